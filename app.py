@@ -1,0 +1,35 @@
+"""Entry point: page config, login, language switch and the navigation of the user's role."""
+
+import streamlit as st
+
+from models.enums import Role
+from ui import auth, theme
+from ui import data as cached
+from ui.i18n import t
+from ui.layout import APP_ICON, language_switch, user_card
+
+st.set_page_config(page_title=t("app.title"), page_icon=APP_ICON, layout="wide")
+theme.enable()
+lang = language_switch()
+
+actor, authenticator = auth.login()
+if actor is None:
+    st.stop()
+
+township_name = None
+if actor.township_id is not None:
+    units = cached.townships(cached.data_version(), actor)
+    township_name = next((u.name(lang) for u in units if u.id == actor.township_id), None)
+user_card(actor, township_name)
+auth.logout_button(authenticator)
+
+home = st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True)
+pages: dict[str, list] = {t("nav.section.overview"): [home]}
+if actor.role == Role.district_admin:
+    pages[t("nav.section.admin")] = [
+        st.Page("pages/admin_units.py", title=t("nav.units"), icon=":material/location_city:"),
+        st.Page("pages/admin_audit.py", title=t("nav.audit"), icon=":material/history:"),
+    ]
+
+st.session_state["actor"] = actor
+st.navigation(pages).run()

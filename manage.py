@@ -1,0 +1,117 @@
+"""Command line: python manage.py init-db | seed-demo | create-user (see --help)."""
+
+import argparse
+import getpass
+import sys
+from datetime import date
+
+from alembic import command
+from alembic.config import Config
+from sqlmodel import select
+
+from models import Township
+from models.db import ROOT, database_url, session_scope
+from models.enums import Role
+from services import rules, settings, users
+from services.errors import ServiceError
+from services.permissions import SYSTEM
+from ui.i18n import t
+
+
+def migrate(url: str | None = None) -> None:
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.attributes["url"] = url or database_url()
+    command.upgrade(cfg, "head")
+
+
+def seed_demo(year: int, seed: int, as_of: date | None = None) -> dict:
+    from seed.demo import generate_demo
+    from seed.demo_users import create_demo_users
+
+    with session_scope() as session:
+        summary = generate_demo(session, year=year, seed=seed, as_of=as_of)
+        summary["users"] = len(create_demo_users(session))
+    return summary
+
+
+def init_db(args: argparse.Namespace) -> None:
+    migrate()
+    with session_scope() as session:
+        added = rules.install_defaults(session)
+        empty = session.exec(select(Township.id)).first() is None
+    if added:
+        print(f"rule sets installed for: {', '.join(map(str, added))}")
+    if settings.is_demo() and empty:
+        summary = seed_demo(args.year, args.seed)
+        print("demo data loaded: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
+    elif settings.is_demo():
+        from seed.demo_users import create_demo_users
+
+        with session_scope() as session:
+            create_demo_users(session)
+    print(f"database ready: {database_url()}")
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> None:
+    if not settings.is_demo():
+        sys.exit("seed-demo is refused with APP_ENV=production")
+    migrate()
+    with session_scope() as session:
+        rules.install_defaults(session)
+        if session.exec(select(Township.id)).first() is not None:
+            sys.exit("the database already holds data; seed-demo fills an empty database only")
+    summary = seed_demo(
+        args.year, args.seed, date.fromisoformat(args.as_of) if args.as_of else None
+    )
+    print("demo data loaded: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
+
+
+def cmd_create_user(args: argparse.Namespace) -> None:
+    password = args.password or getpass.getpass("password: ")
+    with session_scope() as session:
+        township_id = None
+        if args.township:
+            unit = session.exec(select(Township).where(Township.code == args.township)).first()
+            if unit is None:
+                sys.exit(f"unknown township code: {args.township}")
+            township_id = unit.id
+        try:
+            user_id = users.create_user(
+                session,
+                SYSTEM,
+                username=args.username,
+                display_name=args.name,
+                password=password,
+                role=Role(args.role),
+                township_id=township_id,
+            )
+        except ServiceError as exc:
+            sys.exit(t(exc.key, "en", **exc.params))
+    print(f"user {args.username} created (id {user_id})")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("init-db", help="apply migrations, install rule sets, demo data if empty")
+    p.add_argument("--year", type=int, default=date.today().year)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=init_db)
+    p = sub.add_parser("seed-demo", help="fill an empty database with deterministic demo data")
+    p.add_argument("--year", type=int, default=date.today().year)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--as-of", help="last date of generated records, YYYY-MM-DD (default today)")
+    p.set_defaults(func=cmd_seed_demo)
+    p = sub.add_parser("create-user", help="create an account")
+    p.add_argument("username")
+    p.add_argument("--name", required=True, help="display name")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--township", help="township code (for township_staff)")
+    p.add_argument("--password", help="prompted for when omitted")
+    p.set_defaults(func=cmd_create_user)
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

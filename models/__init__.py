@@ -1,0 +1,66 @@
+"""SQLModel tables. Importing this package registers every table on ``SQLModel.metadata``."""
+
+from models.activities import Commendation, IntegratedActivity
+from models.enums import (
+    AuditAction,
+    DeputyLevel,
+    MeetingKind,
+    NotificationKind,
+    PlatformKind,
+    Rating,
+    Role,
+    SupervisionKind,
+    SupervisionStage,
+    UnitType,
+    VisitKind,
+)
+from models.funds import Budget, Expense
+from models.linkage import ContactDay, ContactDayParticipant, Notification, Opinion, Visit
+from models.meetings import Meeting, SupervisionTopic
+from models.org import OrgGuarantee, Township
+from models.people import Constituency, Deputy, PresidiumLink, Voter, VoterLink
+from models.platforms import Platform, PlatformCheck
+from models.rules import RuleSet, TaskMark
+from models.supervision import SupervisionActivity, SupervisionItem, SupervisionStageEvent
+from models.users import AuditLog, User
+
+__all__ = [
+    "AuditAction",
+    "AuditLog",
+    "Budget",
+    "Commendation",
+    "Constituency",
+    "ContactDay",
+    "ContactDayParticipant",
+    "Deputy",
+    "DeputyLevel",
+    "Expense",
+    "IntegratedActivity",
+    "Meeting",
+    "MeetingKind",
+    "Notification",
+    "NotificationKind",
+    "Opinion",
+    "OrgGuarantee",
+    "Platform",
+    "PlatformCheck",
+    "PlatformKind",
+    "PresidiumLink",
+    "Rating",
+    "Role",
+    "RuleSet",
+    "SupervisionActivity",
+    "SupervisionItem",
+    "SupervisionKind",
+    "SupervisionStage",
+    "SupervisionStageEvent",
+    "SupervisionTopic",
+    "TaskMark",
+    "Township",
+    "UnitType",
+    "User",
+    "Visit",
+    "VisitKind",
+    "Voter",
+    "VoterLink",
+]

@@ -1,0 +1,82 @@
+"""Enumerations shared by the tables. Values are stable codes; labels live in the i18n catalogs."""
+
+from enum import StrEnum
+
+
+class UnitType(StrEnum):
+    """Kind of township-level unit. Sub-districts have a working committee, not a congress."""
+
+    town = "town"
+    township = "township"
+    subdistrict = "subdistrict"
+
+
+class Role(StrEnum):
+    district_admin = "district_admin"
+    district_leader = "district_leader"
+    township_staff = "township_staff"
+
+
+class DeputyLevel(StrEnum):
+    """The five levels of deputies (五级代表)."""
+
+    national = "national"
+    provincial = "provincial"
+    city = "city"
+    county = "county"
+    township = "township"
+
+
+class MeetingKind(StrEnum):
+    congress_session = "congress_session"
+    presidium = "presidium"
+
+
+class SupervisionKind(StrEnum):
+    inspection = "inspection"
+    survey = "survey"
+    law_enforcement_check = "law_enforcement_check"
+    special_inquiry = "special_inquiry"
+    appraisal = "appraisal"
+
+
+class SupervisionStage(StrEnum):
+    """The five stages of closed-loop supervision, in order, then closed."""
+
+    investigation = "investigation"
+    deliberation = "deliberation"
+    assignment = "assignment"
+    follow_up = "follow_up"
+    feedback = "feedback"
+    closed = "closed"
+
+
+class Rating(StrEnum):
+    satisfied = "satisfied"
+    basically_satisfied = "basically_satisfied"
+    unsatisfied = "unsatisfied"
+
+
+class VisitKind(StrEnum):
+    deputy = "deputy"
+    voter = "voter"
+
+
+class NotificationKind(StrEnum):
+    presidium_work = "presidium_work"
+    deputy_performance = "deputy_performance"
+
+
+class PlatformKind(StrEnum):
+    home = "home"
+    station = "station"
+    point = "point"
+
+
+class AuditAction(StrEnum):
+    create = "create"
+    update = "update"
+    delete = "delete"
+    login = "login"
+    logout = "logout"
+    login_failed = "login_failed"

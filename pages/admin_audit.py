@@ -1,0 +1,19 @@
+"""District admin: the audit log, newest first."""
+
+import streamlit as st
+
+from models.db import session_scope
+from services import audit
+from ui.i18n import label, t
+from ui.layout import page_header
+
+page_header(t("audit.title"), t("audit.caption"))
+limit = st.select_slider(t("audit.limit"), options=[50, 200, 1000], value=200, key="audit_limit")
+with session_scope() as session:
+    df = audit.recent(session, limit=limit)
+if df.empty:
+    st.info(t("audit.empty"))
+else:
+    df["action"] = [label("audit_action", a) for a in df["action"]]
+    df = df.rename(columns={c: t(f"audit.col.{c}") for c in df.columns})
+    st.dataframe(df, hide_index=True, use_container_width=True, key="audit_table")

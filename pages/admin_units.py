@@ -1,0 +1,84 @@
+"""District admin: the units of the district — add, rename, retire — without a code change."""
+
+import pandas as pd
+import streamlit as st
+
+from models.db import session_scope
+from models.enums import UnitType
+from services import org
+from services.errors import ServiceError
+from services.permissions import Actor
+from ui.i18n import error_text, label, t
+from ui.layout import page_header
+
+actor: Actor = st.session_state["actor"]
+page_header(t("units.title"), t("units.caption"))
+
+with session_scope() as session:
+    units = org.list_townships(session, include_retired=True)
+
+table = pd.DataFrame(
+    [
+        {
+            t("units.col.code"): u.code,
+            t("units.col.name_zh"): u.name_zh,
+            t("units.col.name_en"): u.name_en,
+            t("units.col.type"): label("unit_type", u.unit_type),
+            t("units.col.population"): u.population,
+            t("units.col.status"): t("units.active") if u.active else t("units.retired"),
+        }
+        for u in units
+    ]
+)
+st.dataframe(table, hide_index=True, use_container_width=True, key="units_table")
+
+left, right = st.columns(2)
+with left, st.form("add_unit", clear_on_submit=True, border=True):
+    st.subheader(t("units.add"))
+    code = st.text_input(t("units.col.code"), max_chars=20, placeholder=t("units.ph.code"))
+    name_zh = st.text_input(t("units.col.name_zh"), max_chars=40, placeholder=t("units.ph.zh"))
+    name_en = st.text_input(t("units.col.name_en"), max_chars=40, placeholder=t("units.ph.en"))
+    unit_type = st.selectbox(
+        t("units.col.type"), list(UnitType), format_func=lambda v: label("unit_type", v)
+    )
+    population = st.number_input(t("units.col.population"), min_value=0, step=100, value=0)
+    if st.form_submit_button(t("common.save"), type="primary"):
+        try:
+            with session_scope() as session:
+                org.add_township(
+                    session,
+                    actor,
+                    code=code,
+                    name_zh=name_zh,
+                    name_en=name_en,
+                    unit_type=unit_type,
+                    population=int(population) or None,
+                )
+            st.success(t("common.saved"))
+            st.rerun()
+        except ServiceError as exc:
+            st.error(error_text(exc))
+
+with right:
+    st.subheader(t("units.edit"))
+    by_id = {u.id: u for u in units}
+    chosen = st.selectbox(
+        t("units.choose"),
+        list(by_id),
+        format_func=lambda i: f"{by_id[i].name_zh} / {by_id[i].name_en}",
+        key="edit_unit_choice",
+    )
+with right, st.form(f"edit_unit_{chosen}", border=True):
+    new_zh = st.text_input(t("units.col.name_zh"), value=by_id[chosen].name_zh if chosen else "")
+    new_en = st.text_input(t("units.col.name_en"), value=by_id[chosen].name_en if chosen else "")
+    active = st.checkbox(t("units.active"), value=by_id[chosen].active if chosen else True)
+    if st.form_submit_button(t("common.save"), type="primary") and chosen:
+        try:
+            with session_scope() as session:
+                org.update_township(
+                    session, actor, chosen, name_zh=new_zh, name_en=new_en, active=active
+                )
+            st.success(t("common.saved"))
+            st.rerun()
+        except ServiceError as exc:
+            st.error(error_text(exc))

@@ -1,0 +1,81 @@
+"""Home: the headline figures of the user's scope and one chart."""
+
+import streamlit as st
+
+from services.permissions import Actor
+from ui import charts
+from ui import data as cached
+from ui.format import number
+from ui.i18n import current_lang, t
+from ui.layout import current_year, page_header
+
+actor: Actor = st.session_state["actor"]
+lang = current_lang()
+year = current_year()
+version = cached.data_version()
+
+if actor.is_district:
+    page_header(t("home.title_district"), t("home.caption", year=year))
+else:
+    page_header(t("home.title_township"), t("home.caption", year=year))
+
+summary = cached.home_summary(version, actor, year)
+with st.container(key="home_metrics", horizontal=True):
+    if actor.is_district:
+        st.metric(t("home.metric.townships"), number(summary.townships), border=True)
+    st.metric(t("home.metric.deputies"), number(summary.township_deputies), border=True)
+    st.metric(t("home.metric.linked_voters"), number(summary.linked_voters), border=True)
+    st.metric(t("home.metric.meetings", year=year), number(summary.meetings_this_year), border=True)
+    st.metric(
+        t("home.metric.contact_days", year=year),
+        number(summary.contact_days_this_year),
+        border=True,
+    )
+
+if actor.is_district:
+    df = cached.contact_by_township(version, actor, year)
+    df["township"] = df["name_zh"] if lang == "zh" else df["name_en"]
+    if df["attendances"].sum() == 0:
+        st.info(t("home.chart.empty"))
+    else:
+        ranked = df.sort_values("attendances", ascending=False)
+        median = df["attendances"].median()
+        df["above_median"] = df["attendances"] >= median
+        title = t(
+            "home.chart.by_township_title",
+            top=ranked.iloc[0]["township"],
+            bottom=ranked.iloc[-1]["township"],
+            year=year,
+        )
+        chart = charts.horizontal_bars(
+            df,
+            category="township",
+            value="attendances",
+            category_title=t("home.chart.township"),
+            value_title=t("home.chart.attendances"),
+            title=title,
+            highlight="above_median",
+        )
+        charts.show(chart, key="home_contact_by_township")
+        st.caption(t("home.chart.by_township_note", median=number(median)))
+else:
+    df = cached.contact_by_month(version, actor, year)
+    if df.empty:
+        st.info(t("home.chart.empty"))
+    else:
+        best = df.sort_values("attendances", ascending=False).iloc[0]
+        df["month_label"] = [t("common.month_n", n=m) for m in df["month"]]
+        chart = charts.monthly_bars(
+            df,
+            month="month_label",
+            value="attendances",
+            month_title=t("home.chart.month"),
+            value_title=t("home.chart.attendances"),
+            title=t(
+                "home.chart.by_month_title",
+                month=t("common.month_n", n=int(best["month"])),
+                n=int(best["attendances"]),
+                year=year,
+            ),
+        )
+        charts.show(chart, key="home_contact_by_month")

@@ -1,0 +1,1 @@
+"""Seed data: the default rule sets, the demo-data generator and its name lists."""

@@ -1,0 +1,1 @@
+"""The domain: rules, compliance, scoring, permissions and audit. No Streamlit here."""

@@ -1,0 +1,145 @@
+"""Headline figures for the home page, computed with SQL aggregates."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import distinct, extract
+from sqlmodel import Session, func, select
+
+from models import (
+    AuditLog,
+    ContactDay,
+    ContactDayParticipant,
+    Deputy,
+    Meeting,
+    Township,
+    VoterLink,
+)
+from models.enums import DeputyLevel
+from services.permissions import Actor, readable_township_ids
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    year: int
+    townships: int
+    township_deputies: int
+    linked_voters: int
+    meetings_this_year: int
+    contact_days_this_year: int
+
+
+def data_version(session: Session) -> int:
+    """Grows with every audited write, so cached reads keyed on it refresh after a write."""
+    return session.exec(select(func.coalesce(func.max(AuditLog.id), 0))).one()
+
+
+def _scoped(stmt, column, ids: list[int] | None):
+    return stmt if ids is None else stmt.where(column.in_(ids))
+
+
+def home_summary(session: Session, actor: Actor, *, year: int) -> HomeSummary:
+    ids = readable_township_ids(actor)
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    townships = session.exec(
+        _scoped(select(func.count(Township.id)).where(Township.active), Township.id, ids)
+    ).one()
+    deputies = session.exec(
+        _scoped(
+            select(func.count(Deputy.id)).where(
+                Deputy.active, Deputy.level == DeputyLevel.township
+            ),
+            Deputy.township_id,
+            ids,
+        )
+    ).one()
+    voters = session.exec(
+        _scoped(select(func.count(distinct(VoterLink.voter_id))), VoterLink.township_id, ids)
+    ).one()
+    meetings = session.exec(
+        _scoped(
+            select(func.count(Meeting.id)).where(
+                Meeting.held_on.between(start, end), Meeting.is_draft.is_(False)
+            ),
+            Meeting.township_id,
+            ids,
+        )
+    ).one()
+    contact_days = session.exec(
+        _scoped(
+            select(func.count(ContactDay.id)).where(ContactDay.held_on.between(start, end)),
+            ContactDay.township_id,
+            ids,
+        )
+    ).one()
+    return HomeSummary(
+        year=year,
+        townships=townships,
+        township_deputies=deputies,
+        linked_voters=voters,
+        meetings_this_year=meetings,
+        contact_days_this_year=contact_days,
+    )
+
+
+def contact_participation_by_township(session: Session, actor: Actor, *, year: int) -> pd.DataFrame:
+    """Per unit: contact days held in the year and deputy attendances at them."""
+    ids = readable_township_ids(actor)
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    days = (
+        select(
+            ContactDay.township_id.label("township_id"),
+            func.count(distinct(ContactDay.id)).label("contact_days"),
+            func.count(ContactDayParticipant.id).label("attendances"),
+        )
+        .join(
+            ContactDayParticipant,
+            ContactDayParticipant.contact_day_id == ContactDay.id,
+            isouter=True,
+        )
+        .where(ContactDay.held_on.between(start, end))
+        .group_by(ContactDay.township_id)
+        .subquery()
+    )
+    stmt = _scoped(
+        select(
+            Township.id,
+            Township.name_zh,
+            Township.name_en,
+            Township.unit_type,
+            func.coalesce(days.c.contact_days, 0),
+            func.coalesce(days.c.attendances, 0),
+        )
+        .join(days, days.c.township_id == Township.id, isouter=True)
+        .where(Township.active)
+        .order_by(Township.sort_order, Township.id),
+        Township.id,
+        ids,
+    )
+    rows = session.exec(stmt).all()
+    return pd.DataFrame(
+        rows,
+        columns=["township_id", "name_zh", "name_en", "unit_type", "contact_days", "attendances"],
+    )
+
+
+def contact_participation_by_month(
+    session: Session, actor: Actor, *, year: int, township_id: int | None = None
+) -> pd.DataFrame:
+    """Per month of the year: deputy attendances at contact days (one unit or all readable)."""
+    ids = readable_township_ids(actor)
+    if township_id is not None:
+        ids = [township_id] if ids is None or township_id in ids else []
+    month = extract("month", ContactDay.held_on)
+    stmt = _scoped(
+        select(month.label("month"), func.count(ContactDayParticipant.id))
+        .join(ContactDayParticipant, ContactDayParticipant.contact_day_id == ContactDay.id)
+        .where(ContactDay.held_on.between(date(year, 1, 1), date(year, 12, 31)))
+        .group_by(month)
+        .order_by(month),
+        ContactDay.township_id,
+        ids,
+    )
+    rows = [(int(m), int(n)) for m, n in session.exec(stmt).all()]
+    return pd.DataFrame(rows, columns=["month", "attendances"])

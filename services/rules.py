@@ -1,0 +1,308 @@
+"""The year's rule set: the DOMAIN.md defaults as data, validated with pydantic, stored per year.
+
+Every target, deadline, fund limit, weight and grade threshold the services use comes from here.
+"""
+
+import re
+import tomllib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlmodel import Session, func, select
+
+from models import RuleSet as RuleSetRow
+from models.enums import SupervisionKind, SupervisionStage, UnitType
+from services import audit
+from services.errors import NotFound
+from services.permissions import Actor, require_admin
+
+RULES_DIR = Path(__file__).resolve().parents[1] / "seed" / "rules"
+TASK_CODES = tuple(f"T{n:02d}" for n in range(1, 11))
+_MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Deadline(_Strict):
+    by: str = Field(description="month-day, MM-DD")
+    expected: float = Field(ge=0)
+
+    @field_validator("by")
+    @classmethod
+    def _month_day(cls, v: str) -> str:
+        if not _MMDD.match(v):
+            raise ValueError("must be MM-DD, e.g. 06-30")
+        date(2024, int(v[:2]), int(v[3:]))  # a leap year admits 02-29
+        return v
+
+    def on(self, year: int) -> date:
+        month, day = int(self.by[:2]), int(self.by[3:])
+        if (month, day) == (2, 29):
+            try:
+                return date(year, 2, 29)
+            except ValueError:
+                return date(year, 2, 28)
+        return date(year, month, day)
+
+
+class TaskRule(_Strict):
+    code: Literal[TASK_CODES]  # type: ignore[valid-type]
+    aspect: Literal["meetings", "supervision", "deputies", "guarantees"]
+    applies_to: list[UnitType] = Field(min_length=1)
+    weight: float = Field(ge=0)
+    target: float = Field(ge=0)
+    schedule: list[Deadline] = Field(default_factory=list)
+
+    @field_validator("schedule")
+    @classmethod
+    def _ordered(cls, v: list[Deadline]) -> list[Deadline]:
+        keys = [d.by for d in v]
+        if keys != sorted(keys) or len(set(keys)) != len(keys):
+            raise ValueError("dates must be distinct and in calendar order")
+        counts = [d.expected for d in v]
+        if counts != sorted(counts):
+            raise ValueError("expected counts must not decrease")
+        return v
+
+
+class Checklist(_Strict):
+    tasks: list[TaskRule]
+
+    @field_validator("tasks")
+    @classmethod
+    def _all_ten(cls, v: list[TaskRule]) -> list[TaskRule]:
+        codes = [t.code for t in v]
+        if sorted(codes) != list(TASK_CODES):
+            raise ValueError(f"needs each of {', '.join(TASK_CODES)} exactly once")
+        return sorted(v, key=lambda t: t.code)
+
+
+class ContactDayRule(_Strict):
+    day_of_month: int = Field(ge=1, le=28)
+    tolerance: Literal["exact", "nearest_working_day"]
+    min_participation: float = Field(ge=0, le=1)
+    three_links_labels: list[str] = Field(min_length=1)
+
+
+class LinkageRule(_Strict):
+    deputies_per_presidium_member: int = Field(ge=1)
+    voters_per_deputy: int = Field(ge=1)
+
+
+class SupervisionRule(_Strict):
+    activity_kinds: list[SupervisionKind] = Field(min_length=1)
+    unsatisfied_returns_to: SupervisionStage
+    closure_target: float = Field(ge=0, le=1)
+    stage_deadline_days: dict[SupervisionStage, int]
+
+    @field_validator("stage_deadline_days")
+    @classmethod
+    def _five_stages(cls, v: dict[SupervisionStage, int]) -> dict[SupervisionStage, int]:
+        stages = [s for s in SupervisionStage if s != SupervisionStage.closed]
+        missing = [s.value for s in stages if s not in v]
+        if missing or SupervisionStage.closed in v:
+            raise ValueError(f"needs days for exactly: {', '.join(s.value for s in stages)}")
+        if any(d <= 0 for d in v.values()):
+            raise ValueError("days must be positive")
+        return v
+
+
+class PlatformRule(_Strict):
+    eight_haves: list[str] = Field(min_length=1)
+    v2_items: list[str] = Field(default_factory=list)
+
+
+class FundCategory(_Strict):
+    code: str = Field(pattern=r"^[a-z_]+$")
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class FundRule(_Strict):
+    per_deputy_activity_yuan: Decimal = Field(ge=0, decimal_places=2)
+    lost_work_subsidy_monthly_yuan: Decimal = Field(ge=0, decimal_places=2)
+    district_share: Decimal = Field(ge=0, le=1)
+    township_share: Decimal = Field(ge=0, le=1)
+    approval_threshold_yuan: Decimal = Field(ge=0, decimal_places=2)
+    banned_purposes: list[str]
+    categories: list[FundCategory] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _shares(self) -> "FundRule":
+        if self.district_share + self.township_share != Decimal("1"):
+            raise ValueError("district_share + township_share must equal 1")
+        codes = [c.code for c in self.categories]
+        if len(set(codes)) != len(codes):
+            raise ValueError("category codes must be unique")
+        return self
+
+
+class Grade(_Strict):
+    code: Literal["excellent", "good", "pass", "fail"]
+    min: float = Field(ge=0, le=100)
+
+
+class AppraisalWeights(_Strict):
+    checklist: float = Field(ge=0)
+    supervision: float = Field(ge=0)
+    platforms: float = Field(ge=0)
+    organisation: float = Field(ge=0)
+    funds: float = Field(ge=0)
+    integrated: float = Field(ge=0)
+
+
+class Appraisal(_Strict):
+    weights: AppraisalWeights
+    grades: list[Grade] = Field(min_length=1)
+
+    @field_validator("grades")
+    @classmethod
+    def _descending(cls, v: list[Grade]) -> list[Grade]:
+        mins = [g.min for g in v]
+        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ValueError("grades must go from the highest threshold down")
+        if mins[-1] != 0:
+            raise ValueError("the last grade must start at 0")
+        return v
+
+
+class Rewards(_Strict):
+    excellent_yuan: Decimal = Field(ge=0, decimal_places=2)
+    outstanding_platform_yuan: Decimal = Field(ge=0, decimal_places=2)
+    distinctive_activities_yuan: Decimal = Field(ge=0, decimal_places=2)
+
+
+class RuleSet(_Strict):
+    year: int = Field(ge=2000, le=2100)
+    theme: str = ""
+    checklist: Checklist
+    contact_day: ContactDayRule
+    linkage: LinkageRule
+    supervision: SupervisionRule
+    platforms: PlatformRule
+    funds: FundRule
+    appraisal: Appraisal
+    rewards: Rewards
+
+    @model_validator(mode="after")
+    def _checklist_weight(self) -> "RuleSet":
+        total = sum(t.weight for t in self.checklist.tasks)
+        if abs(total - self.appraisal.weights.checklist) > 1e-9:
+            raise ValueError(
+                f"checklist task weights add up to {total:g}, "
+                f"but appraisal.weights.checklist is {self.appraisal.weights.checklist:g}"
+            )
+        return self
+
+    def task(self, code: str) -> TaskRule:
+        return next(t for t in self.checklist.tasks if t.code == code)
+
+
+class RuleSetError(ValueError):
+    """A rule set that does not validate; ``problems`` lists (key path, message) pairs."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {key}: {msg}" for key, msg in problems)
+        super().__init__(f"invalid rule set {source}:\n{lines}")
+
+
+def _key_path(loc: tuple) -> str:
+    parts: list[str] = []
+    for p in loc:
+        if isinstance(p, int):
+            parts[-1:] = [f"{parts[-1]}[{p}]"] if parts else [f"[{p}]"]
+        else:
+            parts.append(str(p))
+    return ".".join(parts) or "(root)"
+
+
+def parse(data: dict, *, source: str = "<data>") -> RuleSet:
+    try:
+        return RuleSet.model_validate(data)
+    except ValidationError as exc:
+        problems = [(_key_path(e["loc"]), e["msg"]) for e in exc.errors()]
+        raise RuleSetError(source, problems) from None
+
+
+def load_toml(path: Path) -> RuleSet:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleSetError(str(path), [("(file)", str(exc))]) from None
+    return parse(data, source=str(path))
+
+
+def default_rules_path(year: int) -> Path:
+    return RULES_DIR / f"{year}.toml"
+
+
+def to_content(rules: RuleSet) -> dict:
+    return rules.model_dump(mode="json")
+
+
+def install_defaults(session: Session) -> list[int]:
+    """Store the seed file of every year that has no rule set yet. Returns the years added."""
+    added = []
+    for path in sorted(RULES_DIR.glob("*.toml")):
+        rules = load_toml(path)
+        if session.exec(select(RuleSetRow.id).where(RuleSetRow.year == rules.year)).first():
+            continue
+        session.add(
+            RuleSetRow(year=rules.year, version=1, content=to_content(rules), note=path.name)
+        )
+        added.append(rules.year)
+    session.commit()
+    return added
+
+
+def get_rules(session: Session, year: int) -> RuleSet:
+    """The latest version of the year's rule set (falling back to the nearest earlier year)."""
+    row = session.exec(
+        select(RuleSetRow)
+        .where(RuleSetRow.year <= year)
+        .order_by(RuleSetRow.year.desc(), RuleSetRow.version.desc())
+    ).first()
+    if row is None:
+        raise NotFound("error.rules.missing", year=year)
+    rules = parse(row.content, source=f"rule set {row.year} v{row.version}")
+    if rules.year != year:
+        rules = rules.model_copy(update={"year": year})
+    return rules
+
+
+def save_rules(session: Session, actor: Actor, data: dict, *, note: str = "") -> int:
+    """Validate and store a new version of a year's rules; returns the version number."""
+    require_admin(actor)
+    rules = parse(data, source="edited rule set")
+    latest = session.exec(
+        select(func.max(RuleSetRow.version)).where(RuleSetRow.year == rules.year)
+    ).one()
+    before = get_rules(session, rules.year) if latest else None
+    version = (latest or 0) + 1
+    row = RuleSetRow(
+        year=rules.year,
+        version=version,
+        content=to_content(rules),
+        created_by_id=actor.id,
+        note=note,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="update" if before else "create",
+        entity="ruleset",
+        entity_id=row.id,
+        before=to_content(before) if before else None,
+        after=row.content,
+    )
+    session.commit()
+    return version

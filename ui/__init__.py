@@ -1,0 +1,1 @@
+"""Shared Streamlit widgets, chart theme, formatting, i18n and cached reads."""

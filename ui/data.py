@@ -1,0 +1,36 @@
+"""Cached reads, keyed on the data version so a write shows on the next refresh."""
+
+import streamlit as st
+
+from models.db import session_scope
+from services import dashboard, org
+from services.permissions import Actor
+
+
+def data_version() -> int:
+    with session_scope() as session:
+        return dashboard.data_version(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def townships(version: int, actor: Actor) -> list[org.TownshipInfo]:
+    with session_scope() as session:
+        return org.list_townships(session, actor)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def home_summary(version: int, actor: Actor, year: int) -> dashboard.HomeSummary:
+    with session_scope() as session:
+        return dashboard.home_summary(session, actor, year=year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def contact_by_township(version: int, actor: Actor, year: int):
+    with session_scope() as session:
+        return dashboard.contact_participation_by_township(session, actor, year=year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def contact_by_month(version: int, actor: Actor, year: int):
+    with session_scope() as session:
+        return dashboard.contact_participation_by_month(session, actor, year=year)

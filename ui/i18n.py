@@ -1,0 +1,69 @@
+"""One source of strings: ``t("key")`` looks a text up in the active language's catalog.
+
+The catalogs are ``ui/locales/zh.toml`` (default) and ``en.toml`` and hold the same keys.
+"""
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+LANGUAGES = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+
+def _flatten(prefix: str, node: dict, out: dict[str, str]) -> None:
+    for key, value in node.items():
+        full = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            _flatten(full, value, out)
+        else:
+            out[full] = value
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    data = tomllib.loads((LOCALES_DIR / f"{lang}.toml").read_text(encoding="utf-8"))
+    out: dict[str, str] = {}
+    _flatten("", data, out)
+    return out
+
+
+def current_lang() -> str:
+    try:
+        import streamlit as st
+
+        lang = st.session_state.get("lang") or st.query_params.get("lang", DEFAULT_LANG)
+    except Exception:  # outside a Streamlit run (CLI, tests of plain helpers)
+        lang = DEFAULT_LANG
+    return lang if lang in LANGUAGES else DEFAULT_LANG
+
+
+def t(key: str, lang: str | None = None, **params: Any) -> str:
+    """The text of ``key`` in ``lang`` (default: the session's language), formatted with params.
+
+    A missing key shows as the key itself in brackets so it is noticed, never as a crash.
+    """
+    text = catalog(lang or current_lang()).get(key)
+    if text is None:
+        return f"[{key}]"
+    return text.format(**params) if params else text
+
+
+def has(key: str, lang: str | None = None) -> bool:
+    return key in catalog(lang or current_lang())
+
+
+def label(prefix: str, code: Any, lang: str | None = None) -> str:
+    """The label of an enum value or code, e.g. ``label("role", Role.district_admin)``."""
+    value = getattr(code, "value", code)
+    return t(f"{prefix}.{value}", lang)
+
+
+def error_text(exc: Exception, lang: str | None = None) -> str:
+    """The user's-language message of a ServiceError."""
+    key = getattr(exc, "key", None)
+    if key is None:
+        return str(exc)
+    return t(key, lang, **getattr(exc, "params", {}))
