@@ -8,7 +8,7 @@ Create Date: 2026-11-27 02:23:26.730918
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel.sql.sqltypes  # noqa: F401
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 

@@ -42,20 +42,40 @@ def test_seed_files_hold_the_domain_defaults(year):
 @pytest.mark.parametrize(
     ("mutate", "key", "fragment"),
     [
-        (lambda d: d["linkage"].update(voters_per_deputyy=3), "linkage.voters_per_deputyy", "Extra"),
-        (lambda d: d["funds"].update(approval_threshold_yuan="-1"), "funds.approval_threshold_yuan",
-         "greater than or equal"),
+        (
+            lambda d: d["linkage"].update(voters_per_deputyy=3),
+            "linkage.voters_per_deputyy",
+            "Extra",
+        ),
+        (
+            lambda d: d["funds"].update(approval_threshold_yuan="-1"),
+            "funds.approval_threshold_yuan",
+            "greater than or equal",
+        ),
         (lambda d: d["funds"].update(district_share="0.5"), "funds", "must equal 1"),
         (lambda d: d["checklist"]["tasks"].pop(), "checklist.tasks", "T10"),
-        (lambda d: d["checklist"]["tasks"][1].update(applies_to=["village"]),
-         "checklist.tasks[1].applies_to[0]", "town"),
-        (lambda d: d["checklist"]["tasks"][0]["schedule"][0].update(by="13-01"),
-         "checklist.tasks[0].schedule[0].by", "MM-DD"),
+        (
+            lambda d: d["checklist"]["tasks"][1].update(applies_to=["village"]),
+            "checklist.tasks[1].applies_to[0]",
+            "town",
+        ),
+        (
+            lambda d: d["checklist"]["tasks"][0]["schedule"][0].update(by="13-01"),
+            "checklist.tasks[0].schedule[0].by",
+            "MM-DD",
+        ),
         (lambda d: d["checklist"]["tasks"][0].update(weight=7), "(root)", "add up to 61"),
-        (lambda d: d["supervision"]["stage_deadline_days"].pop("feedback"),
-         "supervision.stage_deadline_days", "feedback"),
+        (
+            lambda d: d["supervision"]["stage_deadline_days"].pop("feedback"),
+            "supervision.stage_deadline_days",
+            "feedback",
+        ),
         (lambda d: d["appraisal"]["grades"].reverse(), "appraisal.grades", "highest"),
-        (lambda d: d["contact_day"].update(tolerance="sometimes"), "contact_day.tolerance", "exact"),
+        (
+            lambda d: d["contact_day"].update(tolerance="sometimes"),
+            "contact_day.tolerance",
+            "exact",
+        ),
     ],
 )
 def test_a_bad_rule_set_names_the_bad_key(mutate, key, fragment):
@@ -106,7 +126,8 @@ def test_only_the_admin_changes_rules(session):
     rules.install_defaults(session)
     for role in (Role.district_leader, Role.township_staff):
         with pytest.raises(PermissionDenied):
-            rules.save_rules(session, Actor(id=None, username="x", role=role, township_id=1), _data())
+            clerk_or_leader = Actor(id=None, username="x", role=role, township_id=1)
+            rules.save_rules(session, clerk_or_leader, _data())
     assert rules.get_rules(session, 2026).linkage.voters_per_deputy == 10
 
 
