@@ -6,8 +6,9 @@ from models.enums import Role
 from ui import auth, theme
 from ui import data as cached
 from ui.i18n import t
-from ui.layout import APP_ICON, language_switch, user_card
+from ui.layout import APP_ICON, init_url_state, language_switch, user_card, year_picker
 
+init_url_state()
 st.set_page_config(page_title=t("app.title"), page_icon=APP_ICON, layout="wide")
 theme.enable()
 lang = language_switch()
@@ -21,6 +22,7 @@ if actor.township_id is not None:
     units = cached.townships(cached.data_version(), actor)
     township_name = next((u.name(lang) for u in units if u.id == actor.township_id), None)
 user_card(actor, township_name)
+year_picker()
 auth.logout_button(authenticator)
 
 home = st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True)

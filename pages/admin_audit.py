@@ -16,4 +16,4 @@ if df.empty:
 else:
     df["action"] = [label("audit_action", a) for a in df["action"]]
     df = df.rename(columns={c: t(f"audit.col.{c}") for c in df.columns})
-    st.dataframe(df, hide_index=True, use_container_width=True, key="audit_table")
+    st.dataframe(df, hide_index=True, width="stretch", key="audit_table")

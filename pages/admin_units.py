@@ -30,7 +30,7 @@ table = pd.DataFrame(
         for u in units
     ]
 )
-st.dataframe(table, hide_index=True, use_container_width=True, key="units_table")
+st.dataframe(table, hide_index=True, width="stretch", key="units_table")
 
 left, right = st.columns(2)
 with left, st.form("add_unit", clear_on_submit=True, border=True):

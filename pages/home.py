@@ -7,11 +7,11 @@ from ui import charts
 from ui import data as cached
 from ui.format import number
 from ui.i18n import current_lang, t
-from ui.layout import current_year, page_header
+from ui.layout import page_header, selected_year
 
 actor: Actor = st.session_state["actor"]
 lang = current_lang()
-year = current_year()
+year = selected_year()
 version = cached.data_version()
 
 if actor.is_district:

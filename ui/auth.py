@@ -112,8 +112,7 @@ def logout_button(auth: stauth.Authenticate) -> None:
     auth.logout(
         button_name=t("auth.logout"),
         location="sidebar",
-        key="logout",
-        use_container_width=True,
+        key="logout_button",
         callback=_on_logout,
     )
     if not st.session_state.get("authentication_status"):

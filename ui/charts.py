@@ -9,7 +9,7 @@ from ui.theme import PRIMARY
 
 def show(chart: alt.Chart, *, key: str) -> None:
     # theme=None keeps our registered theme instead of Streamlit's.
-    st.altair_chart(chart, key=key, theme=None, use_container_width=True)
+    st.altair_chart(chart, key=key, theme=None, width="stretch")
 
 
 def horizontal_bars(
@@ -58,7 +58,8 @@ def monthly_bars(
         .mark_bar(color=PRIMARY, cornerRadiusEnd=3)
         .encode(
             x=alt.X(f"{month}:O", title=month_title, sort=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(f"{value}:Q", title=value_title),
+            # The value is named in the chart title; a rotated CJK axis title is hard to read.
+            y=alt.Y(f"{value}:Q", title=None),
             tooltip=[
                 alt.Tooltip(f"{month}:O", title=month_title),
                 alt.Tooltip(f"{value}:Q", title=value_title),

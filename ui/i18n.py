@@ -1,6 +1,7 @@
 """One source of strings: ``t("key")`` looks a text up in the active language's catalog.
 
-The catalogs are ``ui/locales/zh.toml`` (default) and ``en.toml`` and hold the same keys.
+The catalogs are the TOML files under ``ui/locales/zh/`` (default) and ``ui/locales/en/``, one
+file per part of the product; the two folders hold the same files and the same keys.
 """
 
 import tomllib
@@ -24,9 +25,13 @@ def _flatten(prefix: str, node: dict, out: dict[str, str]) -> None:
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    data = tomllib.loads((LOCALES_DIR / f"{lang}.toml").read_text(encoding="utf-8"))
     out: dict[str, str] = {}
-    _flatten("", data, out)
+    for path in sorted((LOCALES_DIR / lang).glob("*.toml")):
+        part: dict[str, str] = {}
+        _flatten("", tomllib.loads(path.read_text(encoding="utf-8")), part)
+        if clash := part.keys() & out.keys():
+            raise ValueError(f"{path}: keys defined twice: {sorted(clash)}")
+        out |= part
     return out
 
 
@@ -34,7 +39,7 @@ def current_lang() -> str:
     try:
         import streamlit as st
 
-        lang = st.session_state.get("lang") or st.query_params.get("lang", DEFAULT_LANG)
+        lang = st.session_state.get("lang", DEFAULT_LANG)
     except Exception:  # outside a Streamlit run (CLI, tests of plain helpers)
         lang = DEFAULT_LANG
     return lang if lang in LANGUAGES else DEFAULT_LANG

@@ -10,18 +10,43 @@ from ui.i18n import DEFAULT_LANG, LANGUAGES, label, t
 APP_ICON = ":material/account_balance:"
 
 
+def _year_options() -> list[str]:
+    this_year = date.today().year
+    return [str(y) for y in range(this_year, this_year - 3, -1)]
+
+
+# Sidebar choices kept in the URL (?lang=en&year=2026) so they survive reloads and shared links.
+_URL_STATE = {
+    "lang": (lambda: list(LANGUAGES), lambda: DEFAULT_LANG),
+    "year": (_year_options, lambda: str(date.today().year)),
+}
+
+
+def init_url_state() -> None:
+    """Take the language and year from the URL once per browser session, before any text."""
+    for key, (options, default) in _URL_STATE.items():
+        if key not in st.session_state:
+            value = st.query_params.get(key)
+            st.session_state[key] = value if value in options() else default()
+
+
+def _sync_url() -> None:
+    for key in _URL_STATE:
+        value = st.session_state.get(key)
+        if value is not None and st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
 def language_switch() -> str:
-    """The language radio; bound to ?lang= so the choice survives page changes and reloads."""
     st.sidebar.radio(
         t("nav.language"),
         LANGUAGES,
-        index=LANGUAGES.index(DEFAULT_LANG),
         format_func=lambda code: t(f"lang.{code}"),
         key="lang",
-        bind="query-params",
         horizontal=True,
     )
-    return st.session_state.get("lang", DEFAULT_LANG)
+    _sync_url()
+    return st.session_state["lang"]
 
 
 def user_card(actor: Actor, township_name: str | None) -> None:
@@ -32,8 +57,16 @@ def user_card(actor: Actor, township_name: str | None) -> None:
             st.caption(township_name)
 
 
-def current_year() -> int:
-    return date.today().year
+def year_picker() -> int:
+    """The year every screen shows."""
+    st.sidebar.selectbox(t("nav.year"), _year_options(), key="year")
+    _sync_url()
+    return selected_year()
+
+
+def selected_year() -> int:
+    value = st.session_state.get("year")
+    return int(value) if value else date.today().year
 
 
 def page_header(title: str, caption: str | None = None) -> None:

@@ -1,0 +1,47 @@
+"""Page tests run app.py with AppTest against one demo database per test session."""
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from manage import migrate
+from models.db import make_engine, session_scope
+from services import rules
+from tests.conftest import PG_URL
+from tests.pages.apptest import DEMO_AS_OF, DEMO_YEAR
+
+
+def _fresh_pg_database(suffix: str) -> str:
+    url = make_url(PG_URL)
+    scratch = url.set(database=f"{url.database}_{suffix}")
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{scratch.database}"'))
+    admin.dispose()
+    return scratch.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory) -> str:
+    """A migrated database holding the demo data and the demo accounts."""
+    from seed.demo import generate_demo
+    from seed.demo_users import create_demo_users
+
+    if PG_URL:
+        url = _fresh_pg_database("pages")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    migrate(url)
+    with session_scope(url) as session:
+        rules.install_defaults(session)
+        generate_demo(session, year=DEMO_YEAR, seed=1, as_of=DEMO_AS_OF)
+        create_demo_users(session)
+    return url
+
+
+@pytest.fixture
+def app_env(demo_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    monkeypatch.setenv("COOKIE_KEY", "test-cookie-key-not-secret")
+    return demo_url
