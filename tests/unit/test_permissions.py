@@ -13,14 +13,18 @@ from services.permissions import Actor, can_read_township, readable_township_ids
 @pytest.fixture
 def two_units(session):
     a = Township(code="a", name_zh="甲镇", name_en="A Town", unit_type=UnitType.town, sort_order=1)
-    b = Township(code="b", name_zh="乙街道", name_en="B", unit_type=UnitType.subdistrict, sort_order=2)
+    b = Township(
+        code="b", name_zh="乙街道", name_en="B", unit_type=UnitType.subdistrict, sort_order=2
+    )
     session.add_all([a, b])
     session.commit()
     return a.id, b.id
 
 
 def _actor(role: Role, township_id: int | None) -> Actor:
-    return Actor(id=None, username=f"{role.value}-{township_id}", role=role, township_id=township_id)
+    return Actor(
+        id=None, username=f"{role.value}-{township_id}", role=role, township_id=township_id
+    )
 
 
 def _write(session, actor: Actor, township_id: int) -> int:
@@ -90,7 +94,9 @@ def test_a_clerk_lists_only_their_own_township(session, two_units):
 def test_only_the_admin_adds_or_retires_units(session, two_units, role):
     actor = _actor(role, two_units[0])
     with pytest.raises(PermissionDenied):
-        org.add_township(session, actor, code="c", name_zh="丙乡", name_en="C", unit_type="township")
+        org.add_township(
+            session, actor, code="c", name_zh="丙乡", name_en="C", unit_type="township"
+        )
     with pytest.raises(PermissionDenied):
         org.update_township(session, actor, two_units[0], active=False)
     assert len(session.exec(select(Township)).all()) == 2
