@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from models.enums import Role
-from ui import auth, theme
+from ui import auth, nav, theme
 from ui import data as cached
 from ui.i18n import t
 from ui.layout import APP_ICON, init_url_state, language_switch, user_card, year_picker
@@ -25,13 +24,5 @@ user_card(actor, township_name)
 year_picker()
 auth.logout_button(authenticator)
 
-home = st.Page("pages/home.py", title=t("nav.home"), icon=":material/home:", default=True)
-pages: dict[str, list] = {t("nav.section.overview"): [home]}
-if actor.role == Role.district_admin:
-    pages[t("nav.section.admin")] = [
-        st.Page("pages/admin_units.py", title=t("nav.units"), icon=":material/location_city:"),
-        st.Page("pages/admin_audit.py", title=t("nav.audit"), icon=":material/history:"),
-    ]
-
 st.session_state["actor"] = actor
-st.navigation(pages).run()
+nav.navigation(actor.role).run()

@@ -1,0 +1,79 @@
+"""The screens of each role. A screen is listed only when its file exists and the role may see it.
+
+Building the list from the role on every run is the access control of the navigation; the
+services check the role again on every call.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from models.enums import Role
+from ui.i18n import t
+
+PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
+DISTRICT = (Role.district_admin, Role.district_leader)
+ALL = (Role.district_admin, Role.district_leader, Role.township_staff)
+WRITERS = (Role.district_admin, Role.township_staff)
+ADMIN = (Role.district_admin,)
+
+
+@dataclass(frozen=True)
+class Screen:
+    file: str
+    title_key: str
+    icon: str
+    section: str
+    roles: tuple[Role, ...]
+
+
+SCREENS = [
+    Screen("home.py", "nav.home", ":material/home:", "overview", ALL),
+    # One task list (T01–T10)
+    Screen("checklist_matrix.py", "nav.checklist_matrix", ":material/grid_on:", "tasks", DISTRICT),
+    Screen("checklist_township.py", "nav.checklist_township", ":material/checklist:", "tasks", ALL),
+    Screen("meeting_forms.py", "nav.meeting_forms", ":material/edit_note:", "tasks", WRITERS),
+    # Double linkage
+    Screen("linkage_coverage.py", "nav.linkage_coverage", ":material/hub:", "linkage", ALL),
+    Screen("linkage_rosters.py", "nav.linkage_rosters", ":material/groups:", "linkage", WRITERS),
+    Screen("contact_days.py", "nav.contact_days", ":material/event:", "linkage", WRITERS),
+    # Closed-loop supervision
+    Screen(
+        "supervision_board.py",
+        "nav.supervision_board",
+        ":material/view_kanban:",
+        "supervision",
+        ALL,
+    ),
+    Screen(
+        "supervision_items.py",
+        "nav.supervision_items",
+        ":material/task_alt:",
+        "supervision",
+        WRITERS,
+    ),
+    # Funding
+    Screen("funds_overview.py", "nav.funds_overview", ":material/payments:", "funds", ALL),
+    Screen("funds_entry.py", "nav.funds_entry", ":material/receipt_long:", "funds", WRITERS),
+    # Administration
+    Screen("rules_admin.py", "nav.rules_admin", ":material/rule:", "admin", ADMIN),
+    Screen("admin_units.py", "nav.units", ":material/location_city:", "admin", ADMIN),
+    Screen("admin_audit.py", "nav.audit", ":material/history:", "admin", ADMIN),
+]
+
+
+def navigation(role: Role):
+    """st.navigation over the screens this role may open, grouped by section."""
+    sections: dict[str, list] = {}
+    for screen in SCREENS:
+        if role not in screen.roles or not (PAGES_DIR / screen.file).exists():
+            continue
+        page = st.Page(
+            f"pages/{screen.file}",
+            title=t(screen.title_key),
+            icon=screen.icon,
+            default=screen.file == "home.py",
+        )
+        sections.setdefault(t(f"nav.section.{screen.section}"), []).append(page)
+    return st.navigation(sections)
