@@ -175,6 +175,12 @@ class Rewards(_Strict):
     excellent_yuan: Decimal = Field(ge=0, decimal_places=2)
     outstanding_platform_yuan: Decimal = Field(ge=0, decimal_places=2)
     distinctive_activities_yuan: Decimal = Field(ge=0, decimal_places=2)
+    # A platform result is outstanding when this share of all platform check items is met.
+    outstanding_platform_min_share: float = Field(ge=0, le=1)
+    # Deputy activities are distinctive with at least this many integrated activities in the
+    # year, involving at least this many of the five levels in one activity.
+    distinctive_min_activities: int = Field(ge=0)
+    distinctive_min_levels: int = Field(ge=1, le=5)
 
 
 class RuleSet(_Strict):
