@@ -42,6 +42,3 @@ def cookie_key(path: Path = SECRETS_PATH) -> str:
 def cookie_expiry_days() -> float:
     return float(os.environ.get("COOKIE_EXPIRY_DAYS", "7"))
 
-
-def refresh_seconds() -> int:
-    return int(os.environ.get("REFRESH_SECONDS", "30"))
