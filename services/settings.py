@@ -41,4 +41,3 @@ def cookie_key(path: Path = SECRETS_PATH) -> str:
 
 def cookie_expiry_days() -> float:
     return float(os.environ.get("COOKIE_EXPIRY_DAYS", "7"))
-
