@@ -33,9 +33,8 @@ def horizontal_bars(
         alt.Chart(df, title=title)
         .mark_bar(cornerRadiusEnd=3)
         .encode(
-            y=alt.Y(
-                f"{category}:N", sort="-x", title=category_title, axis=alt.Axis(labelLimit=200)
-            ),
+            # Names speak for themselves; a rotated CJK axis title would be hard to read.
+            y=alt.Y(f"{category}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)),
             x=alt.X(f"{value}:Q", title=value_title),
             color=color,
             tooltip=[
