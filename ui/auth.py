@@ -69,6 +69,8 @@ def login() -> tuple[Actor | None, stauth.Authenticate]:
         auth.login(
             location="main",
             key="login",
+            # Called only after the form's password check, not when a cookie restores a session.
+            callback=lambda _details: st.session_state.update(_form_login=True),
             fields={
                 "Form name": t("auth.form_title"),
                 "Username": t("auth.username"),
@@ -97,7 +99,7 @@ def login() -> tuple[Actor | None, stauth.Authenticate]:
     if cached is None or cached.username != username:
         with session_scope() as session:
             actor = users.get_actor(session, username)
-            if actor is not None:
+            if actor is not None and st.session_state.pop("_form_login", False):
                 users.record_login(session, actor)
         if actor is None:
             auth.logout(location="unrendered")

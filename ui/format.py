@@ -1,7 +1,9 @@
 """Formatting of dates, money, counts and percentages in the active language."""
 
-from datetime import date
+import json
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -39,3 +41,20 @@ def month_day(d: date, lang: str | None = None) -> str:
     lang = lang or current_lang()
     pattern = "M月d日" if lang == "zh" else "MMM d"
     return format_date(d, format=pattern, locale=_locale(lang))
+
+
+# The district keeps Beijing time; the database keeps UTC.
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(moment: datetime | None) -> str:
+    if moment is None or moment != moment:  # None or NaT
+        return ""
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def compact_json(value) -> str:
+    """A short one-line rendering of an audit snapshot (empty for none)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
