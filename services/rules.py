@@ -142,6 +142,11 @@ class FundRule(_Strict):
         return self
 
 
+class ReportingRule(_Strict):
+    # A record entered more than this many days after the fact it records is flagged as late.
+    late_after_days: int = Field(ge=0, le=366)
+
+
 class Grade(_Strict):
     code: Literal["excellent", "good", "pass", "fail"]
     min: float = Field(ge=0, le=100)
@@ -194,6 +199,7 @@ class RuleSet(_Strict):
     funds: FundRule
     appraisal: Appraisal
     rewards: Rewards
+    reporting: ReportingRule
 
     @model_validator(mode="after")
     def _checklist_weight(self) -> "RuleSet":
@@ -249,6 +255,30 @@ def default_rules_path(year: int) -> Path:
     return RULES_DIR / f"{year}.toml"
 
 
+def _default_data(year: int) -> dict:
+    """The seed file of that year, or of the nearest earlier (else the earliest) year."""
+    paths = sorted(RULES_DIR.glob("*.toml"))
+    earlier = [p for p in paths if int(p.stem) <= year]
+    path = earlier[-1] if earlier else paths[0]
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def _merge_missing(stored: dict, defaults: dict) -> dict:
+    merged = dict(stored)
+    for key, value in defaults.items():
+        if key not in merged:
+            merged[key] = value
+        elif isinstance(value, dict) and isinstance(merged[key], dict):
+            merged[key] = _merge_missing(merged[key], value)
+    return merged
+
+
+def _with_defaults(content: dict) -> dict:
+    """A stored rule set with settings added to the rules since it was saved taken from the
+    defaults, so an older database keeps working after an upgrade; stored values always win."""
+    return _merge_missing(content, _default_data(int(content.get("year", 0))))
+
+
 def to_content(rules: RuleSet) -> dict:
     return rules.model_dump(mode="json")
 
@@ -277,7 +307,7 @@ def get_rules(session: Session, year: int) -> RuleSet:
     ).first()
     if row is None:
         raise NotFound("error.rules.missing", year=year)
-    rules = parse(row.content, source=f"rule set {row.year} v{row.version}")
+    rules = parse(_with_defaults(row.content), source=f"rule set {row.year} v{row.version}")
     if rules.year != year:
         rules = rules.model_copy(update={"year": year})
     return rules
