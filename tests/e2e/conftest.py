@@ -84,7 +84,7 @@ def app_url(tmp_path_factory):
     port = _free_port()
     env = os.environ | {
         "DATABASE_URL": url,
-        "COOKIE_KEY": "e2e-cookie-key-not-secret",
+        "COOKIE_KEY": "e2e-cookie-key-not-secret-0123456789abcdef",
         "BCRYPT_ROUNDS": "4",
     }
     proc = subprocess.Popen(

@@ -43,5 +43,5 @@ def demo_url(tmp_path_factory) -> str:
 @pytest.fixture
 def app_env(demo_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", demo_url)
-    monkeypatch.setenv("COOKIE_KEY", "test-cookie-key-not-secret")
+    monkeypatch.setenv("COOKIE_KEY", "test-cookie-key-not-secret-0123456789abcdef")
     return demo_url
