@@ -40,8 +40,13 @@ def make_engine(url: str) -> Engine:
 
 
 @lru_cache(maxsize=8)
+def _cached_engine(url: str) -> Engine:
+    return make_engine(url)
+
+
 def get_engine(url: str | None = None) -> Engine:
-    return make_engine(url or database_url())
+    """One engine per database URL; without a URL, the one DATABASE_URL names right now."""
+    return _cached_engine(url or database_url())
 
 
 @contextmanager

@@ -161,9 +161,18 @@ class AppraisalWeights(_Strict):
     integrated: float = Field(ge=0)
 
 
+class Adjustment(_Strict):
+    """A bonus (positive) or deduction (negative) line of the appraisal for one unit."""
+
+    township: str = Field(min_length=1, description="the unit's code")
+    points: float = Field(ge=-100, le=100)
+    reason: str = Field(min_length=1, max_length=200)
+
+
 class Appraisal(_Strict):
     weights: AppraisalWeights
     grades: list[Grade] = Field(min_length=1)
+    adjustments: list[Adjustment] = Field(default_factory=list)
 
     @field_validator("grades")
     @classmethod

@@ -16,6 +16,8 @@ def _year_options() -> list[str]:
 
 
 # Sidebar choices kept in the URL (?lang=en&year=2026) so they survive reloads and shared links.
+# The choice lives in session state under its own key ("lang", "year"); the widget that shows it
+# has another key ("lang_choice"), because Streamlit drops a widget's state on a page change.
 _URL_STATE = {
     "lang": (lambda: list(LANGUAGES), lambda: DEFAULT_LANG),
     "year": (_year_options, lambda: str(date.today().year)),
@@ -25,9 +27,14 @@ _URL_STATE = {
 def init_url_state() -> None:
     """Take the language and year from the URL once per browser session, before any text."""
     for key, (options, default) in _URL_STATE.items():
-        if key not in st.session_state:
+        if st.session_state.get(key) not in options():
             value = st.query_params.get(key)
             st.session_state[key] = value if value in options() else default()
+        st.session_state[f"{key}_choice"] = st.session_state[key]
+
+
+def _keep_choice(key: str) -> None:
+    st.session_state[key] = st.session_state[f"{key}_choice"]
 
 
 def _sync_url() -> None:
@@ -42,7 +49,9 @@ def language_switch() -> str:
         t("nav.language"),
         LANGUAGES,
         format_func=lambda code: t(f"lang.{code}"),
-        key="lang",
+        key="lang_choice",
+        on_change=_keep_choice,
+        args=("lang",),
         horizontal=True,
     )
     _sync_url()
@@ -59,7 +68,9 @@ def user_card(actor: Actor, township_name: str | None) -> None:
 
 def year_picker() -> int:
     """The year every screen shows."""
-    st.sidebar.selectbox(t("nav.year"), _year_options(), key="year")
+    st.sidebar.selectbox(
+        t("nav.year"), _year_options(), key="year_choice", on_change=_keep_choice, args=("year",)
+    )
     _sync_url()
     return selected_year()
 
@@ -73,3 +84,8 @@ def page_header(title: str, caption: str | None = None) -> None:
     st.title(title)
     if caption:
         st.caption(caption)
+
+
+def as_of_for(year: int) -> date:
+    """The date screens of ``year`` are as of: today, or the year's last day once it is past."""
+    return min(date.today(), date(year, 12, 31))

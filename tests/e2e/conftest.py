@@ -98,6 +98,8 @@ def app_url(tmp_path_factory):
             f"--server.port={port}",
             "--server.address=127.0.0.1",
             "--browser.gatherUsageStats=false",
+            # The app under test must not reload itself when a source file is saved meanwhile.
+            "--server.fileWatcherType=none",
         ],
         cwd=ROOT,
         env=env,
