@@ -5,11 +5,19 @@ import streamlit as st
 from ui import auth, nav, theme
 from ui import data as cached
 from ui.i18n import t
-from ui.layout import APP_ICON, init_url_state, language_switch, user_card, year_picker
+from ui.layout import (
+    APP_ICON,
+    hide_built_in_hints,
+    init_url_state,
+    language_switch,
+    user_card,
+    year_picker,
+)
 
 init_url_state()
 st.set_page_config(page_title=t("app.title"), page_icon=APP_ICON, layout="wide")
 theme.enable()
+hide_built_in_hints()
 lang = language_switch()
 
 actor, authenticator = auth.login()

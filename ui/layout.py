@@ -69,7 +69,12 @@ def user_card(actor: Actor, township_name: str | None) -> None:
 def year_picker() -> int:
     """The year every screen shows."""
     st.sidebar.selectbox(
-        t("nav.year"), _year_options(), key="year_choice", on_change=_keep_choice, args=("year",)
+        t("nav.year"),
+        _year_options(),
+        key="year_choice",
+        on_change=_keep_choice,
+        args=("year",),
+        placeholder=t("nav.year"),
     )
     _sync_url()
     return selected_year()
@@ -89,3 +94,11 @@ def page_header(title: str, caption: str | None = None) -> None:
 def as_of_for(year: int) -> date:
     """The date screens of ``year`` are as of: today, or the year's last day once it is past."""
     return min(date.today(), date(year, 12, 31))
+
+
+# Streamlit's own English hints ("Press Enter to submit form") have no translation: hidden.
+_HIDE_BUILT_IN_HINTS = "<style>[data-testid='InputInstructions']{display:none}</style>"
+
+
+def hide_built_in_hints() -> None:
+    st.html(_HIDE_BUILT_IN_HINTS)

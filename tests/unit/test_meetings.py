@@ -1,0 +1,356 @@
+"""Recording meetings, topics, supervision activities and hand marks; the records behind a cell."""
+
+from datetime import date
+
+import pytest
+from sqlmodel import func, select
+
+from models import AuditLog, Meeting, SupervisionActivity, SupervisionTopic, TaskMark
+from models.enums import MeetingKind, Role, SupervisionKind, UnitType
+from services import checklist as ck
+from services import meetings
+from services.errors import NotFound, PermissionDenied, ValidationError
+from services.permissions import Actor
+from tests.unit.test_checklist import (
+    ADMIN,
+    YEAR,
+    add_deputies,
+    add_meeting,
+    add_unit,
+    save_rule_change,
+    setup_rules,
+)
+
+TODAY = date(2026, 11, 27)
+LEADER = Actor(id=None, username="leader", role=Role.district_leader)
+
+
+def clerk(tid: int) -> Actor:
+    return Actor(id=None, username="clerk", role=Role.township_staff, township_id=tid)
+
+
+@pytest.fixture
+def town(session) -> int:
+    setup_rules(session)
+    return add_unit(session)
+
+
+def _count(session, model) -> int:
+    return session.exec(select(func.count(model.id))).one()
+
+
+def _presidium(session, actor, tid, **overrides) -> int:
+    values = {
+        "township_id": tid,
+        "kind": MeetingKind.presidium,
+        "held_on": date(2026, 5, 12),
+        "title": "主席团会议",
+        "attendance": 9,
+        "research": "会前调研",
+        "deliberation": "会中审议",
+        "follow_up": "会后督办",
+        "topics": ["听取关于农村道路建设的报告"],
+        "year": YEAR,
+        "today": TODAY,
+    }
+    values.update(overrides)
+    return meetings.record_meeting(session, actor, **values)
+
+
+def test_a_presidium_meeting_with_a_topic_counts_for_t02_and_t04(town, session):
+    as_of = date(2026, 6, 30)
+    before = ck.checklist_status(session, YEAR, as_of).unit(town)
+    mid = _presidium(session, clerk(town), town, topics=["议题一", " 议题二 ", "议题一", ""])
+    after = ck.checklist_status(session, YEAR, as_of).unit(town)
+    assert before.task("T02").value == 0 and after.task("T02").value == 1
+    assert (after.task("T04").numerator, after.task("T04").denominator) == (1, 1)
+    assert after.task("T03").numerator == 1
+    titles = session.exec(
+        select(SupervisionTopic.title).where(SupervisionTopic.meeting_id == mid)
+    ).all()
+    assert titles == ["议题一", "议题二"]  # trimmed, blanks and repeats dropped
+    log = session.exec(select(AuditLog).where(AuditLog.entity == "meeting")).one()
+    assert log.after["topics"] == ["议题一", "议题二"] and log.township_id == town
+
+
+def test_a_presidium_meeting_without_a_topic_is_only_a_draft(town, session):
+    with pytest.raises(ValidationError) as err:
+        _presidium(session, clerk(town), town, topics=[])
+    assert err.value.key == "checklist.error.topic_required"
+    assert _count(session, Meeting) == 0
+    mid = _presidium(session, clerk(town), town, topics=[], is_draft=True)
+    t04 = ck.checklist_status(session, YEAR, date(2026, 6, 30)).unit(town).task("T04")
+    assert (t04.numerator, t04.denominator) == (0, 1)
+    assert t04.missing[0]["draft"] is True
+    # Completing the draft with a topic makes it a record.
+    assert meetings.add_meeting_topics(session, clerk(town), mid, topics=["补充议题"]) == 1
+    t = ck.checklist_status(session, YEAR, date(2026, 6, 30)).unit(town)
+    assert (t.task("T04").numerator, t.task("T02").value) == (1, 1)
+    assert session.get(Meeting, mid).is_draft is False
+
+
+def test_completing_a_draft_needs_a_topic(town, session):
+    mid = _presidium(session, clerk(town), town, topics=[], is_draft=True)
+    with pytest.raises(ValidationError):
+        meetings.add_meeting_topics(session, clerk(town), mid, topics=["  "])
+    assert session.get(Meeting, mid).is_draft is True
+    with pytest.raises(NotFound):
+        meetings.add_meeting_topics(session, clerk(town), 999, topics=["x"])
+    with pytest.raises(PermissionDenied):
+        meetings.add_meeting_topics(session, clerk(town + 1), mid, topics=["x"])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        ({"title": "  "}, "checklist.error.title_required"),
+        ({"title": "长" * 201}, "checklist.error.too_long.title"),
+        ({"held_on": date(2025, 12, 31)}, "checklist.error.date_outside_year"),
+        ({"held_on": date(2026, 11, 28)}, "checklist.error.date_in_future"),
+        ({"held_on": None}, "checklist.error.date_required"),
+        ({"attendance": -1}, "checklist.error.range.attendance"),
+        ({"attendance": 100000}, "checklist.error.range.attendance"),
+        ({"attendance": "12"}, "checklist.error.not_a_number"),
+        ({"attendance": 2.5}, "checklist.error.not_a_number"),
+        ({"research": "x" * 5001}, "checklist.error.too_long.research"),
+        ({"deliberation": "<script>alert(1)</script>"}, "checklist.error.markup"),
+        ({"title": "会议<b>加粗</b>"}, "checklist.error.markup"),
+        ({"topics": ["题" * 201]}, "checklist.error.too_long.topic"),
+        ({"topics": [f"议题{i}" for i in range(11)]}, "checklist.error.too_many_topics"),
+        ({"kind": "banquet"}, "checklist.error.meeting_kind"),
+        (
+            {"kind": MeetingKind.congress_session, "topics": ["议题"]},
+            "checklist.error.topics_presidium_only",
+        ),
+        (
+            {"kind": MeetingKind.congress_session, "topics": [], "is_draft": True},
+            "checklist.error.draft_presidium_only",
+        ),
+    ],
+)
+def test_bad_meetings_are_refused_and_write_nothing(town, session, overrides, key):
+    with pytest.raises(ValidationError) as err:
+        _presidium(session, clerk(town), town, **overrides)
+    assert err.value.key == key
+    assert _count(session, Meeting) == 0
+    assert _count(session, SupervisionTopic) == 0
+    assert _count(session, AuditLog) == 0
+
+
+def test_a_text_with_a_less_than_sign_is_not_markup(town, session):
+    mid = _presidium(session, clerk(town), town, research="满意率 < 90% 的事项")
+    assert session.get(Meeting, mid).research == "满意率 < 90% 的事项"
+
+
+def test_a_duplicate_meeting_is_refused(town, session):
+    _presidium(session, clerk(town), town)
+    with pytest.raises(ValidationError) as err:
+        _presidium(session, clerk(town), town, title="另一个标题")
+    assert err.value.key == "checklist.error.duplicate_meeting"
+    assert err.value.params == {"date": "2026-05-12"}
+    # Another kind on the same day, or the same kind on another day, is fine.
+    _presidium(session, clerk(town), town, kind=MeetingKind.congress_session, topics=[])
+    _presidium(session, clerk(town), town, held_on=date(2026, 5, 13))
+    assert _count(session, Meeting) == 3
+
+
+def test_meetings_follow_the_unit_type_and_permissions(session):
+    setup_rules(session)
+    town = add_unit(session, "t", order=1)
+    sub = add_unit(session, "s", UnitType.subdistrict, order=2)
+    with pytest.raises(ValidationError) as err:
+        _presidium(session, clerk(sub), sub)
+    assert err.value.key == "checklist.error.kind_not_applicable"
+    with pytest.raises(PermissionDenied):
+        _presidium(session, clerk(sub), town)
+    with pytest.raises(PermissionDenied):
+        _presidium(session, LEADER, town)
+    assert _count(session, Meeting) == 0
+    # The district admin records for any unit.
+    _presidium(session, ADMIN, town)
+    assert _count(session, Meeting) == 1
+
+
+def test_the_year_defaults_to_this_year(town, session):
+    with pytest.raises(ValidationError) as err:
+        meetings.record_meeting(
+            session,
+            clerk(town),
+            township_id=town,
+            kind=MeetingKind.congress_session,
+            held_on=date(2025, 3, 3),
+            title="去年的会",
+            today=TODAY,
+        )
+    assert err.value.params == {"year": 2026}
+
+
+# ---------------------------------------------------------------------------------------------
+# Supervision activities
+
+
+def _activity(session, actor, tid, **overrides) -> int:
+    values = {
+        "township_id": tid,
+        "kind": SupervisionKind.inspection,
+        "held_on": date(2026, 4, 8),
+        "subject": "视察农村饮水安全",
+        "participants": 12,
+        "year": YEAR,
+        "today": TODAY,
+    }
+    values.update(overrides)
+    return meetings.record_supervision_activity(session, actor, **values)
+
+
+def test_a_supervision_activity_counts_for_t05(session):
+    setup_rules(session)
+    sub = add_unit(session, "s", UnitType.subdistrict)
+    as_of = date(2026, 4, 30)
+    assert ck.checklist_status(session, YEAR, as_of).unit(sub).task("T05").value == 0
+    _activity(session, clerk(sub), sub)
+    assert ck.checklist_status(session, YEAR, as_of).unit(sub).task("T05").value == 1
+    log = session.exec(select(AuditLog).where(AuditLog.entity == "supervision_activity")).one()
+    assert log.after["subject"] == "视察农村饮水安全"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        ({"subject": ""}, "checklist.error.subject_required"),
+        ({"subject": "x" * 201}, "checklist.error.too_long.subject"),
+        ({"participants": -3}, "checklist.error.range.participants"),
+        ({"held_on": date(2027, 1, 4)}, "checklist.error.date_outside_year"),
+        ({"kind": "party"}, "checklist.error.activity_kind"),
+        ({"note": "<img src=x onerror=alert(1)>"}, "checklist.error.markup"),
+    ],
+)
+def test_bad_activities_are_refused(town, session, overrides, key):
+    with pytest.raises(ValidationError) as err:
+        _activity(session, clerk(town), town, **overrides)
+    assert err.value.key == key
+    assert _count(session, SupervisionActivity) == 0
+
+
+def test_duplicate_activities_and_kinds_outside_the_rule_set(town, session):
+    _activity(session, clerk(town), town)
+    with pytest.raises(ValidationError) as err:
+        _activity(session, clerk(town), town, subject="再次视察")
+    assert err.value.key == "checklist.error.duplicate_activity"
+    save_rule_change(session, lambda d: d["supervision"].update(activity_kinds=["survey"]))
+    with pytest.raises(ValidationError) as err:
+        _activity(session, clerk(town), town, held_on=date(2026, 4, 9))
+    assert err.value.key == "checklist.error.activity_kind"
+    assert _count(session, SupervisionActivity) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Hand marks
+
+
+def test_hand_marks_are_for_the_admin_with_evidence_and_audited(town, session):
+    for actor in (LEADER, clerk(town)):
+        with pytest.raises(PermissionDenied):
+            meetings.set_task_mark(
+                session, actor, township_id=town, year=YEAR, task_code="T05", evidence="x"
+            )
+    with pytest.raises(ValidationError) as err:
+        meetings.set_task_mark(
+            session, ADMIN, township_id=town, year=YEAR, task_code="T05", evidence="  "
+        )
+    assert err.value.key == "checklist.error.evidence_required"
+    with pytest.raises(ValidationError):
+        meetings.set_task_mark(
+            session, ADMIN, township_id=town, year=YEAR, task_code="T11", evidence="x"
+        )
+    assert _count(session, TaskMark) == 0
+
+    meetings.set_task_mark(
+        session, ADMIN, township_id=town, year=YEAR, task_code="T05", evidence="视察记录扫描件"
+    )
+    meetings.set_task_mark(
+        session, ADMIN, township_id=town, year=YEAR, task_code="T05", evidence="补充证明"
+    )
+    assert _count(session, TaskMark) == 1
+    marks = meetings.list_task_marks(session, ADMIN, year=YEAR)
+    assert list(marks["evidence"]) == ["补充证明"]
+    assert meetings.list_task_marks(session, clerk(town + 1), year=YEAR).empty
+
+    meetings.clear_task_mark(session, ADMIN, township_id=town, year=YEAR, task_code="T05")
+    assert _count(session, TaskMark) == 0
+    actions = session.exec(
+        select(AuditLog.action).where(AuditLog.entity == "task_mark").order_by(AuditLog.id)
+    ).all()
+    assert actions == ["create", "update", "delete"]
+    with pytest.raises(NotFound):
+        meetings.clear_task_mark(session, ADMIN, township_id=town, year=YEAR, task_code="T05")
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists and the records behind a cell
+
+
+def test_cell_records_show_what_counts(town, session):
+    add_meeting(session, town, MeetingKind.presidium, date(2026, 2, 10), topics=2)
+    add_meeting(session, town, MeetingKind.presidium, date(2026, 5, 10), draft=True)
+    add_meeting(session, town, MeetingKind.congress_session, date(2026, 3, 2), research="")
+    add_meeting(session, town, MeetingKind.presidium, date(2026, 7, 10), topics=1)
+
+    t04 = meetings.cell_records(
+        session, ADMIN, year=YEAR, as_of=date(2026, 6, 30), township_id=town, task_code="T04"
+    )
+    assert list(t04["date"]) == [date(2026, 2, 10), date(2026, 5, 10)]
+    assert list(t04["value"]) == [2, 0]
+    assert list(t04["counts"]) == [True, False]
+    assert list(t04["detail"]) == ["", "draft"]
+    assert t04["text"][0] == "议题0；议题1"
+
+    t03 = meetings.cell_records(
+        session, ADMIN, year=YEAR, as_of=date(2026, 6, 30), township_id=town, task_code="T03"
+    )
+    assert list(t03["counts"]) == [True, False]  # drafts are left out of T03
+    assert t03["detail"][1] == "research"
+
+    with pytest.raises(PermissionDenied):
+        meetings.cell_records(
+            session,
+            clerk(town + 1),
+            year=YEAR,
+            as_of=date(2026, 6, 30),
+            township_id=town,
+            task_code="T02",
+        )
+
+
+def test_cell_records_of_contact_days_and_linkage(town, session):
+    deputies = add_deputies(session, town, 5, presidium=True)
+    from tests.unit.test_checklist import add_contact_day
+
+    add_contact_day(session, town, date(2026, 1, 20), deputies[:4])  # 4/5
+    add_contact_day(session, town, date(2026, 2, 23), deputies)  # off day
+    rows = meetings.cell_records(
+        session, ADMIN, year=YEAR, as_of=date(2026, 3, 1), township_id=town, task_code="T07"
+    )
+    assert list(rows["counts"]) == [True, False]
+    assert list(rows["detail"]) == ["", "off_day"]
+    assert list(rows["text"]) == ["4/5", "5/5"]
+    t08 = meetings.cell_records(
+        session, ADMIN, year=YEAR, as_of=date(2026, 3, 1), township_id=town, task_code="T08"
+    )
+    # Five presidium members (no links) and the same five as deputies (no voters).
+    assert list(t08["kind"]) == ["presidium_member"] * 5 + ["deputy"] * 5
+    assert not t08["counts"].any()
+
+
+def test_list_meetings_and_activities(town, session):
+    _presidium(session, clerk(town), town)
+    _presidium(session, clerk(town), town, held_on=date(2026, 6, 1), topics=[], is_draft=True)
+    _activity(session, clerk(town), town)
+    df = meetings.list_meetings(session, clerk(town), township_id=town, year=YEAR)
+    assert list(df["held_on"]) == [date(2026, 6, 1), date(2026, 5, 12)]
+    assert list(df["is_draft"]) == [True, False]
+    assert df["topics"][1] == ["听取关于农村道路建设的报告"]
+    acts = meetings.list_supervision_activities(session, clerk(town), township_id=town, year=YEAR)
+    assert list(acts["kind"]) == ["inspection"]
+    with pytest.raises(PermissionDenied):
+        meetings.list_meetings(session, clerk(town + 1), township_id=town, year=YEAR)
