@@ -1,0 +1,174 @@
+"""Closed-loop supervision board: items by stage, where the loop gets stuck, closure and
+satisfaction per unit, the overdue list and one item's timeline. A clerk sees their own unit."""
+
+import pandas as pd
+import streamlit as st
+
+from services.permissions import Actor
+from ui import charts
+from ui import data as cached
+from ui import supervision as ui
+from ui.format import day, number, percent
+from ui.i18n import current_lang, t
+from ui.layout import page_header, selected_year
+
+actor: Actor = st.session_state["actor"]
+lang = current_lang()
+year = selected_year()
+as_of = ui.as_of_for(year)
+version = cached.data_version()
+# Choices whose labels depend on the language are keyed by it: a keyed choice would otherwise
+# keep showing the label of the other language after a switch.
+
+page_header(t("supervision.board.title"), t("supervision.board.caption", day=day(as_of), year=year))
+
+unit = None
+if actor.is_district:
+    # 0 stands for every unit: a None option would read as "nothing chosen".
+    units = cached.townships(version, actor)
+    by_id = {u.id: u for u in units}
+    unit = (
+        st.selectbox(
+            t("supervision.board.unit_filter"),
+            [0, *by_id],
+            format_func=lambda i: by_id[i].name(lang) if i else t("supervision.board.all_units"),
+            key=f"sv_board_unit_{lang}",
+            placeholder=t("supervision.choose"),
+        )
+        or None
+    )
+
+counts = ui.stage_counts(version, actor, year, as_of, unit)
+rows = ui.items(version, actor, year, as_of, unit)
+table = ui.summary(version, actor, year, as_of)
+loop = ui.loop_progress(version, actor, year, as_of)
+mine = table if unit is None else table[table["township_id"] == unit]
+mine_loop = loop if unit is None else loop[loop["township_id"] == unit]
+
+total = int(mine["items"].sum())
+closed = int(mine["closed"].sum())
+rated = int(mine["rated"].sum())
+good = int(mine["good"].sum())
+due = int(mine_loop["due"].sum())
+reached = int(mine_loop["reached"].sum())
+with st.container(key="sv_metrics", horizontal=True):
+    st.metric(t("supervision.metric.items"), number(total), border=True)
+    st.metric(t("supervision.metric.open"), number(total - closed), border=True)
+    st.metric(t("supervision.metric.overdue"), number(int(mine["overdue"].sum())), border=True)
+    st.metric(
+        t("supervision.metric.closure"), percent(closed / total if total else None), border=True
+    )
+    st.metric(
+        t("supervision.metric.satisfaction"), percent(good / rated if rated else None), border=True
+    )
+    st.metric(
+        t("supervision.metric.t06"),
+        t(
+            "supervision.metric.share_of",
+            share=percent(reached / due if due else None),
+            n=reached,
+            d=due,
+        ),
+        border=True,
+    )
+
+if total == 0:
+    st.info(t("supervision.board.empty", year=year))
+
+st.subheader(t("supervision.board.by_stage"))
+ui.kanban(counts, rows, lang, show_unit=actor.is_district and unit is None)
+
+st.subheader(t("supervision.board.stuck"))
+chart = ui.stage_days_chart(ui.stage_days(version, actor, year, as_of, unit), lang)
+if chart is None:
+    st.info(t("supervision.board.no_history"))
+else:
+    charts.show(chart, key="sv_stage_days")
+    st.caption(t("supervision.board.stuck_note"))
+
+st.subheader(t("supervision.board.overdue"))
+late = ui.overdue(version, actor, year, as_of, unit)
+if late.empty:
+    st.success(t("supervision.board.no_overdue"))
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("supervision.col.township"): [
+                    ui.township_name(r, lang) for _, r in late.iterrows()
+                ],
+                t("supervision.col.title"): late["title"],
+                t("supervision.col.stage"): [ui.stage_label(s) for s in late["stage"]],
+                t("supervision.col.stage_entered_on"): [day(d) for d in late["stage_entered_on"]],
+                t("supervision.col.deadline"): [day(d) for d in late["deadline"]],
+                t("supervision.col.days_overdue"): late["days_overdue"],
+                t("supervision.col.responsible_unit"): late["responsible_unit"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        height=ui.table_height(len(late)),
+        key="sv_overdue_table",
+    )
+
+st.subheader(t("supervision.board.by_township"))
+merged = table.merge(loop[["township_id", "due", "reached", "share"]], on="township_id")
+t06 = [
+    t("supervision.metric.share_of", share=percent(s), n=int(n), d=int(d))
+    for s, n, d in zip(merged["share"], merged["reached"], merged["due"], strict=True)
+]
+st.dataframe(
+    pd.DataFrame(
+        {
+            t("supervision.col.township"): [
+                ui.township_name(r, lang) for _, r in merged.iterrows()
+            ],
+            t("supervision.col.items"): merged["items"],
+            t("supervision.col.closed"): merged["closed"],
+            t("supervision.col.closure_rate"): [percent(v) for v in merged["closure_rate"]],
+            t("supervision.col.satisfaction"): [percent(v) for v in merged["satisfaction"]],
+            t("supervision.col.raters"): merged["raters"],
+            t("supervision.col.overdue"): merged["overdue"],
+            t("supervision.col.t06"): t06,
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    height=ui.table_height(len(merged)),
+    key="sv_township_table",
+)
+st.caption(
+    t(
+        "supervision.board.township_note",
+        target=percent(float(table["closure_target"].iloc[0])) if not table.empty else "—",
+    )
+)
+if actor.is_district:
+    c1, c2 = st.columns(2, gap="large")
+    with c1:
+        chart = ui.closure_chart(table, lang)
+        if chart is not None:
+            charts.show(chart, key="sv_closure_chart")
+    with c2:
+        chart = ui.satisfaction_chart(table, lang)
+        if chart is not None:
+            charts.show(chart, key="sv_satisfaction_chart")
+
+st.subheader(t("supervision.board.drill"))
+if rows.empty:
+    st.info(t("supervision.board.empty", year=year))
+else:
+    options = rows.sort_values(["overdue", "days_in_stage"], ascending=False)
+    labels = {
+        int(r["id"]): f"{r['title']} · {ui.township_name(r, lang)} · {ui.stage_label(r['stage'])}"
+        for _, r in options.iterrows()
+    }
+    chosen = st.selectbox(
+        t("supervision.board.pick_item"),
+        list(labels),
+        format_func=lambda i: labels[i],
+        key=f"sv_board_item_{lang}",
+        placeholder=t("supervision.choose"),
+    )
+    if chosen is not None:
+        ui.show_timeline(ui.timeline(version, actor, chosen, as_of), lang, key="sv_board_tl")

@@ -1,0 +1,180 @@
+"""In the browser: a clerk opens a supervision item, advances it to feedback and closes it; the
+board's counts and the unit's T06 follow. A leader sees the district board in both languages."""
+
+import re
+from datetime import date, timedelta
+
+from playwright.sync_api import Page, expect
+from sqlmodel import func, select
+
+from models import SupervisionItem
+from models.db import session_scope
+from services import rules as rules_service
+from services.checklist import checklist_status
+from services.permissions import SYSTEM
+from services.supervision import STAGES, list_sources
+from ui.format import day
+
+DEMO_PASSWORD = "Demo@2026"
+CLERK, UNIT = "clerk05", "新庄镇"  # the 5th unit of seed/units.toml
+
+
+def _sign_in(page: Page, app_url: str, username: str) -> None:
+    page.goto(app_url)
+    form = page.locator("[data-testid='stForm']")
+    expect(form.get_by_role("textbox", name="用户名")).to_be_visible(timeout=30_000)
+    form.get_by_role("textbox", name="用户名").fill(username)
+    form.get_by_role("textbox", name="密码").fill(DEMO_PASSWORD)
+    form.get_by_role("button", name="登录").click()
+    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible(timeout=30_000)
+
+
+def _idle(page: Page) -> None:
+    """Wait until the script run is over, so a widget is not redrawn under the pointer."""
+    expect(page.locator("[data-testid='stApp']")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=30_000
+    )
+
+
+def _go(page: Page, link: str, heading: str) -> None:
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=link).click()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=30_000)
+    _idle(page)
+
+
+def _metric(page: Page, label: str) -> str:
+    box = page.locator("[data-testid='stMetric']").filter(
+        has=page.locator("[data-testid='stMetricLabel']").get_by_text(label, exact=True)
+    )
+    value = box.locator("[data-testid='stMetricValue']")
+    expect(value).to_have_count(1, timeout=30_000)
+    return value.inner_text().strip()
+
+
+def _fraction(text: str) -> tuple[int, int]:
+    n, d = re.search(r"(\d+)/(\d+)", text).groups()
+    return int(n), int(d)
+
+
+def _checklist_t06(db_url: str, township_code: str) -> tuple[int, int]:
+    from models import Township
+
+    with session_scope(db_url) as session:
+        tid = session.exec(select(Township.id).where(Township.code == township_code)).one()
+        task = checklist_status(session, date.today().year, date.today(), [tid]).unit(tid)
+        t06 = task.task("T06")
+        return t06.numerator or 0, t06.denominator or 0
+
+
+def _oldest_source_label(db_url: str, township_code: str) -> str:
+    """The label of the unit's oldest source of the default kind (topics, for a town)."""
+    from models import Township
+
+    with session_scope(db_url) as session:
+        tid = session.exec(select(Township.id).where(Township.code == township_code)).one()
+        options = list_sources(session, SYSTEM, township_id=tid, year=date.today().year)
+    oldest = [o for o in options if o.kind == options[0].kind][-1]
+    return f"{day(oldest.held_on, 'zh')} · {oldest.title}"
+
+
+def _shot(page: Page, path) -> None:
+    """A screenshot of the whole screen: Streamlit scrolls inside its main block, not the page."""
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1440, "height": min(height + 60, 8000)})
+    _idle(page)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 900})
+
+
+def _saved(page: Page, stage: str) -> None:
+    expect(page.get_by_text(f"已保存，事项现处于“{stage}”。")).to_be_visible(timeout=30_000)
+    _idle(page)
+
+
+def test_clerk_closes_an_item_and_the_board_and_t06_follow(
+    page: Page, app_url, artifacts, tmp_path_factory
+):
+    db_url = f"sqlite:///{next(tmp_path_factory.getbasetemp().glob('e2e*/app.db'))}"
+    _sign_in(page, app_url, CLERK)
+    _go(page, "监督事项看板", "监督事项看板")
+    before = {k: _metric(page, k) for k in ("事项总数", "已办结", "T06 闭环完成率")}
+    t06_before = _checklist_t06(db_url, "xinzhuang")
+
+    _go(page, "监督事项办理", "监督事项办理")
+    # The oldest source of the default kind, so that the item is due for T06 when possible.
+    oldest = _oldest_source_label(db_url, "xinzhuang")
+    source = page.get_by_role("combobox", name="选择来源")
+    source.click()
+    source.fill(oldest)
+    page.get_by_role("option", name=oldest).click()
+    expect(source).to_have_value(oldest)
+    _idle(page)
+    page.get_by_role("button", name="立项").click()
+    expect(page.get_by_text("已立项，事项进入“调查研究”环节。")).to_be_visible(timeout=30_000)
+    _idle(page)
+    with session_scope(db_url) as session:
+        item = session.get(
+            SupervisionItem, session.exec(select(func.max(SupervisionItem.id))).one()
+        )
+        opened_on, title = item.opened_on, item.title
+    expect(page.get_by_role("combobox", name="选择在办事项")).to_have_value(
+        re.compile("^" + re.escape(title))
+    )
+
+    steps = [
+        ("调查研究", "调研报告：走访 6 个村", "审议审查"),
+        ("审议审查", "主席团审议意见书", "交办督办"),
+        ("交办督办", "镇城建办办理答复", "跟踪问效"),
+        ("跟踪问效", "跟踪督办记录", "反馈评价"),
+    ]
+    # The move form comes first on the screen, above the form that opens items.
+    move = page.locator("[data-testid='stForm']").first
+    for stage, evidence, nxt in steps:
+        move.get_by_role("textbox", name=f"“{stage}”环节佐证材料").fill(evidence)
+        move.get_by_role("textbox", name="责任单位").fill("新庄镇城建办")
+        move.get_by_role("button", name="推进", exact=True).click()
+        _saved(page, nxt)
+
+    page.get_by_role("textbox", name="“反馈评价”环节佐证材料").fill("满意度测评表")
+    page.get_by_role("radiogroup", name="评价结果").get_by_text("满意", exact=True).click()
+    page.get_by_role("spinbutton", name="参评人数（代表和选民）").fill("24")
+    answer = page.get_by_role("textbox", name="向选民的反馈答复")
+    if answer.count():
+        answer.fill("已当面答复提出意见的选民")
+    page.get_by_role("button", name="保存评价").click()
+    _saved(page, "已办结")
+    _shot(page, artifacts / "supervision_items_clerk05_zh.png")
+
+    _go(page, "监督事项看板", "监督事项看板")
+    expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
+    assert int(_metric(page, "事项总数")) == int(before["事项总数"]) + 1
+    assert int(_metric(page, "已办结")) == int(before["已办结"]) + 1
+    # T06 counts an item once the first four stages' days have run from its opening.
+    with session_scope(db_url) as session:
+        limits = rules_service.get_rules(session, date.today().year).supervision.stage_deadline_days
+    due = opened_on + timedelta(days=sum(limits[s] for s in STAGES[:-1])) <= date.today()
+    n, d = _fraction(before["T06 闭环完成率"])
+    expected = (n + 1, d + 1) if due else (n, d)
+    assert _fraction(_metric(page, "T06 闭环完成率")) == expected
+    assert _checklist_t06(db_url, "xinzhuang") == (
+        (t06_before[0] + 1, t06_before[1] + 1) if due else t06_before
+    )
+    expect(page.get_by_text(UNIT).first).to_be_visible()
+    _shot(page, artifacts / "supervision_board_clerk05_zh.png")
+
+    page.get_by_role("radiogroup", name="语言 / Language").get_by_text("English").click()
+    expect(page.get_by_role("heading", name="Supervision board")).to_be_visible(timeout=30_000)
+    _idle(page)
+    _shot(page, artifacts / "supervision_board_clerk05_en.png")
+
+
+def test_leader_sees_the_district_board_in_both_languages(page: Page, app_url, artifacts):
+    _sign_in(page, app_url, "leader")
+    _go(page, "监督事项看板", "监督事项看板")
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(3, timeout=30_000)
+    assert int(_metric(page, "事项总数")) > 0
+    _shot(page, artifacts / "supervision_board_leader_zh.png")
+    page.get_by_role("radiogroup", name="语言 / Language").get_by_text("English").click()
+    expect(page.get_by_role("heading", name="Supervision board")).to_be_visible(timeout=30_000)
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(3, timeout=30_000)
+    _shot(page, artifacts / "supervision_board_leader_en.png")

@@ -1,0 +1,230 @@
+"""The loop's metrics on a hand-built fixture, every expected number worked out by hand.
+
+Rules (both years): investigation 30, deliberation 15, assignment 15, follow-up 60, feedback 30
+days; unsatisfied returns to assignment. As of 30 Jun 2026:
+
+Unit A (town)
+  a1 opened 10 Jan: →del 20 Jan →asg 30 Jan →fu 9 Feb →fb 11 Mar →closed 21 Mar (satisfied, 20)
+  a2 opened 1 Feb: →del 11 Feb →asg 16 Feb →fu 26 Feb →fb 28 Mar →asg 7 Apr (unsatisfied, 10)
+     →fu 17 Apr →fb 17 May →closed 27 May (basically satisfied, 30)
+  a3 opened 1 May: →del 11 May, still there (deadline 26 May: 35 days overdue)
+Unit B (sub-district)
+  b1 opened 1 Jun 2026, in investigation 29 days (deadline 1 Jul: in time)
+  b2 opened 1 Nov 2025: →del 11 Nov →asg 21 Nov →fu 1 Dec →fb 30 Jan 2026
+     →asg 9 Feb 2026 (unsatisfied, 12), still there (deadline 24 Feb: 126 days overdue)
+  b4 opened 20 Feb 2026, in investigation (deadline 22 Mar: 100 days overdue)
+  b3 opened 1 Mar 2025, closed 10 May 2025: not alive in 2026, counted nowhere.
+"""
+
+from datetime import date
+
+import pytest
+
+from models import Meeting, SupervisionTopic
+from models.enums import Rating
+from models.enums import SupervisionStage as S
+from services import supervision as sv
+from services.errors import PermissionDenied
+from tests.unit.test_supervision import World, build_world, install_rules
+
+AS_OF = date(2026, 6, 30)
+TODAY = date(2026, 12, 31)
+
+
+def _open(session, w: World, tid: int, title: str, on: date) -> int:
+    actor = w.clerk_a if tid == w.a else w.clerk_b
+    source = {"topic_id": w.topic_a} if tid == w.a else {"topic_id": w.topic_b}
+    return sv.open_item(
+        session, actor, township_id=tid, title=title, opened_on=on, today=TODAY, **source
+    )
+
+
+def _go(session, w: World, item_id: int, *days: date, **kw) -> None:
+    for d in days:
+        sv.advance_stage(
+            session,
+            w.admin,
+            item_id,
+            on=d,
+            evidence="材料",
+            responsible_unit="办",
+            today=TODAY,
+            **kw,
+        )
+
+
+def _rate(session, w: World, item_id: int, on: date, rating: Rating, raters: int) -> None:
+    _go(session, w, item_id, on, rating=rating, raters=raters)
+
+
+@pytest.fixture
+def loop(session):
+    install_rules(session, 2025)
+    install_rules(session, 2026)
+    w = build_world(session)
+    # Sources are dated 10 Jan 2026; b2 and b3 open in 2025, so B's meeting moves earlier.
+    topic_b = session.get(SupervisionTopic, w.topic_b)
+    meeting = session.get(Meeting, topic_b.meeting_id)
+    meeting.held_on = date(2025, 1, 5)
+    session.add(meeting)
+    session.commit()
+    d = date
+    ids = {}
+    ids["a1"] = _open(session, w, w.a, "a1", d(2026, 1, 10))
+    _go(session, w, ids["a1"], d(2026, 1, 20), d(2026, 1, 30), d(2026, 2, 9), d(2026, 3, 11))
+    _rate(session, w, ids["a1"], d(2026, 3, 21), Rating.satisfied, 20)
+    ids["a2"] = _open(session, w, w.a, "a2", d(2026, 2, 1))
+    _go(session, w, ids["a2"], d(2026, 2, 11), d(2026, 2, 16), d(2026, 2, 26), d(2026, 3, 28))
+    _rate(session, w, ids["a2"], d(2026, 4, 7), Rating.unsatisfied, 10)
+    _go(session, w, ids["a2"], d(2026, 4, 17), d(2026, 5, 17))
+    _rate(session, w, ids["a2"], d(2026, 5, 27), Rating.basically_satisfied, 30)
+    ids["a3"] = _open(session, w, w.a, "a3", d(2026, 5, 1))
+    _go(session, w, ids["a3"], d(2026, 5, 11))
+    ids["b1"] = _open(session, w, w.b, "b1", d(2026, 6, 1))
+    ids["b2"] = _open(session, w, w.b, "b2", d(2025, 11, 1))
+    _go(session, w, ids["b2"], d(2025, 11, 11), d(2025, 11, 21), d(2025, 12, 1), d(2026, 1, 30))
+    _rate(session, w, ids["b2"], d(2026, 2, 9), Rating.unsatisfied, 12)
+    ids["b3"] = _open(session, w, w.b, "b3", d(2025, 3, 1))
+    _go(session, w, ids["b3"], d(2025, 3, 11), d(2025, 3, 21), d(2025, 3, 31), d(2025, 4, 30))
+    _rate(session, w, ids["b3"], d(2025, 5, 10), Rating.satisfied, 5)
+    ids["b4"] = _open(session, w, w.b, "b4", d(2026, 2, 20))
+    return w, ids
+
+
+def test_counts_by_stage_per_unit(session, loop):
+    w, _ = loop
+    df = sv.stage_counts(session, w.leader, year=2026, as_of=AS_OF)
+    got = {(r.township_id, r.stage): r.items for r in df.itertuples()}
+    assert got == {
+        (w.a, "closed"): 2,
+        (w.a, "deliberation"): 1,
+        (w.b, "investigation"): 2,
+        (w.b, "assignment"): 1,
+    }
+    mine = sv.stage_counts(session, w.clerk_b, year=2026, as_of=AS_OF)
+    assert set(mine["township_id"]) == {w.b} and mine["items"].sum() == 3
+    # In 2025 only b2 (open at the end of the year) and b3 (closed in May) were alive.
+    df25 = sv.stage_counts(session, w.leader, year=2025, as_of=date(2025, 12, 31))
+    assert {(r.stage, r.items) for r in df25.itertuples()} == {("assignment", 1), ("closed", 1)}
+
+
+def test_overdue_list(session, loop):
+    w, ids = loop
+    df = sv.overdue_items(session, w.leader, year=2026, as_of=AS_OF)
+    assert df[["id", "stage", "deadline", "days_overdue"]].values.tolist() == [
+        [ids["b2"], "assignment", date(2026, 2, 24), 126],
+        [ids["b4"], "investigation", date(2026, 3, 22), 100],
+        [ids["a3"], "deliberation", date(2026, 5, 26), 35],
+    ]
+    # a3 is still in time on its deadline day, 26 May.
+    on_time = sv.overdue_items(session, w.clerk_a, year=2026, as_of=date(2026, 5, 26))
+    assert on_time.empty
+    assert sv.overdue_items(session, w.clerk_a, year=2026, as_of=AS_OF)["id"].tolist() == [
+        ids["a3"]
+    ]
+
+
+def test_closure_and_satisfaction_per_unit(session, loop):
+    w, _ = loop
+    df = sv.township_summary(session, w.leader, year=2026, as_of=AS_OF).set_index("township_id")
+    a, b = df.loc[w.a], df.loc[w.b]
+    # A: 3 items, 2 closed; ratings in 2026: satisfied, unsatisfied, basically satisfied.
+    assert (a["items"], a["closed"], a["open"], a["overdue"]) == (3, 2, 1, 1)
+    assert a["closure_rate"] == pytest.approx(2 / 3)
+    assert (a["rated"], a["good"], a["raters"]) == (3, 2, 60)
+    assert a["satisfaction"] == pytest.approx(2 / 3)
+    # B: 3 items alive (b1, b2, b4), none closed; one rating in 2026 (b2, unsatisfied).
+    assert (b["items"], b["closed"], b["overdue"], b["rated"], b["good"]) == (3, 0, 2, 1, 0)
+    assert b["closure_rate"] == 0 and b["satisfaction"] == 0
+    assert a["closure_target"] == 0.9
+    # As of 31 Mar: a1 is closed, a2 not yet; a3 and b1 are not opened yet.
+    march = sv.township_summary(session, w.clerk_a, year=2026, as_of=date(2026, 3, 31))
+    assert march[["township_id", "items", "closed", "rated"]].values.tolist() == [[w.a, 2, 1, 1]]
+
+
+def test_a_unit_without_items_shows_no_rate(session, loop):
+    w, _ = loop
+    df = sv.township_summary(session, w.leader, year=2024, as_of=date(2024, 12, 31))
+    assert df["items"].tolist() == [0, 0]
+    assert df["closure_rate"].isna().all() and df["satisfaction"].isna().all()
+
+
+def test_average_days_per_stage(session, loop):
+    w, _ = loop
+    df = sv.average_stage_days(session, w.leader, year=2026, as_of=AS_OF).set_index("stage")
+    # investigation: a1 10, a2 10, a3 10, b1 29 (to 30 Jun), b2 10, b4 130 (to 30 Jun) = 199 / 6
+    # deliberation: a1 10, a2 5, a3 50 (to 30 Jun), b2 10 = 75 / 4
+    # assignment: a1 10, a2 10 + 10, b2 10 + 141 (9 Feb to 30 Jun) = 181 / 5
+    # follow-up: a1 30, a2 30 + 30, b2 60 = 150 / 4
+    # feedback: a1 10, a2 10 + 10, b2 10 = 40 / 4
+    assert df["stays"].to_dict() == {
+        "investigation": 6,
+        "deliberation": 4,
+        "assignment": 5,
+        "follow_up": 4,
+        "feedback": 4,
+    }
+    assert df["avg_days"].tolist() == pytest.approx([199 / 6, 75 / 4, 181 / 5, 150 / 4, 10.0])
+    assert df["deadline_days"].tolist() == [30, 15, 15, 60, 30]
+    # One unit only: B's stays are b1 29, b2 10, b4 130 in investigation.
+    b = sv.average_stage_days(session, w.leader, year=2026, as_of=AS_OF, township_id=w.b)
+    assert b.set_index("stage").loc["investigation", "avg_days"] == pytest.approx(169 / 3)
+    assert b.set_index("stage").loc["deliberation", "stays"] == 1
+
+
+def test_t06_loop_progress(session, loop):
+    w, ids = loop
+    # Due once 30 + 15 + 15 + 60 = 120 days have run from opening, within 2026 up to 30 Jun:
+    # opened between 3 Sep 2025 and 1 Mar 2026. A: a1, a2 (both closed). B: b2 (assignment
+    # after the unsatisfied rating, so not at feedback now), b4 (investigation).
+    df = sv.loop_progress(session, w.leader, year=2026, as_of=AS_OF).set_index("township_id")
+    assert df.loc[w.a, ["due", "reached"]].tolist() == [2, 2]
+    assert df.loc[w.b, ["due", "reached"]].tolist() == [2, 0]
+    assert df.loc[w.a, "share"] == 1 and df.loc[w.b, "share"] == 0
+    _go(session, w, ids["b2"], date(2026, 7, 1), date(2026, 7, 2))  # back to feedback
+    after = sv.loop_progress(session, w.leader, year=2026, as_of=date(2026, 7, 2))
+    assert after.set_index("township_id").loc[w.b, ["due", "reached"]].tolist() == [2, 1]
+
+
+def test_t06_agrees_with_the_task_list(session, loop):
+    from services.checklist import checklist_status
+
+    w, _ = loop
+    mine = sv.loop_progress(session, w.leader, year=2026, as_of=AS_OF).set_index("township_id")
+    result = checklist_status(session, 2026, AS_OF)
+    for tid in (w.a, w.b):
+        task = result.unit(tid).task("T06")
+        assert (task.numerator, task.denominator) == tuple(mine.loc[tid, ["reached", "due"]])
+
+
+def test_board_lists_and_timeline(session, loop):
+    w, ids = loop
+    items = sv.list_items(session, w.clerk_b, year=2026, as_of=AS_OF)
+    assert items["id"].tolist() == [ids["b2"], ids["b4"], ids["b1"]]  # by opening date
+    row = items.set_index("id").loc[ids["b1"]]
+    assert (row["days_in_stage"], row["deadline"], bool(row["overdue"])) == (
+        29,
+        date(2026, 7, 1),
+        False,
+    )
+    tl = sv.item_timeline(session, w.leader, ids["a2"], as_of=AS_OF)
+    assert [e.to_stage for e in tl.events] == [
+        S.investigation,
+        S.deliberation,
+        S.assignment,
+        S.follow_up,
+        S.feedback,
+        S.assignment,
+        S.follow_up,
+        S.feedback,
+        S.closed,
+    ]
+    assert [e.rating for e in tl.events if e.rating] == [
+        Rating.unsatisfied,
+        Rating.basically_satisfied,
+    ]
+    assert tl.source.kind == "topic" and tl.source.title == "农村道路建设"
+    closed = sv.get_item(session, w.leader, ids["a1"], as_of=AS_OF)
+    assert (closed.deadline, closed.overdue, closed.days_in_stage) == (None, False, 0)
+    with pytest.raises(PermissionDenied):
+        sv.item_timeline(session, w.clerk_b, ids["a1"], as_of=AS_OF)

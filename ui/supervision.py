@@ -1,0 +1,424 @@
+"""Closed-loop supervision on screen: cached reads, stage cards, charts and the item timeline."""
+
+import json
+import re
+from datetime import date
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from models.db import session_scope
+from models.enums import SupervisionStage
+from services import supervision as sv
+from services.permissions import Actor
+from ui.format import day, number, percent
+from ui.i18n import label, t
+from ui.theme import PRIMARY, STATUS_COLORS
+
+# Built from our own catalog text and theme colours only; user text never goes into HTML.
+_BADGE = (
+    '<span style="background:{color};color:#fff;border-radius:0.5rem;'
+    'padding:0.1rem 0.5rem;font-size:0.8rem;white-space:nowrap">{text}</span>'
+)
+# Streamlit's file drop zone has fixed English texts; they are hidden and the button relabelled.
+_UPLOADER_CSS = (
+    "<style>"
+    '[data-testid="stFileUploaderDropzoneInstructions"]{{display:none}}'
+    '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]'
+    "{{display:none !important}}"
+    '[data-testid="stFileUploaderDropzone"] button [data-has-shortcut]::after'
+    "{{content:{browse};margin-left:0.5rem}}"
+    "</style>"
+)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+MAX_CARDS = 6
+# Closed items need no action: their column shows only the latest few.
+MAX_CLOSED_CARDS = 3
+
+
+def as_of_for(year: int) -> date:
+    """The date the screens of ``year`` are as of: today, or the year's last day if past."""
+    return min(date.today(), date(year, 12, 31))
+
+
+def plain(text: str) -> str:
+    """User text made safe to show inside markdown (no formatting, links or HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", text or "")
+
+
+def table_height(rows: int, *, most: int = 20) -> int:
+    """Pixels for a table showing up to ``most`` rows without an inner scroll bar."""
+    return 35 * (min(rows, most) + 1) + 3
+
+
+def stage_label(stage: SupervisionStage | str, lang: str | None = None) -> str:
+    return label("supervision.stage", stage, lang)
+
+
+def township_name(row, lang: str) -> str:
+    return row["name_zh"] if lang == "zh" else row["name_en"]
+
+
+# --- cached reads -----------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def items(version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None):
+    with session_scope() as session:
+        return sv.list_items(session, actor, year=year, as_of=as_of, township_id=township_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def stage_counts(
+    version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None
+):
+    with session_scope() as session:
+        return sv.stage_counts(session, actor, year=year, as_of=as_of, township_id=township_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def overdue(version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None):
+    with session_scope() as session:
+        return sv.overdue_items(session, actor, year=year, as_of=as_of, township_id=township_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def summary(version: int, actor: Actor, year: int, as_of: date):
+    with session_scope() as session:
+        return sv.township_summary(session, actor, year=year, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def stage_days(version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None):
+    with session_scope() as session:
+        return sv.average_stage_days(
+            session, actor, year=year, as_of=as_of, township_id=township_id
+        )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def loop_progress(version: int, actor: Actor, year: int, as_of: date):
+    with session_scope() as session:
+        return sv.loop_progress(session, actor, year=year, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def timeline(version: int, actor: Actor, item_id: int, as_of: date) -> sv.Timeline:
+    with session_scope() as session:
+        return sv.item_timeline(session, actor, item_id, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sources(version: int, actor: Actor, township_id: int, year: int) -> list[sv.SourceOption]:
+    with session_scope() as session:
+        return sv.list_sources(session, actor, township_id=township_id, year=year)
+
+
+# --- small widgets ----------------------------------------------------------------------------
+
+
+def overdue_badge(days_over: int) -> None:
+    text = t("supervision.card.overdue", n=days_over)
+    st.markdown(_BADGE.format(color=STATUS_COLORS["overdue"], text=text), unsafe_allow_html=True)
+
+
+def hide_uploader_english() -> None:
+    st.html(
+        _UPLOADER_CSS.format(browse=json.dumps(t("supervision.form.browse"), ensure_ascii=False))
+    )
+
+
+def item_card(row, lang: str, *, show_unit: bool) -> None:
+    with st.container(border=True, key=f"sv_card_{row['id']}"):
+        st.markdown(f"**{plain(row['title'])}**")
+        parts = []
+        if show_unit:
+            parts.append(township_name(row, lang))
+        if row["responsible_unit"]:
+            parts.append(row["responsible_unit"])
+        if parts:
+            st.caption(plain(" · ".join(parts)))
+        if row["stage"] == SupervisionStage.closed:
+            rating = row["rating"]
+            text = t("supervision.card.closed_on", day=day(row["closed_on"], lang))
+            if rating:
+                text += " · " + label("supervision.rating", rating, lang)
+            st.caption(text)
+        else:
+            st.caption(t("supervision.card.days_in_stage", n=int(row["days_in_stage"])))
+            if row["overdue"]:
+                overdue_badge(int(row["days_in_stage"]) - _limit_of(row))
+
+
+def _limit_of(row) -> int:
+    return (row["deadline"] - row["stage_entered_on"]).days
+
+
+def kanban(counts: pd.DataFrame, rows: pd.DataFrame, lang: str, *, show_unit: bool) -> None:
+    """One column per stage: its count, then cards, the overdue and longest-waiting first."""
+    totals = counts.groupby("stage")["items"].sum().to_dict() if not counts.empty else {}
+    columns = st.columns(len(sv.ALL_STAGES), gap="small")
+    for column, stage in zip(columns, sv.ALL_STAGES, strict=True):
+        with column, st.container(key=f"sv_col_{stage.value}"):
+            n = int(totals.get(stage.value, 0))
+            st.metric(stage_label(stage, lang), number(n, lang), border=True)
+            mine = rows[rows["stage"] == stage.value] if not rows.empty else rows
+            if mine.empty:
+                st.caption(t("supervision.board.column_empty"))
+                continue
+            if stage == SupervisionStage.closed:
+                mine = mine.sort_values("closed_on", ascending=False)
+            else:
+                mine = mine.sort_values(["overdue", "days_in_stage"], ascending=False)
+            most = MAX_CLOSED_CARDS if stage == SupervisionStage.closed else MAX_CARDS
+            for _, row in mine.head(most).iterrows():
+                item_card(row, lang, show_unit=show_unit)
+            if len(mine) > most:
+                st.caption(t("supervision.board.more", n=len(mine) - most))
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+
+def stage_days_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
+    """Average days per stage against the stage deadline; a stage over its deadline is marked."""
+    data = df[df["stays"] > 0].copy()
+    if data.empty:
+        return None
+    data["label"] = [stage_label(s, lang) for s in data["stage"]]
+    data["avg"] = data["avg_days"].round(1)
+    data["over"] = data["avg_days"] > data["deadline_days"]
+    worst = data.sort_values("avg_days", ascending=False).iloc[0]
+    title = t(
+        "supervision.chart.days_title",
+        stage=worst["label"],
+        n=number(worst["avg"], lang),
+        limit=int(worst["deadline_days"]),
+    )
+    order = [stage_label(s, lang) for s in df["stage"]]
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
+    tips = [
+        alt.Tooltip("label:N", title=t("supervision.chart.stage")),
+        alt.Tooltip("avg:Q", title=t("supervision.chart.avg_days")),
+        alt.Tooltip("deadline_days:Q", title=t("supervision.chart.deadline_days")),
+        alt.Tooltip("stays:Q", title=t("supervision.chart.stays")),
+    ]
+    bars = (
+        alt.Chart(data, title=title)
+        .mark_bar(cornerRadiusEnd=3)
+        .encode(
+            y=y,
+            x=alt.X("avg:Q", title=t("supervision.chart.avg_days"), axis=alt.Axis(tickCount=8)),
+            color=alt.condition(
+                alt.datum.over, alt.value(STATUS_COLORS["overdue"]), alt.value(PRIMARY)
+            ),
+            tooltip=tips,
+        )
+    )
+    ticks = (
+        alt.Chart(data)
+        .mark_tick(color="#333", thickness=2, size=22)
+        .encode(y=y, x="deadline_days:Q", tooltip=tips)
+    )
+    text = bars.mark_text(align="left", dx=4, color="#333").encode(
+        text=alt.Text("avg:Q"), color=alt.value("#333")
+    )
+    return (bars + ticks + text).properties(height=max(180, 40 * len(data)))
+
+
+def closure_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
+    """Closure rate per unit against the year's target, units on the vertical axis."""
+    data = df[df["items"] > 0].copy()
+    if data.empty:
+        return None
+    target = float(data["closure_target"].iloc[0])
+    data["township"] = [township_name(r, lang) for _, r in data.iterrows()]
+    data["rate"] = data["closure_rate"].astype(float).round(3)
+    data["status"] = [
+        t("supervision.chart.meets") if r >= target else t("supervision.chart.below")
+        for r in data["rate"]
+    ]
+    meets = int((data["rate"] >= target).sum())
+    title = t(
+        "supervision.chart.closure_title",
+        n=meets,
+        total=len(data),
+        target=percent(target, lang),
+    )
+    scale = alt.Scale(
+        domain=[t("supervision.chart.meets"), t("supervision.chart.below")],
+        range=[STATUS_COLORS["done"], STATUS_COLORS["behind"]],
+    )
+    bars = (
+        alt.Chart(data, title=title)
+        .mark_bar(cornerRadiusEnd=3)
+        .encode(
+            y=alt.Y("township:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)),
+            x=alt.X(
+                "rate:Q",
+                title=t("supervision.col.closure_rate"),
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            color=alt.Color(
+                "status:N", scale=scale, legend=alt.Legend(title=None, orient="bottom")
+            ),
+            tooltip=[
+                alt.Tooltip("township:N", title=t("supervision.col.township")),
+                alt.Tooltip("rate:Q", title=t("supervision.col.closure_rate"), format=".0%"),
+                alt.Tooltip("closed:Q", title=t("supervision.col.closed")),
+                alt.Tooltip("items:Q", title=t("supervision.col.items")),
+            ],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [target]}))
+        .mark_rule(color="#333", strokeDash=[4, 3])
+        .encode(x="target:Q")
+    )
+    return (bars + rule).properties(height=max(180, 26 * len(data)))
+
+
+def satisfaction_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
+    data = df[df["rated"] > 0].copy()
+    if data.empty:
+        return None
+    data["township"] = [township_name(r, lang) for _, r in data.iterrows()]
+    data["share"] = data["satisfaction"].astype(float).round(3)
+    low = data.sort_values("share").iloc[0]
+    title = t(
+        "supervision.chart.satisfaction_title",
+        township=low["township"],
+        share=percent(low["share"], lang),
+    )
+    return (
+        alt.Chart(data, title=title)
+        .mark_bar(cornerRadiusEnd=3, color=PRIMARY)
+        .encode(
+            y=alt.Y("township:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)),
+            x=alt.X(
+                "share:Q",
+                title=t("supervision.col.satisfaction"),
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            tooltip=[
+                alt.Tooltip("township:N", title=t("supervision.col.township")),
+                alt.Tooltip("share:Q", title=t("supervision.col.satisfaction"), format=".0%"),
+                alt.Tooltip("rated:Q", title=t("supervision.col.rated")),
+            ],
+        )
+        .properties(height=max(180, 26 * len(data)))
+    )
+
+
+# --- the timeline -----------------------------------------------------------------------------
+
+
+def _move_title(event: sv.EventInfo, lang: str) -> str:
+    if event.from_stage is None:
+        return t("supervision.timeline.opened", stage=stage_label(event.to_stage, lang))
+    key = "supervision.timeline.returned" if event.is_return else "supervision.timeline.moved"
+    return t(
+        key,
+        src=stage_label(event.from_stage, lang),
+        dst=stage_label(event.to_stage, lang),
+    )
+
+
+def show_timeline(tl: sv.Timeline, lang: str, *, key: str) -> None:
+    """The item's path from its source through each move to the rating and the answer back."""
+    item, src = tl.item, tl.source
+    with st.container(key=key):
+        st.markdown(f"**{plain(item.title)}**")
+        status = stage_label(item.stage, lang)
+        if item.deadline is not None:
+            status += " · " + t("supervision.timeline.deadline", day=day(item.deadline, lang))
+        st.caption(status)
+        if item.overdue:
+            overdue_badge(item.days_in_stage - (item.deadline - item.stage_entered_on).days)
+        with st.container(border=True, key=f"{key}_source"):
+            st.markdown(f"**{t(f'supervision.source.{src.kind}')}**")
+            if src.held_on:
+                st.caption(day(src.held_on, lang))
+            if src.kind == "contact_day" and src.opinion_text:
+                st.markdown(t("supervision.timeline.opinion") + " " + plain(src.opinion_text))
+            elif src.title:
+                st.markdown(plain(src.title))
+        for event in tl.events:
+            with st.container(border=True, key=f"{key}_event_{event.id}"):
+                st.markdown(f"**{_move_title(event, lang)}**")
+                who = [day(event.happened_on, lang)]
+                if event.entered_by:
+                    who.append(event.entered_by)
+                if event.responsible_unit:
+                    who.append(event.responsible_unit)
+                st.caption(plain(" · ".join(who)))
+                lines = []
+                if event.note:
+                    label_key = (
+                        "supervision.timeline.reason"
+                        if event.is_return and event.rating is None
+                        else "supervision.timeline.note"
+                    )
+                    lines.append(t(label_key) + " " + plain(event.note))
+                if event.evidence_text:
+                    lines.append(
+                        t("supervision.timeline.evidence") + " " + plain(event.evidence_text)
+                    )
+                if event.rating is not None:
+                    lines.append(
+                        t(
+                            "supervision.timeline.rating",
+                            rating=label("supervision.rating", event.rating, lang),
+                            n=number(event.raters or 0, lang),
+                        )
+                    )
+                if lines:
+                    st.markdown("  \n".join(lines))
+                for n, line in enumerate(event.files):
+                    path = sv.upload_path(line)
+                    if path is None:
+                        st.caption(t("supervision.timeline.file_missing"))
+                        continue
+                    st.download_button(
+                        t("supervision.timeline.download", ext=path.suffix.lstrip(".")),
+                        data=path.read_bytes(),
+                        file_name=path.name,
+                        key=f"{key}_file_{event.id}_{n}",
+                    )
+        if src.kind == "contact_day" and src.opinion_id is not None:
+            with st.container(border=True, key=f"{key}_answer"):
+                st.markdown(f"**{t('supervision.timeline.answer_title')}**")
+                if src.opinion_answer:
+                    st.markdown(plain(src.opinion_answer))
+                else:
+                    st.caption(t("supervision.timeline.no_answer"))
+
+
+def stage_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The items as a table with translated headers and formatted cells (for st.dataframe)."""
+    if rows.empty:
+        return pd.DataFrame()
+    open_ = rows["stage"] != SupervisionStage.closed
+    return pd.DataFrame(
+        {
+            t("supervision.col.township"): [township_name(r, lang) for _, r in rows.iterrows()],
+            t("supervision.col.title"): rows["title"],
+            t("supervision.col.stage"): [stage_label(s, lang) for s in rows["stage"]],
+            t("supervision.col.stage_entered_on"): [day(d, lang) for d in rows["stage_entered_on"]],
+            t("supervision.col.deadline"): [
+                day(d, lang) if is_open else "—"
+                for d, is_open in zip(rows["deadline"], open_, strict=True)
+            ],
+            t("supervision.col.days_in_stage"): [
+                number(int(n), lang) if is_open else "—"
+                for n, is_open in zip(rows["days_in_stage"], open_, strict=True)
+            ],
+            t("supervision.col.overdue"): [
+                t("supervision.yes") if v else "" for v in rows["overdue"]
+            ],
+            t("supervision.col.responsible_unit"): rows["responsible_unit"],
+        }
+    )
