@@ -1,0 +1,263 @@
+"""Funding overview: budget against spending, execution by month, rule violations and rewards."""
+
+from datetime import date
+from decimal import Decimal
+
+import streamlit as st
+
+from models.db import session_scope
+from services import funds
+from services.funds import Severity
+from services.permissions import Actor
+from ui import charts
+from ui import data as cached
+from ui import funds as ufunds
+from ui.format import number, percent, yuan
+from ui.i18n import current_lang, t
+from ui.layout import page_header, selected_year
+
+actor: Actor = st.session_state["actor"]
+# Choice widgets whose option labels depend on the language carry it in their key: a keyed
+# widget keeps showing the label it was first drawn with.
+lang = current_lang()
+year = selected_year()
+version = cached.data_version()
+today = date.today()
+as_of = min(today, date(year, 12, 31))
+
+page_header(
+    t("funds.overview.title_district" if actor.is_district else "funds.overview.title_township"),
+    t("funds.overview.caption", year=year),
+)
+
+rules = ufunds.rules_for(version, year)
+units = cached.townships(version, actor)
+names = {u.id: u.name(lang) for u in units}
+table = ufunds.budget_table(version, actor, year)
+found = ufunds.violations(version, actor, year)
+report = ufunds.reward_report(version, actor, year, as_of)
+
+zero = Decimal("0.00")
+total_budget = sum(table["budget"], zero)
+total_spent = sum(table["spent"], zero)
+open_errors = [v for v in found if v.severity == Severity.error and not v.excepted]
+excepted = [v for v in found if v.excepted]
+
+with st.container(key="funds_metrics", horizontal=True):
+    st.metric(t("funds.metric.budget", year=year), yuan(total_budget), border=True)
+    st.metric(t("funds.metric.spent"), yuan(total_spent), border=True)
+    st.metric(t("funds.metric.rate"), ufunds.rate_text(total_spent, total_budget), border=True)
+    st.metric(t("funds.metric.violations"), number(len(open_errors)), border=True)
+    st.metric(t("funds.metric.rewards"), yuan(report.total_yuan), border=True)
+
+# --- budget against spending -------------------------------------------------------------------
+
+st.subheader(t("funds.overview.execution"))
+if total_budget == 0 and total_spent == 0:
+    st.info(t("funds.overview.no_budget", year=year))
+else:
+    category_codes = list(dict.fromkeys(table["category"]))
+    if actor.is_district and len(units) > 1:
+        choice = st.selectbox(
+            t("funds.overview.filter_category"),
+            ["", *category_codes],
+            format_func=lambda c: (
+                ufunds.category_label(rules, c, lang) if c else t("funds.all", lang)
+            ),
+            key=f"funds_overview_category_{lang}",
+        )
+        part = table if not choice else table[table["category"] == choice]
+        rows = []
+        for tid in dict.fromkeys(part["township_id"]):
+            sub = part[part["township_id"] == tid]
+            rows.append(
+                {
+                    "label": names.get(tid, str(tid)),
+                    "budget": sum(sub["budget"], zero),
+                    "spent": sum(sub["spent"], zero),
+                }
+            )
+        rated = [r for r in rows if r["budget"]]
+        rated.sort(key=lambda r: r["spent"] / r["budget"], reverse=True)
+        rows.sort(key=lambda r: r["budget"], reverse=True)
+        if rated:
+            title = t(
+                "funds.chart.by_township_title",
+                year=year,
+                top=rated[0]["label"],
+                top_rate=percent(rated[0]["spent"] / rated[0]["budget"]),
+                bottom=rated[-1]["label"],
+                bottom_rate=percent(rated[-1]["spent"] / rated[-1]["budget"]),
+            )
+        else:
+            title = t("funds.chart.by_township_plain", year=year)
+        chart = ufunds.budget_bars(rows, label_title=t("funds.col.township"), title=title)
+        charts.show(chart, key="funds_chart_by_township")
+
+    unit_choice = None
+    if len(units) > 1:
+        unit_choice = st.selectbox(
+            t("funds.overview.filter_township"),
+            [None, *[u.id for u in units]],
+            format_func=lambda i: names[i] if i is not None else t("funds.all_townships", lang),
+            key=f"funds_overview_township_{lang}",
+        )
+    part = table if unit_choice is None else table[table["township_id"] == unit_choice]
+    rows = []
+    for code in category_codes:
+        sub = part[part["category"] == code]
+        budget, spent = sum(sub["budget"], zero), sum(sub["spent"], zero)
+        if budget or spent:
+            rows.append(
+                {"label": ufunds.category_label(rules, code), "budget": budget, "spent": spent}
+            )
+    over = [r for r in rows if r["spent"] > r["budget"]]
+    scope = (
+        names[unit_choice]
+        if unit_choice is not None
+        else (names[units[0].id] if len(units) == 1 else t("funds.scope_district"))
+    )
+    if over:
+        title = t(
+            "funds.chart.by_category_over",
+            year=year,
+            scope=scope,
+            n=len(over),
+            first=over[0]["label"],
+        )
+    else:
+        title = t("funds.chart.by_category_ok", year=year, scope=scope)
+    if rows:
+        chart = ufunds.budget_bars(rows, label_title=t("funds.col.category"), title=title)
+        charts.show(chart, key="funds_chart_by_category")
+
+    # --- execution over the months -------------------------------------------------------------
+    months = ufunds.monthly(version, actor, year, unit_choice)
+    last_month = 12 if year < today.year else (today.month if year == today.year else 0)
+    months = months[months["month"] <= last_month]
+    if not months.empty:
+        spent_to_date = months["cumulative"].iloc[-1]
+        budget = months["budget"].iloc[0]
+        title = t(
+            "funds.chart.monthly_title",
+            year=year,
+            scope=scope,
+            spent=yuan(spent_to_date),
+            rate=ufunds.rate_text(spent_to_date, budget),
+            month=t("common.month_n", n=int(months["month"].iloc[-1])),
+        )
+        charts.show(ufunds.monthly_line(months, title=title), key="funds_chart_monthly")
+        scope_spent = sum(part["spent"], zero)
+        if year <= today.year and spent_to_date != scope_spent:
+            st.caption(t("funds.overview.outside_months", amount=yuan(scope_spent - spent_to_date)))
+
+# --- violations -------------------------------------------------------------------------------
+
+st.subheader(t("funds.overview.violations"))
+st.caption(
+    t(
+        "funds.overview.violations_caption",
+        open=number(len(open_errors)),
+        warnings=number(sum(1 for v in found if v.severity == Severity.warning)),
+        excepted=number(len(excepted)),
+    )
+)
+if not found:
+    st.success(t("funds.overview.no_violations"))
+else:
+    left, right = st.columns(2)
+    with left:
+        codes = st.multiselect(
+            t("funds.overview.filter_rule"),
+            list(funds.RULE_CODES),
+            format_func=lambda code: ufunds.rule_title(code, lang),
+            placeholder=t("funds.all_rules"),
+            key=f"funds_violation_rules_{lang}",
+        )
+    with right:
+        severities = st.multiselect(
+            t("funds.col.severity"),
+            list(Severity),
+            format_func=lambda s: ufunds.severity_label(s, lang),
+            placeholder=t("funds.all_severities"),
+            key=f"funds_violation_severity_{lang}",
+        )
+    shown = [
+        v
+        for v in found
+        if (not codes or v.code in codes) and (not severities or v.severity in severities)
+    ]
+    frame = ufunds.violations_frame(shown, rules, names)
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key="funds_violations_table",
+        on_select="rerun",
+        selection_mode="single-row",
+    )
+    picked = event.selection.rows if event is not None else []
+    if picked:
+        chosen = shown[picked[0]]
+        ids = chosen.expense_ids
+        st.markdown(f"**{ufunds.rule_title(chosen.code)}** · {names.get(chosen.township_id, '')}")
+        if ids:
+            rows = ufunds.expenses(version, actor, year, chosen.township_id)
+            rows = rows[rows["id"].isin(ids)]
+            st.dataframe(
+                ufunds.expenses_frame(rows, rules),
+                hide_index=True,
+                width="stretch",
+                key="funds_violation_records",
+            )
+        else:
+            sep = "；" if lang == "zh" else "; "
+            st.caption(sep.join(ufunds.record_text(r, rules) for r in chosen.records))
+    else:
+        st.caption(t("funds.overview.pick_violation"))
+
+# --- rewards ----------------------------------------------------------------------------------
+
+st.subheader(t("funds.overview.rewards"))
+st.caption(
+    t(
+        "funds.overview.rewards_caption",
+        excellent=yuan(rules.rewards.excellent_yuan),
+        platform=yuan(rules.rewards.outstanding_platform_yuan),
+        share=percent(rules.rewards.outstanding_platform_min_share),
+        activities=yuan(rules.rewards.distinctive_activities_yuan),
+        n=rules.rewards.distinctive_min_activities,
+        levels=rules.rewards.distinctive_min_levels,
+    )
+)
+if report.rows and all(r.grade is None for r in report.rows):
+    st.info(t("funds.overview.no_grades"))
+st.dataframe(
+    ufunds.rewards_frame(report, rules), hide_index=True, width="stretch", key="funds_rewards"
+)
+st.metric(
+    t("funds.metric.rewards_total" if actor.is_district else "funds.metric.rewards_own"),
+    yuan(report.total_yuan),
+    border=True,
+)
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def _workbook() -> bytes:
+    # Built only when the button is clicked, in a thread of its own: no session state there.
+    with session_scope() as session:
+        expense_df = funds.list_expenses(session, actor, year=year)
+        current = funds.fund_violations(session, actor, year=year)
+    return ufunds.excel_bytes(expense_df, current, rules, names, lang)
+
+
+st.download_button(
+    t("funds.export.button"),
+    data=_workbook,
+    file_name=t("funds.export.file_name", year=year),
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="funds_export",
+    on_click="ignore",
+    icon=":material/download:",
+)

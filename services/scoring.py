@@ -1,0 +1,450 @@
+"""The appraisal (绩效考评): each unit's score out of 100, its grade, rank and the facts behind
+every point, from the year's rule set (``appraisal`` weights and grades).
+
+Dimensions and how their points are earned (each dimension's maximum is its rule-set weight):
+
+- ``checklist`` — tasks T01–T10 that apply to the unit. A task earns its weight × credit, where
+  credit is 1 for a task done or settled by a hand mark, else the share of the annual target
+  reached (count tasks: count / target, e.g. 3 of 4 presidium meetings → 0.75; share tasks:
+  share / target, capped at 1; a share with nothing due yet earns 1). When some tasks do not
+  apply (sub-districts) the applicable weights are scaled up to the dimension's maximum.
+- ``supervision`` — half for closing the loop in time (T06's credit), half for the people's
+  satisfaction (satisfied or basically satisfied among rated feedback). Without rated feedback
+  the closure half is scaled to the whole; a unit with no supervision item earns 0.
+- ``platforms`` — the share of the year's check items (八有 and 2.0) met across the unit's
+  active platforms; no platform or no check earns 0.
+- ``organisation`` — the "three ones" of the year: one third each.
+- ``funds`` — half for compliance (full with no standing error-level violation; each such
+  violation takes a quarter of the half, down to 0), half for the execution rate (spending
+  charged to the year ÷ the budget due by the as-of date pro rata, capped at 1); no budget
+  earns 0 for execution.
+- ``integrated`` — half for integrated activities of several levels against T10's target, half
+  for at least one commendation in the year.
+
+Bonus and deduction lines of ``appraisal.adjustments`` are added last; the total is kept within
+0–100. Ranking: by total, ties broken by checklist points, then supervision points, then the
+district's order of units — so a rank is never shared.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from statistics import median
+
+import pandas as pd
+from sqlalchemy import case, distinct
+from sqlmodel import Session, func, select
+
+from models import (
+    Budget,
+    Commendation,
+    Expense,
+    IntegratedActivity,
+    OrgGuarantee,
+    Platform,
+    PlatformCheck,
+)
+from services import funds, supervision
+from services.checklist import COUNT_TASKS, UnitChecklist, checklist_status, clamp_as_of
+from services.permissions import SYSTEM
+from services.rules import RuleSet, get_rules
+
+DIMENSIONS = ("checklist", "supervision", "platforms", "organisation", "funds", "integrated")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One line of the breakdown: a dimension's part, what the records show, points earned.
+
+    ``key`` and ``params`` let the screen say it in the user's language, e.g.
+    ``score.fact.T02`` with n=3, target=4 → "T02: 3 of 4 presidium meetings".
+    """
+
+    dimension: str
+    key: str
+    params: dict
+    points: float
+    max_points: float
+
+
+@dataclass(frozen=True)
+class UnitScore:
+    township_id: int
+    code: str
+    name_zh: str
+    name_en: str
+    unit_type: str
+    dimensions: dict[str, float]
+    max_points: dict[str, float]
+    adjustments: float
+    total: float
+    grade: str
+    rank: int = 0
+    facts: tuple[Fact, ...] = field(default_factory=tuple)
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+@dataclass(frozen=True)
+class ScoreBoard:
+    year: int
+    as_of: date
+    units: tuple[UnitScore, ...]
+
+    @property
+    def median_total(self) -> float | None:
+        return median(u.total for u in self.units) if self.units else None
+
+    def median_of(self, dimension: str) -> float | None:
+        values = [u.dimensions[dimension] for u in self.units]
+        return median(values) if values else None
+
+    def unit(self, township_id: int) -> UnitScore | None:
+        return next((u for u in self.units if u.township_id == township_id), None)
+
+    def frame(self) -> pd.DataFrame:
+        rows = [
+            {
+                "township_id": u.township_id,
+                "rank": u.rank,
+                "name_zh": u.name_zh,
+                "name_en": u.name_en,
+                "unit_type": u.unit_type,
+                **{d: u.dimensions[d] for d in DIMENSIONS},
+                "adjustments": u.adjustments,
+                "total": u.total,
+                "grade": u.grade,
+            }
+            for u in self.units
+        ]
+        columns = [
+            "township_id",
+            "rank",
+            "name_zh",
+            "name_en",
+            "unit_type",
+            *DIMENSIONS,
+            "adjustments",
+            "total",
+            "grade",
+        ]
+        return pd.DataFrame(rows, columns=columns)
+
+
+def _r(x: float) -> float:
+    return round(x + 1e-9, 2)
+
+
+def grade_of(total: float, rules: RuleSet) -> str:
+    return next(g.code for g in rules.appraisal.grades if total >= g.min - 1e-9)
+
+
+def _task_credit(task) -> float:
+    if task.hand_mark or task.status == "done":
+        return 1.0
+    if task.value is None:
+        return 1.0 if task.measure == "share" else 0.0
+    if task.target <= 0:
+        return 1.0
+    return max(0.0, min(1.0, task.value / task.target))
+
+
+def _checklist_facts(unit: UnitChecklist, weight: float) -> tuple[float, list[Fact]]:
+    applicable = [t for t in unit.tasks if t.status != "not_applicable"]
+    total_w = sum(t.weight for t in applicable)
+    if not applicable or total_w <= 0:
+        return 0.0, [Fact("checklist", "score.fact.no_tasks", {}, 0.0, weight)]
+    scale = weight / total_w
+    facts, points = [], 0.0
+    for t in applicable:
+        p = _task_credit(t) * t.weight * scale
+        points += p
+        if t.hand_mark:
+            key, params = "score.fact.hand_mark", {"task": t.code}
+        elif t.measure == "count" or t.code in COUNT_TASKS:
+            key = "score.fact.count"
+            params = {"task": t.code, "n": int(t.value or 0), "target": int(t.target)}
+        elif t.value is None:
+            key, params = "score.fact.nothing_due", {"task": t.code}
+        else:
+            key = "score.fact.share"
+            params = {"task": t.code, "share": t.value, "target": t.target}
+        facts.append(Fact("checklist", key, params, _r(p), _r(t.weight * scale)))
+    return points, facts
+
+
+def township_scores(session: Session, year: int, as_of: date) -> ScoreBoard:
+    """Every active unit's score, grade and rank for ``year`` as of ``as_of``."""
+    rules = get_rules(session, year)
+    as_of = clamp_as_of(year, as_of)
+    w = rules.appraisal.weights
+    checklist = checklist_status(session, year, as_of)
+    units = checklist.units
+    ids = [u.township_id for u in units]
+    if not ids:
+        return ScoreBoard(year, as_of, ())
+    sup = supervision.township_summary(session, SYSTEM, year=year, as_of=as_of)
+    sup = {int(r.township_id): r for r in sup.itertuples()}
+    platform_share = _platform_shares(session, year, ids)
+    three_ones = _three_ones(session, year, ids)
+    violations = _standing_errors(session, year)
+    execution = _execution(session, year, as_of, ids)
+    integrated = _integrated(session, year, as_of, ids)
+    adjustments = _adjustments(rules)
+    t10_target = rules.task("T10").target
+
+    scored = []
+    for unit in units:
+        facts: list[Fact] = []
+        dims: dict[str, float] = {}
+
+        dims["checklist"], f = _checklist_facts(unit, w.checklist)
+        facts += f
+
+        row = sup.get(unit.township_id)
+        t06 = unit.task("T06")
+        closure = _task_credit(t06) if t06.status != "not_applicable" else None
+        n_items = int(row.items) if row is not None else 0
+        satisfaction = row.satisfaction if row is not None else None
+        if n_items == 0:
+            dims["supervision"] = 0.0
+            facts.append(Fact("supervision", "score.fact.no_items", {}, 0.0, w.supervision))
+        else:
+            halves = [closure if closure is not None else 0.0]
+            if satisfaction is not None and satisfaction == satisfaction:
+                halves.append(float(satisfaction))
+            dims["supervision"] = w.supervision * sum(halves) / len(halves)
+            part = w.supervision / len(halves)
+            facts.append(
+                Fact(
+                    "supervision",
+                    "score.fact.closure",
+                    {"share": t06.value, "target": t06.target},
+                    _r(part * halves[0]),
+                    _r(part),
+                )
+            )
+            if len(halves) == 2:
+                facts.append(
+                    Fact(
+                        "supervision",
+                        "score.fact.satisfaction",
+                        {"share": halves[1], "rated": int(row.rated)},
+                        _r(part * halves[1]),
+                        _r(part),
+                    )
+                )
+            else:
+                facts.append(Fact("supervision", "score.fact.no_ratings", {}, 0.0, 0.0))
+
+        ok, checks = platform_share.get(unit.township_id, (0, 0))
+        share = ok / checks if checks else 0.0
+        dims["platforms"] = w.platforms * share
+        facts.append(
+            Fact(
+                "platforms",
+                "score.fact.platforms" if checks else "score.fact.no_platform_checks",
+                {"ok": ok, "checks": checks},
+                _r(dims["platforms"]),
+                w.platforms,
+            )
+        )
+
+        have = three_ones.get(unit.township_id)
+        n_have = sum(have) if have else 0
+        dims["organisation"] = w.organisation * n_have / 3
+        facts.append(
+            Fact(
+                "organisation",
+                "score.fact.three_ones" if have else "score.fact.no_three_ones",
+                {"n": n_have},
+                _r(dims["organisation"]),
+                w.organisation,
+            )
+        )
+
+        errors = violations.get(unit.township_id, 0)
+        compliance = max(0.0, 1 - 0.25 * errors)
+        spent, due = execution.get(unit.township_id, (Decimal(0), Decimal(0)))
+        rate = float(min(Decimal(1), spent / due)) if due > 0 else 0.0
+        dims["funds"] = w.funds * (compliance + rate) / 2
+        facts.append(
+            Fact(
+                "funds",
+                "score.fact.compliance",
+                {"n": errors},
+                _r(w.funds / 2 * compliance),
+                w.funds / 2,
+            )
+        )
+        facts.append(
+            Fact(
+                "funds",
+                "score.fact.execution" if due > 0 else "score.fact.no_budget",
+                {"share": rate},
+                _r(w.funds / 2 * rate),
+                w.funds / 2,
+            )
+        )
+
+        activities, commended = integrated.get(unit.township_id, (0, 0))
+        act_credit = min(1.0, activities / t10_target) if t10_target else 1.0
+        dims["integrated"] = w.integrated * (act_credit + (1.0 if commended else 0.0)) / 2
+        facts.append(
+            Fact(
+                "integrated",
+                "score.fact.activities",
+                {"n": activities, "target": int(t10_target)},
+                _r(w.integrated / 2 * act_credit),
+                w.integrated / 2,
+            )
+        )
+        facts.append(
+            Fact(
+                "integrated",
+                "score.fact.commendations",
+                {"n": commended},
+                _r(w.integrated / 2 if commended else 0.0),
+                w.integrated / 2,
+            )
+        )
+
+        adj_points = 0.0
+        for a in adjustments.get(unit.code, []):
+            adj_points += a.points
+            facts.append(
+                Fact("adjustments", "score.fact.adjustment", {"reason": a.reason}, a.points, 0.0)
+            )
+        total = min(100.0, max(0.0, sum(dims.values()) + adj_points))
+        dims = {k: _r(v) for k, v in dims.items()}
+        scored.append(
+            UnitScore(
+                township_id=unit.township_id,
+                code=unit.code,
+                name_zh=unit.name_zh,
+                name_en=unit.name_en,
+                unit_type=unit.unit_type.value,
+                dimensions=dims,
+                max_points={d: float(getattr(w, d)) for d in DIMENSIONS},
+                adjustments=_r(adj_points),
+                total=_r(total),
+                grade=grade_of(_r(total), rules),
+                facts=tuple(facts),
+            )
+        )
+    order = {u.township_id: i for i, u in enumerate(units)}
+    ranked = sorted(
+        scored,
+        key=lambda s: (
+            -s.total,
+            -s.dimensions["checklist"],
+            -s.dimensions["supervision"],
+            order[s.township_id],
+        ),
+    )
+    final = tuple(UnitScore(**{**s.__dict__, "rank": i}) for i, s in enumerate(ranked, start=1))
+    return ScoreBoard(year, as_of, final)
+
+
+def township_grades(session: Session, year: int, as_of: date) -> dict[int, str | None]:
+    """Each active unit's appraisal grade code for ``year`` as of ``as_of`` (read by rewards)."""
+    return {u.township_id: u.grade for u in township_scores(session, year, as_of).units}
+
+
+def _platform_shares(session: Session, year: int, ids: list[int]) -> dict[int, tuple[int, int]]:
+    ok = func.sum(case((PlatformCheck.ok, 1), else_=0))
+    rows = session.exec(
+        select(Platform.township_id, ok, func.count(PlatformCheck.id))
+        .join(PlatformCheck, PlatformCheck.platform_id == Platform.id)
+        .where(Platform.active, PlatformCheck.year == year, Platform.township_id.in_(ids))
+        .group_by(Platform.township_id)
+    ).all()
+    return {tid: (int(n_ok or 0), int(n)) for tid, n_ok, n in rows}
+
+
+def _three_ones(session: Session, year: int, ids: list[int]) -> dict[int, tuple[bool, bool, bool]]:
+    rows = session.exec(
+        select(OrgGuarantee).where(OrgGuarantee.year == year, OrgGuarantee.township_id.in_(ids))
+    ).all()
+    return {
+        r.township_id: (r.has_department, r.has_fulltime_staff, r.has_training_mechanism)
+        for r in rows
+    }
+
+
+def _standing_errors(session: Session, year: int) -> dict[int, int]:
+    """Error-level fund violations not saved as justified exceptions, per unit."""
+    counts: dict[int, int] = {}
+    for v in funds.fund_violations(session, SYSTEM, year=year):
+        if v.severity == funds.Severity.error and not v.excepted:
+            counts[v.township_id] = counts.get(v.township_id, 0) + 1
+    return counts
+
+
+def _execution(
+    session: Session, year: int, as_of: date, ids: list[int]
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """(spent by as_of, budget due by as_of pro rata) in yuan, per unit."""
+    budget = dict(
+        session.exec(
+            select(Budget.township_id, func.sum(Budget.amount_fen))
+            .where(Budget.year == year, Budget.township_id.in_(ids))
+            .group_by(Budget.township_id)
+        ).all()
+    )
+    spent = dict(
+        session.exec(
+            select(Expense.township_id, func.sum(Expense.amount_fen))
+            .where(
+                Expense.budget_year == year,
+                Expense.occurred_on <= as_of,
+                Expense.township_id.in_(ids),
+            )
+            .group_by(Expense.township_id)
+        ).all()
+    )
+    elapsed = Decimal((as_of - date(year, 1, 1)).days + 1) / Decimal(
+        (date(year, 12, 31) - date(year, 1, 1)).days + 1
+    )
+    return {
+        tid: (
+            funds.to_yuan(int(spent.get(tid) or 0)),
+            funds.to_yuan(int(budget.get(tid) or 0)) * elapsed,
+        )
+        for tid in ids
+    }
+
+
+def _integrated(
+    session: Session, year: int, as_of: date, ids: list[int]
+) -> dict[int, tuple[int, int]]:
+    """(integrated activities of several levels, commendations) in the year up to as_of."""
+    acts: dict[int, int] = {}
+    for tid, levels in session.exec(
+        select(IntegratedActivity.township_id, IntegratedActivity.levels).where(
+            IntegratedActivity.held_on.between(date(year, 1, 1), as_of),
+            IntegratedActivity.township_id.in_(ids),
+        )
+    ).all():
+        if len({x for x in levels.split(",") if x}) >= 2:
+            acts[tid] = acts.get(tid, 0) + 1
+    commended = dict(
+        session.exec(
+            select(Commendation.township_id, func.count(distinct(Commendation.id)))
+            .where(
+                Commendation.year == year,
+                Commendation.township_id.in_(ids),
+                Commendation.awarded_on.is_(None) | (Commendation.awarded_on <= as_of),
+            )
+            .group_by(Commendation.township_id)
+        ).all()
+    )
+    return {tid: (acts.get(tid, 0), int(commended.get(tid, 0))) for tid in ids}
+
+
+def _adjustments(rules: RuleSet) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for a in rules.appraisal.adjustments:
+        out.setdefault(a.township, []).append(a)
+    return out

@@ -1,0 +1,287 @@
+"""Funding screens: they render for every role in both languages; a clerk's expense over the
+approval threshold is refused with the rule's message and saved with the approval; a justified
+exception shows in the leader's violation list; the budget form and the rule editor check input.
+
+Writes go only to the units of clerk06 (皂河镇) and clerk12 (陆集街道), and assertions compare
+before and after rather than demo totals.
+"""
+
+import os
+import re
+import uuid
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlmodel import func, select
+from streamlit.testing.v1 import AppTest
+
+from manage import migrate
+from models import Expense, RuleSet
+from models.db import session_scope
+from models.enums import Role
+from services import funds, rules, users
+from services.permissions import Actor
+from tests.pages.apptest import DEMO_YEAR, no_exceptions, signed_in, visible_text
+from ui.i18n import t
+
+PAGES = Path(__file__).resolve().parents[2] / "pages"
+OVERVIEW = "pages/funds_overview.py"
+ENTRY = "pages/funds_entry.py"
+
+
+def _open(username: str, page: str, lang: str = "zh") -> AppTest:
+    at = signed_in(username, lang)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    no_exceptions(at)
+    return at
+
+
+def _actor(username: str) -> Actor:
+    with session_scope() as session:
+        return users.get_actor(session, username)
+
+
+def _no_raw_keys(text: str) -> None:
+    assert not re.search(r"\[[a-z_]+\.[a-z_.0-9A-Z]+\]", text), text
+
+
+@pytest.mark.parametrize(
+    ("username", "page", "charts"),
+    [
+        ("leader", OVERVIEW, 3),
+        ("admin", OVERVIEW, 3),
+        ("clerk06", OVERVIEW, 2),
+        ("clerk12", OVERVIEW, 2),
+        ("clerk06", ENTRY, 0),
+        ("admin", ENTRY, 0),
+    ],
+)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_funds_pages_render(app_env, username, page, charts, lang):
+    at = _open(username, page, lang)
+    title = at.title[0].value
+    assert bool(re.search(r"[\u4e00-\u9fff]", title)) == (lang == "zh"), title
+    _no_raw_keys(visible_text(at))
+    assert len(at.get("vega_lite_chart")) == charts
+    if page == OVERVIEW:
+        assert t("funds.overview.rewards", lang) in visible_text(at)
+        assert all(m.value for m in at.metric)
+
+
+def test_the_leader_cannot_open_the_entry_page(app_env):
+    at = signed_in("leader")
+    at.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(ENTRY)
+
+
+def test_a_clerk_sees_only_their_own_unit(app_env):
+    at = _open("clerk12", OVERVIEW)
+    text = visible_text(at)
+    rewards = next(d.value for d in at.dataframe if "考评等次" in d.value.columns)
+    assert list(rewards["单位"]) == ["陆集街道"]
+    assert "全区奖补合计" not in text and "本单位奖补合计" in text
+
+
+def _roomy_category(username: str, need: Decimal) -> str:
+    """A category of the clerk's unit with at least ``need`` left in this year's budget."""
+    actor = _actor(username)
+    with session_scope() as session:
+        table = funds.budget_vs_actual(session, actor, year=DEMO_YEAR)
+    table = table[table["category"] != funds.LOST_WORK]
+    room = [(r.budget - r.spent, r.category) for r in table.itertuples()]
+    left, category = max(room)
+    assert left >= need, room
+    return category
+
+
+def _expense_count(township_id: int) -> int:
+    with session_scope() as session:
+        return session.exec(
+            select(func.count(Expense.id)).where(Expense.township_id == township_id)
+        ).one()
+
+
+def _fill_expense(at: AppTest, *, category: str, amount: str, receipt: str, purpose: str) -> None:
+    at.selectbox(key="funds_exp_category_zh").select(category)
+    at.text_input(key="funds_exp_amount").input(amount)
+    at.text_input(key="funds_exp_payee").input("宿迁恒达文印部")
+    at.text_input(key="funds_exp_purpose").input(purpose)
+    at.text_input(key="funds_exp_receipt").input(receipt)
+
+
+def test_over_the_threshold_needs_the_presidium_approval(app_env):
+    clerk = _actor("clerk06")
+    category = _roomy_category("clerk06", Decimal("6000"))
+    receipt = f"T{uuid.uuid4().hex[:18]}"
+    before = _expense_count(clerk.township_id)
+
+    at = _open("clerk06", ENTRY)
+    assert at.date_input(key="funds_exp_date").value <= date.today()
+    _fill_expense(
+        at, category=category, amount="5000.01", receipt=receipt, purpose="代表之家设施维护"
+    )
+    at.button(key="funds_exp_check").click().run()
+    no_exceptions(at)
+    rule_message = "单笔支出 ¥5,000.01 超过 ¥5,000.00，须记录主席团（工委）审议决定及文号。"
+    assert any(rule_message in e.value and "F05" in e.value for e in at.error)
+    at.button(key="funds_exp_save").click().run()
+    no_exceptions(at)
+    assert any(rule_message in e.value for e in at.error)
+    assert any(t("funds.entry.need_reason", "zh") == e.value for e in at.error)
+    assert _expense_count(clerk.township_id) == before
+
+    at.checkbox(key="funds_exp_approved").check()
+    at.text_input(key="funds_exp_ref").input("皂河镇人大主席团会议纪要〔2026〕9号")
+    at.button(key="funds_exp_save").click().run()
+    no_exceptions(at)
+    assert not at.error, [e.value for e in at.error]
+    assert any("已保存支出#" in s.value for s in at.success)
+    assert _expense_count(clerk.township_id) == before + 1
+    # The form is cleared for the next entry.
+    assert at.text_input(key="funds_exp_receipt").value == ""
+    with session_scope() as session:
+        row = session.exec(select(Expense).where(Expense.receipt_no == receipt)).one()
+    assert row.amount_fen == 500001 and row.presidium_approved and row.exception_reason == ""
+
+
+def test_a_justified_exception_shows_in_the_leaders_violation_list(app_env):
+    category = _roomy_category("clerk06", Decimal("100"))
+    receipt = f"X{uuid.uuid4().hex[:18]}"
+    leader = _open("leader", OVERVIEW)
+    before = len(_violation_table(leader))
+
+    at = _open("clerk06", ENTRY)
+    _fill_expense(at, category=category, amount="88.80", receipt=receipt, purpose="座谈会礼品")
+    at.button(key="funds_exp_save").click().run()
+    assert any("F04" in e.value and "礼品" in e.value for e in at.error)
+    at.text_area(key="funds_exp_reason").input("上级慰问活动统一采购，经主席团同意")
+    at.button(key="funds_exp_save").click().run()
+    no_exceptions(at)
+    assert any("作为例外并已标记" in w.value for w in at.warning)
+
+    leader = _open("leader", OVERVIEW)
+    table = _violation_table(leader)
+    assert len(table) == before + 1
+    row = table[table["涉及记录"].str.contains(receipt)].iloc[0]
+    assert row["单位"] == "皂河镇" and row["规则"] == "F04 禁止列支事项" and row["级别"] == "违规"
+    assert row["例外说明"] == "上级慰问活动统一采购，经主席团同意"
+    # The screen lists exactly what the service finds.
+    with session_scope() as session:
+        found = funds.fund_violations(session, _actor("leader"), year=DEMO_YEAR)
+    assert len(table) == len(found)
+    assert list(table["规则"].str.split(" ").str[0]) == [v.code for v in found]
+
+
+def _violation_table(at: AppTest):
+    return next(d.value for d in at.dataframe if "涉及记录" in d.value.columns)
+
+
+def test_the_budget_form_refuses_wrong_shares_and_saves_the_rule_split(app_env):
+    at = _open("clerk12", ENTRY)
+    at.selectbox(key="funds_bud_category_zh").select("publicity")
+    at.text_input(key="funds_bud_amount").input("12345.67")
+    at.text_input(key="funds_bud_district").input("5000")
+    at.text_input(key="funds_bud_township").input("7345.67")
+    at.button(key="funds_bud_save").click().run()
+    no_exceptions(at)
+    assert any("F09" in e.value and "¥4,938.27" in e.value for e in at.error)
+
+    at.text_input(key="funds_bud_district").input("")
+    at.text_input(key="funds_bud_township").input("")
+    at.button(key="funds_bud_save").click().run()
+    no_exceptions(at)
+    assert any(s.value == t("common.saved", "zh") for s in at.success)
+    clerk = _actor("clerk12")
+    with session_scope() as session:
+        table = funds.budget_vs_actual(session, clerk, year=DEMO_YEAR)
+    line = table[table["category"] == "publicity"].iloc[0]
+    # 40 % of 12,345.67 is 4,938.268 → 4,938.27 for the district, the remainder for the unit.
+    assert (line["budget"], line["district_share"], line["township_share"]) == (
+        Decimal("12345.67"),
+        Decimal("4938.27"),
+        Decimal("7407.40"),
+    )
+
+
+def _rules_page(lang: str = "zh") -> AppTest:
+    at = AppTest.from_file(str(PAGES / "funds_rules.py"), default_timeout=30)
+    at.session_state["actor"] = _actor("admin")
+    at.session_state["lang"] = lang
+    at.session_state["year"] = str(DEMO_YEAR)
+    at.run()
+    no_exceptions(at)
+    return at
+
+
+def test_the_rule_editor_shows_problems_by_key_path_and_saves_nothing(app_env):
+    with session_scope() as session:
+        versions = session.exec(select(func.count(RuleSet.id))).one()
+    at = _rules_page()
+    assert at.title[0].value == f"{DEMO_YEAR}年经费规则"
+    assert at.text_input(key="funds_rules_threshold").value == "5000.00"
+    at.text_input(key="funds_rules_threshold").input("-1")
+    at.text_input(key="funds_rules_per_deputy").input("1000.005")
+    at.button(key="funds_rules_save").click().run()
+    no_exceptions(at)
+    assert at.error[0].value == t("funds.rules.invalid", "zh", n=2)
+    problems = next(d.value for d in at.dataframe if "位置" in d.value.columns)
+    assert dict(zip(problems["位置"], problems["问题"], strict=True)) == {
+        "funds.approval_threshold_yuan": "不能小于 0。",
+        "funds.per_deputy_activity_yuan": "最多 2 位小数。",
+    }
+    with session_scope() as session:
+        assert session.exec(select(func.count(RuleSet.id))).one() == versions
+
+
+@pytest.fixture
+def private_db(tmp_path):
+    """A database of its own, so a new rule set version never reaches the shared demo one."""
+    url = f"sqlite:///{tmp_path / 'rules.db'}"
+    migrate(url)
+    with session_scope(url) as session:
+        rules.install_defaults(session)
+    before = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    yield url
+    if before is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = before
+
+
+def test_the_rule_editor_saves_a_new_version(private_db):
+    url = private_db
+    admin = Actor(id=None, username="admin", role=Role.district_admin)
+    at = AppTest.from_file(str(PAGES / "funds_rules.py"), default_timeout=30)
+    at.session_state["actor"] = admin
+    at.session_state["lang"] = "en"
+    at.session_state["year"] = str(DEMO_YEAR)
+    at.run()
+    no_exceptions(at)
+    at.text_input(key="funds_rules_threshold").input("8000.00")
+    at.text_area(key="funds_rules_banned").input("宴请\n礼品\nKTV")
+    at.text_input(key="funds_rules_excellent").input("60000")
+    at.button(key="funds_rules_save").click().run()
+    no_exceptions(at)
+    assert at.success[0].value == t("funds.rules.saved", "en", year=DEMO_YEAR, version=2)
+    with session_scope(url) as session:
+        saved = rules.get_rules(session, DEMO_YEAR)
+    assert saved.funds.approval_threshold_yuan == Decimal("8000.00")
+    assert saved.funds.banned_purposes == ["宴请", "礼品", "KTV"]
+    assert saved.rewards.excellent_yuan == Decimal("60000")
+    assert saved.funds.categories[0].code == "meetings"
+
+
+def test_the_rule_editor_is_for_the_district_admin_only(app_env):
+    at = AppTest.from_file(str(PAGES / "funds_rules.py"), default_timeout=30)
+    at.session_state["actor"] = _actor("leader")
+    at.session_state["year"] = str(DEMO_YEAR)
+    at.run()
+    no_exceptions(at)
+    assert at.error[0].value == t("error.permission.admin_only", "zh")
+    assert not at.text_input

@@ -1,0 +1,691 @@
+"""Fund rules F01–F11 at their boundaries, exact money, exceptions, rule changes and rewards."""
+
+from datetime import date
+from decimal import Decimal
+from itertools import count
+
+import pytest
+from sqlmodel import select
+
+from models import (
+    AuditLog,
+    Budget,
+    Deputy,
+    Expense,
+    IntegratedActivity,
+    Platform,
+    PlatformCheck,
+    Township,
+)
+from models.enums import DeputyLevel, PlatformKind, Role, UnitType
+from services import funds, rules, scoring
+from services.errors import PermissionDenied, ValidationError
+from services.funds import RuleViolationError, Severity
+from services.permissions import Actor
+
+Y = 2025  # the budget year under test; the seed rule set of 2025 applies
+TODAY = date(2026, 3, 1)  # the clock of the writes, so no test depends on the real date
+ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
+LEADER = Actor(id=None, username="leader", role=Role.district_leader)
+_receipts = count(1)
+
+
+def receipt() -> str:
+    return f"R{next(_receipts):08d}"
+
+
+@pytest.fixture
+def world(session):
+    """Two units: a town with 3 active township deputies (2 without a fixed income) and a
+    sub-district with 2 active district-level deputies; every category budgeted generously."""
+    rules.install_defaults(session)
+    town = Township(code="jia", name_zh="甲镇", name_en="Jia", unit_type=UnitType.town)
+    sub = Township(code="yi", name_zh="乙街道", name_en="Yi", unit_type=UnitType.subdistrict)
+    session.add_all([town, sub])
+    session.flush()
+    people = [
+        (town.id, DeputyLevel.township, True, True),
+        (town.id, DeputyLevel.township, False, True),
+        (town.id, DeputyLevel.township, False, True),
+        (town.id, DeputyLevel.township, False, False),  # retired: not counted
+        (town.id, DeputyLevel.county, False, True),  # district level in a town: not counted
+        (sub.id, DeputyLevel.county, True, True),
+        (sub.id, DeputyLevel.county, False, True),
+    ]
+    for tid, level, income, active in people:
+        session.add(
+            Deputy(
+                township_id=tid, name="代表", level=level, has_fixed_income=income, active=active
+            )
+        )
+    session.commit()
+    for tid in (town.id, sub.id):
+        for c in rules.get_rules(session, Y).funds.categories:
+            if c.code != "lost_work":
+                budget(session, tid, c.code, "100000.00")
+    return {
+        "town": town.id,
+        "sub": sub.id,
+        "clerk": Actor(id=None, username="c1", role=Role.township_staff, township_id=town.id),
+        "clerk2": Actor(id=None, username="c2", role=Role.township_staff, township_id=sub.id),
+    }
+
+
+def budget(session, tid, category, amount, district=None, township=None, year=Y):
+    return funds.set_budget(
+        session,
+        ADMIN,
+        township_id=tid,
+        year=year,
+        category=category,
+        amount=amount,
+        district_share=district,
+        township_share=township,
+        today=TODAY,
+    )
+
+
+def spend(session, actor, tid, amount, **kw):
+    args = {
+        "township_id": tid,
+        "occurred_on": date(Y, 6, 1),
+        "budget_year": Y,
+        "category": "meetings",
+        "amount": amount,
+        "payee": "宿豫区文印部",
+        "purpose": "会议材料印刷",
+        "receipt_no": receipt(),
+        "today": TODAY,
+    } | kw
+    return funds.record_expense(session, actor, **args)
+
+
+def draft(tid, amount="100.00", **kw):
+    args = {
+        "township_id": tid,
+        "occurred_on": date(Y, 6, 1),
+        "budget_year": Y,
+        "category": "meetings",
+        "amount": amount,
+        "payee": "宿豫区文印部",
+        "purpose": "会议材料印刷",
+        "receipt_no": receipt(),
+        "today": TODAY,
+    } | kw
+    return funds.prepare_expense(**args)
+
+
+def codes(violations) -> list[str]:
+    return [v.code for v in violations]
+
+
+def check(session, d) -> list[str]:
+    return codes(funds.check_expense(session, d, rules.get_rules(session, d.budget_year)))
+
+
+def stored(session, actor=LEADER, year=Y, **kw):
+    return funds.fund_violations(session, actor, year=year, **kw)
+
+
+# --- money --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5000", "5000.00"),
+        ("5,000.01", "5000.01"),
+        (" ¥80.5 ", "80.50"),
+        ("１２．３４", "12.34"),  # full-width digits from a Chinese input method
+        ("1.230", "1.23"),  # a trailing zero is not a third decimal
+        (Decimal("0.01"), "0.01"),
+        (7, "7.00"),
+    ],
+)
+def test_amounts_parse_exactly(text, expected):
+    assert funds.parse_yuan(text) == Decimal(expected)
+    assert str(funds.parse_yuan(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        (0.1, "funds.error.amount_invalid"),  # a float is already inexact
+        (True, "funds.error.amount_invalid"),
+        ("NaN", "funds.error.amount_invalid"),
+        ("inf", "funds.error.amount_invalid"),
+        (Decimal("NaN"), "funds.error.amount_invalid"),
+        ("1e3", "funds.error.amount_invalid"),
+        ("12元", "funds.error.amount_invalid"),
+        ("", "funds.error.amount_required"),
+        ("-5", "funds.error.amount_negative"),
+        (Decimal("-0.01"), "funds.error.amount_negative"),
+        ("1.001", "funds.error.amount_decimals"),
+        ("0", "funds.error.amount_zero"),
+        ("100000000.01", "funds.error.amount_too_large"),
+    ],
+)
+def test_bad_amounts_are_refused_with_a_reason(value, key):
+    with pytest.raises(ValidationError) as err:
+        funds.parse_yuan(value)
+    assert err.value.key == key and err.value.field == "amount"
+
+
+def test_zero_is_a_valid_budget_and_fen_round_trip():
+    assert funds.parse_yuan("0", allow_zero=True) == Decimal("0.00")
+    assert funds.to_fen(Decimal("5000.01")) == 500001
+    assert funds.to_yuan(500001) == Decimal("5000.01")
+    assert str(funds.to_yuan(0)) == "0.00"
+    assert funds.to_yuan(Decimal(123)) == Decimal("1.23")  # a PostgreSQL SUM
+    with pytest.raises(ValueError):
+        funds.to_fen(Decimal("0.015"))
+
+
+def test_many_small_amounts_sum_exactly(session, world):
+    # 1,000 × ¥0.01 is ¥10.00 exactly; as floats the sum is 9.999999999999831.
+    assert sum([0.01] * 1000) != 10.0
+    tid = world["town"]
+    budget(session, tid, "other", "10.00")
+    session.add_all(
+        Expense(
+            township_id=tid,
+            occurred_on=date(Y, 3, 1),
+            budget_year=Y,
+            category="other",
+            amount_fen=1,
+            payee="p",
+            purpose="邮寄",
+            receipt_no=f"S{i:05d}",
+        )
+        for i in range(1000)
+    )
+    session.commit()
+    table = funds.budget_vs_actual(session, LEADER, year=Y, township_id=tid)
+    other = table[table["category"] == "other"].iloc[0]
+    assert other["spent"] == Decimal("10.00") and other["budget"] == Decimal("10.00")
+    assert "F08" not in codes(stored(session))
+    # One more fen is over: 10.01 > 10.00.
+    assert "F08" in check(session, draft(tid, "0.01", category="other"))
+
+
+def test_point_one_plus_point_two_is_not_over_a_budget_of_point_three(session, world):
+    # As floats 0.1 + 0.2 = 0.30000000000000004 > 0.3 would report an overspend.
+    tid = world["town"]
+    budget(session, tid, "other", "0.30")
+    spend(session, world["clerk"], tid, "0.10", category="other")
+    assert "F08" not in check(session, draft(tid, "0.20", category="other"))
+    spend(session, world["clerk"], tid, "0.20", category="other")
+    assert "F08" not in codes(stored(session))
+    spent = funds.budget_vs_actual(session, LEADER, year=Y, township_id=tid)
+    assert spent[spent["category"] == "other"]["spent"].iloc[0] == Decimal("0.30")
+
+
+# --- rules at their boundaries -------------------------------------------------------------------
+
+
+def test_f05_approval_threshold_boundary(session, world):
+    tid = world["town"]
+    assert "F05" not in check(session, draft(tid, "5000.00"))
+    assert "F05" in check(session, draft(tid, "5000.01"))
+    ok = draft(tid, "5000.01", presidium_approved=True, approval_ref="纪要〔2025〕3号")
+    assert "F05" not in check(session, ok)
+    # The flag without its reference is no recorded approval.
+    assert "F05" in check(session, draft(tid, "5000.01", presidium_approved=True))
+    assert "F05" in check(session, draft(tid, "5000.01", approval_ref="纪要〔2025〕3号"))
+
+
+def test_f05_on_stored_expenses(session, world):
+    clerk, tid = world["clerk"], world["town"]
+    spend(session, clerk, tid, "5000.00")
+    spend(session, clerk, tid, "5000.01", exception_reason="紧急维修，会后补审")
+    spend(session, clerk, tid, "9000", presidium_approved=True, approval_ref="纪要3号")
+    found = [v for v in stored(session) if v.code == "F05"]
+    assert len(found) == 1
+    assert found[0].params["amount"] == Decimal("5000.01")
+    assert found[0].severity == Severity.error and found[0].excepted
+
+
+@pytest.mark.parametrize(
+    ("occurred", "inside"),
+    [
+        (date(Y, 1, 1), True),
+        (date(Y, 12, 31), True),
+        (date(Y - 1, 12, 31), False),
+        (date(Y + 1, 1, 1), False),
+    ],
+)
+def test_f06_budget_year_boundaries(session, world, occurred, inside):
+    assert ("F06" not in check(session, draft(world["town"], occurred_on=occurred))) == inside
+
+
+def test_f06_on_a_stored_expense_from_last_december(session, world):
+    tid = world["town"]
+    spend(
+        session, world["clerk"], tid, "12.00", occurred_on=date(Y - 1, 12, 31), exception_reason="x"
+    )
+    spend(session, world["clerk"], tid, "12.00", occurred_on=date(Y, 12, 31))
+    found = [v for v in stored(session) if v.code == "F06"]
+    assert [v.params["occurred_on"] for v in found] == [date(Y - 1, 12, 31)]
+
+
+def test_f03_receipt_reused_across_townships_flags_both(session, world):
+    a, b = world["town"], world["sub"]
+    spend(session, world["clerk"], a, "10.00", receipt_no="FP-1")
+    # The second use is caught before saving, in another unit too.
+    d = draft(b, receipt_no="FP-1")
+    found = funds.check_expense(session, d, rules.get_rules(session, Y))
+    f03 = next(v for v in found if v.code == "F03")
+    assert f03.params == {"receipt": "FP-1", "uses": 2, "units": 2}
+    spend(session, world["clerk2"], b, "10.00", receipt_no="FP-1", exception_reason="原票据复印件")
+    both = [v for v in stored(session) if v.code == "F03"]
+    assert sorted(v.township_id for v in both) == sorted([a, b])
+    assert all(v.params["uses"] == 2 and len(v.records) == 1 for v in both)
+    # A clerk sees the violation of their own unit, not the other unit's record.
+    own = [v for v in stored(session, world["clerk"]) if v.code == "F03"]
+    assert [v.township_id for v in own] == [a] and own[0].records[0].township_id == a
+    assert not own[0].excepted
+
+
+def test_f03_receipt_reused_inside_one_unit_is_one_violation_with_both_records(session, world):
+    tid = world["town"]
+    first = spend(session, world["clerk"], tid, "10.00", receipt_no="FP-9")
+    second = spend(session, world["clerk"], tid, "11.00", receipt_no="FP-9", exception_reason="r")
+    (f03,) = [v for v in stored(session) if v.code == "F03"]
+    assert f03.expense_ids == [first.id, second.id] and f03.params["units"] == 1
+    assert not f03.excepted  # the first use carries no reason
+
+
+def test_f02_missing_receipt(session, world):
+    assert "F02" in check(session, draft(world["town"], receipt_no="  "))
+    assert "F02" not in check(session, draft(world["town"]))
+
+
+@pytest.mark.parametrize(
+    ("purpose", "payee", "words"),
+    [
+        ("春节走访慰问购买购物卡", "宿迁商贸", ("购物卡",)),
+        ("乡村旅游产业调研", "宿迁商贸", ("旅游",)),  # substring, as the rule says
+        ("代表座谈", "宿迁礼品店", ("礼品",)),  # the payee counts as well
+        ("代表座谈", "宿迁商贸", None),
+    ],
+)
+def test_f04_banned_purposes(session, world, purpose, payee, words):
+    found = funds.check_expense(
+        session,
+        draft(world["town"], purpose=purpose, payee=payee),
+        rules.get_rules(session, Y),
+    )
+    f04 = [v for v in found if v.code == "F04"]
+    assert (f04[0].params["words"] if f04 else None) == words
+
+
+def test_f07_unknown_category_and_category_without_budget(session, world):
+    tid = world["town"]
+    assert "F07" in check(session, draft(tid, category="banquet"))
+    # lost_work has no budget line in the fixture.
+    found = funds.check_expense(
+        session, draft(tid, category="lost_work"), rules.get_rules(session, Y)
+    )
+    f07 = next(v for v in found if v.code == "F07")
+    assert f07.key == "funds.rule.F07.no_budget"
+    assert "F07" not in check(session, draft(tid, category="training"))
+    # Stored rows charged to a category the rule set no longer has.
+    session.add(
+        Expense(
+            township_id=tid,
+            occurred_on=date(Y, 2, 2),
+            budget_year=Y,
+            category="retired_category",
+            amount_fen=1234,
+            payee="p",
+            purpose="q",
+            receipt_no="U1",
+        )
+    )
+    session.commit()
+    (v,) = [v for v in stored(session) if v.code == "F07"]
+    assert v.key == "funds.rule.F07.unknown" and v.params["spent"] == Decimal("12.34")
+
+
+def test_f08_category_over_budget_names_the_crossing_expenses(session, world):
+    tid, clerk = world["town"], world["clerk"]
+    budget(session, tid, "training", "1000.00")
+    spend(session, clerk, tid, "600.00", category="training", occurred_on=date(Y, 3, 1))
+    assert "F08" not in check(session, draft(tid, "400.00", category="training"))
+    assert "F08" in check(session, draft(tid, "400.01", category="training"))
+    spend(session, clerk, tid, "400.00", category="training", occurred_on=date(Y, 4, 1))
+    assert "F08" not in codes(stored(session))
+    late = spend(
+        session,
+        clerk,
+        tid,
+        "0.01",
+        category="training",
+        occurred_on=date(Y, 5, 1),
+        exception_reason="追加培训",
+    )
+    (f08,) = [v for v in stored(session) if v.code == "F08"]
+    assert f08.params["over"] == Decimal("0.01") and f08.params["spent"] == Decimal("1000.01")
+    assert f08.expense_ids == [late.id]
+    assert [r.kind for r in f08.records] == ["expense", "budget"]
+
+
+@pytest.mark.parametrize(
+    ("amount", "district", "township", "variant"),
+    [
+        ("10000.00", "4000.00", "6000.00", None),
+        ("10000.00", "4000.01", "5999.99", "share"),
+        ("10000.00", "4000.00", "5999.99", "sum"),
+        ("10000.00", "6000.00", "4000.00", "share"),
+        # 40 % of 100.01 is 40.004: the district gets 40.00, the township the 0.01 remainder.
+        ("100.01", "40.00", "60.01", None),
+        ("100.01", "40.01", "60.00", None),  # rounding the other way is still under 0.01
+        ("100.01", "39.99", "60.02", "share"),
+    ],
+)
+def test_f09_budget_shares(session, world, amount, district, township, variant):
+    d = funds.BudgetDraft(
+        world["town"],
+        Y,
+        "training",
+        Decimal(amount),
+        Decimal(district),
+        Decimal(township),
+    )
+    found = [
+        v for v in funds.check_budget(session, d, rules.get_rules(session, Y)) if v.code == "F09"
+    ]
+    assert (found[0].key.rsplit(".", 1)[1] if found else None) == variant
+
+
+def test_f09_shares_that_break_the_rule_are_refused_and_blank_shares_follow_it(session, world):
+    tid = world["town"]
+    before = session.exec(select(AuditLog.id)).all()
+    with pytest.raises(RuleViolationError) as err:
+        budget(session, tid, "training", "10000.00", "5000.00", "5000.00")
+    assert [v.code for v in err.value.violations] == ["F09"]
+    session.rollback()
+    assert session.exec(select(AuditLog.id)).all() == before
+    budget(session, tid, "training", "100.01")
+    row = session.exec(
+        select(Budget).where(Budget.township_id == tid, Budget.category == "training")
+    ).one()
+    assert (row.amount_fen, row.district_share_fen, row.township_share_fen) == (10001, 4000, 6001)
+    budget(session, tid, "training", "500.00", district="200.00")
+    session.refresh(row)
+    assert (row.district_share_fen, row.township_share_fen) == (20000, 30000)
+    # A stored line whose shares were edited elsewhere is reported.
+    row.district_share_fen = 1
+    session.add(row)
+    session.commit()
+    assert "F09" in codes(stored(session))
+
+
+def test_f10_deputy_activity_floor_counts_active_deputies_of_the_units_own_level(session, world):
+    town, sub = world["town"], world["sub"]
+    # Town: 3 active township deputies → 3 × 1,000.00; sub-district: 2 district deputies.
+    budget(session, town, "deputy_activities", "2999.99")
+    budget(session, sub, "deputy_activities", "2000.00")
+    (f10,) = [v for v in stored(session) if v.code == "F10"]
+    assert f10.township_id == town and f10.severity == Severity.warning
+    assert f10.params["deputies"] == 3 and f10.params["required"] == Decimal("3000.00")
+    saved = budget(session, town, "deputy_activities", "3000.00")
+    assert saved.violations == ()
+    assert "F10" not in codes(stored(session))
+    low = budget(session, sub, "deputy_activities", "1999.99")
+    assert codes(low.violations) == ["F10"]  # saved, with the warning to show
+
+
+def test_f11_lost_work_subsidy_cap(session, world):
+    tid, clerk = world["town"], world["clerk"]
+    # 2 active township deputies without a fixed income: 300.00 × 12 × 2 = 7,200.00.
+    budget(session, tid, "lost_work", "8000.00")
+    spend(
+        session,
+        clerk,
+        tid,
+        "7000.00",
+        category="lost_work",
+        presidium_approved=True,
+        approval_ref="纪要1号",
+    )
+    assert "F11" not in check(session, draft(tid, "200.00", category="lost_work"))
+    found = funds.check_expense(
+        session, draft(tid, "200.01", category="lost_work"), rules.get_rules(session, Y)
+    )
+    f11 = next(v for v in found if v.code == "F11")
+    assert f11.params["cap"] == Decimal("7200.00") and f11.params["deputies"] == 2
+    spend(session, clerk, tid, "200.01", category="lost_work", exception_reason="补发")
+    assert "F11" in codes(stored(session))
+
+
+# --- rules are data ------------------------------------------------------------------------------
+
+
+def test_a_rule_change_turns_violations_off(session, world):
+    tid = world["town"]
+    spend(session, world["clerk"], tid, "6000.00", exception_reason="r")
+    spend(session, world["clerk"], tid, "12.00", purpose="代表活动纪念礼品", exception_reason="r")
+    assert {"F04", "F05"} <= set(codes(stored(session)))
+    data = rules.to_content(rules.get_rules(session, Y))
+    data["funds"]["approval_threshold_yuan"] = "6000.00"
+    data["funds"]["banned_purposes"] = ["宴请"]
+    rules.save_rules(session, ADMIN, data)
+    assert not {"F04", "F05"} & set(codes(stored(session)))
+    # The check before saving reads the new rule set as well.
+    assert "F05" not in check(session, draft(tid, "6000.00"))
+    assert "F05" in check(session, draft(tid, "6000.01"))
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+def test_an_error_level_violation_is_refused_without_a_reason(session, world):
+    tid = world["town"]
+    with pytest.raises(RuleViolationError) as err:
+        spend(session, world["clerk"], tid, "5000.01")
+    assert err.value.key == "funds.error.rule_broken" and err.value.params == {"codes": "F05"}
+    session.rollback()
+    assert session.exec(select(Expense)).all() == []
+    assert session.exec(select(AuditLog).where(AuditLog.entity == "expense")).all() == []
+    with pytest.raises(RuleViolationError):
+        spend(session, world["clerk"], tid, "5000.01", exception_reason="   ")
+
+
+def test_a_justified_exception_is_saved_flagged_and_audited(session, world):
+    tid = world["town"]
+    saved = spend(session, world["clerk"], tid, "5000.01", exception_reason="防汛应急，会后补审")
+    assert saved.flagged and codes(saved.violations) == ["F05"]
+    row = session.get(Expense, saved.id)
+    assert row.amount_fen == 500001 and row.exception_reason == "防汛应急，会后补审"
+    log = session.exec(select(AuditLog).where(AuditLog.entity == "expense")).one()
+    assert log.entity_id == saved.id and log.after["amount_fen"] == 500001
+    assert log.township_id == tid and log.username == "c1"
+    # A reason with nothing to justify does not flag a clean expense.
+    clean = spend(session, world["clerk"], tid, "10.00", exception_reason="无需说明")
+    assert not clean.flagged and session.get(Expense, clean.id).exception_reason == ""
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "key"),
+    [
+        ({"occurred_on": date(2026, 3, 2)}, "occurred_on", "funds.error.date_future"),
+        ({"occurred_on": date(2020, 12, 31)}, "occurred_on", "funds.error.date_far"),
+        ({"occurred_on": None}, "occurred_on", "funds.error.date_required"),
+        ({"budget_year": 2019}, "budget_year", "funds.error.year_range"),
+        ({"budget_year": "2025"}, "budget_year", "funds.error.year_range"),
+        ({"payee": "  "}, "payee", "error.required"),
+        ({"purpose": "用" * 301}, "purpose", "error.too_long"),
+        ({"receipt_no": "9" * 61}, "receipt_no", "error.too_long"),
+        ({"amount": 12.5}, "amount", "funds.error.amount_invalid"),
+        ({"amount": "-3"}, "amount", "funds.error.amount_negative"),
+        ({"category": "会议"}, "category", "funds.error.category"),
+        ({"exception_reason": "理" * 501}, "exception_reason", "error.too_long"),
+    ],
+)
+def test_bad_expense_input_writes_nothing(session, world, change, field, key):
+    with pytest.raises(ValidationError) as err:
+        rest = dict(change)
+        spend(session, world["clerk"], world["town"], rest.pop("amount", "10.00"), **rest)
+    assert (err.value.field, err.value.key) == (field, key)
+    session.rollback()
+    assert session.exec(select(Expense)).all() == []
+
+
+def test_html_in_a_purpose_is_stored_as_text(session, world):
+    saved = spend(session, world["clerk"], world["town"], "1.00", purpose="<script>x</script>")
+    assert session.get(Expense, saved.id).purpose == "<script>x</script>"
+
+
+def test_who_may_write_and_read(session, world):
+    town, sub = world["town"], world["sub"]
+    with pytest.raises(PermissionDenied):
+        spend(session, LEADER, town, "1.00")
+    with pytest.raises(PermissionDenied):
+        spend(session, world["clerk"], sub, "1.00")
+    with pytest.raises(PermissionDenied):
+        funds.set_budget(
+            session,
+            world["clerk"],
+            township_id=sub,
+            year=Y,
+            category="other",
+            amount="1",
+            today=TODAY,
+        )
+    spend(session, world["clerk2"], sub, "1.00", receipt_no="", exception_reason="遗失")
+    spend(session, world["clerk"], town, "1.00", receipt_no="", exception_reason="遗失")
+    assert {v.township_id for v in stored(session, world["clerk"])} == {town}
+    assert {v.township_id for v in stored(session, LEADER)} == {town, sub}
+    assert set(funds.list_expenses(session, world["clerk2"], year=Y)["township_id"]) == {sub}
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def test_budget_against_spending_and_the_months(session, world):
+    tid, clerk = world["town"], world["clerk"]
+    budget(session, tid, "publicity", "1000.00")
+    spend(session, clerk, tid, "100.10", category="publicity", occurred_on=date(Y, 1, 31))
+    spend(session, clerk, tid, "200.20", category="publicity", occurred_on=date(Y, 3, 1))
+    spend(session, clerk, tid, "0.70", category="publicity", occurred_on=date(Y, 3, 31))
+    # Charged to this year but dated last year (F06): in the totals, in no month.
+    spend(
+        session,
+        clerk,
+        tid,
+        "9.00",
+        category="publicity",
+        occurred_on=date(Y - 1, 12, 30),
+        exception_reason="r",
+    )
+    table = funds.budget_vs_actual(session, clerk, year=Y)
+    assert set(table["township_id"]) == {tid}
+    row = table[table["category"] == "publicity"].iloc[0]
+    assert (row["budget"], row["spent"]) == (Decimal("1000.00"), Decimal("310.00"))
+    assert (row["district_share"], row["township_share"]) == (Decimal("400.00"), Decimal("600.00"))
+    months = funds.monthly_execution(session, clerk, year=Y)
+    assert list(months["month"]) == list(range(1, 13))
+    assert months["spent"].tolist()[:4] == [
+        Decimal("100.10"),
+        Decimal("0.00"),
+        Decimal("200.90"),
+        Decimal("0.00"),
+    ]
+    assert months["cumulative"].iloc[-1] == Decimal("301.00")
+    # The fixture budgets 7 categories (all but lost_work) at 100,000.00; publicity is now
+    # 1,000.00: 6 × 100,000.00 + 1,000.00.
+    assert months["budget"].iloc[0] == Decimal("601000.00")
+    listed = funds.list_expenses(session, clerk, year=Y)
+    assert listed["occurred_on"].iloc[0] == date(Y, 3, 31)  # newest first
+    assert listed["amount"].map(type).eq(Decimal).all()
+
+
+# --- rewards -------------------------------------------------------------------------------------
+
+
+def _platform(session, tid, ok, items, active=True):
+    p = Platform(township_id=tid, kind=PlatformKind.station, name="联络站", active=active)
+    session.add(p)
+    session.flush()
+    for i in range(items):
+        session.add(PlatformCheck(platform_id=p.id, year=Y, item_code=f"i{i}", ok=i < ok))
+
+
+def _activity(session, tid, held_on, levels):
+    session.add(
+        IntegratedActivity(
+            township_id=tid, held_on=held_on, theme="主题", title="活动", levels=levels
+        )
+    )
+
+
+def test_rewards_from_grade_platforms_and_activities(session, world, monkeypatch):
+    town, sub = world["town"], world["sub"]
+    monkeypatch.setattr(
+        scoring, "township_grades", lambda s, year, as_of: {town: "excellent", sub: "good"}
+    )
+    # Town: 19 of 20 items met (95 %, the minimum share) on two platforms; a retired platform
+    # with nothing met does not count.
+    _platform(session, town, 10, 10)
+    _platform(session, town, 9, 10)
+    _platform(session, town, 0, 10, active=False)
+    # Sub-district: 18 of 20 (90 %) is not outstanding.
+    _platform(session, sub, 18, 20)
+    # Town: 4 activities, one with 4 levels → distinctive.
+    for day, levels in [
+        (3, "township,county"),
+        (4, "township"),
+        (5, "township"),
+        (6, "national,provincial,city,county"),
+    ]:
+        _activity(session, town, date(Y, day, 10), levels)
+    # Sub-district: 4 activities, at most 3 levels (an unknown code is ignored) → not distinctive;
+    # a fifth with 5 levels comes after the as-of date.
+    for day, levels in [
+        (3, "county,city,provincial"),
+        (4, "county"),
+        (5, "county"),
+        (6, "county, city ,village"),
+    ]:
+        _activity(session, sub, date(Y, day, 10), levels)
+    _activity(session, sub, date(Y, 12, 1), "national,provincial,city,county,township")
+    session.commit()
+    report = funds.rewards(session, LEADER, year=Y, as_of=date(Y, 11, 30))
+    rows = {r.township_id: r for r in report.rows}
+    t, s = rows[town], rows[sub]
+    assert (t.platform_ok, t.platform_items, t.platform_outstanding) == (19, 20, True)
+    assert (t.activities, t.max_levels, t.distinctive) == (4, 4, True)
+    assert t.total_yuan == Decimal("80000.00")  # 50,000 + 20,000 + 10,000
+    assert (s.platform_outstanding, s.activities, s.max_levels, s.distinctive) == (
+        False,
+        4,
+        3,
+        False,
+    )
+    assert s.grade == "good" and s.total_yuan == Decimal("0.00")
+    assert report.total_yuan == Decimal("80000.00")
+    # With the late activity counted the sub-district earns the activity reward.
+    later = funds.rewards(session, LEADER, year=Y, as_of=date(Y, 12, 31))
+    assert {r.township_id: r.activities_yuan for r in later.rows}[sub] == Decimal("10000.00")
+    # A clerk sees their own unit only.
+    own = funds.rewards(session, world["clerk"], year=Y, as_of=date(Y, 11, 30))
+    assert [r.township_id for r in own.rows] == [town]
+
+
+def test_reward_amounts_come_from_the_rule_set(session, world, monkeypatch):
+    town = world["town"]
+    monkeypatch.setattr(scoring, "township_grades", lambda s, year, as_of: {town: "excellent"})
+    data = rules.to_content(rules.get_rules(session, Y))
+    data["rewards"]["excellent_yuan"] = "12345.67"
+    data["rewards"]["outstanding_platform_min_share"] = 0.5
+    rules.save_rules(session, ADMIN, data)
+    _platform(session, town, 1, 2)
+    session.commit()
+    row = next(
+        r
+        for r in funds.rewards(session, LEADER, year=Y, as_of=date(Y, 6, 1)).rows
+        if r.township_id == town
+    )
+    assert row.excellent_yuan == Decimal("12345.67") and row.platform_outstanding
+    assert row.total_yuan == Decimal("32345.67")

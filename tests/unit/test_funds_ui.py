@@ -1,0 +1,186 @@
+"""Fund messages in both languages for every rule, the Excel export and the rule editor's texts."""
+
+import io
+import re
+from datetime import date
+from decimal import Decimal
+from itertools import count
+
+import pandas as pd
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from models import Budget, Deputy, Expense, Township
+from models.enums import DeputyLevel, Role, UnitType
+from services import funds, rules
+from services.permissions import Actor
+from ui import funds as ufunds
+
+Y = 2025
+TODAY = date(2026, 3, 1)
+ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
+
+
+def _every_rule_broken(session) -> tuple[int, int]:
+    """Two units whose stored records break each rule F01–F11 at least once."""
+    rules.install_defaults(session)
+    a = Township(code="a", name_zh="甲镇", name_en="Jia", unit_type=UnitType.town)
+    b = Township(code="b", name_zh="乙镇", name_en="Yi", unit_type=UnitType.town)
+    session.add_all([a, b])
+    session.flush()
+    session.add(Deputy(township_id=a.id, name="甲", level=DeputyLevel.township))
+    session.add(
+        Deputy(township_id=a.id, name="乙", level=DeputyLevel.township, has_fixed_income=False)
+    )
+    session.commit()
+
+    def line(category, amount_fen, district_fen=None):
+        district = amount_fen * 2 // 5 if district_fen is None else district_fen
+        session.add(
+            Budget(
+                township_id=a.id,
+                year=Y,
+                category=category,
+                amount_fen=amount_fen,
+                district_share_fen=district,
+                township_share_fen=amount_fen - district,
+            )
+        )
+
+    line("meetings", 10_000_000)
+    line("training", 100_000)
+    line("deputy_activities", 100, district_fen=1)  # F09 share, F10 floor
+    line("lost_work", 1_000_000)
+
+    serial = count(1)
+
+    def expense(tid, **kw):
+        row = {
+            "township_id": tid,
+            "occurred_on": date(Y, 5, 5),
+            "budget_year": Y,
+            "category": "meetings",
+            "amount_fen": 1000,
+            "payee": "宿迁商贸",
+            "purpose": "会议材料",
+            "receipt_no": f"N{next(serial)}",
+            "exception_reason": "说明",
+        } | kw
+        session.add(Expense(**row))
+
+    expense(a.id, amount_fen=0)  # F01
+    expense(a.id, receipt_no="")  # F02
+    expense(a.id, receipt_no="DUP")  # F03, on both units
+    expense(b.id, receipt_no="DUP", exception_reason="")
+    expense(a.id, purpose="宴请代表")  # F04
+    expense(a.id, amount_fen=600_000)  # F05
+    expense(a.id, occurred_on=date(Y + 1, 1, 1))  # F06
+    expense(a.id, category="unknown_code")  # F07 unknown
+    expense(a.id, category="platforms")  # F07 no budget
+    expense(a.id, category="training", amount_fen=100_001)  # F08
+    expense(a.id, category="lost_work", amount_fen=360_001)  # F11: 300 × 12 × 1 = 3,600.00
+    session.commit()
+    return a.id, b.id
+
+
+def test_every_rule_has_a_message_in_both_languages(session):
+    _every_rule_broken(session)
+    leader = Actor(id=None, username="leader", role=Role.district_leader)
+    found = funds.fund_violations(session, leader, year=Y)
+    assert {v.code for v in found} == set(funds.RULE_CODES)
+    keys = {v.key for v in found}
+    assert {"funds.rule.F07.unknown", "funds.rule.F07.no_budget"} <= keys
+    r = rules.get_rules(session, Y)
+    for lang in ("zh", "en"):
+        for v in found:
+            text = ufunds.violation_text(v, r, lang)
+            assert "[" not in text and "{" not in text, text
+            assert not ufunds.rule_title(v.code, lang).endswith("]")
+            assert bool(re.search(r"[\u4e00-\u9fff]", text)) == (lang == "zh") or v.code in {
+                "F04",  # quotes the banned word itself
+                "F07",
+            }
+    f05 = next(v for v in found if v.code == "F05")
+    assert ufunds.violation_text(f05, r, "zh") == (
+        "单笔支出 ¥6,000.00 超过 ¥5,000.00，须记录主席团（工委）审议决定及文号。"
+    )
+    assert "¥6,000.00" in ufunds.violation_text(f05, r, "en")
+    f09 = next(v for v in found if v.code == "F09")
+    assert "40%" in ufunds.violation_text(f09, r, "zh")  # shares as percentages
+    f06 = next(v for v in found if v.code == "F06")
+    assert "2025 " in ufunds.violation_text(f06, r, "en")  # a year is no "2,025"
+    f08 = next(v for v in found if v.code == "F08")
+    assert "“培训”" in ufunds.violation_text(f08, r, "zh")
+    assert "“Training”" in ufunds.violation_text(f08, r, "en")
+
+
+def test_the_export_holds_expenses_and_violations_with_chinese_headers(session):
+    a, b = _every_rule_broken(session)
+    leader = Actor(id=None, username="leader", role=Role.district_leader)
+    r = rules.get_rules(session, Y)
+    expenses = funds.list_expenses(session, leader, year=Y)
+    found = funds.fund_violations(session, leader, year=Y)
+    names = {a: "甲镇", b: "乙镇"}
+    wb = load_workbook(io.BytesIO(ufunds.excel_bytes(expenses, found, r, names, "zh")))
+    assert wb.sheetnames == ["支出", "违规"]
+    ws = wb["支出"]
+    header = [c.value for c in ws[1]]
+    assert header[:6] == ["编号", "单位", "发生日期", "预算年度", "类别", "金额（元）"]
+    assert ws.max_row == len(expenses) + 1
+    amounts = {
+        ws.cell(row=i, column=1).value: ws.cell(row=i, column=6).value
+        for i in range(2, ws.max_row + 1)
+    }
+    training = session.exec(select(Expense.id).where(Expense.category == "training")).one()
+    assert Decimal(str(amounts[training])) == Decimal("1000.01")
+    assert ws.cell(row=2, column=6).number_format == "#,##0.00"
+    wv = wb["违规"]
+    assert [c.value for c in wv[1]] == ["单位", "规则", "级别", "说明", "涉及记录", "例外说明"]
+    assert wv.max_row == len(found) + 1
+    rows = [[c.value for c in row] for row in wv.iter_rows(min_row=2)]
+    assert any(row[1] == "F05 大额支出须经主席团审议" and row[5] == "说明" for row in rows)
+    en = load_workbook(io.BytesIO(ufunds.excel_bytes(expenses, found, r, names, "en")))
+    assert en.sheetnames == ["Expenses", "Violations"]
+    assert en["Expenses"].cell(row=1, column=6).value == "Amount (yuan)"
+
+
+def test_rule_editor_problems_are_translated_by_key_path(session):
+    rules.install_defaults(session)
+    data = rules.to_content(rules.get_rules(session, 2026))
+    data["funds"]["district_share"] = "0.5"
+    data["funds"]["approval_threshold_yuan"] = "-1"
+    data["funds"]["per_deputy_activity_yuan"] = "1000.001"
+    data["funds"]["categories"].append({"code": "Bad Code", "zh": "", "en": "x"})
+    try:
+        rules.save_rules(session, ADMIN, data)
+    except rules.RuleSetError as exc:
+        problems = exc.problems
+    else:  # pragma: no cover - the data above is invalid
+        raise AssertionError("saved an invalid rule set")
+    frame = ufunds.problems_frame(problems, "zh")
+    texts = dict(zip(frame["位置"], frame["问题"], strict=True))
+    assert texts["funds.approval_threshold_yuan"] == "不能小于 0。"
+    assert texts["funds.per_deputy_activity_yuan"] == "最多 2 位小数。"
+    assert texts["funds.categories[8].code"] == "代码只能用小写英文字母和下划线。"
+    assert texts["funds.categories[8].zh"] == "此项为必填项。"
+    assert (
+        ufunds.rule_problem_text(
+            "funds", "Value error, district_share + township_share must equal 1", "en"
+        )
+        == "The district and township shares must add up to 1."
+    )
+    assert ufunds.rule_problem_text("x", "something new", "zh") == "something new"
+
+
+def test_category_rows_drop_blank_rows_and_keep_what_was_typed():
+    edited = pd.DataFrame(
+        [
+            {"code": " meetings ", "zh": "会议", "en": "Meetings"},
+            {"code": None, "zh": None, "en": None},
+            {"code": "new", "zh": "", "en": "New"},
+        ]
+    )
+    assert ufunds.category_rows(edited) == [
+        {"code": "meetings", "zh": "会议", "en": "Meetings"},
+        {"code": "new", "zh": "", "en": "New"},
+    ]

@@ -1,0 +1,238 @@
+"""The appraisal: a hand-built town scored by hand, a weight change, ties and grades."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from models import (
+    Budget,
+    Commendation,
+    Expense,
+    IntegratedActivity,
+    Meeting,
+    OrgGuarantee,
+    Platform,
+    PlatformCheck,
+    SupervisionActivity,
+    SupervisionTopic,
+    TaskMark,
+    Township,
+)
+from models.enums import MeetingKind, PlatformKind, Role, SupervisionKind, UnitType
+from services import rules, scoring
+from services.permissions import Actor
+
+Y = 2026
+YEAR_END = date(Y, 12, 31)
+ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
+FULL = {"research": "会前调研", "deliberation": "会中审议", "follow_up": "会后督办"}
+
+
+def _town(session, code: str, order: int) -> int:
+    unit = Township(
+        code=code, name_zh=f"{code}镇", name_en=code, unit_type=UnitType.town, sort_order=order
+    )
+    session.add(unit)
+    session.commit()
+    return unit.id
+
+
+def _fill(session, tid: int) -> None:
+    """The records of the worked example below."""
+    session.add(
+        Meeting(
+            township_id=tid,
+            kind=MeetingKind.congress_session,
+            held_on=date(Y, 2, 10),
+            title="人代会",
+            **FULL,
+        )
+    )
+    for month in (2, 5, 8):  # Q1–Q3: three of four presidium meetings, each with a topic
+        m = Meeting(
+            township_id=tid,
+            kind=MeetingKind.presidium,
+            held_on=date(Y, month, 15),
+            title=f"{month}月主席团会议",
+            **FULL,
+        )
+        session.add(m)
+        session.flush()
+        session.add(SupervisionTopic(meeting_id=m.id, township_id=tid, title="议题"))
+    for month in (3, 9):
+        session.add(
+            SupervisionActivity(
+                township_id=tid,
+                kind=SupervisionKind.inspection,
+                held_on=date(Y, month, 1),
+                subject="视察",
+            )
+        )
+    for code in ("T08", "T09"):
+        session.add(TaskMark(township_id=tid, year=Y, task_code=code, evidence="台账"))
+    platform = Platform(township_id=tid, kind=PlatformKind.home, name="代表之家")
+    session.add(platform)
+    session.flush()
+    items = [
+        "place",
+        "sign",
+        "rules",
+        "plan",
+        "activities",
+        "ledger",
+        "funding",
+        "results",
+        "functions",
+        "mechanism",
+        "design",
+    ]
+    for i, code in enumerate(items):
+        session.add(PlatformCheck(platform_id=platform.id, year=Y, item_code=code, ok=i < 8))
+    session.add(
+        OrgGuarantee(
+            township_id=tid,
+            year=Y,
+            has_department=True,
+            has_fulltime_staff=True,
+            has_training_mechanism=False,
+        )
+    )
+    session.add(
+        Budget(
+            township_id=tid,
+            year=Y,
+            category="meetings",
+            amount_fen=1_000_000,
+            district_share_fen=400_000,
+            township_share_fen=600_000,
+        )
+    )
+    session.add(
+        Expense(
+            township_id=tid,
+            occurred_on=date(Y, 5, 1),
+            budget_year=Y,
+            category="meetings",
+            amount_fen=400_000,
+            payee="会务公司",
+            purpose="人代会会务",
+            receipt_no=f"R-{tid}-1",
+            entered_at=datetime(Y, 5, 2, tzinfo=UTC),
+        )
+    )
+    session.add(
+        IntegratedActivity(
+            township_id=tid,
+            held_on=date(Y, 6, 1),
+            theme="主题",
+            title="五级代表进网格",
+            levels="county,township",
+        )
+    )
+    session.add(Commendation(township_id=tid, year=Y, title="优秀代表", awarded_on=date(Y, 12, 1)))
+    session.commit()
+
+
+@pytest.fixture
+def town(session):
+    rules.install_defaults(session)
+    tid = _town(session, "jia", 1)
+    _fill(session, tid)
+    return tid
+
+
+def test_a_town_scored_by_hand(session, town):
+    board = scoring.township_scores(session, Y, YEAR_END)
+    s = board.unit(town)
+    # Task list, 10 tasks × 6 points, credit = share of the annual target:
+    #   T01 1/2 → 3    T02 3/4 → 4.5   T03 4/4 full records → 6   T04 3/3 with topic → 6
+    #   T05 2/4 → 3    T06 nothing due → 6   T07 no contact day in 12 months → 0
+    #   T08, T09 hand marks → 6 + 6     T10 1/2 → 3            total 43.5
+    assert s.dimensions["checklist"] == 43.5
+    # No supervision item at all: 0 of 10.
+    assert s.dimensions["supervision"] == 0
+    # 8 of 11 platform items: 10 × 8 / 11 = 7.27.
+    assert s.dimensions["platforms"] == 7.27
+    # Two of the three ones: 5 × 2 / 3 = 3.33.
+    assert s.dimensions["organisation"] == 3.33
+    # No standing violation (5) + execution 4,000 / 10,000 at year end (5 × 0.4 = 2).
+    assert s.dimensions["funds"] == 7.0
+    # One multi-level activity of 2 (2.5 × 0.5) + a commendation (2.5).
+    assert s.dimensions["integrated"] == 3.75
+    # 43.5 + 0 + 7.2727 + 3.3333 + 7 + 3.75 = 64.856 → 64.86, a pass (60 ≤ 64.86 < 80).
+    assert s.total == 64.86 and s.grade == "pass" and s.rank == 1
+    t02 = next(f for f in s.facts if f.params.get("task") == "T02")
+    assert (t02.key, t02.params["n"], t02.params["target"], t02.points, t02.max_points) == (
+        "score.fact.count",
+        3,
+        4,
+        4.5,
+        6.0,
+    )
+    assert scoring.township_grades(session, Y, YEAR_END) == {town: "pass"}
+
+
+def test_changing_a_weight_changes_the_score_by_hand(session, town):
+    data = rules.to_content(rules.get_rules(session, Y))
+    data["appraisal"]["weights"]["platforms"] = 20
+    data["appraisal"]["weights"]["checklist"] = 50
+    for task in data["checklist"]["tasks"]:
+        task["weight"] = 5
+    rules.save_rules(session, ADMIN, data)
+    s = scoring.township_scores(session, Y, YEAR_END).unit(town)
+    # Task list: 7.25 credits × 5 = 36.25; platforms 20 × 8 / 11 = 14.55.
+    assert s.dimensions["checklist"] == 36.25
+    assert s.dimensions["platforms"] == 14.55
+    # 36.25 + 0 + 14.5454 + 3.3333 + 7 + 3.75 = 64.879 → 64.88.
+    assert s.total == 64.88
+
+
+def test_grade_thresholds_and_adjustments_come_from_the_rules(session, town):
+    data = rules.to_content(rules.get_rules(session, Y))
+    data["appraisal"]["grades"][2]["min"] = 70  # pass now needs 70
+    data["appraisal"]["adjustments"] = [
+        {"township": "jia", "points": -2, "reason": "信息报送不及时"}
+    ]
+    rules.save_rules(session, ADMIN, data)
+    s = scoring.township_scores(session, Y, YEAR_END).unit(town)
+    assert s.adjustments == -2.0 and s.total == 62.86  # 64.86 − 2
+    assert s.grade == "fail"
+    line = next(f for f in s.facts if f.dimension == "adjustments")
+    assert line.params == {"reason": "信息报送不及时"} and line.points == -2
+
+
+def test_ties_are_broken_by_checklist_points_then_the_units_order(session):
+    rules.install_defaults(session)
+    first = _town(session, "yi", 1)
+    second = _town(session, "bing", 2)
+    _fill(session, second)
+    _fill(session, first)
+    board = scoring.township_scores(session, Y, YEAR_END)
+    # Same records, same total: the district's order of units decides, so ranks never repeat.
+    assert [u.township_id for u in board.units] == [first, second]
+    assert [u.rank for u in board.units] == [1, 2]
+    assert board.units[0].total == board.units[1].total
+    # One more presidium meeting in Q4 lifts the second above the first on the task list.
+    m = Meeting(
+        township_id=second,
+        kind=MeetingKind.presidium,
+        held_on=date(Y, 11, 3),
+        title="四季度主席团会议",
+        **FULL,
+    )
+    session.add(m)
+    session.flush()
+    session.add(SupervisionTopic(meeting_id=m.id, township_id=second, title="议题"))
+    session.commit()
+    board = scoring.township_scores(session, Y, YEAR_END)
+    assert [u.township_id for u in board.units] == [second, first]
+    assert board.median_total == pytest.approx((board.units[0].total + board.units[1].total) / 2)
+
+
+def test_a_unit_with_no_records_scores_zero_and_fails(session):
+    rules.install_defaults(session)
+    tid = _town(session, "ding", 1)
+    s = scoring.township_scores(session, Y, date(Y, 6, 30)).unit(tid)
+    assert s.dimensions["supervision"] == 0 and s.dimensions["platforms"] == 0
+    assert s.dimensions["organisation"] == 0 and s.dimensions["integrated"] == 0
+    assert s.grade == "fail"

@@ -1,0 +1,477 @@
+"""Funding screens: cached reads, message and table formatting, charts and the Excel export."""
+
+import io
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from models.db import session_scope
+from services import funds
+from services.funds import RecordRef, RewardReport, Severity, Violation
+from services.permissions import Actor
+from services.rules import RuleSet, get_rules
+from ui.format import day, number, percent, yuan
+from ui.i18n import current_lang, t
+from ui.theme import PRIMARY, STATUS_COLORS
+
+BUDGET_TINT = "#C9D9EA"
+SEVERITY_ICON = {Severity.error: ":material/error:", Severity.warning: ":material/warning:"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Cached reads (first argument: the data version, so every audited write refreshes them)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def rules_for(version: int, year: int) -> RuleSet:
+    with session_scope() as session:
+        return get_rules(session, year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def violations(version: int, actor: Actor, year: int) -> list[Violation]:
+    with session_scope() as session:
+        return funds.fund_violations(session, actor, year=year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def budget_table(version: int, actor: Actor, year: int, township_id: int | None = None):
+    with session_scope() as session:
+        return funds.budget_vs_actual(session, actor, year=year, township_id=township_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def monthly(version: int, actor: Actor, year: int, township_id: int | None = None):
+    with session_scope() as session:
+        return funds.monthly_execution(session, actor, year=year, township_id=township_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def expenses(version: int, actor: Actor, year: int, township_id: int | None = None):
+    with session_scope() as session:
+        return funds.list_expenses(session, actor, year=year, township_id=township_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def reward_report(version: int, actor: Actor, year: int, as_of: date) -> RewardReport:
+    with session_scope() as session:
+        return funds.rewards(session, actor, year=year, as_of=as_of)
+
+
+# ---------------------------------------------------------------------------------------------
+# Texts
+
+
+def category_label(rules: RuleSet, code: str, lang: str | None = None) -> str:
+    """Category names are data of the rule set, in both languages."""
+    lang = lang or current_lang()
+    for c in rules.funds.categories:
+        if c.code == code:
+            return c.zh if lang == "zh" else c.en
+    return code
+
+
+def _param(name: str, value: Any, rules: RuleSet, lang: str) -> str:
+    if name == "category":
+        return category_label(rules, value, lang)
+    if name.endswith("_pct"):
+        return percent(value, lang)
+    if isinstance(value, Decimal):
+        return yuan(value, lang)
+    if isinstance(value, date):
+        return day(value, lang)
+    if isinstance(value, tuple | list):
+        return ("、" if lang == "zh" else ", ").join(str(v) for v in value)
+    if isinstance(value, int) and not isinstance(value, bool) and "year" not in name:
+        return number(value, lang)
+    return str(value)
+
+
+def violation_text(v: Violation, rules: RuleSet, lang: str | None = None) -> str:
+    lang = lang or current_lang()
+    params = {k: _param(k, val, rules, lang) for k, val in v.params.items()}
+    return t(v.key, lang, **params)
+
+
+def rule_title(code: str, lang: str | None = None) -> str:
+    return f"{code} {t(f'funds.rule.{code}.title', lang)}"
+
+
+def severity_label(severity: Severity, lang: str | None = None) -> str:
+    return t(f"funds.severity.{severity.value}", lang)
+
+
+def record_text(ref: RecordRef, rules: RuleSet, lang: str | None = None) -> str:
+    lang = lang or current_lang()
+    if ref.kind == "budget":
+        return t("funds.record.budget", lang, category=category_label(rules, ref.ref, lang))
+    if ref.id is None:
+        return t("funds.record.draft", lang)
+    receipt = ref.ref or t("funds.record.no_receipt", lang)
+    return t("funds.record.expense", lang, id=ref.id, receipt=receipt)
+
+
+def show_violations(found: Iterable[Violation], rules: RuleSet) -> None:
+    """Each violation as a message box that names the rule and says why."""
+    for v in found:
+        body = f"**{rule_title(v.code)}** · {violation_text(v, rules)}"
+        if v.severity == Severity.error:
+            st.error(body, icon=SEVERITY_ICON[v.severity])
+        else:
+            st.warning(body, icon=SEVERITY_ICON[v.severity])
+
+
+def violations_frame(
+    found: Iterable[Violation], rules: RuleSet, names: dict[int, str], lang: str | None = None
+) -> pd.DataFrame:
+    lang = lang or current_lang()
+    sep = "；" if lang == "zh" else "; "
+    rows = [
+        {
+            t("funds.col.township", lang): names.get(v.township_id, str(v.township_id)),
+            t("funds.col.rule", lang): rule_title(v.code, lang),
+            t("funds.col.severity", lang): severity_label(v.severity, lang),
+            t("funds.col.message", lang): violation_text(v, rules, lang),
+            t("funds.col.records", lang): sep.join(record_text(r, rules, lang) for r in v.records),
+            t("funds.col.exception", lang): v.exception_reasons,
+        }
+        for v in found
+    ]
+    columns = [
+        t(f"funds.col.{c}", lang)
+        for c in ("township", "rule", "severity", "message", "records", "exception")
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def expenses_frame(df: pd.DataFrame, rules: RuleSet, lang: str | None = None) -> pd.DataFrame:
+    """The expense list with the user's language in headers and cells (money as text)."""
+    lang = lang or current_lang()
+    yes, no = t("funds.yes", lang), t("funds.no", lang)
+    out = pd.DataFrame(
+        {
+            t("funds.col.id", lang): df["id"],
+            t("funds.col.township", lang): df["name_zh" if lang == "zh" else "name_en"],
+            t("funds.col.occurred_on", lang): [day(d, lang) for d in df["occurred_on"]],
+            t("funds.col.category", lang): [category_label(rules, c, lang) for c in df["category"]],
+            t("funds.col.amount", lang): [yuan(a, lang) for a in df["amount"]],
+            t("funds.col.payee", lang): df["payee"],
+            t("funds.col.purpose", lang): df["purpose"],
+            t("funds.col.receipt_no", lang): df["receipt_no"],
+            t("funds.col.approved", lang): [yes if a else no for a in df["presidium_approved"]],
+            t("funds.col.approval_ref", lang): df["approval_ref"],
+            t("funds.col.exception", lang): df["exception_reason"],
+        }
+    )
+    return out
+
+
+def budget_frame(df: pd.DataFrame, rules: RuleSet, lang: str | None = None) -> pd.DataFrame:
+    """One unit's budget lines: budget, shares, spent, remaining and the execution rate."""
+    lang = lang or current_lang()
+    rows = []
+    for r in df.itertuples(index=False):
+        rows.append(
+            {
+                t("funds.col.category", lang): category_label(rules, r.category, lang),
+                t("funds.col.budget", lang): yuan(r.budget, lang),
+                t("funds.col.district_share", lang): yuan(r.district_share, lang),
+                t("funds.col.township_share", lang): yuan(r.township_share, lang),
+                t("funds.col.spent", lang): yuan(r.spent, lang),
+                t("funds.col.remaining", lang): yuan(r.budget - r.spent, lang),
+                t("funds.col.rate", lang): rate_text(r.spent, r.budget, lang),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def rate_text(spent: Decimal, budget: Decimal, lang: str | None = None) -> str:
+    return percent(spent / budget, lang) if budget else "—"
+
+
+def rewards_frame(report: RewardReport, rules: RuleSet, lang: str | None = None) -> pd.DataFrame:
+    lang = lang or current_lang()
+    rows = []
+    for r in report.rows:
+        share = r.platform_share
+        rows.append(
+            {
+                t("funds.col.township", lang): r.name_zh if lang == "zh" else r.name_en,
+                t("funds.rewards.col.grade", lang): (
+                    t(f"funds.grade.{r.grade}", lang) if r.grade else "—"
+                ),
+                t("funds.rewards.col.excellent", lang): yuan(r.excellent_yuan, lang),
+                t("funds.rewards.col.platform_share", lang): (
+                    percent(Decimal(share.numerator) / Decimal(share.denominator), lang)
+                    if share is not None
+                    else "—"
+                ),
+                t("funds.rewards.col.platform", lang): yuan(r.platform_yuan, lang),
+                t("funds.rewards.col.activities", lang): t(
+                    "funds.rewards.activities_cell", lang, n=r.activities, levels=r.max_levels
+                ),
+                t("funds.rewards.col.distinctive", lang): yuan(r.activities_yuan, lang),
+                t("funds.rewards.col.total", lang): yuan(r.total_yuan, lang),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts (money as whole yuan: a chart needs no fen, and no float is involved)
+
+
+def budget_bars(
+    rows: list[dict],
+    *,
+    label_title: str,
+    title: str,
+    lang: str | None = None,
+) -> alt.Chart:
+    """Budget (light, wide) behind spending (dark, narrow; orange-red when over budget), one
+    row per label, labels on the vertical axis in the given order. ``rows`` hold ``label``,
+    ``budget`` and ``spent`` (Decimal yuan)."""
+    lang = lang or current_lang()
+    s_budget, s_spent, s_over = (
+        t("funds.chart.series_budget", lang),
+        t("funds.chart.series_spent", lang),
+        t("funds.chart.series_over", lang),
+    )
+    long = []
+    for r in rows:
+        budget, spent = r["budget"], r["spent"]
+        common = {
+            "label": r["label"],
+            "budget_text": yuan(budget, lang),
+            "spent_text": yuan(spent, lang),
+            "rate_text": rate_text(spent, budget, lang),
+            "end": int(max(budget, spent)),
+        }
+        long.append({**common, "layer": "budget", "series": s_budget, "value": int(budget)})
+        series = s_over if spent > budget else s_spent
+        long.append({**common, "layer": "spent", "series": series, "value": int(spent)})
+    df = pd.DataFrame(long)
+    order = [r["label"] for r in rows]
+    # The chart title names what the rows are; a rotated CJK axis title is hard to read.
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
+    color = alt.Color(
+        "series:N",
+        scale=alt.Scale(
+            domain=[s_budget, s_spent, s_over],
+            range=[BUDGET_TINT, PRIMARY, STATUS_COLORS["overdue"]],
+        ),
+        legend=alt.Legend(orient="top", title=None),
+    )
+    tooltip = [
+        alt.Tooltip("label:N", title=label_title),
+        alt.Tooltip("budget_text:N", title=s_budget),
+        alt.Tooltip("spent_text:N", title=s_spent),
+        alt.Tooltip("rate_text:N", title=t("funds.col.rate", lang)),
+    ]
+    x = alt.X("value:Q", title=t("funds.chart.yuan", lang), axis=alt.Axis(format=",d"))
+    base = alt.Chart(df)
+    back = (
+        base.transform_filter(alt.datum.layer == "budget")
+        .mark_bar(height={"band": 0.8}, cornerRadiusEnd=2)
+        .encode(y=y, x=x, color=color, tooltip=tooltip)
+    )
+    front = (
+        base.transform_filter(alt.datum.layer == "spent")
+        .mark_bar(height={"band": 0.4}, cornerRadiusEnd=2)
+        .encode(y=y, x=x, color=color, tooltip=tooltip)
+    )
+    labels = (
+        base.transform_filter(alt.datum.layer == "spent")
+        .mark_text(align="left", dx=4, color="#333")
+        .encode(y=y, x=alt.X("end:Q"), text="rate_text:N")
+    )
+    # Streamlit fits title, legend and axis into the height as well.
+    height = 110 + 28 * len(order)
+    return (back + front + labels).properties(title=title, height=height)
+
+
+def monthly_line(df: pd.DataFrame, *, title: str, lang: str | None = None) -> alt.Chart:
+    """Spending to date by month against the year's budget (a dashed rule)."""
+    lang = lang or current_lang()
+    data = pd.DataFrame(
+        {
+            "month": [t("common.month_n", lang, n=int(m)) for m in df["month"]],
+            "cumulative": [int(c) for c in df["cumulative"]],
+            "spent_text": [yuan(s, lang) for s in df["spent"]],
+            "cumulative_text": [yuan(c, lang) for c in df["cumulative"]],
+        }
+    )
+    month_title = t("funds.chart.month", lang)
+    x = alt.X("month:O", sort=None, title=month_title, axis=alt.Axis(labelAngle=0))
+    line = (
+        alt.Chart(data)
+        .mark_line(point=True, color=PRIMARY)
+        .encode(
+            x=x,
+            y=alt.Y("cumulative:Q", title=None, axis=alt.Axis(format=",d")),
+            tooltip=[
+                alt.Tooltip("month:O", title=month_title),
+                alt.Tooltip("spent_text:N", title=t("funds.chart.month_spent", lang)),
+                alt.Tooltip("cumulative_text:N", title=t("funds.chart.cumulative", lang)),
+            ],
+        )
+    )
+    budget = df["budget"].iloc[0] if len(df) else Decimal("0.00")
+    if not budget:
+        return line.properties(title=title, height=300)
+    label = t("funds.chart.budget_line", lang, amount=yuan(budget, lang))
+    # The label sits at the right end of the rule, clear of the axis labels on the left.
+    rule_df = pd.DataFrame(
+        {"budget": [int(budget)], "text": [label], "month": [data["month"].iloc[-1]]}
+    )
+    rule = alt.Chart(rule_df).mark_rule(strokeDash=[6, 4], color="#888").encode(y="budget:Q")
+    text = (
+        alt.Chart(rule_df)
+        .mark_text(align="right", baseline="bottom", dy=-4, color="#555")
+        .encode(y="budget:Q", x=alt.X("month:O", sort=None), text="text:N")
+    )
+    return (line + rule + text).properties(title=title, height=300)
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel export
+
+
+def _autosize(ws) -> None:
+    for idx, column in enumerate(ws.columns, start=1):
+        width = max((len(str(c.value)) if c.value is not None else 0) for c in column)
+        ws.column_dimensions[get_column_letter(idx)].width = min(60, max(10, width * 1.6))
+
+
+def excel_bytes(
+    expense_df: pd.DataFrame,
+    found: list[Violation],
+    rules: RuleSet,
+    names: dict[int, str],
+    lang: str,
+) -> bytes:
+    """A workbook with the expenses (amounts as exact numbers in yuan) and the violations."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = t("funds.export.sheet_expenses", lang)
+    headers = [
+        t(f"funds.col.{c}", lang)
+        for c in (
+            "id",
+            "township",
+            "occurred_on",
+            "budget_year",
+            "category",
+            "amount_yuan",
+            "payee",
+            "purpose",
+            "receipt_no",
+            "approved",
+            "approval_ref",
+            "exception",
+            "entered_at",
+        )
+    ]
+    ws.append(headers)
+    yes, no = t("funds.yes", lang), t("funds.no", lang)
+    for r in expense_df.itertuples(index=False):
+        entered = r.entered_at
+        if isinstance(entered, datetime) and entered.tzinfo is not None:
+            entered = entered.replace(tzinfo=None)
+        ws.append(
+            [
+                int(r.id),
+                names.get(r.township_id, r.name_zh if lang == "zh" else r.name_en),
+                r.occurred_on,
+                int(r.budget_year),
+                category_label(rules, r.category, lang),
+                r.amount,  # Decimal: written as the exact number
+                r.payee,
+                r.purpose,
+                r.receipt_no,
+                yes if r.presidium_approved else no,
+                r.approval_ref,
+                r.exception_reason,
+                entered,
+            ]
+        )
+    for row in ws.iter_rows(min_row=2):
+        row[2].number_format = "yyyy-mm-dd"
+        row[5].number_format = "#,##0.00"
+        row[12].number_format = "yyyy-mm-dd hh:mm"
+    ws2 = wb.create_sheet(t("funds.export.sheet_violations", lang))
+    frame = violations_frame(found, rules, names, lang)
+    ws2.append(list(frame.columns))
+    for values in frame.itertuples(index=False):
+        ws2.append(list(values))
+    for sheet in (ws, ws2):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(vertical="center")
+        sheet.freeze_panes = "A2"
+        _autosize(sheet)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# The rule editor
+
+
+def _cell(value: Any) -> str:
+    # A row added in the editor holds None or NaN in the cells left empty.
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def category_rows(edited: pd.DataFrame) -> list[dict[str, str]]:
+    """The category table as typed, blank rows dropped (validation names what is missing)."""
+    rows = []
+    for rec in edited.to_dict("records"):
+        row = {k: _cell(rec.get(k)) for k in ("code", "zh", "en")}
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+# pydantic's messages, recognised by their wording, in the user's language.
+_PROBLEMS = (
+    (r"greater than or equal to (\S+)", "funds.rules.problem.ge"),
+    (r"less than or equal to (\S+)", "funds.rules.problem.le"),
+    (r"no more than (\d+) decimal places", "funds.rules.problem.decimals"),
+    (r"valid (decimal|number|integer)", "funds.rules.problem.number"),
+    (r"must equal 1", "funds.rules.problem.shares"),
+    (r"codes must be unique", "funds.rules.problem.unique"),
+    (r"should match pattern", "funds.rules.problem.code_pattern"),
+    (r"at least 1 (character|item)", "funds.rules.problem.required"),
+    (r"Field required", "funds.rules.problem.required"),
+)
+
+
+def rule_problem_text(path: str, message: str, lang: str | None = None) -> str:
+    for pattern, key in _PROBLEMS:
+        if m := re.search(pattern, message):
+            return t(key, lang, limit=m.group(1) if m.groups() else "")
+    return message
+
+
+def problems_frame(problems: list[tuple[str, str]], lang: str | None = None) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            t("funds.rules.col.path", lang): [p for p, _ in problems],
+            t("funds.rules.col.problem", lang): [
+                rule_problem_text(p, m, lang) for p, m in problems
+            ],
+        }
+    )
