@@ -1,0 +1,324 @@
+"""Clerk and admin: the monthly contact day, visits and the two notifications (T07, T09)."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from models.db import session_scope
+from models.enums import NotificationKind, VisitKind
+from services import roster
+from services.errors import ServiceError
+from services.permissions import Actor
+from ui import data as cached
+from ui import linkage as ui
+from ui.format import day, percent
+from ui.i18n import current_lang, error_text, t
+from ui.layout import page_header, selected_year
+
+actor: Actor = st.session_state["actor"]
+lang = current_lang()
+year = selected_year()
+version = cached.data_version()
+today = date.today()
+earliest = date(today.year - 1, 1, 1)
+minimum = ui.min_participation(version, year)
+
+page_header(t("linkage.contact.title"), t("linkage.contact.caption", share=percent(minimum, lang)))
+
+units = cached.townships(version, actor)
+by_id = {u.id: u for u in units}
+if actor.township_id is not None:
+    township_id = actor.township_id
+else:
+    township_id = st.selectbox(
+        t("linkage.rosters.unit"),
+        list(by_id),
+        format_func=lambda i: by_id[i].name(lang),
+        key=f"linkage_contact_unit_{lang}",
+    )
+if township_id is None or township_id not in by_id:
+    st.info(t("linkage.rosters.no_unit"))
+    st.stop()
+
+
+def _done(message: str, tab: str) -> None:
+    st.session_state["linkage_contact_flash"] = (message, tab)
+    st.rerun()
+
+
+flash, flash_tab = st.session_state.pop("linkage_contact_flash", (None, None))
+TAB_CODES = ["contact", "visits", "notifications"]
+labels = [t(f"linkage.contact.tab.{c}") for c in TAB_CODES]
+tab_contact, tab_visits, tab_notes = st.tabs(
+    labels, default=labels[TAB_CODES.index(flash_tab)] if flash_tab else None
+)
+default_day = date(today.year, today.month, 20)
+if default_day > today:
+    default_day = today
+
+# --- contact day --------------------------------------------------------------------------------
+with tab_contact:
+    if flash and flash_tab == "contact":
+        st.success(flash)
+    people = ui.contact_deputies(version, actor, township_id)
+    names = {
+        d.id: t("linkage.rosters.deputy_label", name=d.name, constituency=d.constituency)
+        if d.constituency
+        else d.name
+        for d in people
+    }
+    with st.form("linkage_contact_form", border=True):
+        st.markdown(f"**{t('linkage.contact.form_title')}**")
+        held_on = st.date_input(
+            t("linkage.contact.held_on"),
+            value=default_day,
+            min_value=earliest,
+            max_value=today,
+            format="YYYY-MM-DD",
+            key="linkage_contact_date",
+        )
+        everyone = st.checkbox(
+            t("linkage.contact.everyone", n=len(people)), key="linkage_contact_everyone"
+        )
+        picked = st.multiselect(
+            t("linkage.contact.deputies"),
+            list(names),
+            format_func=lambda i: names[i],
+            placeholder=t("linkage.ph.pick"),
+            key="linkage_contact_deputies",
+        )
+        left, right = st.columns(2)
+        voters_met = left.number_input(
+            t("linkage.contact.voters_met"),
+            min_value=0,
+            max_value=roster.MAX_COUNT,
+            step=1,
+            key="linkage_contact_voters",
+        )
+        opinions_count = right.number_input(
+            t("linkage.contact.opinions_count"),
+            min_value=0,
+            max_value=roster.MAX_COUNT,
+            step=1,
+            key="linkage_contact_opinions_count",
+        )
+        opinions = st.text_area(
+            t("linkage.contact.opinions"),
+            placeholder=t("linkage.ph.opinions"),
+            help=t("linkage.contact.opinions_help", n=roster.MAX_NOTE),
+            key="linkage_contact_opinions",
+        )
+        summary = st.text_area(
+            t("linkage.contact.summary"),
+            max_chars=roster.MAX_SUMMARY,
+            placeholder=t("linkage.ph.summary"),
+            key="linkage_contact_summary",
+        )
+        if st.form_submit_button(t("common.save"), type="primary"):
+            try:
+                with session_scope() as session:
+                    roster.record_contact_day(
+                        session,
+                        actor,
+                        township_id=township_id,
+                        held_on=held_on,
+                        deputy_ids=list(names) if everyone else picked,
+                        voters_met=int(voters_met),
+                        opinions_count=int(opinions_count),
+                        opinions=opinions.splitlines(),
+                        summary=summary,
+                    )
+                _done(t("linkage.contact.saved", day=day(held_on, lang)), "contact")
+            except ServiceError as exc:
+                st.error(error_text(exc))
+
+    days = ui.contact_days(version, actor, township_id, year)
+    st.markdown(f"**{t('linkage.contact.list_title', year=year, n=len(days))}**")
+    if days.empty:
+        st.info(t("linkage.contact.none", year=year))
+    else:
+        table = pd.DataFrame(
+            {
+                t("linkage.col.held_on"): [day(d, lang) for d in days["held_on"]],
+                t("linkage.col.on_day"): [
+                    t("linkage.yes") if ok else t("linkage.no") for ok in days["on_day"]
+                ],
+                t("linkage.col.participants"): [
+                    f"{p}/{e}" for p, e in zip(days["participants"], days["expected"], strict=True)
+                ],
+                t("linkage.col.rate"): [percent(r, lang) for r in days["rate"]],
+                t("linkage.col.voters_met"): days["voters_met"],
+                t("linkage.col.opinions"): days["opinions_count"],
+                t("linkage.col.opinions_recorded"): days["opinions_recorded"],
+                t("linkage.col.summary"): days["summary"],
+            }
+        )
+        st.dataframe(table, hide_index=True, width="stretch", key="linkage_contact_table")
+        with st.expander(t("linkage.contact.details"), icon=":material/forum:"):
+            labels_by_id = {int(r["id"]): day(r["held_on"], lang) for _, r in days.iterrows()}
+            pick = st.selectbox(
+                t("linkage.contact.pick_day"),
+                list(labels_by_id),
+                format_func=lambda i: labels_by_id[i],
+                key=f"linkage_contact_pick_{lang}",
+            )
+            with session_scope() as session:
+                texts = roster.opinions_of(session, actor, pick)
+            if texts:
+                for text in texts:
+                    st.text(text)
+            else:
+                st.caption(t("linkage.contact.no_opinions"))
+            if st.button(t("linkage.contact.delete"), key="linkage_contact_delete"):
+                try:
+                    with session_scope() as session:
+                        roster.delete_contact_day(session, actor, pick)
+                    _done(t("linkage.contact.deleted", day=labels_by_id[pick]), "contact")
+                except ServiceError as exc:
+                    st.error(error_text(exc))
+
+# --- visits -------------------------------------------------------------------------------------
+halves = ui.visits_summary(version, actor, year)
+halves = halves[halves["township_id"] == township_id]
+
+
+def _t09_caption() -> None:
+    parts = []
+    for _, r in halves.iterrows():
+        visits_n = int(r["deputy_visits"] + r["voter_visits"])
+        parts.append(
+            t(
+                "linkage.contact.t09_half",
+                half=t(f"linkage.half.{int(r['half'])}"),
+                visits=visits_n,
+                work=int(r["presidium_work"]),
+                performance=int(r["deputy_performance"]),
+            )
+        )
+    st.caption(" · ".join(parts))
+
+
+with tab_visits:
+    if flash and flash_tab == "visits":
+        st.success(flash)
+    _t09_caption()
+    with st.form("linkage_visit_form", clear_on_submit=True, border=True):
+        kind = st.radio(
+            t("linkage.contact.visit_kind"),
+            list(VisitKind),
+            format_func=lambda k: t(f"linkage.visit.{k.value}", lang),
+            horizontal=True,
+            key=f"linkage_visit_kind_{lang}",
+        )
+        held = st.date_input(
+            t("linkage.col.held_on"),
+            value=today,
+            min_value=earliest,
+            max_value=today,
+            format="YYYY-MM-DD",
+            key="linkage_visit_date",
+        )
+        n = st.number_input(
+            t("linkage.contact.people_visited"),
+            min_value=1,
+            max_value=roster.MAX_COUNT,
+            step=1,
+            key="linkage_visit_people",
+        )
+        note = st.text_input(
+            t("linkage.col.note"),
+            max_chars=roster.MAX_NOTE,
+            placeholder=t("linkage.ph.note"),
+            key="linkage_visit_note",
+        )
+        if st.form_submit_button(t("common.save"), type="primary"):
+            try:
+                with session_scope() as session:
+                    roster.add_visit(
+                        session,
+                        actor,
+                        township_id=township_id,
+                        kind=kind,
+                        held_on=held,
+                        people_visited=int(n),
+                        note=note,
+                    )
+                _done(t("linkage.contact.visit_saved", day=day(held, lang)), "visits")
+            except ServiceError as exc:
+                st.error(error_text(exc))
+    vis = ui.visits(version, actor, township_id, year)
+    if vis.empty:
+        st.info(t("linkage.contact.no_visits", year=year))
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("linkage.col.held_on"): [day(d, lang) for d in vis["held_on"]],
+                    t("linkage.col.kind"): [t(f"linkage.visit.{k}") for k in vis["kind"]],
+                    t("linkage.col.people_visited"): vis["people_visited"],
+                    t("linkage.col.note"): vis["note"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key="linkage_visit_table",
+        )
+
+# --- notifications ------------------------------------------------------------------------------
+with tab_notes:
+    if flash and flash_tab == "notifications":
+        st.success(flash)
+    _t09_caption()
+    with st.form("linkage_notice_form", clear_on_submit=True, border=True):
+        nkind = st.radio(
+            t("linkage.contact.notice_kind"),
+            list(NotificationKind),
+            format_func=lambda k: t(f"linkage.notice.{k.value}", lang),
+            horizontal=True,
+            key=f"linkage_notice_kind_{lang}",
+        )
+        issued = st.date_input(
+            t("linkage.col.issued_on"),
+            value=today,
+            min_value=earliest,
+            max_value=today,
+            format="YYYY-MM-DD",
+            key="linkage_notice_date",
+        )
+        title = st.text_input(
+            t("linkage.col.title"),
+            max_chars=roster.MAX_TITLE,
+            placeholder=t("linkage.ph.title"),
+            key="linkage_notice_title",
+        )
+        if st.form_submit_button(t("common.save"), type="primary"):
+            try:
+                with session_scope() as session:
+                    roster.add_notification(
+                        session,
+                        actor,
+                        township_id=township_id,
+                        kind=nkind,
+                        issued_on=issued,
+                        title=title,
+                    )
+                _done(t("linkage.contact.notice_saved", day=day(issued, lang)), "notifications")
+            except ServiceError as exc:
+                st.error(error_text(exc))
+    notes = ui.notifications(version, actor, township_id, year)
+    if notes.empty:
+        st.info(t("linkage.contact.no_notices", year=year))
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("linkage.col.issued_on"): [day(d, lang) for d in notes["issued_on"]],
+                    t("linkage.col.kind"): [t(f"linkage.notice.{k}") for k in notes["kind"]],
+                    t("linkage.col.title"): notes["title"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key="linkage_notice_table",
+        )

@@ -1,0 +1,201 @@
+"""Double linkage coverage (T07–T09): who is linked, who took part, and who is short of what."""
+
+import pandas as pd
+import streamlit as st
+
+from services import imports, linkage
+from services.permissions import Actor
+from ui import charts
+from ui import data as cached
+from ui import linkage as ui
+from ui.format import number, percent
+from ui.i18n import current_lang, t
+from ui.layout import as_of_for, page_header, selected_year
+
+actor: Actor = st.session_state["actor"]
+lang = current_lang()
+year = selected_year()
+as_of = as_of_for(year)
+version = cached.data_version()
+per_member, per_deputy = ui.linkage_rule(version, year)
+minimum = ui.min_participation(version, year)
+
+page_header(
+    t("linkage.coverage.title"),
+    t("linkage.coverage.caption", year=year, members=per_member, voters=per_deputy),
+)
+
+cov = ui.coverage(version, actor, year)
+if cov.empty:
+    st.info(t("linkage.coverage.no_units"))
+    st.stop()
+totals = linkage.coverage_totals(cov)
+part = ui.participation(version, actor, year, as_of)
+trend = linkage.participation_trend(part)
+gaps = ui.gaps(version, actor, year)
+any_congress = bool(cov["presidium_applicable"].any())
+
+with st.container(key="linkage_metrics", horizontal=True):
+    if any_congress:
+        st.metric(
+            t("linkage.metric.presidium", n=per_member),
+            percent(totals.presidium_share, lang),
+            t("linkage.metric.of", done=totals.presidium_covered, total=totals.presidium_members),
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
+    st.metric(
+        t("linkage.metric.deputies", n=per_deputy),
+        percent(totals.deputy_share, lang),
+        t("linkage.metric.of", done=totals.deputies_covered, total=totals.deputies),
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    held = part[part["held"]]
+    avg = float(held["rate"].mean()) if not held.empty else None
+    st.metric(t("linkage.metric.participation", year=year), percent(avg, lang), border=True)
+    st.metric(t("linkage.metric.gaps"), number(len(gaps)), border=True)
+
+# --- coverage per unit --------------------------------------------------------------------------
+st.subheader(t("linkage.coverage.section"))
+short_units = int((cov["deputy_share"].fillna(0) < 1).sum())
+left, right = st.columns(2, gap="large")
+with left:
+    title = (
+        t("linkage.coverage.deputy_title_all", n=per_deputy)
+        if short_units == 0
+        else t("linkage.coverage.deputy_title", n=per_deputy, short=short_units)
+    )
+    charts.show(
+        ui.coverage_chart(cov, share="deputy_share", applicable=None, title=title, lang=lang),
+        key="linkage_cov_deputies",
+    )
+with right:
+    if any_congress:
+        congress = cov[cov["presidium_applicable"]]
+        short_members = int((congress["presidium_share"].fillna(0) < 1).sum())
+        title = (
+            t("linkage.coverage.presidium_title_all", n=per_member)
+            if short_members == 0
+            else t("linkage.coverage.presidium_title", n=per_member, short=short_members)
+        )
+        charts.show(
+            ui.coverage_chart(
+                cov,
+                share="presidium_share",
+                applicable="presidium_applicable",
+                title=title,
+                lang=lang,
+            ),
+            key="linkage_cov_presidium",
+        )
+    else:
+        st.info(t("linkage.coverage.presidium_na"))
+st.caption(t("linkage.coverage.note", voters=per_deputy))
+
+# --- contact-day participation ------------------------------------------------------------------
+st.subheader(t("linkage.participation.section"))
+if part.empty or not part["held"].any():
+    st.info(t("linkage.participation.empty", year=year))
+else:
+    by_unit = part.groupby("township_id", sort=False).agg(
+        rate=("rate", "mean"), name_zh=("name_zh", "first"), name_en=("name_en", "first")
+    )
+    best, worst = by_unit["rate"].idxmax(), by_unit["rate"].idxmin()
+    if len(by_unit) > 1:
+        title = t(
+            "linkage.heatmap.title",
+            year=year,
+            best=ui.unit_name(by_unit.loc[best], lang),
+            best_rate=percent(by_unit.loc[best, "rate"], lang),
+            worst=ui.unit_name(by_unit.loc[worst], lang),
+            worst_rate=percent(by_unit.loc[worst, "rate"], lang),
+        )
+    else:
+        title = t(
+            "linkage.heatmap.title_one", year=year, rate=percent(by_unit["rate"].iloc[0], lang)
+        )
+    charts.show(ui.heatmap(part, title=title, lang=lang), key="linkage_heatmap")
+    st.caption(t("linkage.heatmap.note", share=percent(minimum, lang)))
+
+    reached = int((trend["rate"] >= minimum - 1e-9).sum())
+    last = trend.iloc[-1]
+    title = t(
+        "linkage.trend.title",
+        month=t("linkage.month_n", n=int(last["month"])),
+        rate=percent(last["rate"], lang),
+        reached=reached,
+        months=len(trend),
+        share=percent(minimum, lang),
+    )
+    charts.show(ui.trend_chart(trend, target=minimum, title=title, lang=lang), key="linkage_trend")
+    st.caption(t("linkage.trend.note", share=percent(minimum, lang)))
+
+# --- one visit, two notifications ---------------------------------------------------------------
+st.subheader(t("linkage.visits.section"))
+vis = ui.visits_summary(version, actor, year)
+if not vis.empty:
+    halves = [1, 2] if as_of.month > 6 else [1]
+    rows = {}
+    for _, r in vis[vis["half"].isin(halves)].iterrows():
+        row = rows.setdefault(
+            int(r["township_id"]), {t("linkage.col.township"): ui.unit_name(r, lang)}
+        )
+        row[t(f"linkage.half.{int(r['half'])}")] = ui.t09_text(r)
+    st.dataframe(
+        pd.DataFrame(list(rows.values())),
+        hide_index=True,
+        width="stretch",
+        key="linkage_visits_table",
+    )
+    st.caption(t("linkage.visits.note"))
+
+# --- the gap list -------------------------------------------------------------------------------
+st.subheader(t("linkage.gaps.section"))
+if gaps.empty:
+    st.success(t("linkage.gaps.none"))
+else:
+    if actor.is_district:
+        names = {
+            int(r["township_id"]): ui.unit_name(r, lang)
+            for _, r in gaps.drop_duplicates("township_id").iterrows()
+        }
+        pick = st.selectbox(
+            t("linkage.gaps.filter"),
+            [0, *names],
+            format_func=lambda i: t("linkage.gaps.all_units", lang) if i == 0 else names[i],
+            key=f"linkage_gap_unit_{lang}",
+        )
+        shown = gaps if pick == 0 else gaps[gaps["township_id"] == pick]
+    else:
+        shown = gaps
+    table = pd.DataFrame(
+        {
+            t("linkage.col.township"): [ui.unit_name(r, lang) for _, r in shown.iterrows()],
+            t("linkage.col.deputy"): shown["deputy"],
+            t("linkage.col.constituency"): shown["constituency"],
+            t("linkage.col.phone"): shown["phone"],
+            t("linkage.col.gap"): [
+                t(
+                    f"linkage.gap.{r['gap']}",
+                    have=int(r["have"]),
+                    need=int(r["need"]),
+                    short=int(r["need"] - r["have"]),
+                )
+                for _, r in shown.iterrows()
+            ],
+            t("linkage.col.other_constituency"): shown["other_constituency"],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch", key="linkage_gap_table")
+    st.caption(t("linkage.gaps.note"))
+    st.download_button(
+        t("linkage.gaps.download"),
+        data=imports.table_workbook(table, t("linkage.gaps.sheet")),
+        file_name=t("linkage.gaps.file", year=year),
+        mime=imports.XLSX_MIME,
+        key="linkage_gap_download",
+        icon=":material/download:",
+    )

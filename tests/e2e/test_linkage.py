@@ -1,0 +1,114 @@
+"""A clerk downloads the roster, adds voters in Excel and uploads it through the real file input;
+a file that is not a workbook is refused with a message. A leader reads the coverage screen."""
+
+import io
+import re
+
+from openpyxl import Workbook, load_workbook
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_login import DEMO_PASSWORD, _cjk_renders, _sign_in
+from ui.i18n import t
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _idle(page: Page) -> None:
+    """Wait until the script run is over, so a widget is not redrawn under the pointer."""
+    expect(page.locator("[data-testid='stApp']")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=60_000
+    )
+
+
+def _open_screen(page: Page, app_url: str, username: str, link: str, heading: str) -> None:
+    page.goto(app_url)
+    expect(page.get_by_role("textbox", name="用户名")).to_be_visible(timeout=30_000)
+    _sign_in(page, username, DEMO_PASSWORD)
+    nav = page.locator("[data-testid='stSidebarNav']")
+    expect(nav).to_be_visible(timeout=60_000)
+    # The login cookie is written asynchronously and reruns the page once it is there.
+    page.wait_for_function("() => document.cookie.includes('township133_auth')", timeout=30_000)
+    _idle(page)
+    nav.get_by_role("link", name=link).click()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=30_000)
+    _idle(page)
+
+
+def _new_voters_file(exported: bytes) -> bytes:
+    """Two new voters added to the exported roster's first constituency, linked to a deputy
+    who already keeps voters there."""
+    ws = load_workbook(io.BytesIO(exported), read_only=True)["选民"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = list(rows[0])
+    first = next(r for r in rows[1:] if r[4])
+    constituency, deputy = first[1], str(first[4]).split("、")[0]
+    wb = Workbook()
+    out = wb.active
+    out.title = "选民"
+    out.append(header)
+    out.append(["测试选民甲", constituency, "幸福社区", "13800001111", deputy])
+    out.append(["测试选民乙", constituency, None, None, deputy])
+    data = io.BytesIO()
+    wb.save(data)
+    return data.getvalue()
+
+
+def test_clerk_imports_voters_through_the_file_input(page: Page, app_url, artifacts):
+    page.set_viewport_size({"width": 1440, "height": 1400})
+    title = t("linkage.rosters.title", "zh")
+    _open_screen(page, app_url, "clerk10", t("nav.linkage_rosters", "zh"), title)
+    page.get_by_role("tab", name="批量导入").click()
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载现有名单（可修改后导入）").click()
+    exported = open(download.value.path(), "rb").read()  # noqa: SIM115
+    upload = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+
+    upload.set_input_files(
+        {"name": "选民名单.xlsx", "mimeType": XLSX, "buffer": _new_voters_file(exported)}
+    )
+    expect(page.get_by_text("选民名单.xlsx")).to_be_visible()
+    _idle(page)
+    page.get_by_role("button", name="开始导入").click()
+    expect(page.get_by_text("导入完成：共 2 行，新增 2，更新 0，未变 0。")).to_be_visible(
+        timeout=60_000
+    )
+    expect(page.get_by_text("Upload")).to_have_count(0)  # no English leaks from the drop zone
+    assert _cjk_renders(page)
+    page.screenshot(path=str(artifacts / "linkage_import_done_zh.png"))
+
+    # A text file renamed to .xlsx: refused with the reason, nothing written.
+    upload.set_input_files(
+        {"name": "假名单.xlsx", "mimeType": XLSX, "buffer": "姓名,选区\n王一,第1选区\n".encode()}
+    )
+    expect(page.get_by_text("假名单.xlsx")).to_be_visible()
+    _idle(page)
+    page.get_by_role("button", name="开始导入").click()
+    expect(page.get_by_text("文件有 1 处问题，未导入任何数据。", exact=False)).to_be_visible(
+        timeout=60_000
+    )
+    expect(page.locator("[data-testid='stDataFrame']").last).to_be_visible()
+    expect(page.get_by_role("button", name="下载问题清单（Excel）")).to_be_visible()
+    page.screenshot(path=str(artifacts / "linkage_import_rejected_zh.png"))
+
+    # The voters tab lists the two new voters.
+    page.get_by_role("tab", name="选民").click()
+    expect(page.get_by_text(re.compile(r"本选区在册选民 \d+ 人"))).to_be_visible()
+
+
+def test_leader_reads_coverage_in_both_languages(page: Page, app_url, artifacts):
+    page.set_viewport_size({"width": 1440, "height": 2700})
+    _open_screen(
+        page, app_url, "leader", t("nav.linkage_coverage", "zh"), t("linkage.coverage.title", "zh")
+    )
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    expect(charts).to_have_count(4, timeout=30_000)
+    expect(page.get_by_text("缺口名单", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="导出缺口名单（Excel）")).to_be_visible()
+    page.screenshot(path=str(artifacts / "linkage_coverage_leader_zh.png"))
+
+    page.get_by_role("radiogroup", name="语言 / Language").get_by_text("English").click()
+    expect(page.get_by_role("heading", name="Double linkage coverage")).to_be_visible()
+    expect(charts).to_have_count(4, timeout=30_000)
+    expect(page.get_by_text("Gap list", exact=True)).to_be_visible()
+    page.screenshot(path=str(artifacts / "linkage_coverage_leader_en.png"))

@@ -1,0 +1,358 @@
+"""Double-linkage widgets: cached reads, coverage and participation charts, import results."""
+
+import json
+import re
+from datetime import date
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from models.db import session_scope
+from services import imports, linkage, roster
+from services.permissions import Actor
+from services.rules import get_rules
+from ui.format import percent
+from ui.i18n import t
+from ui.theme import STATUS_COLORS
+
+# Streamlit's file drop zone has fixed English texts: they are hidden and the button relabelled.
+_UPLOADER_CSS = (
+    "<style>"
+    '[data-testid="stFileUploaderDropzoneInstructions"]{{display:none}}'
+    '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]'
+    "{{display:none}}"
+    '[data-testid="stFileUploaderDropzone"] button span[data-has-shortcut]::after'
+    "{{content:{browse}}}"
+    "</style>"
+)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+MAX_PROBLEMS_SHOWN = 500
+
+
+def plain(text: str) -> str:
+    """User text made safe inside markdown (no formatting, links or HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", text or "")
+
+
+def unit_name(row, lang: str) -> str:
+    return row["name_zh"] if lang == "zh" else row["name_en"]
+
+
+def relabel_uploader() -> None:
+    st.html(_UPLOADER_CSS.format(browse=json.dumps(t("linkage.import.browse"), ensure_ascii=False)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Cached reads (first argument: the data version, which grows with every audited write)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def coverage(version: int, actor: Actor, year: int) -> pd.DataFrame:
+    with session_scope() as session:
+        return linkage.coverage_by_township(session, actor, year=year)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def gaps(version: int, actor: Actor, year: int) -> pd.DataFrame:
+    with session_scope() as session:
+        return linkage.linkage_gaps(session, actor, year=year)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def participation(version: int, actor: Actor, year: int, as_of: date) -> pd.DataFrame:
+    with session_scope() as session:
+        return linkage.contact_participation(session, actor, year=year, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def visits_summary(version: int, actor: Actor, year: int) -> pd.DataFrame:
+    with session_scope() as session:
+        return linkage.visits_and_notifications(session, actor, year=year)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def min_participation(version: int, year: int) -> float:
+    with session_scope() as session:
+        return get_rules(session, year).contact_day.min_participation
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def linkage_rule(version: int, year: int) -> tuple[int, int]:
+    """(deputies per presidium member, voters per deputy) of the year's rules."""
+    with session_scope() as session:
+        rule = get_rules(session, year).linkage
+        return rule.deputies_per_presidium_member, rule.voters_per_deputy
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def constituencies(version: int, actor: Actor, township_id: int) -> list[roster.Option]:
+    with session_scope() as session:
+        return roster.constituencies(session, actor, township_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def deputies(version: int, actor: Actor, township_id: int) -> pd.DataFrame:
+    with session_scope() as session:
+        return roster.deputies_frame(session, actor, township_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def voters(version: int, actor: Actor, township_id: int, constituency_id: int) -> pd.DataFrame:
+    with session_scope() as session:
+        return roster.voters_frame(session, actor, township_id, constituency_id=constituency_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def link_deputies(version: int, actor: Actor, township_id: int) -> list[roster.Option]:
+    with session_scope() as session:
+        return roster.link_deputies(session, actor, township_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def contact_deputies(version: int, actor: Actor, township_id: int) -> list[roster.Option]:
+    with session_scope() as session:
+        return roster.contact_deputies(session, actor, township_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def presidium_links(version: int, actor: Actor, township_id: int) -> dict[int, list[int]]:
+    with session_scope() as session:
+        return roster.presidium_links(session, actor, township_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def voter_links(version: int, actor: Actor, deputy_id: int) -> list[int]:
+    with session_scope() as session:
+        return roster.voter_links(session, actor, deputy_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def workbook(
+    version: int, actor: Actor, township_id: int, kind: str, lang: str, filled: bool
+) -> bytes:
+    """The template (or, ``filled``, the current roster) of voters or deputies as .xlsx."""
+    build = roster.voter_workbook if kind == "voters" else roster.deputy_workbook
+    with session_scope() as session:
+        return build(session, actor, township_id, lang, filled=filled)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def contact_days(version: int, actor: Actor, township_id: int, year: int) -> pd.DataFrame:
+    with session_scope() as session:
+        return roster.contact_days_frame(session, actor, township_id, year)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def visits(version: int, actor: Actor, township_id: int, year: int) -> pd.DataFrame:
+    with session_scope() as session:
+        return roster.visits_frame(session, actor, township_id, year)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def notifications(version: int, actor: Actor, township_id: int, year: int) -> pd.DataFrame:
+    with session_scope() as session:
+        return roster.notifications_frame(session, actor, township_id, year)
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts
+
+
+def _status(share: float | None, applicable: bool = True) -> str:
+    if not applicable:
+        return "not_applicable"
+    if share is None:
+        return "overdue"
+    return "done" if share >= 1 - 1e-9 else "behind"
+
+
+def coverage_chart(
+    frame: pd.DataFrame, *, share: str, applicable: str | None, title: str, lang: str
+) -> alt.Chart:
+    """Horizontal bars of one coverage share per unit, coloured by status, units in order."""
+    data = pd.DataFrame(
+        {
+            "unit": [unit_name(r, lang) for _, r in frame.iterrows()],
+            "share": [(0.0 if pd.isna(v) else float(v)) for v in frame[share]],
+            "status": [
+                _status(
+                    None if pd.isna(v) else float(v),
+                    bool(r[applicable]) if applicable else True,
+                )
+                for v, (_, r) in zip(frame[share], frame.iterrows(), strict=True)
+            ],
+        }
+    )
+    data["status_label"] = [t(f"linkage.status.{s}") for s in data["status"]]
+    data["text"] = [
+        t("linkage.status.not_applicable") if s == "not_applicable" else percent(v, lang)
+        for v, s in zip(data["share"], data["status"], strict=True)
+    ]
+    order = list(data["unit"])
+    statuses = [
+        s for s in ("done", "behind", "overdue", "not_applicable") if s in set(data["status"])
+    ]
+    color = alt.Color(
+        "status_label:N",
+        title=None,
+        scale=alt.Scale(
+            domain=[t(f"linkage.status.{s}") for s in statuses],
+            range=[STATUS_COLORS[s] for s in statuses],
+        ),
+        legend=alt.Legend(orient="bottom"),
+    )
+    base = alt.Chart(data, title=title).encode(
+        y=alt.Y("unit:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
+        x=alt.X(
+            "share:Q",
+            title=None,
+            scale=alt.Scale(domain=[0, 1.15]),
+            axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
+        ),
+        tooltip=[
+            alt.Tooltip("unit:N", title=t("linkage.col.township")),
+            alt.Tooltip("text:N", title=t("linkage.col.share")),
+        ],
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(color=color)
+    labels = base.mark_text(align="left", dx=4, color="#333").encode(text="text:N")
+    return (bars + labels).properties(height=max(120, 26 * len(data)))
+
+
+def heatmap(frame: pd.DataFrame, *, title: str, lang: str) -> alt.Chart:
+    """Month × unit participation, unit names down the side, one sequential colour scale."""
+    data = frame.assign(
+        unit=[unit_name(r, lang) for _, r in frame.iterrows()],
+        month_label=[t("linkage.month_n", n=int(m)) for m in frame["month"]],
+        cell=[
+            percent(r, lang) if held else t("linkage.heatmap.not_held")
+            for r, held in zip(frame["rate"], frame["held"], strict=True)
+        ],
+        people=[
+            f"{int(p)}/{int(e)}"
+            for p, e in zip(frame["participants"], frame["expected"], strict=True)
+        ],
+    )
+    order = list(dict.fromkeys(data["unit"]))
+    months = [t("linkage.month_n", n=m) for m in sorted(set(data["month"]))]
+    base = alt.Chart(data, title=title).encode(
+        y=alt.Y("unit:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
+        x=alt.X(
+            "month_label:O",
+            sort=months,
+            title=None,
+            axis=alt.Axis(labelAngle=0, orient="top"),
+        ),
+    )
+    rects = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color(
+            "rate:Q",
+            title=t("linkage.heatmap.legend"),
+            scale=alt.Scale(scheme="blues", domain=[0, 1]),
+            legend=alt.Legend(format="%", orient="bottom", gradientLength=240),
+        ),
+        tooltip=[
+            alt.Tooltip("unit:N", title=t("linkage.col.township")),
+            alt.Tooltip("month_label:O", title=t("linkage.col.month")),
+            alt.Tooltip("cell:N", title=t("linkage.col.rate")),
+            alt.Tooltip("people:N", title=t("linkage.col.participants")),
+        ],
+    )
+    text = base.mark_text(fontSize=11).encode(
+        text="cell:N",
+        color=alt.condition(alt.datum.rate > 0.6, alt.value("white"), alt.value("#333")),
+    )
+    return (rects + text).properties(height=max(80, 30 * len(order)))
+
+
+def trend_chart(trend: pd.DataFrame, *, target: float, title: str, lang: str) -> alt.Chart:
+    """The monthly participation rate as a line, with the rule's minimum as a dashed line."""
+    data = trend.assign(
+        month_label=[t("linkage.month_n", n=int(m)) for m in trend["month"]],
+        text=[percent(r, lang) for r in trend["rate"]],
+    )
+    months = list(data["month_label"])
+    x = alt.X("month_label:O", sort=months, title=None, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("rate:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    line = (
+        alt.Chart(data, title=title)
+        .mark_line(point=True, color=STATUS_COLORS["on_track"], strokeWidth=2)
+        .encode(
+            x=x,
+            y=y,
+            tooltip=[
+                alt.Tooltip("month_label:O", title=t("linkage.col.month")),
+                alt.Tooltip("text:N", title=t("linkage.col.rate")),
+            ],
+        )
+    )
+    labels = (
+        alt.Chart(data).mark_text(dy=-10, fontSize=11, color="#333").encode(x=x, y=y, text="text:N")
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [target]}))
+        .mark_rule(color=STATUS_COLORS["behind"], strokeDash=[6, 4])
+        .encode(y="target:Q")
+    )
+    return (line + labels + rule).properties(height=260)
+
+
+def t09_text(row) -> str:
+    """A half-year of one unit: done, or what is missing (a visit, either notification)."""
+    missing = []
+    if int(row["deputy_visits"]) + int(row["voter_visits"]) == 0:
+        missing.append(t("linkage.t09.visit"))
+    for kind in ("presidium_work", "deputy_performance"):
+        if int(row[kind]) == 0:
+            missing.append(t(f"linkage.notice.{kind}"))
+    if not missing:
+        return t("linkage.t09.done")
+    return t("linkage.t09.missing", items=t("linkage.list_sep").join(missing))
+
+
+# ---------------------------------------------------------------------------------------------
+# Import results
+
+
+def problem_table(problems: list[imports.Problem], spec: imports.SheetSpec, lang: str):
+    """Every problem as a row: spreadsheet row, column header, message in the user's language."""
+    rows = []
+    for p in problems:
+        params = dict(p.params)
+        column = ""
+        if p.column:
+            col = spec.column(p.column)
+            column = col.zh if lang == "zh" else col.en
+            if p.key == "imports.error.choice":
+                params["allowed"] = "、".join(ch.label(lang) for ch in col.choices)
+        if "col" in params and not column:
+            column = params["col"]
+        rows.append(
+            {
+                t("linkage.import.col.row"): p.row if p.row is not None else "—",
+                t("linkage.import.col.column"): column or "—",
+                t("linkage.import.col.problem"): t(p.key, **params),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def result_text(result: imports.ImportResult) -> str:
+    counts = result.counts
+    if not result.changed:
+        return t("linkage.import.nothing_changed", rows=result.rows)
+    text = t(
+        "linkage.import.done",
+        rows=result.rows,
+        created=counts.get("created", 0),
+        updated=counts.get("updated", 0),
+        unchanged=counts.get("unchanged", 0),
+    )
+    if "links_added" in counts:
+        text += " " + t(
+            "linkage.import.links",
+            added=counts.get("links_added", 0),
+            removed=counts.get("links_removed", 0),
+        )
+    return text
