@@ -5,9 +5,11 @@ import streamlit as st
 from services.permissions import Actor
 from ui import charts
 from ui import data as cached
-from ui.format import number
-from ui.i18n import current_lang, t
-from ui.layout import page_header, selected_year
+from ui import overview as overview_ui
+from ui.checklist import missing_text
+from ui.format import month_day, number
+from ui.i18n import current_lang, label, t
+from ui.layout import as_of_for, page_header, selected_year
 
 actor: Actor = st.session_state["actor"]
 lang = current_lang()
@@ -59,6 +61,36 @@ if actor.is_district:
         charts.show(chart, key="home_contact_by_township")
         st.caption(t("home.chart.by_township_note", median=number(median)))
 else:
+    st.subheader(t("home.due_title"))
+    due = overview_ui.due_this_week(version, actor, actor.township_id, as_of_for(year))
+    if not due:
+        st.success(t("home.due_none"))
+    for entry in due:
+        if entry.supervision is not None:
+            row = entry.supervision
+            text = t(
+                "home.due_supervision",
+                title=row["title"],
+                stage=label("supervision.stage", row["stage"]),
+                day=month_day(row["deadline"]),
+            )
+        else:
+            text = f"{entry.task} · {missing_text(entry.item)}"
+        if entry.overdue:
+            st.error(
+                f"{t('home.due_overdue')}：{text}"
+                if lang == "zh"
+                else f"{t('home.due_overdue')}: {text}",
+                icon=":material/alarm:",
+            )
+        else:
+            st.warning(
+                f"{t('home.due_this_week')}：{text}"
+                if lang == "zh"
+                else f"{t('home.due_this_week')}: {text}",
+                icon=":material/event:",
+            )
+
     df = cached.contact_by_month(version, actor, year)
     if df.empty:
         st.info(t("home.chart.empty"))

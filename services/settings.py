@@ -41,3 +41,8 @@ def cookie_key(path: Path = SECRETS_PATH) -> str:
 
 def cookie_expiry_days() -> float:
     return float(os.environ.get("COOKIE_EXPIRY_DAYS", "7"))
+
+
+def refresh_seconds() -> int:
+    """How often the overview refreshes itself (a wall screen shows new entries unattended)."""
+    return max(5, int(os.environ.get("REFRESH_SECONDS", "30")))

@@ -29,7 +29,12 @@ class Screen:
 
 
 SCREENS = [
-    Screen("home.py", "nav.home", ":material/home:", "overview", ALL),
+    # District roles land on the overview, a clerk on the home page of their unit.
+    Screen("overview.py", "nav.overview", ":material/dashboard:", "overview", DISTRICT),
+    Screen("home.py", "nav.home", ":material/home:", "overview", (Role.township_staff,)),
+    Screen("scorecard.py", "nav.scorecard", ":material/scoreboard:", "overview", ALL),
+    Screen("reporting.py", "nav.reporting", ":material/fact_check:", "overview", DISTRICT),
+    Screen("present.py", "nav.present", ":material/slideshow:", "overview", DISTRICT),
     # One task list (T01–T10)
     Screen("checklist_matrix.py", "nav.checklist_matrix", ":material/grid_on:", "tasks", DISTRICT),
     Screen("checklist_township.py", "nav.checklist_township", ":material/checklist:", "tasks", ALL),
@@ -56,8 +61,10 @@ SCREENS = [
     # Funding
     Screen("funds_overview.py", "nav.funds_overview", ":material/payments:", "funds", ALL),
     Screen("funds_entry.py", "nav.funds_entry", ":material/receipt_long:", "funds", WRITERS),
+    Screen("funds_rules.py", "nav.funds_rules", ":material/tune:", "funds", ADMIN),
     # Administration
     Screen("rules_admin.py", "nav.rules_admin", ":material/rule:", "admin", ADMIN),
+    Screen("appraisal_rules.py", "nav.appraisal_rules", ":material/balance:", "admin", ADMIN),
     Screen("admin_units.py", "nav.units", ":material/location_city:", "admin", ADMIN),
     Screen("admin_audit.py", "nav.audit", ":material/history:", "admin", ADMIN),
 ]
@@ -66,6 +73,7 @@ SCREENS = [
 def navigation(role: Role):
     """st.navigation over the screens this role may open, grouped by section."""
     sections: dict[str, list] = {}
+    landing = "home.py" if role == Role.township_staff else "overview.py"
     for screen in SCREENS:
         if role not in screen.roles or not (PAGES_DIR / screen.file).exists():
             continue
@@ -73,7 +81,7 @@ def navigation(role: Role):
             f"pages/{screen.file}",
             title=t(screen.title_key),
             icon=screen.icon,
-            default=screen.file == "home.py",
+            default=screen.file == landing,
         )
         sections.setdefault(t(f"nav.section.{screen.section}"), []).append(page)
-    return st.navigation(sections)
+    return st.navigation(sections, expanded=True)

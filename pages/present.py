@@ -1,0 +1,182 @@
+"""Presentation mode for work meetings: full width, large type, the key charts in turn.
+
+The figures can be frozen at an as-of date so what the meeting discusses does not move, and
+personal names can be hidden.
+"""
+
+import time
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from services.permissions import Actor
+from ui import charts
+from ui import data as cached
+from ui import overview as ui
+from ui.format import month_day, number, percent
+from ui.i18n import current_lang, t
+from ui.layout import as_of_for, page_header, selected_year
+
+VIEWS = ("headline", "ranking", "heatmap", "contact", "supervision", "commendations")
+# Our own style rules only: hide the frame and enlarge the type for a projector.
+_PRESENT_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header,
+[data-testid="stToolbar"] {display: none !important;}
+.block-container {padding-top: 1.5rem !important; max-width: 100% !important;}
+[data-testid="stMetricValue"] {font-size: 3.4rem !important;}
+[data-testid="stMetricLabel"] p {font-size: 1.5rem !important;}
+h1 {font-size: 2.8rem !important;}
+</style>"""
+
+actor: Actor = st.session_state["actor"]
+lang = current_lang()
+year = selected_year()
+
+
+def controls() -> None:
+    page_header(t("present.title"), t("present.caption"))
+    with st.form("present_setup", border=True):
+        interval = st.number_input(
+            t("present.interval"), min_value=5, max_value=300, value=15, step=5
+        )
+        frozen = st.date_input(
+            t("present.freeze"),
+            value=as_of_for(year),
+            min_value=date(year, 1, 1),
+            max_value=as_of_for(year),
+            format="YYYY-MM-DD",
+            key="present_as_of",
+        )
+        hide = st.toggle(t("present.hide_names"), value=True)
+        views = st.multiselect(
+            t("present.views"),
+            VIEWS,
+            default=list(VIEWS),
+            format_func=lambda v: t(f"present.view.{v}"),
+            placeholder=t("present.views"),
+        )
+        if st.form_submit_button(t("present.start"), type="primary") and views:
+            st.session_state["presenting"] = {
+                "interval": int(interval),
+                "as_of": frozen,
+                "hide_names": hide,
+                "views": list(views),
+                "started": time.time(),
+            }
+            st.rerun()
+
+
+def show_view(view: str, as_of: date, hide_names: bool) -> None:
+    version = cached.data_version()
+    if view == "headline":
+        st.title(t("present.headline_title", year=year, day=month_day(as_of)))
+        h = ui.headline(version, actor, year, as_of)
+        month = t("common.month_n", n=h.participation_month) if h.participation_month else "—"
+        with st.container(horizontal=True):
+            st.metric(
+                t("overview.metric.on_track"),
+                t("overview.metric.on_track_value", n=h.units_on_track, total=h.units),
+                border=True,
+            )
+            st.metric(
+                t("overview.metric.participation", month=month),
+                percent(h.participation),
+                border=True,
+            )
+            st.metric(t("overview.metric.open_items"), number(h.open_items), border=True)
+        with st.container(horizontal=True):
+            st.metric(t("overview.metric.overdue_items"), number(h.overdue_items), border=True)
+            st.metric(t("overview.metric.execution"), percent(h.execution), border=True)
+            st.metric(t("overview.metric.violations"), number(h.violations), border=True)
+    elif view in ("ranking", "heatmap"):
+        board = ui.scoreboard(version, year, as_of)
+        if not board.units:
+            st.info(t("home.chart.empty"))
+            return
+        if view == "ranking":
+            top = board.units[0]
+            title = t(
+                "overview.ranking_title",
+                year=year,
+                top=top.name(lang),
+                score=f"{top.total:.1f}",
+                median=f"{board.median_total:.1f}",
+            )
+            chart = ui.ranking_chart(board, lang, title=title, big=True)
+        else:
+            weakest = min(
+                ui.DIMENSION_ORDER,
+                key=lambda d: (board.median_of(d) or 0) / (board.units[0].max_points[d] or 1),
+            )
+            title = t("overview.heatmap_title", weak=t(f"score.dimension.{weakest}"))
+            chart = ui.dimension_heatmap(board, lang, title=title, big=True)
+        charts.show(chart, key=f"present_{view}")
+    elif view == "contact":
+        frame = ui.participation(version, actor, year, as_of)
+        if frame.empty:
+            st.info(t("home.chart.empty"))
+            return
+        last = frame[frame["month"] == frame["month"].max()]
+        ranked = last.sort_values("rate", ascending=False)
+        name = "name_zh" if lang == "zh" else "name_en"
+        title = t(
+            "present.contact_title",
+            month=t("common.month_n", n=int(last["month"].iloc[0])),
+            top=ranked[name].iloc[0],
+            bottom=ranked[name].iloc[-1],
+        )
+        charts.show(ui.participation_bars(last, lang, title=title, big=True), key="present_contact")
+    elif view == "supervision":
+        counts = ui.stage_counts(version, actor, year, as_of)
+        h = ui.headline(version, actor, year, as_of)
+        title = t("present.supervision_title", open=h.open_items, overdue=h.overdue_items)
+        if counts.empty:
+            st.info(t("home.chart.empty"))
+            return
+        charts.show(ui.stage_bars(counts, lang, title=title, big=True), key="present_supervision")
+    elif view == "commendations":
+        st.title(t("present.commendations_title", year=year))
+        rows = ui.commendations(version, actor, year, as_of)
+        if not rows:
+            st.info(t("present.commendations_none"))
+            return
+        table = pd.DataFrame(
+            {
+                t("overview.col.unit"): [r["name_zh" if lang == "zh" else "name_en"] for r in rows],
+                t("present.view.commendations"): [
+                    t("present.hidden_name", n=i) if hide_names else r["deputy"]
+                    for i, r in enumerate(rows, start=1)
+                ],
+                t("score.dimension.integrated"): [r["title"] for r in rows],
+            }
+        )
+        st.dataframe(table, hide_index=True, width="stretch", key="present_commendations")
+
+
+def presenting(settings: dict) -> None:
+    st.html(_PRESENT_CSS)
+
+    @st.fragment(run_every=settings["interval"])
+    def stage() -> None:
+        views = settings["views"]
+        # The view follows the clock, so every refresh moves on without extra state.
+        step = int((time.time() - settings["started"]) // settings["interval"])
+        view = views[step % len(views)]
+        with st.container(key=f"present_view_{view}"):
+            show_view(view, settings["as_of"], settings["hide_names"])
+        st.caption(
+            f"{t('present.page_of', i=step % len(views) + 1, n=len(views))} · "
+            f"{t(f'present.view.{view}')}"
+        )
+
+    stage()
+    if st.button(t("present.stop"), key="present_stop"):
+        st.session_state.pop("presenting", None)
+        st.rerun()
+
+
+if "presenting" in st.session_state:
+    presenting(st.session_state["presenting"])
+else:
+    controls()

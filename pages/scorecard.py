@@ -1,0 +1,110 @@
+"""A unit's scorecard: its score, grade and rank, each dimension's points and the facts behind
+every point, against the district median and the same date last year."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from services.permissions import Actor
+from ui import charts
+from ui import data as cached
+from ui import overview as ui
+from ui.format import month_day
+from ui.i18n import current_lang, label, t
+from ui.layout import as_of_for, page_header, selected_year
+from ui.theme import PRIMARY
+
+actor: Actor = st.session_state["actor"]
+lang = current_lang()
+year = selected_year()
+as_of = as_of_for(year)
+version = cached.data_version()
+
+page_header(t("score.title"), t("score.caption", year=year, day=month_day(as_of)))
+board = ui.scoreboard(version, year, as_of)
+units = {u.township_id: u for u in board.units}
+if not units:
+    st.info(t("home.chart.empty"))
+    st.stop()
+
+if actor.is_district:
+    ids = list(units)
+    preferred = st.session_state.get("scorecard_unit")
+    chosen = st.selectbox(
+        t("score.unit"),
+        ids,
+        index=ids.index(preferred) if preferred in ids else 0,
+        format_func=lambda i: units[i].name(lang),
+        key="scorecard_pick",
+    )
+else:
+    chosen = actor.township_id
+unit = units.get(chosen)
+if unit is None:
+    st.stop()
+
+last_year = ui.scoreboard(version, year - 1, as_of.replace(year=year - 1)) if as_of else None
+previous = last_year.unit(unit.township_id) if last_year else None
+median = board.median_total
+
+with st.container(key="scorecard_metrics", horizontal=True):
+    st.metric(
+        t("score.total"),
+        f"{unit.total:.1f}",
+        delta=f"{unit.total - median:+.1f}",
+        help=t("score.vs_median", median=f"{median:.1f}"),
+        border=True,
+    )
+    st.metric(t("score.grade_label"), label("score.grade", unit.grade), border=True)
+    st.metric(t("score.rank"), t("score.rank_value", rank=unit.rank, n=len(units)), border=True)
+    if previous is not None and previous.total:
+        st.metric(
+            t("score.vs_last_year"),
+            f"{previous.total:.1f}",
+            delta=f"{unit.total - previous.total:+.1f}",
+            border=True,
+        )
+    else:
+        st.metric(t("score.vs_last_year"), "—", help=t("score.no_last_year"), border=True)
+st.caption(t("score.vs_median", median=f"{median:.1f}"))
+
+dims = pd.DataFrame(
+    [
+        {
+            "dimension": t(f"score.dimension.{d}"),
+            "points": unit.dimensions[d],
+            "max": unit.max_points[d],
+            "median": board.median_of(d),
+        }
+        for d in ui.DIMENSION_ORDER
+    ]
+)
+order = list(dims["dimension"])
+base = alt.Chart(dims, title=t("score.dim_chart_title")).encode(
+    y=alt.Y("dimension:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
+)
+chart = (
+    base.mark_bar(color="#E3ECF5").encode(x=alt.X("max:Q", title=t("score.points")))
+    + base.mark_bar(color=PRIMARY, height=14).encode(x="points:Q")
+    + base.mark_tick(color="#D55E00", thickness=3, size=22).encode(x="median:Q")
+    + base.mark_text(align="left", dx=4).encode(
+        x="max:Q", text=alt.Text("points:Q", format=".1f"), color=alt.value("#333")
+    )
+).properties(height=40 * len(order))
+charts.show(chart, key="scorecard_dimensions")
+
+st.subheader(t("score.facts"))
+for d in (*ui.DIMENSION_ORDER, "adjustments"):
+    facts = [f for f in unit.facts if f.dimension == d]
+    if not facts:
+        continue
+    if d == "adjustments":
+        heading = t("score.dimension.adjustments")
+    else:
+        points = t(
+            "score.points_of", points=f"{unit.dimensions[d]:.1f}", max=f"{unit.max_points[d]:g}"
+        )
+        heading = f"{t(f'score.dimension.{d}')} · {points}"
+    with st.expander(heading, expanded=d == "checklist"):
+        for fact in facts:
+            st.markdown(f"- {ui.fact_text(fact, lang)}")

@@ -1,0 +1,200 @@
+"""The district overview: headline figures and the alerts that need action, as of a date.
+
+Everything here is read from the other services, so the overview, the screens behind it and
+the appraisal agree on every number.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlmodel import Session, func, select
+
+from models import Budget, Commendation, Deputy, Expense, Township
+from services import funds, linkage, reporting, supervision
+from services import rules as rules_service
+from services.checklist import checklist_status, clamp_as_of
+from services.permissions import Actor, readable_township_ids
+
+
+@dataclass(frozen=True)
+class Headline:
+    as_of: date
+    units: int
+    units_on_track: int
+    participation_month: int | None
+    participation: float | None
+    open_items: int
+    overdue_items: int
+    execution: float | None
+    violations: int
+
+
+@dataclass(frozen=True)
+class Alert:
+    key: str
+    params: dict
+    level: str  # "warning" or "info"
+    township_ids: tuple[int, ...] = ()
+
+
+def _district_participation(session: Session, actor: Actor, year: int, as_of: date):
+    frame = linkage.contact_participation(session, actor, year=year, as_of=as_of)
+    trend = linkage.participation_trend(frame)
+    if trend.empty:
+        return None, None
+    last = trend.iloc[-1]
+    return int(last["month"]), float(last["rate"])
+
+
+def _execution(session: Session, actor: Actor, year: int, as_of: date) -> float | None:
+    """Spending charged to the year up to ``as_of`` over the year's budget."""
+    ids = readable_township_ids(actor)
+    budget = select(func.coalesce(func.sum(Budget.amount_fen), 0)).where(Budget.year == year)
+    spent = select(func.coalesce(func.sum(Expense.amount_fen), 0)).where(
+        Expense.budget_year == year, Expense.occurred_on <= as_of
+    )
+    if ids is not None:
+        budget = budget.where(Budget.township_id.in_(ids))
+        spent = spent.where(Expense.township_id.in_(ids))
+    total = funds.to_yuan(int(session.exec(budget).one()))
+    if total == Decimal(0):
+        return None
+    return float(funds.to_yuan(int(session.exec(spent).one())) / total)
+
+
+def headline(session: Session, actor: Actor, *, year: int, as_of: date) -> Headline:
+    as_of = clamp_as_of(year, as_of)
+    checklist = checklist_status(session, year, as_of, readable_township_ids(actor))
+    on_track = sum(1 for u in checklist.units if u.applicable and u.met == u.applicable)
+    month, rate = _district_participation(session, actor, year, as_of)
+    counts = supervision.stage_counts(session, actor, year=year, as_of=as_of)
+    open_items = int(counts.loc[counts["stage"] != "closed", "items"].sum()) if len(counts) else 0
+    overdue = len(supervision.overdue_items(session, actor, year=year, as_of=as_of))
+    violations = funds.fund_violations(session, actor, year=year)
+    return Headline(
+        as_of=as_of,
+        units=len(checklist.units),
+        units_on_track=on_track,
+        participation_month=month,
+        participation=rate,
+        open_items=open_items,
+        overdue_items=overdue,
+        execution=_execution(session, actor, year, as_of),
+        violations=sum(1 for v in violations if v.severity == funds.Severity.error),
+    )
+
+
+def next_contact_day(session: Session, as_of: date) -> date:
+    """The next contact day on or after ``as_of`` under the rule of its year."""
+    day = rules_service.get_rules(session, as_of.year).contact_day.day_of_month
+    this_month = as_of.replace(day=day)
+    if this_month >= as_of:
+        return this_month
+    first_next = (as_of.replace(day=1) + timedelta(days=32)).replace(day=1)
+    nxt = rules_service.get_rules(session, first_next.year).contact_day.day_of_month
+    return first_next.replace(day=nxt)
+
+
+def alerts(session: Session, actor: Actor, *, year: int, as_of: date) -> list[Alert]:
+    """What needs action, most pressing first; each alert names the units concerned."""
+    status = reporting.reporting_status(session, actor, as_of=as_of)
+    out: list[Alert] = []
+    no_presidium = [u for u in status if u.presidium_applies and not u.presidium_held_this_quarter]
+    if no_presidium:
+        out.append(_units_alert("overview.alert.no_presidium", no_presidium))
+    missing = [u for u in status if u.contact_day_due and not u.contact_day_entered]
+    if missing:
+        out.append(_units_alert("overview.alert.contact_missing", missing))
+    silent = [u for u in status if u.silent]
+    if silent:
+        out.append(_units_alert("overview.alert.silent", silent))
+    overdue = len(supervision.overdue_items(session, actor, year=year, as_of=as_of))
+    if overdue:
+        out.append(Alert("overview.alert.overdue_items", {"n": overdue}, "warning"))
+    limit = rules_service.get_rules(session, year).reporting.late_after_days
+    late = len(reporting.late_entries(session, actor, year=year))
+    if late:
+        out.append(Alert("overview.alert.late", {"n": late, "year": year, "days": limit}, "info"))
+    nxt = next_contact_day(session, as_of)
+    if nxt == as_of:
+        out.append(Alert("overview.alert.contact_day_today", {"day": nxt}, "info"))
+    else:
+        out.append(
+            Alert("overview.alert.next_contact_day", {"day": nxt, "n": (nxt - as_of).days}, "info")
+        )
+    return out
+
+
+def _units_alert(key: str, units: list[reporting.UnitReporting]) -> Alert:
+    return Alert(
+        key,
+        {
+            "n": len(units),
+            "names_zh": [u.name_zh for u in units],
+            "names_en": [u.name_en for u in units],
+        },
+        "warning",
+        tuple(u.township_id for u in units),
+    )
+
+
+def commendations(session: Session, actor: Actor, *, year: int, as_of: date) -> list[dict]:
+    """Deputies commended in ``year`` up to ``as_of``: unit, deputy name and the honour."""
+    stmt = (
+        select(Township.name_zh, Township.name_en, Deputy.name, Commendation.title)
+        .join(Township, Township.id == Commendation.township_id)
+        .join(Deputy, Deputy.id == Commendation.deputy_id, isouter=True)
+        .where(
+            Commendation.year == year,
+            (Commendation.awarded_on.is_(None)) | (Commendation.awarded_on <= as_of),
+        )
+        .order_by(Township.sort_order, Commendation.id)
+    )
+    ids = readable_township_ids(actor)
+    if ids is not None:
+        stmt = stmt.where(Commendation.township_id.in_(ids))
+    return [
+        {"name_zh": zh, "name_en": en, "deputy": name or "", "title": title}
+        for zh, en, name, title in session.exec(stmt).all()
+    ]
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something a unit owes by a date: a checklist item (rendered like the task screen) or an
+    overdue supervision item."""
+
+    on: date
+    overdue: bool
+    task: str | None = None
+    item: dict | None = None
+    supervision: dict | None = None
+
+
+WEEK = timedelta(days=7)
+
+
+def due_this_week(
+    session: Session, actor: Actor, *, township_id: int, as_of: date
+) -> list[DueItem]:
+    """A unit's items overdue or due within seven days of ``as_of``, the earliest first."""
+    ids = readable_township_ids(actor)
+    if ids is not None and township_id not in ids:
+        return []
+    out: list[DueItem] = []
+    checklist = checklist_status(session, as_of.year, as_of, [township_id])
+    for unit in checklist.units:
+        for task in unit.tasks:
+            for item in task.missing:
+                when = item.get("deadline") or item.get("due_on") or item.get("day")
+                if not isinstance(when, date) or when > as_of + WEEK:
+                    continue
+                overdue = bool(item.get("overdue")) or when < as_of
+                out.append(DueItem(on=when, overdue=overdue, task=task.code, item=item))
+    late = supervision.overdue_items(
+        session, actor, year=as_of.year, as_of=as_of, township_id=township_id
+    )
+    for row in late.to_dict("records"):
+        out.append(DueItem(on=row["deadline"], overdue=True, supervision=row))
+    return sorted(out, key=lambda d: (not d.overdue, d.on))

@@ -1,0 +1,57 @@
+"""The leader's overview and presentation mode at 1920×1080, as shown on a meeting-room screen."""
+
+import re
+
+from playwright.sync_api import Browser, expect
+
+DEMO_PASSWORD = "Demo@2026"
+
+
+def _signed_in_page(browser: Browser, app_url: str, username: str):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(app_url)
+    form = page.locator("[data-testid='stForm']")
+    form.get_by_role("textbox", name="用户名").fill(username)
+    form.get_by_role("textbox", name="密码").fill(DEMO_PASSWORD)
+    form.get_by_role("button", name="登录").click()
+    return context, page
+
+
+def test_overview_and_presentation_mode(browser: Browser, app_url, artifacts):
+    context, page = _signed_in_page(browser, app_url, "leader")
+    expect(page.get_by_role("heading", name="全区工作总览")).to_be_visible(timeout=30_000)
+    expect(page.locator("[data-testid='stMetric']")).to_have_count(6)
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(2, timeout=30_000)
+    expect(page.get_by_text("下一个代表联系选民日")).to_be_visible()
+    page.screenshot(path=str(artifacts / "overview_leader_zh.png"), full_page=True)
+
+    page.get_by_role("link", name="会议展示").click()
+    expect(page.get_by_role("heading", name="会议展示")).to_be_visible(timeout=30_000)
+    page.get_by_role("spinbutton", name="每页停留（秒）").fill("5")
+    page.get_by_role("button", name="开始展示").click()
+    first = page.locator("[class*='st-key-present_view_headline']")
+    expect(first).to_be_visible(timeout=30_000)
+    expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
+    page.screenshot(path=str(artifacts / "present_headline_zh.png"))
+    # Without any click, the next view replaces the first within its interval.
+    second = page.locator("[class*='st-key-present_view_ranking']")
+    expect(second).to_be_visible(timeout=20_000)
+    expect(first).to_have_count(0)
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_be_visible(timeout=20_000)
+    page.screenshot(path=str(artifacts / "present_ranking_zh.png"))
+    expect(page.locator("[class*='st-key-present_view_heatmap']")).to_be_visible(timeout=20_000)
+    page.screenshot(path=str(artifacts / "present_heatmap_zh.png"))
+    page.get_by_role("button", name="退出展示").click()
+    expect(page.get_by_role("button", name="开始展示")).to_be_visible(timeout=30_000)
+    context.close()
+
+
+def test_the_scorecard_gives_the_reason_of_each_point(browser: Browser, app_url, artifacts):
+    context, page = _signed_in_page(browser, app_url, "leader")
+    expect(page.get_by_role("heading", name="全区工作总览")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="考评明细").click()
+    expect(page.get_by_role("heading", name="考评明细")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"^T02：完成 \d / 4 → "))).to_be_visible()
+    page.screenshot(path=str(artifacts / "scorecard_leader_zh.png"), full_page=True)
+    context.close()

@@ -1,0 +1,137 @@
+"""Overview, scorecard, presentation and the appraisal rules in AppTest."""
+
+import os
+from datetime import date
+
+import pytest
+from sqlmodel import func, select
+from streamlit.testing.v1 import AppTest
+
+from manage import migrate
+from models import RuleSet, SupervisionActivity, Township
+from models.db import session_scope
+from models.enums import Role
+from services import rules, supervision
+from services.permissions import Actor
+from tests.pages.apptest import APP, DEMO_YEAR, no_exceptions, signed_in
+
+PAGES = APP.parent / "pages"
+
+
+def _metric(at: AppTest, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_leader_lands_on_the_overview(app_env, lang):
+    at = signed_in("leader", lang)
+    at.run()
+    no_exceptions(at)
+    assert at.title[0].value == {"zh": "全区工作总览", "en": "District overview"}[lang]
+    assert len(at.metric) == 6
+    assert len(at.get("vega_lite_chart")) == 2  # the ranking and the heatmap
+    alerts = [a.value for a in at.warning] + [a.value for a in at.info]
+    assert any(("联系选民日" if lang == "zh" else "contact day") in a for a in alerts), alerts
+
+
+def test_the_live_refresh_shows_a_record_entered_between_two_refreshes(app_env):
+    at = signed_in("leader")
+    at.run()
+    before = int(_metric(at, "在办监督事项"))
+    with session_scope() as session:
+        tid = session.exec(select(Township.id).where(Township.code == "jingtou")).one()
+        activity = session.exec(
+            select(SupervisionActivity.id).where(SupervisionActivity.township_id == tid)
+        ).first()
+        clerk = Actor(id=None, username="clerk14", role=Role.township_staff, township_id=tid)
+        supervision.open_item(
+            session,
+            clerk,
+            township_id=tid,
+            title="实时刷新检验：背街小巷路灯维修",
+            opened_on=date(DEMO_YEAR, 11, 1),
+            activity_id=activity,
+            today=date(DEMO_YEAR, 11, 27),
+        )
+    at.run()  # what the fragment's timer does on a wall screen
+    no_exceptions(at)
+    assert int(_metric(at, "在办监督事项")) == before + 1
+
+
+def test_the_scorecard_explains_every_point(app_env):
+    at = signed_in("clerk05")  # 新庄镇, a lagging town
+    at.run()
+    at.switch_page("pages/scorecard.py")
+    at.run()
+    no_exceptions(at)
+    assert len(at.metric) == 4
+    lines = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert any(line.startswith("- T02") and "→" in line for line in lines), lines
+    assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_presentation_mode_starts_frozen_and_hides_names(app_env):
+    at = signed_in("leader")
+    at.run()
+    at.switch_page("pages/present.py")
+    at.run()
+    no_exceptions(at)
+    at.date_input(key="present_as_of").set_value(date(DEMO_YEAR, 6, 30))
+    at.button[0].click()  # the form's start button
+    at.run()
+    no_exceptions(at)
+    state = at.session_state["presenting"]
+    assert state["as_of"] == date(DEMO_YEAR, 6, 30) and state["hide_names"] is True
+    assert any(t.value.startswith("2026年") and "6月30日" in t.value for t in at.title)
+
+
+@pytest.fixture
+def private_db(tmp_path):
+    url = f"sqlite:///{tmp_path / 'rules.db'}"
+    migrate(url)
+    with session_scope(url) as session:
+        rules.install_defaults(session)
+    before = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    yield url
+    if before is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = before
+
+
+def _rules_page() -> AppTest:
+    at = AppTest.from_file(str(PAGES / "appraisal_rules.py"), default_timeout=30)
+    at.session_state["actor"] = Actor(id=None, username="admin", role=Role.district_admin)
+    at.session_state["lang"] = "zh"
+    at.session_state["year"] = str(DEMO_YEAR)
+    return at.run()
+
+
+def test_the_admin_changes_a_weight_and_the_task_weights_follow(private_db):
+    at = _rules_page()
+    no_exceptions(at)
+    at.number_input(key="appraisal_weight_checklist").set_value(50.0)
+    at.number_input(key="appraisal_weight_platforms").set_value(20.0)
+    at.button[0].click()
+    at.run()
+    no_exceptions(at)
+    with session_scope() as session:
+        saved = rules.get_rules(session, DEMO_YEAR)
+    assert saved.appraisal.weights.checklist == 50 and saved.appraisal.weights.platforms == 20
+    assert [t.weight for t in saved.checklist.tasks] == [5.0] * 10
+
+
+def test_a_bad_threshold_is_refused_by_key_and_nothing_is_saved(private_db):
+    at = _rules_page()
+    at.number_input(key="appraisal_grade_good").set_value(95.0)  # above "excellent" (90)
+    at.button[0].click()
+    at.run()
+    no_exceptions(at)
+    assert at.error[0].value == "规则未保存，请修改以下问题："
+    table = at.dataframe[-1].value  # the problems, below the adjustments editor
+    assert "appraisal.grades" in list(table.iloc[:, 0])
+    with session_scope() as session:
+        assert (
+            session.exec(select(func.count(RuleSet.id)).where(RuleSet.year == DEMO_YEAR)).one() == 1
+        )

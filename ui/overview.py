@@ -1,0 +1,292 @@
+"""Overview, scorecard and presentation on screen: cached reads and the charts they share."""
+
+from datetime import date
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from models.db import session_scope
+from services import linkage, overview, reporting, rules, scoring, supervision
+from services.permissions import Actor
+from ui.format import month_day, percent
+from ui.i18n import label, t
+from ui.theme import PALETTE, PRIMARY, STATUS_COLORS
+
+GRADE_COLORS = {
+    "excellent": STATUS_COLORS["done"],
+    "good": STATUS_COLORS["on_track"],
+    "pass": STATUS_COLORS["behind"],
+    "fail": STATUS_COLORS["overdue"],
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def scoreboard(version: int, year: int, as_of: date) -> scoring.ScoreBoard:
+    with session_scope() as session:
+        return scoring.township_scores(session, year, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def headline(version: int, actor: Actor, year: int, as_of: date) -> overview.Headline:
+    with session_scope() as session:
+        return overview.headline(session, actor, year=year, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def alerts(version: int, actor: Actor, year: int, as_of: date) -> list[overview.Alert]:
+    with session_scope() as session:
+        return overview.alerts(session, actor, year=year, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def reporting_status(version: int, actor: Actor, as_of: date) -> list[reporting.UnitReporting]:
+    with session_scope() as session:
+        return reporting.reporting_status(session, actor, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def late_entries(version: int, actor: Actor, year: int) -> pd.DataFrame:
+    with session_scope() as session:
+        return reporting.late_entries(session, actor, year=year)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def commendations(version: int, actor: Actor, year: int, as_of: date) -> list[dict]:
+    with session_scope() as session:
+        return overview.commendations(session, actor, year=year, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def due_this_week(
+    version: int, actor: Actor, township_id: int, as_of: date
+) -> list[overview.DueItem]:
+    with session_scope() as session:
+        return overview.due_this_week(session, actor, township_id=township_id, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def late_after_days(version: int, year: int) -> int:
+    with session_scope() as session:
+        return rules.get_rules(session, year).reporting.late_after_days
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def participation(version: int, actor: Actor, year: int, as_of: date) -> pd.DataFrame:
+    with session_scope() as session:
+        return linkage.contact_participation(session, actor, year=year, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def stage_counts(version: int, actor: Actor, year: int, as_of: date) -> pd.DataFrame:
+    with session_scope() as session:
+        return supervision.stage_counts(session, actor, year=year, as_of=as_of)
+
+
+def alert_text(alert: overview.Alert, lang: str) -> str:
+    params = dict(alert.params)
+    names = params.pop("names_zh", None), params.pop("names_en", None)
+    if names[0] is not None:
+        params["names"] = ("、" if lang == "zh" else ", ").join(
+            names[0] if lang == "zh" else names[1]
+        )
+    if "day" in params:
+        params["day"] = month_day(params["day"], lang)
+    return t(alert.key, lang, **params)
+
+
+DIMENSION_ORDER = scoring.DIMENSIONS
+PICK = "pick_unit"
+
+
+def picked_township(event) -> int | None:
+    """The unit clicked in a chart made with ``pick=True``, if any."""
+    try:
+        points = event.selection[PICK]
+    except (AttributeError, KeyError, TypeError):
+        return None
+    return int(points[0]["township_id"]) if points else None
+
+
+def ranking_chart(
+    board: scoring.ScoreBoard, lang: str, *, title: str, big: bool = False, pick: bool = False
+):
+    df = board.frame()
+    df["unit"] = df["name_zh"] if lang == "zh" else df["name_en"]
+    df["grade_label"] = [label("score.grade", g, lang) for g in df["grade"]]
+    order = [label("score.grade", g, lang) for g in GRADE_COLORS]
+    size = 18 if big else 12
+    bars = (
+        alt.Chart(df, title=alt.Title(title, fontSize=size + 8))
+        .mark_bar(cornerRadiusEnd=3)
+        .encode(
+            # An explicit order: a layered chart ignores sort="-x".
+            y=alt.Y(
+                "unit:N",
+                sort=list(df["unit"]),
+                title=None,
+                axis=alt.Axis(labelFontSize=size, labelLimit=260),
+            ),
+            x=alt.X(
+                "total:Q",
+                title=t("overview.col.total", lang),
+                scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(labelFontSize=size, titleFontSize=size),
+            ),
+            color=alt.Color(
+                "grade_label:N",
+                title=t("overview.col.grade", lang),
+                scale=alt.Scale(domain=order, range=list(GRADE_COLORS.values())),
+                legend=alt.Legend(orient="bottom", labelFontSize=size, titleFontSize=size),
+            ),
+            tooltip=[
+                alt.Tooltip("rank:Q", title=t("overview.col.rank", lang)),
+                alt.Tooltip("unit:N", title=t("overview.col.unit", lang)),
+                alt.Tooltip("total:Q", title=t("overview.col.total", lang), format=".1f"),
+                alt.Tooltip("grade_label:N", title=t("overview.col.grade", lang)),
+            ],
+        )
+    )
+    text = bars.mark_text(align="left", dx=4, fontSize=size).encode(
+        text=alt.Text("total:Q", format=".1f"), color=alt.value("#333")
+    )
+    if pick:
+        bars = bars.add_params(alt.selection_point(name=PICK, fields=["township_id"]))
+    return (bars + text).properties(height=(44 if big else 28) * len(df))
+
+
+def dimension_heatmap(board: scoring.ScoreBoard, lang: str, *, title: str, big: bool = False):
+    rows = []
+    for u in board.units:
+        for d in scoring.DIMENSIONS:
+            top = u.max_points[d]
+            rows.append(
+                {
+                    "unit": u.name(lang),
+                    "rank": u.rank,
+                    "dimension": t(f"score.dimension.{d}", lang),
+                    "share": u.dimensions[d] / top if top else 0.0,
+                    "points": u.dimensions[d],
+                    "max": top,
+                }
+            )
+    df = pd.DataFrame(rows)
+    df["share_text"] = [percent(s, lang) for s in df["share"]]
+    size = 18 if big else 12
+    units = [u.name(lang) for u in board.units]
+    dims = [t(f"score.dimension.{d}", lang) for d in scoring.DIMENSIONS]
+    base = alt.Chart(df, title=alt.Title(title, fontSize=size + 8)).encode(
+        y=alt.Y(
+            "unit:N", sort=units, title=None, axis=alt.Axis(labelFontSize=size, labelLimit=260)
+        ),
+        x=alt.X(
+            "dimension:N",
+            sort=dims,
+            title=None,
+            axis=alt.Axis(labelAngle=0, orient="top", labelFontSize=size, labelLimit=200),
+        ),
+    )
+    cells = base.mark_rect(stroke="#fff").encode(
+        color=alt.Color(
+            "share:Q",
+            title=t("overview.col.share", lang),
+            scale=alt.Scale(domain=[0, 1], scheme="blues"),
+            legend=alt.Legend(format="%", orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("unit:N", title=t("overview.col.unit", lang)),
+            alt.Tooltip("dimension:N", title=t("overview.col.dimension", lang)),
+            alt.Tooltip("points:Q", title=t("overview.col.points", lang), format=".1f"),
+            alt.Tooltip("max:Q", title=t("score.max_points", lang)),
+        ],
+    )
+    text = base.mark_text(fontSize=size - 1).encode(
+        text="share_text:N",
+        color=alt.condition(alt.datum.share > 0.6, alt.value("#fff"), alt.value("#222")),
+    )
+    return (cells + text).properties(height=(40 if big else 26) * len(units))
+
+
+def participation_bars(frame: pd.DataFrame, lang: str, *, title: str, big: bool = False):
+    size = 18 if big else 12
+    df = frame.sort_values("rate", ascending=False).copy()
+    df["unit"] = df["name_zh"] if lang == "zh" else df["name_en"]
+    df["rate_text"] = [percent(r, lang) for r in df["rate"]]
+    bars = (
+        alt.Chart(df, title=alt.Title(title, fontSize=size + 8))
+        .mark_bar(color=PRIMARY, cornerRadiusEnd=3)
+        .encode(
+            y=alt.Y(
+                "unit:N",
+                sort=list(df["unit"]),
+                title=None,
+                axis=alt.Axis(labelFontSize=size, labelLimit=260),
+            ),
+            x=alt.X(
+                "rate:Q",
+                title=None,
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%", labelFontSize=size),
+            ),
+            tooltip=[
+                alt.Tooltip("unit:N", title=t("overview.col.unit", lang)),
+                alt.Tooltip("rate_text:N", title=t("overview.col.share", lang)),
+            ],
+        )
+    )
+    text = bars.mark_text(align="left", dx=4, fontSize=size).encode(
+        text="rate_text:N", color=alt.value("#333")
+    )
+    return (bars + text).properties(height=(44 if big else 28) * len(df))
+
+
+def stage_bars(counts: pd.DataFrame, lang: str, *, title: str, big: bool = False):
+    size = 18 if big else 12
+    stages = [s.value for s in supervision.ALL_STAGES]
+    df = counts.groupby("stage", as_index=False)["items"].sum()
+    df["stage_label"] = [label("supervision.stage", s, lang) for s in df["stage"]]
+    order = [label("supervision.stage", s, lang) for s in stages]
+    colors = [*PALETTE[: len(order) - 1], STATUS_COLORS["done"]]
+    chart = (
+        alt.Chart(df, title=alt.Title(title, fontSize=size + 8))
+        .mark_bar(cornerRadiusEnd=3)
+        .encode(
+            y=alt.Y(
+                "stage_label:N",
+                sort=order,
+                title=None,
+                axis=alt.Axis(labelFontSize=size, labelLimit=260),
+            ),
+            x=alt.X(
+                "items:Q",
+                title=t("present.stage_count", lang),
+                axis=alt.Axis(labelFontSize=size, titleFontSize=size),
+            ),
+            color=alt.Color(
+                "stage_label:N",
+                sort=order,
+                scale=alt.Scale(domain=order, range=colors),
+                legend=None,
+            ),
+        )
+    )
+    text = chart.mark_text(align="left", dx=4, fontSize=size).encode(
+        text="items:Q", color=alt.value("#333")
+    )
+    return (chart + text).properties(height=(56 if big else 34) * len(order))
+
+
+def fact_text(fact: scoring.Fact, lang: str) -> str:
+    """A fact of the breakdown as one line, e.g. "T02：完成 3 / 4 → 4.5 / 6"."""
+    params = dict(fact.params)
+    if "share" in params:  # shares and their targets read as percentages
+        for key in ("share", "target"):
+            if key in params:
+                value = params[key]
+                params[key] = "—" if value is None else percent(value, lang)
+    text = t(fact.key, lang, **params)
+    if fact.max_points:
+        return f"{text} → {fact.points:.1f} / {fact.max_points:.1f}"
+    if fact.points:
+        return f"{text} → {fact.points:+.1f}"
+    return text
