@@ -10,12 +10,12 @@ from ui import data as cached
 from ui import supervision as ui
 from ui.format import day, number, percent
 from ui.i18n import current_lang, t
-from ui.layout import page_header, selected_year
+from ui.layout import as_of_for, page_header, selected_year
 
 actor: Actor = st.session_state["actor"]
 lang = current_lang()
 year = selected_year()
-as_of = ui.as_of_for(year)
+as_of = as_of_for(year)
 version = cached.data_version()
 # Choices whose labels depend on the language are keyed by it: a keyed choice would otherwise
 # keep showing the label of the other language after a switch.

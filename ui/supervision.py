@@ -37,11 +37,6 @@ MAX_CARDS = 6
 MAX_CLOSED_CARDS = 3
 
 
-def as_of_for(year: int) -> date:
-    """The date the screens of ``year`` are as of: today, or the year's last day if past."""
-    return min(date.today(), date(year, 12, 31))
-
-
 def plain(text: str) -> str:
     """User text made safe to show inside markdown (no formatting, links or HTML)."""
     return _MD_SPECIAL.sub(r"\\\1", text or "")
