@@ -173,6 +173,7 @@ class DueItem:
 
 
 WEEK = timedelta(days=7)
+MONTH = timedelta(days=31)
 
 
 def due_this_week(
@@ -189,6 +190,9 @@ def due_this_week(
             for item in task.missing:
                 when = item.get("deadline") or item.get("due_on") or item.get("day")
                 if not isinstance(when, date) or when > as_of + WEEK:
+                    continue
+                # A contact day missed months ago cannot be made up: only last month's shows.
+                if str(item.get("kind", "")).startswith("contact_day_") and when < as_of - MONTH:
                     continue
                 overdue = bool(item.get("overdue")) or when < as_of
                 out.append(DueItem(on=when, overdue=overdue, task=task.code, item=item))

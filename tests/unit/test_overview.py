@@ -1,0 +1,63 @@
+"""Overview services: the next contact day, a clerk's due list and the district alerts."""
+
+from datetime import date
+
+import pytest
+
+from models import Township
+from models.enums import Role, UnitType
+from services import overview, rules
+from services.permissions import Actor
+
+LEADER = Actor(id=None, username="leader", role=Role.district_leader)
+
+
+@pytest.fixture
+def town(session):
+    rules.install_defaults(session)
+    unit = Township(code="t", name_zh="甲镇", name_en="T", unit_type=UnitType.town, sort_order=1)
+    session.add(unit)
+    session.commit()
+    return unit.id
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (date(2026, 11, 27), date(2026, 12, 20)),
+        (date(2026, 11, 20), date(2026, 11, 20)),
+        (date(2026, 12, 21), date(2027, 1, 20)),
+    ],
+)
+def test_next_contact_day(session, town, as_of, expected):
+    assert overview.next_contact_day(session, as_of) == expected
+
+
+def test_a_clerks_due_list_keeps_what_can_still_be_done(session, town):
+    clerk = Actor(id=None, username="c", role=Role.township_staff, township_id=town)
+    due = overview.due_this_week(session, clerk, township_id=town, as_of=date(2026, 9, 28))
+    kinds = [
+        (d.task, d.item["kind"], d.item.get("deadline") or d.item.get("day"), d.overdue)
+        for d in due
+    ]
+    # No presidium meeting all year: the missed Q2 deadline (overdue) and Q3's on 30 Sep, two
+    # days ahead, are both owed.
+    assert ("T02", "meetings_needed", date(2026, 6, 30), True) in kinds
+    assert ("T02", "meetings_needed", date(2026, 9, 30), False) in kinds
+    # September's missed contact day shows; January's, long past, does not.
+    contact = [k for k in kinds if k[0] == "T07"]
+    assert contact and all(k[2] >= date(2026, 8, 28) for k in contact)
+    assert due == sorted(due, key=lambda d: (not d.overdue, d.on))
+    other = Actor(id=None, username="o", role=Role.township_staff, township_id=town + 1)
+    assert overview.due_this_week(session, other, township_id=town, as_of=date(2026, 9, 28)) == []
+
+
+def test_alerts_name_the_units_and_the_next_contact_day(session, town):
+    found = overview.alerts(session, LEADER, year=2026, as_of=date(2026, 11, 27))
+    keys = {a.key: a for a in found}
+    assert keys["overview.alert.no_presidium"].params["names_zh"] == ["甲镇"]
+    assert keys["overview.alert.contact_missing"].township_ids == (town,)
+    assert keys["overview.alert.next_contact_day"].params == {"day": date(2026, 12, 20), "n": 23}
+    headline = overview.headline(session, LEADER, year=2026, as_of=date(2026, 11, 27))
+    assert (headline.units, headline.units_on_track, headline.open_items) == (1, 0, 0)
+    assert headline.execution is None  # no budget at all
