@@ -47,11 +47,19 @@ def test_overview_and_presentation_mode(browser: Browser, app_url, artifacts):
     context.close()
 
 
-def test_the_scorecard_gives_the_reason_of_each_point(browser: Browser, app_url, artifacts):
+def test_clicking_a_unit_in_the_ranking_opens_its_scorecard(browser: Browser, app_url, artifacts):
     context, page = _signed_in_page(browser, app_url, "leader")
-    expect(page.get_by_role("heading", name="全区工作总览")).to_be_visible(timeout=30_000)
-    page.get_by_role("link", name="考评明细").click()
+    chart = page.locator("[class*='st-key-overview_ranking'] .vega-embed")
+    expect(chart).to_be_visible(timeout=30_000)
+    first_unit = page.locator(
+        "[class*='st-key-overview_ranking'] canvas, [class*='st-key-overview_ranking'] svg.marks"
+    ).first
+    expect(first_unit).to_be_visible()
+    box = chart.bounding_box()
+    # The top bar is the first-ranked unit, just below the chart's title.
+    page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + 40)
     expect(page.get_by_role("heading", name="考评明细")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("第 1 / 14 名")).to_be_visible(timeout=30_000)
     expect(page.get_by_text(re.compile(r"^T02：完成 \d / 4 → "))).to_be_visible()
     page.screenshot(path=str(artifacts / "scorecard_leader_zh.png"), full_page=True)
     context.close()
