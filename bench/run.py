@@ -12,6 +12,7 @@ from bench import Figure
 
 BENCHMARKS = [
     "bench.imports:voter_import",
+    "bench.dashboards:dashboards",
 ]
 
 
