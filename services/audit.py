@@ -59,6 +59,25 @@ def record(
     return row
 
 
+def insert(
+    session: Session, actor: Actor, row: SQLModel, *, entity: str, township_id: int | None
+) -> int:
+    """Add a new row, audit its creation and commit: the last step of a service's create."""
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor,
+        action="create",
+        entity=entity,
+        entity_id=row.id,
+        township_id=township_id,
+        after=snapshot(row),
+    )
+    session.commit()
+    return row.id
+
+
 def recent(session: Session, *, limit: int = 200, entity: str | None = None) -> pd.DataFrame:
     stmt = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
     if entity:

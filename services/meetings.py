@@ -346,19 +346,7 @@ def record_supervision_activity(
         note=note,
         entered_by_id=actor.id,
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.create,
-        entity="supervision_activity",
-        entity_id=row.id,
-        township_id=township_id,
-        after=audit.snapshot(row),
-    )
-    session.commit()
-    return row.id
+    return audit.insert(session, actor, row, entity="supervision_activity", township_id=township_id)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -527,19 +527,7 @@ def add_constituency(session: Session, actor: Actor, *, township_id: int, name: 
     if match_key(name) in {match_key(n) for n in existing}:
         raise ValidationError("linkage.error.duplicate_constituency", field="name", name=name)
     row = Constituency(township_id=township_id, name=name)
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.create,
-        entity="constituency",
-        entity_id=row.id,
-        township_id=township_id,
-        after=audit.snapshot(row),
-    )
-    session.commit()
-    return row.id
+    return audit.insert(session, actor, row, entity="constituency", township_id=township_id)
 
 
 def _check_presidium(unit: Township, level: DeputyLevel, is_member: bool) -> None:
@@ -602,19 +590,7 @@ def add_deputy(
         term_start=term_start,
         entered_by_id=actor.id,
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.create,
-        entity="deputy",
-        entity_id=row.id,
-        township_id=township_id,
-        after=audit.snapshot(row),
-    )
-    session.commit()
-    return row.id
+    return audit.insert(session, actor, row, entity="deputy", township_id=township_id)
 
 
 DEPUTY_EDITABLE = (
@@ -726,19 +702,7 @@ def add_voter(
         phone=phone,
         entered_by_id=actor.id,
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.create,
-        entity="voter",
-        entity_id=row.id,
-        township_id=township_id,
-        after=audit.snapshot(row),
-    )
-    session.commit()
-    return row.id
+    return audit.insert(session, actor, row, entity="voter", township_id=township_id)
 
 
 VOTER_EDITABLE = ("name", "constituency_id", "village", "phone", "active")
@@ -1064,19 +1028,7 @@ def add_visit(
         note=note,
         entered_by_id=actor.id,
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.create,
-        entity="visit",
-        entity_id=row.id,
-        township_id=township_id,
-        after=audit.snapshot(row),
-    )
-    session.commit()
-    return row.id
+    return audit.insert(session, actor, row, entity="visit", township_id=township_id)
 
 
 def add_notification(
@@ -1113,19 +1065,7 @@ def add_notification(
         title=title,
         entered_by_id=actor.id,
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.create,
-        entity="notification",
-        entity_id=row.id,
-        township_id=township_id,
-        after=audit.snapshot(row),
-    )
-    session.commit()
-    return row.id
+    return audit.insert(session, actor, row, entity="notification", township_id=township_id)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ def test_create_and_update_leave_before_and_after(session):
     ]
     create, update = rows
     assert create.before is None and create.after["code"] == "xin"
+    assert create.township_id == tid and update.township_id == tid
     assert update.username == "admin" and update.at is not None
     assert update.before["name_zh"] == "新镇" and update.before["active"] is True
     assert update.after["name_zh"] == "新城镇" and update.after["active"] is False
