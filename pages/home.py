@@ -1,4 +1,6 @@
-"""Home: the headline figures of the user's scope and one chart."""
+"""A clerk's home: their unit's figures, what is due this week or overdue, and one chart.
+
+District roles land on the overview instead (ui/nav.py)."""
 
 import streamlit as st
 
@@ -16,15 +18,10 @@ lang = current_lang()
 year = selected_year()
 version = cached.data_version()
 
-if actor.is_district:
-    page_header(t("home.title_district"), t("home.caption", year=year))
-else:
-    page_header(t("home.title_township"), t("home.caption", year=year))
+page_header(t("home.title_township"), t("home.caption", year=year))
 
 summary = cached.home_summary(version, actor, year)
 with st.container(key="home_metrics", horizontal=True):
-    if actor.is_district:
-        st.metric(t("home.metric.townships"), number(summary.townships), border=True)
     st.metric(t("home.metric.deputies"), number(summary.township_deputies), border=True)
     st.metric(t("home.metric.linked_voters"), number(summary.linked_voters), border=True)
     st.metric(t("home.metric.meetings", year=year), number(summary.meetings_this_year), border=True)
@@ -34,80 +31,45 @@ with st.container(key="home_metrics", horizontal=True):
         border=True,
     )
 
-if actor.is_district:
-    df = cached.contact_by_township(version, actor, year)
-    df["township"] = df["name_zh"] if lang == "zh" else df["name_en"]
-    if df["attendances"].sum() == 0:
-        st.info(t("home.chart.empty"))
+st.subheader(t("home.due_title"))
+due = overview_ui.due_this_week(version, actor, actor.township_id, as_of_for(year))
+if not due:
+    st.success(t("home.due_none"))
+for entry in due:
+    if entry.supervision is not None:
+        row = entry.supervision
+        text = t(
+            "home.due_supervision",
+            title=row["title"],
+            stage=label("supervision.stage", row["stage"]),
+            day=month_day(row["deadline"]),
+        )
     else:
-        ranked = df.sort_values("attendances", ascending=False)
-        median = df["attendances"].median()
-        df["above_median"] = df["attendances"] >= median
-        title = t(
-            "home.chart.by_township_title",
-            top=ranked.iloc[0]["township"],
-            bottom=ranked.iloc[-1]["township"],
-            year=year,
-        )
-        chart = charts.horizontal_bars(
-            df,
-            category="township",
-            value="attendances",
-            category_title=t("home.chart.township"),
-            value_title=t("home.chart.attendances"),
-            title=title,
-            highlight="above_median",
-        )
-        charts.show(chart, key="home_contact_by_township")
-        st.caption(t("home.chart.by_township_note", median=number(median)))
-else:
-    st.subheader(t("home.due_title"))
-    due = overview_ui.due_this_week(version, actor, actor.township_id, as_of_for(year))
-    if not due:
-        st.success(t("home.due_none"))
-    for entry in due:
-        if entry.supervision is not None:
-            row = entry.supervision
-            text = t(
-                "home.due_supervision",
-                title=row["title"],
-                stage=label("supervision.stage", row["stage"]),
-                day=month_day(row["deadline"]),
-            )
-        else:
-            text = f"{entry.task} · {missing_text(entry.item)}"
-        if entry.overdue:
-            st.error(
-                f"{t('home.due_overdue')}：{text}"
-                if lang == "zh"
-                else f"{t('home.due_overdue')}: {text}",
-                icon=":material/alarm:",
-            )
-        else:
-            st.warning(
-                f"{t('home.due_this_week')}：{text}"
-                if lang == "zh"
-                else f"{t('home.due_this_week')}: {text}",
-                icon=":material/event:",
-            )
+        text = f"{entry.task} · {missing_text(entry.item)}"
+    if entry.overdue:
+        line = t("home.due_line", tag=t("home.due_overdue"), text=text)
+        st.error(line, icon=":material/alarm:")
+    else:
+        line = t("home.due_line", tag=t("home.due_this_week"), text=text)
+        st.warning(line, icon=":material/event:")
 
-    df = cached.contact_by_month(version, actor, year)
-    if df.empty:
-        st.info(t("home.chart.empty"))
-    else:
-        best = df.sort_values("attendances", ascending=False).iloc[0]
-        df["month_label"] = [t("common.month_n", n=m) for m in df["month"]]
-        chart = charts.monthly_bars(
-            df,
-            month="month_label",
-            value="attendances",
-            month_title=t("home.chart.month"),
-            value_title=t("home.chart.attendances"),
-            title=t(
-                "home.chart.by_month_title",
-                month=t("common.month_n", n=int(best["month"])),
-                n=int(best["attendances"]),
-                year=year,
-            ),
-        )
-        charts.show(chart, key="home_contact_by_month")
+df = cached.contact_by_month(version, actor, year)
+if df.empty:
+    st.info(t("home.chart.empty"))
+else:
+    best = df.sort_values("attendances", ascending=False).iloc[0]
+    df["month_label"] = [t("common.month_n", n=m) for m in df["month"]]
+    chart = charts.monthly_bars(
+        df,
+        month="month_label",
+        value="attendances",
+        month_title=t("home.chart.month"),
+        value_title=t("home.chart.attendances"),
+        title=t(
+            "home.chart.by_month_title",
+            month=t("common.month_n", n=int(best["month"])),
+            n=int(best["attendances"]),
+            year=year,
+        ),
+    )
+    charts.show(chart, key="home_contact_by_month")

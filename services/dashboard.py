@@ -13,7 +13,6 @@ from models import (
     ContactDayParticipant,
     Deputy,
     Meeting,
-    Township,
     VoterLink,
 )
 from models.enums import DeputyLevel
@@ -23,7 +22,6 @@ from services.permissions import Actor, readable_township_ids
 @dataclass(frozen=True)
 class HomeSummary:
     year: int
-    townships: int
     township_deputies: int
     linked_voters: int
     meetings_this_year: int
@@ -42,9 +40,6 @@ def _scoped(stmt, column, ids: list[int] | None):
 def home_summary(session: Session, actor: Actor, *, year: int) -> HomeSummary:
     ids = readable_township_ids(actor)
     start, end = date(year, 1, 1), date(year, 12, 31)
-    townships = session.exec(
-        _scoped(select(func.count(Township.id)).where(Township.active), Township.id, ids)
-    ).one()
     deputies = session.exec(
         _scoped(
             select(func.count(Deputy.id)).where(
@@ -75,52 +70,10 @@ def home_summary(session: Session, actor: Actor, *, year: int) -> HomeSummary:
     ).one()
     return HomeSummary(
         year=year,
-        townships=townships,
         township_deputies=deputies,
         linked_voters=voters,
         meetings_this_year=meetings,
         contact_days_this_year=contact_days,
-    )
-
-
-def contact_participation_by_township(session: Session, actor: Actor, *, year: int) -> pd.DataFrame:
-    """Per unit: contact days held in the year and deputy attendances at them."""
-    ids = readable_township_ids(actor)
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    days = (
-        select(
-            ContactDay.township_id.label("township_id"),
-            func.count(distinct(ContactDay.id)).label("contact_days"),
-            func.count(ContactDayParticipant.id).label("attendances"),
-        )
-        .join(
-            ContactDayParticipant,
-            ContactDayParticipant.contact_day_id == ContactDay.id,
-            isouter=True,
-        )
-        .where(ContactDay.held_on.between(start, end))
-        .group_by(ContactDay.township_id)
-        .subquery()
-    )
-    stmt = _scoped(
-        select(
-            Township.id,
-            Township.name_zh,
-            Township.name_en,
-            Township.unit_type,
-            func.coalesce(days.c.contact_days, 0),
-            func.coalesce(days.c.attendances, 0),
-        )
-        .join(days, days.c.township_id == Township.id, isouter=True)
-        .where(Township.active)
-        .order_by(Township.sort_order, Township.id),
-        Township.id,
-        ids,
-    )
-    rows = session.exec(stmt).all()
-    return pd.DataFrame(
-        rows,
-        columns=["township_id", "name_zh", "name_en", "unit_type", "contact_days", "attendances"],
     )
 
 

@@ -25,12 +25,6 @@ def home_summary(version: int, actor: Actor, year: int) -> dashboard.HomeSummary
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def contact_by_township(version: int, actor: Actor, year: int):
-    with session_scope() as session:
-        return dashboard.contact_participation_by_township(session, actor, year=year)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
 def contact_by_month(version: int, actor: Actor, year: int):
     with session_scope() as session:
         return dashboard.contact_participation_by_month(session, actor, year=year)
