@@ -86,6 +86,8 @@ def app_url(tmp_path_factory):
         "DATABASE_URL": url,
         "COOKIE_KEY": "e2e-cookie-key-not-secret-0123456789abcdef",
         "BCRYPT_ROUNDS": "4",
+        # The overview must not refresh itself in the middle of a test's clicks.
+        "REFRESH_SECONDS": "600",
     }
     proc = subprocess.Popen(
         [

@@ -23,7 +23,7 @@ def test_overview_and_presentation_mode(browser: Browser, app_url, artifacts):
     expect(page.get_by_role("heading", name="全区工作总览")).to_be_visible(timeout=30_000)
     expect(page.locator("[data-testid='stMetric']")).to_have_count(6)
     expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(2, timeout=30_000)
-    expect(page.get_by_text("下一个代表联系选民日")).to_be_visible()
+    expect(page.get_by_text("下一个代表联系选民日").first).to_be_visible()
     page.screenshot(path=str(artifacts / "overview_leader_zh.png"), full_page=True)
 
     page.get_by_role("link", name="会议展示").click()
@@ -49,7 +49,7 @@ def test_overview_and_presentation_mode(browser: Browser, app_url, artifacts):
 
 def test_clicking_a_unit_in_the_ranking_opens_its_scorecard(browser: Browser, app_url, artifacts):
     context, page = _signed_in_page(browser, app_url, "leader")
-    chart = page.locator("[class*='st-key-overview_ranking'] .vega-embed")
+    chart = page.locator("[class*='st-key-overview_ranking'] .vega-embed").first
     expect(chart).to_be_visible(timeout=30_000)
     first_unit = page.locator(
         "[class*='st-key-overview_ranking'] canvas, [class*='st-key-overview_ranking'] svg.marks"
