@@ -27,6 +27,7 @@ def _sign_in(page: Page, app_url: str, username: str) -> None:
     form.get_by_role("textbox", name="密码").fill(DEMO_PASSWORD)
     form.get_by_role("button", name="登录").click()
     expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible(timeout=30_000)
+    _idle(page)  # a click on the navigation while the landing page still runs can be lost
 
 
 def _idle(page: Page) -> None:
@@ -106,7 +107,8 @@ def test_clerk_closes_an_item_and_the_board_and_t06_follow(
     source = page.get_by_role("combobox", name="选择来源")
     source.click()
     source.fill(oldest)
-    page.get_by_role("option", name=oldest).click()
+    expect(page.get_by_role("option", name=oldest)).to_be_visible(timeout=30_000)
+    page.keyboard.press("Enter")  # the one option left by the filter
     expect(source).to_have_value(oldest)
     _idle(page)
     page.get_by_role("button", name="立项").click()
