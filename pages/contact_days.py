@@ -26,20 +26,7 @@ minimum = ui.min_participation(version, year)
 
 page_header(t("linkage.contact.title"), t("linkage.contact.caption", share=percent(minimum, lang)))
 
-units = cached.townships(version, actor)
-by_id = {u.id: u for u in units}
-if actor.township_id is not None:
-    township_id = actor.township_id
-else:
-    township_id = st.selectbox(
-        t("linkage.rosters.unit"),
-        list(by_id),
-        format_func=lambda i: by_id[i].name(lang),
-        key=f"linkage_contact_unit_{lang}",
-    )
-if township_id is None or township_id not in by_id:
-    st.info(t("linkage.rosters.no_unit"))
-    st.stop()
+township_id = ui.pick_township(actor, version, lang, key=f"linkage_contact_unit_{lang}")
 
 
 def _done(message: str, tab: str) -> None:

@@ -25,21 +25,8 @@ per_member, per_deputy = ui.linkage_rule(version, year)
 page_header(t("linkage.rosters.title"), t("linkage.rosters.caption"))
 ui.relabel_uploader()
 
-units = cached.townships(version, actor)
-by_id = {u.id: u for u in units}
-if actor.township_id is not None:
-    township_id = actor.township_id
-else:
-    township_id = st.selectbox(
-        t("linkage.rosters.unit"),
-        list(by_id),
-        format_func=lambda i: by_id[i].name(lang),
-        key=f"linkage_roster_unit_{lang}",
-    )
-if township_id is None or township_id not in by_id:
-    st.info(t("linkage.rosters.no_unit"))
-    st.stop()
-unit = by_id[township_id]
+township_id = ui.pick_township(actor, version, lang, key=f"linkage_roster_unit_{lang}")
+unit = next(u for u in cached.townships(version, actor) if u.id == township_id)
 congress = unit.unit_type.value != "subdistrict"
 
 

@@ -789,31 +789,55 @@ def set_presidium_links(
             select(PresidiumLink).where(PresidiumLink.member_id == member_id)
         ).all()
     }
+    return _replace_links(
+        session,
+        actor,
+        current,
+        wanted,
+        lambda dep_id: PresidiumLink(
+            township_id=member.township_id,
+            member_id=member_id,
+            deputy_id=dep_id,
+            since=date.today(),
+            entered_by_id=actor.id,
+        ),
+        entity="presidium_links",
+        entity_id=member_id,
+        township_id=member.township_id,
+        ids_key="deputy_ids",
+    )
+
+
+def _replace_links(
+    session: Session,
+    actor: Actor,
+    current: dict,
+    wanted: set[int],
+    make_link,
+    *,
+    entity: str,
+    entity_id: int,
+    township_id: int,
+    ids_key: str,
+) -> tuple[int, int]:
+    """Delete the links not wanted, add the missing ones, audit once. Returns (added, removed)."""
     added = sorted(wanted - set(current))
     removed = sorted(set(current) - wanted)
     if not added and not removed:
         return 0, 0
-    for dep_id in removed:
-        session.delete(current[dep_id])
-    for dep_id in added:
-        session.add(
-            PresidiumLink(
-                township_id=member.township_id,
-                member_id=member_id,
-                deputy_id=dep_id,
-                since=date.today(),
-                entered_by_id=actor.id,
-            )
-        )
+    for other_id in removed:
+        session.delete(current[other_id])
+    for other_id in added:
+        session.add(make_link(other_id))
     audit.record(
         session,
         actor,
         action=AuditAction.update,
-        entity="presidium_links",
-        entity_id=member_id,
-        township_id=member.township_id,
-        before={"deputy_ids": sorted(current)},
-        after={"deputy_ids": sorted(wanted)},
+        entity=entity,
+        entity_id=entity_id,
+        township_id=township_id,
+        before={ids_key: sorted(current)},
+        after={ids_key: sorted(wanted)},
     )
     session.commit()
     return len(added), len(removed)
@@ -850,33 +874,23 @@ def set_voter_links(
             raise ValidationError("linkage.error.voter_not_here", field="voter_ids")
         if any(c != dep.constituency_id for _, _, c in found):
             raise ValidationError("linkage.error.voter_other_constituency", field="voter_ids")
-    removed = sorted(set(current) - wanted)
-    if not added and not removed:
-        return 0, 0
-    for voter_id in removed:
-        session.delete(current[voter_id])
-    for voter_id in added:
-        session.add(
-            VoterLink(
-                township_id=dep.township_id,
-                deputy_id=deputy_id,
-                voter_id=voter_id,
-                since=date.today(),
-                entered_by_id=actor.id,
-            )
-        )
-    audit.record(
+    return _replace_links(
         session,
         actor,
-        action=AuditAction.update,
+        current,
+        wanted,
+        lambda voter_id: VoterLink(
+            township_id=dep.township_id,
+            deputy_id=deputy_id,
+            voter_id=voter_id,
+            since=date.today(),
+            entered_by_id=actor.id,
+        ),
         entity="voter_links",
         entity_id=deputy_id,
         township_id=dep.township_id,
-        before={"voter_ids": sorted(current)},
-        after={"voter_ids": sorted(wanted)},
+        ids_key="voter_ids",
     )
-    session.commit()
-    return len(added), len(removed)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from models.db import session_scope
 from services import imports, linkage, roster
 from services.permissions import Actor
 from services.rules import get_rules
+from ui import data as cached
 from ui.format import percent
 from ui.i18n import t
 from ui.theme import STATUS_COLORS
@@ -356,3 +357,22 @@ def result_text(result: imports.ImportResult) -> str:
             removed=counts.get("links_removed", 0),
         )
     return text
+
+
+def pick_township(actor: Actor, version: int, lang: str, *, key: str) -> int:
+    """The unit an entry screen works on: a clerk's own, or the one the admin picks."""
+    units = cached.townships(version, actor)
+    by_id = {u.id: u for u in units}
+    if actor.township_id is not None:
+        township_id = actor.township_id
+    else:
+        township_id = st.selectbox(
+            t("linkage.rosters.unit"),
+            list(by_id),
+            format_func=lambda i: by_id[i].name(lang),
+            key=key,
+        )
+    if township_id is None or township_id not in by_id:
+        st.info(t("linkage.rosters.no_unit"))
+        st.stop()
+    return township_id
