@@ -469,6 +469,8 @@ with tab_import:
         max_upload_size=imports.MAX_BYTES >> 20,
     )
     st.caption(t("linkage.import.file_hint", mb=imports.MAX_BYTES >> 20))
+    if upload is not None:
+        st.markdown(t("linkage.import.ready", name=upload.name))
     # Never disabled: a button that flips while a file uploads can swallow the click.
     run = st.button(t("linkage.import.run"), type="primary", key="linkage_import_run")
     if run and upload is None:

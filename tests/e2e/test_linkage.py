@@ -20,6 +20,14 @@ def _idle(page: Page) -> None:
     )
 
 
+def _wait_until_received(page: Page, name: str) -> None:
+    """The drop zone shows the file name at once; the line the script writes about the chosen
+    file proves the server has the upload, so the import button acts on this file."""
+    ready = t("linkage.import.ready", "zh", name=name)
+    expect(page.get_by_text(ready, exact=True)).to_be_visible(timeout=60_000)
+    _idle(page)
+
+
 def _open_screen(page: Page, app_url: str, username: str, link: str, heading: str) -> None:
     page.goto(app_url)
     expect(page.get_by_role("textbox", name="用户名")).to_be_visible(timeout=30_000)
@@ -67,8 +75,7 @@ def test_clerk_imports_voters_through_the_file_input(page: Page, app_url, artifa
     upload.set_input_files(
         {"name": "选民名单.xlsx", "mimeType": XLSX, "buffer": _new_voters_file(exported)}
     )
-    expect(page.get_by_text("选民名单.xlsx")).to_be_visible()
-    _idle(page)
+    _wait_until_received(page, "选民名单.xlsx")
     page.get_by_role("button", name="开始导入").click()
     expect(page.get_by_text("导入完成：共 2 行，新增 2，更新 0，未变 0。")).to_be_visible(
         timeout=60_000
@@ -81,8 +88,7 @@ def test_clerk_imports_voters_through_the_file_input(page: Page, app_url, artifa
     upload.set_input_files(
         {"name": "假名单.xlsx", "mimeType": XLSX, "buffer": "姓名,选区\n王一,第1选区\n".encode()}
     )
-    expect(page.get_by_text("假名单.xlsx")).to_be_visible()
-    _idle(page)
+    _wait_until_received(page, "假名单.xlsx")
     page.get_by_role("button", name="开始导入").click()
     expect(page.get_by_text("文件有 1 处问题，未导入任何数据。", exact=False)).to_be_visible(
         timeout=60_000
