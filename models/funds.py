@@ -18,6 +18,8 @@ class Budget(Recorded, table=True):
     amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     district_share_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     township_share_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # Why a line that breaks a fund rule was saved anyway; it stays listed as an exception.
+    exception_reason: str = Field(default="", max_length=500)
 
 
 class Expense(Recorded, table=True):

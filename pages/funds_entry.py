@@ -32,7 +32,12 @@ RESETS = {
         "funds_exp_ref": "",
         "funds_exp_reason": "",
     },
-    "budget": {"funds_bud_amount": "", "funds_bud_district": "", "funds_bud_township": ""},
+    "budget": {
+        "funds_bud_amount": "",
+        "funds_bud_district": "",
+        "funds_bud_township": "",
+        "funds_bud_reason": "",
+    },
 }
 RESET = "funds_entry_reset"
 
@@ -289,6 +294,14 @@ with tab_budget:
                 placeholder=t("funds.ph.share_auto"),
                 key="funds_bud_township",
             )
+        b_reason = st.text_area(
+            t("funds.field.exception_reason"),
+            max_chars=500,
+            placeholder=t("funds.ph.exception_reason"),
+            help=t("funds.help.budget_exception_reason"),
+            key="funds_bud_reason",
+            height=80,
+        )
         b_save = st.form_submit_button(t("common.save"), type="primary", key="funds_bud_save")
     if b_save:
         try:
@@ -302,14 +315,20 @@ with tab_budget:
                     amount=b_amount,
                     district_share=b_district.strip(),
                     township_share=b_township.strip(),
+                    exception_reason=b_reason,
                 )
         except RuleViolationError as exc:
             ufunds.show_violations(exc.violations, rules)
+            st.error(t("funds.entry.budget_need_reason"))
         except ServiceError as exc:
             st.error(error_text(exc))
         else:
             lines = _violation_lines(saved_budget.violations)
-            _flash("budget", [("success", t("common.saved")), *lines])
+            if saved_budget.flagged:
+                head = ("warning", t("funds.entry.budget_saved_flagged"))
+            else:
+                head = ("success", t("common.saved"))
+            _flash("budget", [head, *lines])
             st.session_state[RESET] = ("budget",)
             st.rerun()
 

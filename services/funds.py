@@ -183,9 +183,12 @@ class Violation:
 
     @property
     def excepted(self) -> bool:
-        """Saved as a justified exception: every expense behind it carries a reason."""
-        expenses = [r for r in self.records if r.kind == "expense"]
-        return bool(expenses) and all(r.exception_reason for r in expenses)
+        """Saved as a justified exception: every record that caused it carries a reason (the
+        expenses behind it, or the budget line when no expense is involved)."""
+        own = [r for r in self.records if r.kind == "expense"] or [
+            r for r in self.records if r.kind == "budget"
+        ]
+        return bool(own) and all(r.exception_reason for r in own)
 
     @property
     def exception_reasons(self) -> str:
@@ -237,6 +240,7 @@ class SavedExpense:
 class SavedBudget:
     id: int
     violations: tuple[Violation, ...]
+    flagged: bool
 
 
 @dataclass(frozen=True)
@@ -442,6 +446,7 @@ def _budget_ref(row: Budget) -> RecordRef:
         township_id=row.township_id,
         ref=row.category,
         amount=to_yuan(row.amount_fen),
+        exception_reason=row.exception_reason or "",
     )
 
 
@@ -687,13 +692,15 @@ def set_budget(
     amount: Any,
     district_share: Any = None,
     township_share: Any = None,
+    exception_reason: str | None = None,
     today: date | None = None,
 ) -> SavedBudget:
     """Create or replace a unit's budget line of a category for a year.
 
     Shares left empty follow the year's rule (the other one takes the remainder). Shares that
-    break F09 are refused: a budget line carries no exception reason. Other violations (F08,
-    F10) are saved and returned so the form can show them.
+    break F09 are refused (RuleViolationError) unless a non-empty ``exception_reason`` justifies
+    them; the line is then saved and stays flagged. Warnings (F08, F10) are saved and returned
+    so the form can show them; a reason given with them is kept as well.
     """
     require_write(actor, township_id)
     _active_township(session, township_id)
@@ -717,9 +724,10 @@ def set_budget(
         district = parse_yuan(district_share, field="district_share", allow_zero=True)
         township = parse_yuan(township_share, field="township_share", allow_zero=True)
     draft = BudgetDraft(township_id, year, category, amount, district, township)
+    reason = _text(exception_reason, "exception_reason", 500)
     violations = check_budget(session, draft, rules)
     refused = [v for v in violations if v.code == "F09"]
-    if refused:
+    if refused and not reason:
         raise RuleViolationError(refused)
     row = _budget_row(session, township_id, year, category)
     before = audit.snapshot(row)
@@ -730,6 +738,8 @@ def set_budget(
     row.amount_fen = to_fen(amount)
     row.district_share_fen = to_fen(district)
     row.township_share_fen = to_fen(township)
+    # A reason without anything to justify would flag a clean line.
+    row.exception_reason = reason if violations else ""
     session.add(row)
     session.flush()
     audit.record(
@@ -743,7 +753,7 @@ def set_budget(
         after=audit.snapshot(row),
     )
     session.commit()
-    return SavedBudget(id=row.id, violations=tuple(violations))
+    return SavedBudget(id=row.id, violations=tuple(violations), flagged=bool(row.exception_reason))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -125,6 +125,7 @@ def upgrade() -> None:
         sa.Column("amount_fen", sa.BigInteger(), nullable=False),
         sa.Column("district_share_fen", sa.BigInteger(), nullable=False),
         sa.Column("township_share_fen", sa.BigInteger(), nullable=False),
+        sa.Column("exception_reason", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.ForeignKeyConstraint(
             ["entered_by_id"],
             ["app_user.id"],

@@ -182,21 +182,43 @@ def _violation_table(at: AppTest):
 
 
 def test_the_budget_form_refuses_wrong_shares_and_saves_the_rule_split(app_env):
+    clerk = _actor("clerk12")
+    leader = _open("leader", OVERVIEW)
+    before = len(_violation_table(leader))
     at = _open("clerk12", ENTRY)
-    at.selectbox(key="funds_bud_category_zh").select("publicity")
-    at.text_input(key="funds_bud_amount").input("12345.67")
-    at.text_input(key="funds_bud_district").input("5000")
-    at.text_input(key="funds_bud_township").input("7345.67")
+
+    def fill_wrong_shares():
+        at.selectbox(key="funds_bud_category_zh").select("publicity")
+        at.text_input(key="funds_bud_amount").input("12345.67")
+        at.text_input(key="funds_bud_district").input("5000")
+        at.text_input(key="funds_bud_township").input("7345.67")
+
+    fill_wrong_shares()
     at.button(key="funds_bud_save").click().run()
     no_exceptions(at)
     assert any("F09" in e.value and "¥4,938.27" in e.value for e in at.error)
+    assert any(e.value == t("funds.entry.budget_need_reason", "zh") for e in at.error)
+    with session_scope() as session:
+        unsaved = funds.budget_vs_actual(session, clerk, year=DEMO_YEAR)
+    assert unsaved[unsaved["category"] == "publicity"].iloc[0]["budget"] != Decimal("12345.67")
 
+    # With a reason the same line is saved, flagged, and the leader sees it with that reason.
+    at.text_area(key="funds_bud_reason").input("区里追加宣传专项，按5000元分担")
+    at.button(key="funds_bud_save").click().run()
+    no_exceptions(at)
+    assert any(w.value == t("funds.entry.budget_saved_flagged", "zh") for w in at.warning)
+    table = _violation_table(_open("leader", OVERVIEW))
+    assert len(table) == before + 1
+    row = table[table["例外说明"] == "区里追加宣传专项，按5000元分担"].iloc[0]
+    assert row["单位"] == "陆集街道" and row["规则"].startswith("F09")
+
+    fill_wrong_shares()
     at.text_input(key="funds_bud_district").input("")
     at.text_input(key="funds_bud_township").input("")
     at.button(key="funds_bud_save").click().run()
     no_exceptions(at)
     assert any(s.value == t("common.saved", "zh") for s in at.success)
-    clerk = _actor("clerk12")
+    assert len(_violation_table(_open("leader", OVERVIEW))) == before
     with session_scope() as session:
         table = funds.budget_vs_actual(session, clerk, year=DEMO_YEAR)
     line = table[table["category"] == "publicity"].iloc[0]

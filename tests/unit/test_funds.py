@@ -421,6 +421,50 @@ def test_f09_shares_that_break_the_rule_are_refused_and_blank_shares_follow_it(s
     assert "F09" in codes(stored(session))
 
 
+def test_budget_shares_saved_as_a_justified_exception_stay_flagged(session, world):
+    tid = world["town"]
+    with pytest.raises(RuleViolationError):
+        funds.set_budget(
+            session,
+            world["clerk"],
+            township_id=tid,
+            year=Y,
+            category="training",
+            amount="10000.00",
+            district_share="5000.00",
+            township_share="5000.00",
+            exception_reason="  ",
+            today=TODAY,
+        )
+    session.rollback()
+    saved = funds.set_budget(
+        session,
+        world["clerk"],
+        township_id=tid,
+        year=Y,
+        category="training",
+        amount="10000.00",
+        district_share="5000.00",
+        township_share="5000.00",
+        exception_reason="区财政专项补足一半",
+        today=TODAY,
+    )
+    assert saved.flagged and codes(saved.violations) == ["F09"]
+    row = session.get(Budget, saved.id)
+    assert (row.district_share_fen, row.exception_reason) == (500000, "区财政专项补足一半")
+    log = session.exec(
+        select(AuditLog).where(AuditLog.entity == "budget", AuditLog.entity_id == saved.id)
+    ).all()[-1]
+    assert log.after["exception_reason"] == "区财政专项补足一半" and log.username == "c1"
+    # The stored line is listed with its reason and counts as excepted, not as an open error.
+    (f09,) = [v for v in stored(session) if v.code == "F09"]
+    assert f09.excepted and f09.exception_reasons == "区财政专项补足一半"
+    # Saved again by the rule's shares, the line is clean and the reason is dropped.
+    again = budget(session, tid, "training", "10000.00")
+    assert not again.flagged and session.get(Budget, saved.id).exception_reason == ""
+    assert "F09" not in codes(stored(session))
+
+
 def test_f10_deputy_activity_floor_counts_active_deputies_of_the_units_own_level(session, world):
     town, sub = world["town"], world["sub"]
     # Town: 3 active township deputies → 3 × 1,000.00; sub-district: 2 district deputies.
