@@ -12,7 +12,8 @@ from models.enums import NotificationKind, VisitKind
 class ContactDay(Recorded, table=True):
     """The monthly deputy–voter contact day of one unit (normally the 20th)."""
 
-    __table_args__ = (Index("ix_contactday_township_held", "township_id", "held_on"),)
+    # One contact day per unit and date.
+    __table_args__ = (Index("ix_contactday_township_held", "township_id", "held_on", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     township_id: int = Field(foreign_key="township.id")

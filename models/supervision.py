@@ -36,6 +36,8 @@ class SupervisionItem(Recorded, table=True):
     topic_id: int | None = Field(default=None, foreign_key="supervisiontopic.id")
     activity_id: int | None = Field(default=None, foreign_key="supervisionactivity.id")
     contact_day_id: int | None = Field(default=None, foreign_key="contactday.id")
+    # The voter's opinion the item follows; one opinion is followed by one item at most.
+    opinion_id: int | None = Field(default=None, foreign_key="opinion.id", unique=True)
     closed_on: date | None = None
     rating: Rating | None = None
 

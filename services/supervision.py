@@ -78,9 +78,6 @@ UPLOAD_TYPES: dict[str, tuple[bytes, ...]] = {
     "xlsx": (b"PK\x03\x04",),
 }
 FILE_PREFIX = "file:uploads/"
-# The opening event of an item raised from a voter's opinion names it in its evidence; the
-# item table has no opinion column, and one opinion is followed to its answer through this.
-OPINION_PREFIX = "opinion:"
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z!?]")
 _UPLOAD_NAME = re.compile(r"^[0-9a-f]{64}\.[a-z]{3,4}$")
 
@@ -324,19 +321,9 @@ def evidence_files(evidence: str) -> list[str]:
 
 
 def evidence_text(evidence: str) -> str:
-    if (evidence or "").startswith(OPINION_PREFIX):
-        return ""
     return "\n".join(
         line for line in (evidence or "").splitlines() if not line.strip().startswith(FILE_PREFIX)
     ).strip()
-
-
-def _opinion_id_of(evidence: str) -> int | None:
-    if evidence and evidence.startswith(OPINION_PREFIX):
-        tail = evidence[len(OPINION_PREFIX) :].strip()
-        if tail.isdigit():
-            return int(tail)
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -498,15 +485,7 @@ def open_item(
             raise ValidationError("supervision.error.source_unknown", field="source")
         source_day, contact_day_id = day.held_on, day.id
         # One opinion is one matter: it is followed by one item only.
-        duplicate = (
-            select(SupervisionStageEvent.id)
-            .join(SupervisionItem, SupervisionItem.id == SupervisionStageEvent.item_id)
-            .where(
-                SupervisionItem.township_id == township_id,
-                SupervisionStageEvent.from_stage.is_(None),
-                SupervisionStageEvent.evidence == f"{OPINION_PREFIX}{opinion_id}",
-            )
-        )
+        duplicate = select(SupervisionItem.id).where(SupervisionItem.opinion_id == opinion_id)
     if opened_on < source_day:
         raise ValidationError(
             "supervision.error.before_source", field="opened_on", day=source_day.isoformat()
@@ -524,6 +503,7 @@ def open_item(
         topic_id=topic_id,
         activity_id=activity_id,
         contact_day_id=contact_day_id,
+        opinion_id=opinion_id,
         entered_by_id=actor.id,
     )
     session.add(item)
@@ -534,7 +514,6 @@ def open_item(
         to_stage=SupervisionStage.investigation,
         happened_on=opened_on,
         note=note,
-        evidence=f"{OPINION_PREFIX}{opinion_id}" if opinion_id is not None else "",
         responsible_unit=responsible_unit,
         entered_by_id=actor.id,
     )
@@ -621,7 +600,7 @@ def move_item(
             raise ValidationError("supervision.error.raters", field="raters", n=MAX_RATERS)
         if not 1 <= raters <= MAX_RATERS:
             raise ValidationError("supervision.error.raters", field="raters", n=MAX_RATERS)
-        opinion = _opinion_of(session, item.id)
+        opinion = session.get(Opinion, item.opinion_id) if item.opinion_id else None
         if opinion is not None:
             answer = _text(answer, "answer", MAX_ANSWER, required=True)
     elif raters is not None:
@@ -755,19 +734,6 @@ def send_back(
     )
 
 
-def _opinion_of(session: Session, item_id: int) -> Opinion | None:
-    evidence = session.exec(
-        select(SupervisionStageEvent.evidence)
-        .where(
-            SupervisionStageEvent.item_id == item_id,
-            SupervisionStageEvent.from_stage.is_(None),
-        )
-        .order_by(SupervisionStageEvent.id)
-    ).first()
-    opinion_id = _opinion_id_of(evidence or "")
-    return session.get(Opinion, opinion_id) if opinion_id is not None else None
-
-
 # ---------------------------------------------------------------------------------------------
 # Reads: items, sources, timeline
 
@@ -788,7 +754,7 @@ def _alive(year: int, as_of: date):
     )
 
 
-def _info(row: SupervisionItem, as_of: date, rules: RuleSet, opinion_id: int | None) -> ItemInfo:
+def _info(row: SupervisionItem, as_of: date, rules: RuleSet) -> ItemInfo:
     stage = SupervisionStage(row.stage)
     deadline = stage_deadline(stage, row.stage_entered_on, rules)
     end = row.closed_on if stage == SupervisionStage.closed and row.closed_on else as_of
@@ -803,7 +769,7 @@ def _info(row: SupervisionItem, as_of: date, rules: RuleSet, opinion_id: int | N
         topic_id=row.topic_id,
         activity_id=row.activity_id,
         contact_day_id=row.contact_day_id,
-        opinion_id=opinion_id,
+        opinion_id=row.opinion_id,
         closed_on=row.closed_on,
         rating=Rating(row.rating) if row.rating else None,
         deadline=deadline,
@@ -816,8 +782,7 @@ def get_item(session: Session, actor: Actor, item_id: int, *, as_of: date) -> It
     row = _item_row(session, item_id)
     require_read(actor, row.township_id)
     rules = _rules_of(session, row.stage_entered_on.year, {})
-    opinion = _opinion_of(session, row.id)
-    return _info(row, as_of, rules, opinion.id if opinion else None)
+    return _info(row, as_of, rules)
 
 
 ITEM_COLUMNS = [
@@ -862,7 +827,7 @@ def list_items(
     memo: dict[int, RuleSet] = {}
     rows = []
     for item, name_zh, name_en in session.exec(stmt).all():
-        info = _info(item, as_of, _rules_of(session, item.stage_entered_on.year, memo), None)
+        info = _info(item, as_of, _rules_of(session, item.stage_entered_on.year, memo))
         rows.append(
             {
                 "id": info.id,
@@ -930,18 +895,14 @@ def list_sources(
         SourceOption("activity", i, subject, held, SupervisionKind(kind).value)
         for i, subject, held, kind in activities
     ]
-    taken = {
-        _opinion_id_of(e)
-        for e in session.exec(
-            select(SupervisionStageEvent.evidence)
-            .join(SupervisionItem, SupervisionItem.id == SupervisionStageEvent.item_id)
-            .where(
+    taken = set(
+        session.exec(
+            select(SupervisionItem.opinion_id).where(
                 SupervisionItem.township_id == township_id,
-                SupervisionStageEvent.from_stage.is_(None),
-                SupervisionStageEvent.evidence.startswith(OPINION_PREFIX),
+                SupervisionItem.opinion_id.is_not(None),
             )
         ).all()
-    }
+    )
     opinions = session.exec(
         select(Opinion.id, Opinion.text, ContactDay.held_on)
         .join(ContactDay, ContactDay.id == Opinion.contact_day_id)

@@ -163,7 +163,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("contactday", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_contactday_township_held", ["township_id", "held_on"], unique=False
+            "ix_contactday_township_held", ["township_id", "held_on"], unique=True
         )
 
     op.create_table(
@@ -749,6 +749,7 @@ def upgrade() -> None:
         sa.Column("topic_id", sa.Integer(), nullable=True),
         sa.Column("activity_id", sa.Integer(), nullable=True),
         sa.Column("contact_day_id", sa.Integer(), nullable=True),
+        sa.Column("opinion_id", sa.Integer(), nullable=True),
         sa.Column("closed_on", sa.Date(), nullable=True),
         sa.Column(
             "rating",
@@ -768,6 +769,10 @@ def upgrade() -> None:
             ["app_user.id"],
         ),
         sa.ForeignKeyConstraint(
+            ["opinion_id"],
+            ["opinion.id"],
+        ),
+        sa.ForeignKeyConstraint(
             ["topic_id"],
             ["supervisiontopic.id"],
         ),
@@ -776,6 +781,7 @@ def upgrade() -> None:
             ["township.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("opinion_id"),
     )
     with op.batch_alter_table("supervisionitem", schema=None) as batch_op:
         batch_op.create_index("ix_supitem_township_stage", ["township_id", "stage"], unique=False)

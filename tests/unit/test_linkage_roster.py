@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 from models import (
@@ -355,6 +356,13 @@ def test_one_contact_day_per_date(session, unit):
     _contact(session, unit)
     with pytest.raises(ValidationError, match="contact_day_exists"):
         _contact(session, unit)
+    assert _n(session, ContactDay) == 1
+    # Two entries racing past the check are stopped by the database.
+    held_on = session.exec(select(ContactDay.held_on)).one()
+    session.add(ContactDay(township_id=unit["town"], held_on=held_on))
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
     assert _n(session, ContactDay) == 1
 
 

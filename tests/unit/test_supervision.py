@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from models import (
@@ -226,6 +227,20 @@ def test_open_from_an_activity_and_from_an_opinion(session, world):
     )
     item = session.get(SupervisionItem, op)
     assert item.contact_day_id == world.contact_day_a and item.topic_id is None
+    assert item.opinion_id == world.opinion_a
+    # The database itself keeps one item per opinion.
+    session.add(
+        SupervisionItem(
+            township_id=world.a,
+            title="路灯（重复）",
+            opened_on=date(2026, 1, 13),
+            stage_entered_on=date(2026, 1, 13),
+            opinion_id=world.opinion_a,
+        )
+    )
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
     tl = sv.item_timeline(session, world.clerk_a, op, as_of=date(2026, 1, 12))
     assert tl.source.kind == "contact_day" and tl.source.opinion_text == "路灯不亮"
     assert tl.item.opinion_id == world.opinion_a
