@@ -493,6 +493,8 @@ class _Unit:
     topics: list[tuple[int, date]] = field(default_factory=list)
     activities: list[tuple[int, date]] = field(default_factory=list)
     contact_days: list[tuple[int, date]] = field(default_factory=list)
+    # The opinions recorded on each contact day (id, text), for items that follow one.
+    opinions: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
 
     @property
     def id(self) -> int:
@@ -556,6 +558,9 @@ class _Demo:
     ):
         self.session = session
         self.rng = random.Random(seed)
+        # A stream of its own, so following opinions leaves the rest of the data as it was.
+        self.opinion_rng = random.Random(f"opinions-{seed}")
+        self.followed: set[int] = set()
         self.year = year
         self.years = (year - 1, year)
         self.as_of = as_of
@@ -999,7 +1004,7 @@ class _Demo:
                     )
                     owners.append((u, held, people, opinions))
         ids = self._add(ContactDay, rows)
-        part_rows, opinion_rows = [], []
+        part_rows, opinion_rows, opinion_owners = [], [], []
         for day_id, row, (u, held, people, opinions) in zip(ids, rows, owners, strict=True):
             u.contact_days.append((day_id, held))
             part_rows += [{"contact_day_id": day_id, "deputy_id": d} for d, _ in people]
@@ -1014,8 +1019,11 @@ class _Demo:
                         "entered_at": row["entered_at"],
                     }
                 )
+                opinion_owners.append((u, day_id, text))
         self._add(ContactDayParticipant, part_rows, ids=False)
-        self._add(Opinion, opinion_rows, ids=False)
+        opinion_ids = self._add(Opinion, opinion_rows)
+        for oid, (u, day_id, text) in zip(opinion_ids, opinion_owners, strict=True):
+            u.opinions.setdefault(day_id, []).append((oid, text))
 
     # -- closed-loop supervision items ---------------------------------------------------------
 
@@ -1036,6 +1044,17 @@ class _Demo:
             for e in events:
                 event_rows.append({**e, "item_id": item_id})
         self._add(SupervisionStageEvent, event_rows, ids=False)
+        # What the voters behind an opinion were told: given once its item is closed.
+        for _u, item, _events in items:
+            if item.get("opinion_id") is None:
+                continue
+            opinion = self.session.get(Opinion, item["opinion_id"])
+            if item["stage"] != SupervisionStage.closed:
+                opinion.answer = ""
+            elif not opinion.answer:
+                opinion.answer = "已办结，办理结果已向提出意见的选民反馈。"
+            self.session.add(opinion)
+        self.session.flush()
 
     def _item(self, u: _Unit, y: int, forced_return: bool) -> tuple[dict, list[dict]]:
         rng = self.rng
@@ -1044,6 +1063,7 @@ class _Demo:
             "topic_id": None,
             "activity_id": None,
             "contact_day_id": None,
+            "opinion_id": None,
         }
         # Most items grow out of a presidium topic, an activity or a contact day; some stand alone.
         roll = rng.random()
@@ -1063,14 +1083,23 @@ class _Demo:
             source_id, when = rng.choice(candidates)
             links[pick] = source_id
             opened = min(when + timedelta(days=rng.randint(0, 14)), self.as_of)
+            if pick == "contact_day_id":
+                free = [o for o in u.opinions.get(source_id, []) if o[0] not in self.followed]
+                if free:
+                    links["opinion_id"], _ = self.opinion_rng.choice(free)
+                    self.followed.add(links["opinion_id"])
         else:
             opened = self._day(start, end)
         stage, entered, events, closed_on, rating = self._walk(
             u, opened, forced_return=forced_return
         )
+        title = f"{rng.choice(SUBJECTS)}问题督办"
+        if links["opinion_id"] is not None:
+            day = u.opinions[links["contact_day_id"]]
+            title = next(text for oid, text in day if oid == links["opinion_id"]).rstrip("。")
         item = {
             "township_id": u.id,
-            "title": f"{rng.choice(SUBJECTS)}问题督办",
+            "title": title,
             "opened_on": opened,
             "stage": stage,
             "stage_entered_on": entered,
