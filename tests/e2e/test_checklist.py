@@ -6,38 +6,16 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Browser, Page, expect
 
-DEMO_PASSWORD = "Demo@2026"
+from tests.e2e.steps import go, idle, sign_in
+
 CLERK, UNIT = "clerk03", "大兴镇"  # the 3rd unit of seed/units.toml
 TITLE = "大兴镇人大主席团临时会议"
 TOPIC = "听取和审议镇政府关于农村饮水安全工作情况的报告"
 
 
-def _sign_in(page: Page, app_url: str, username: str) -> None:
-    page.goto(app_url)
-    form = page.locator("[data-testid='stForm']")
-    expect(form.get_by_role("textbox", name="用户名")).to_be_visible(timeout=30_000)
-    form.get_by_role("textbox", name="用户名").fill(username)
-    form.get_by_role("textbox", name="密码").fill(DEMO_PASSWORD)
-    form.get_by_role("button", name="登录").click()
-    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible(timeout=30_000)
-    # The login cookie is written asynchronously; a reload before it exists signs the user out.
-    page.wait_for_function("() => document.cookie.includes('township133_auth')", timeout=30_000)
-
-
-def _go(page: Page, link: str, heading: str) -> None:
-    # A click that lands while the previous page is still running can be dropped: click again.
-    for _ in range(3):
-        page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=link).click()
-        try:
-            expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=15_000)
-            return
-        except AssertionError:
-            continue
-    expect(page.get_by_role("heading", name=heading)).to_be_visible()
-
-
 def _choose(page: Page, label: str, option: str) -> None:
     box = page.get_by_role("combobox", name=label)
+    idle(page)
     # A choice made while the app is still rerunning can be dropped: choose again.
     for _ in range(3):
         box.click()
@@ -71,8 +49,8 @@ def test_a_presidium_meeting_shows_in_the_leaders_matrix(browser: Browser, app_u
     leader = browser.new_context(viewport=size, locale="zh-CN").new_page()
     clerk = browser.new_context(viewport=size, locale="zh-CN").new_page()
 
-    _sign_in(leader, app_url, "leader")
-    _go(leader, "任务清单总表", "十项任务完成情况总览")
+    sign_in(leader, app_url, "leader")
+    go(leader, "任务清单总表", "十项任务完成情况总览")
     expect(leader.locator("[data-testid='stVegaLiteChart']").first).to_be_visible(timeout=30_000)
     _choose(leader, "单位", UNIT)
     t02_before = _cell_caption(leader, "T02 召开主席团会议")
@@ -80,8 +58,8 @@ def test_a_presidium_meeting_shows_in_the_leaders_matrix(browser: Browser, app_u
     expect(leader.locator("[data-testid='stTable']")).to_contain_text("监督议题数")
     leader.screenshot(path=str(artifacts / "checklist_matrix_leader_zh.png"), full_page=True)
 
-    _sign_in(clerk, app_url, CLERK)
-    _go(clerk, "会议与监督活动录入", "会议和监督活动登记")
+    sign_in(clerk, app_url, CLERK)
+    go(clerk, "会议与监督活动录入", "会议和监督活动登记")
     form = clerk.locator("[data-testid='stForm']").first
     held = _a_free_weekend_day()
     # The date field is a row of spin buttons (year, month, day); typing fills one and moves on.
@@ -95,7 +73,7 @@ def test_a_presidium_meeting_shows_in_the_leaders_matrix(browser: Browser, app_u
     form.get_by_role("button", name="保存会议").click()
     expect(clerk.get_by_text("会议已保存。")).to_be_visible(timeout=30_000)
 
-    _go(clerk, "本单位任务", "本单位十项任务")
+    go(clerk, "本单位任务", "本单位十项任务")
     expect(clerk.locator(".st-key-checklist_task_T10")).to_contain_text("T10", timeout=30_000)
     expect(clerk.locator("[data-testid='stVegaLiteChart']").first).to_be_visible(timeout=30_000)
     clerk.screenshot(path=str(artifacts / "checklist_township_clerk03_zh.png"), full_page=True)
@@ -132,7 +110,7 @@ def test_a_presidium_meeting_shows_in_the_leaders_matrix(browser: Browser, app_u
 def test_the_rules_and_forms_screens_in_both_languages(browser: Browser, app_url, artifacts):
     admin = browser.new_context(viewport={"width": 1440, "height": 2200}, locale="zh-CN")
     page = admin.new_page()
-    _sign_in(page, app_url, "admin")
+    sign_in(page, app_url, "admin")
     # The admin's navigation is long enough to be folded: open the screen by its address.
     page.goto(f"{app_url}/rules_admin")
     expect(page.get_by_role("heading", name="年度任务清单与规则")).to_be_visible(timeout=30_000)

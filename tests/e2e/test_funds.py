@@ -8,24 +8,7 @@ from datetime import date
 
 from playwright.sync_api import Page, expect
 
-DEMO_PASSWORD = "Demo@2026"
-
-
-def _sign_in(page: Page, app_url: str, username: str) -> None:
-    page.goto(app_url)
-    form = page.locator("[data-testid='stForm']")
-    expect(form.get_by_role("textbox", name="用户名")).to_be_visible(timeout=30_000)
-    form.get_by_role("textbox", name="用户名").fill(username)
-    form.get_by_role("textbox", name="密码").fill(DEMO_PASSWORD)
-    form.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("link", name="经费使用")).to_be_visible(timeout=30_000)
-    _idle(page)
-
-
-def _idle(page: Page) -> None:
-    """Wait until the script run is over, so a click on the navigation is not lost in it."""
-    app = page.locator("[data-testid='stApp']")
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=30_000)
+from tests.e2e.steps import go, idle, sign_in
 
 
 def _shot(page: Page, path) -> None:
@@ -43,9 +26,8 @@ def _charts_drawn(page: Page, n: int) -> None:
 
 
 def test_leader_overview_in_both_languages(page: Page, app_url, artifacts):
-    _sign_in(page, app_url, "leader")
-    page.get_by_role("link", name="经费使用").click()
-    expect(page.get_by_role("heading", name="全区乡镇人大经费保障")).to_be_visible(timeout=30_000)
+    sign_in(page, app_url, "leader")
+    go(page, "经费使用", "全区乡镇人大经费保障")
     _charts_drawn(page, 3)
     expect(page.get_by_role("heading", name="违规清单")).to_be_visible()
     expect(page.get_by_text("F05 大额支出须经主席团审议").first).to_be_attached()
@@ -67,9 +49,8 @@ def test_leader_overview_in_both_languages(page: Page, app_url, artifacts):
 
 def test_clerk_needs_the_presidium_approval_over_the_threshold(page: Page, app_url, artifacts):
     year = date.today().year
-    _sign_in(page, app_url, "clerk06")
-    page.get_by_role("link", name="预算与支出录入").click()
-    expect(page.get_by_role("heading", name="预算与支出录入")).to_be_visible(timeout=30_000)
+    sign_in(page, app_url, "clerk06")
+    go(page, "预算与支出录入", "预算与支出录入")
 
     # Room in the meetings budget first, so only the approval rule is in play.
     page.get_by_role("tab", name="年度预算").click()
@@ -78,6 +59,7 @@ def test_clerk_needs_the_presidium_approval_over_the_threshold(page: Page, app_u
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("已保存。")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("textbox", name=f"{year}年预算额（元）")).to_have_value("")
+    idle(page)
 
     page.get_by_role("tab", name="录入支出").click()
     receipt = f"E2E{uuid.uuid4().hex[:16]}"
@@ -92,6 +74,7 @@ def test_clerk_needs_the_presidium_approval_over_the_threshold(page: Page, app_u
     expect(message).to_be_visible(timeout=30_000)
     expect(page.get_by_text("这笔支出违反上述规则，未保存。", exact=False)).to_be_visible()
     _shot(page, artifacts / "funds_entry_clerk06_zh.png")
+    idle(page)
 
     page.get_by_text("已经主席团（工委）审议").click()
     page.get_by_role("textbox", name="审议文号").fill("皂河镇人大主席团会议纪要〔2026〕9号")
@@ -102,19 +85,18 @@ def test_clerk_needs_the_presidium_approval_over_the_threshold(page: Page, app_u
     page.get_by_role("tab", name="本年支出").click()
     expect(page.get_by_text(re.compile(r"共 \d+ 笔支出"))).to_be_visible()
     _shot(page, artifacts / "funds_entry_list_clerk06_zh.png")
+    idle(page)
 
     page.get_by_role("radiogroup", name="语言 / Language").get_by_text("English").click()
     expect(page.get_by_role("heading", name="Budget and expense entry")).to_be_visible(
         timeout=30_000
     )
+    idle(page)
     page.get_by_role("tab", name="Budget of the year").click()
     expect(page.get_by_role("textbox", name=f"Budget {year} (yuan)")).to_be_visible()
     _shot(page, artifacts / "funds_entry_budget_clerk06_en.png")
     page.get_by_role("radiogroup", name="语言 / Language").get_by_text("中文").click()
     expect(page.get_by_role("heading", name="预算与支出录入")).to_be_visible(timeout=30_000)
-    _idle(page)
-
-    page.get_by_role("link", name="经费使用").click()
-    expect(page.get_by_role("heading", name="本单位经费使用")).to_be_visible(timeout=30_000)
+    go(page, "经费使用", "本单位经费使用")
     _charts_drawn(page, 2)
     _shot(page, artifacts / "funds_overview_clerk06_zh.png")

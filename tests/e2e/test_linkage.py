@@ -7,17 +7,10 @@ import re
 from openpyxl import Workbook, load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_login import DEMO_PASSWORD, _cjk_renders, _sign_in
+from tests.e2e.steps import cjk_renders, go, idle, sign_in
 from ui.i18n import t
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _idle(page: Page) -> None:
-    """Wait until the script run is over, so a widget is not redrawn under the pointer."""
-    expect(page.locator("[data-testid='stApp']")).to_have_attribute(
-        "data-test-script-state", "notRunning", timeout=60_000
-    )
 
 
 def _wait_until_received(page: Page, name: str) -> None:
@@ -25,21 +18,12 @@ def _wait_until_received(page: Page, name: str) -> None:
     file proves the server has the upload, so the import button acts on this file."""
     ready = t("linkage.import.ready", "zh", name=name)
     expect(page.get_by_text(ready, exact=True)).to_be_visible(timeout=60_000)
-    _idle(page)
+    idle(page)
 
 
 def _open_screen(page: Page, app_url: str, username: str, link: str, heading: str) -> None:
-    page.goto(app_url)
-    expect(page.get_by_role("textbox", name="用户名")).to_be_visible(timeout=30_000)
-    _sign_in(page, username, DEMO_PASSWORD)
-    nav = page.locator("[data-testid='stSidebarNav']")
-    expect(nav).to_be_visible(timeout=60_000)
-    # The login cookie is written asynchronously and reruns the page once it is there.
-    page.wait_for_function("() => document.cookie.includes('township133_auth')", timeout=30_000)
-    _idle(page)
-    nav.get_by_role("link", name=link).click()
-    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=30_000)
-    _idle(page)
+    sign_in(page, app_url, username)
+    go(page, link, heading)
 
 
 def _new_voters_file(exported: bytes) -> bytes:
@@ -81,7 +65,7 @@ def test_clerk_imports_voters_through_the_file_input(page: Page, app_url, artifa
         timeout=60_000
     )
     expect(page.get_by_text("Upload")).to_have_count(0)  # no English leaks from the drop zone
-    assert _cjk_renders(page)
+    assert cjk_renders(page)
     page.screenshot(path=str(artifacts / "linkage_import_done_zh.png"))
 
     # A text file renamed to .xlsx: refused with the reason, nothing written.

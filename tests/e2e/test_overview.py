@@ -4,24 +4,13 @@ import re
 
 from playwright.sync_api import Browser, expect
 
-DEMO_PASSWORD = "Demo@2026"
-
-
-def _idle(page) -> None:
-    """Wait for the script run to end: a click on the navigation during a run can be lost."""
-    expect(page.locator("[data-testid='stApp']")).to_have_attribute(
-        "data-test-script-state", "notRunning", timeout=30_000
-    )
+from tests.e2e.steps import go, idle, sign_in
 
 
 def _signed_in_page(browser: Browser, app_url: str, username: str):
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     page = context.new_page()
-    page.goto(app_url)
-    form = page.locator("[data-testid='stForm']")
-    form.get_by_role("textbox", name="用户名").fill(username)
-    form.get_by_role("textbox", name="密码").fill(DEMO_PASSWORD)
-    form.get_by_role("button", name="登录").click()
+    sign_in(page, app_url, username)
     return context, page
 
 
@@ -33,10 +22,7 @@ def test_overview_and_presentation_mode(browser: Browser, app_url, artifacts):
     expect(page.get_by_text("下一个代表联系选民日").first).to_be_visible()
     page.screenshot(path=str(artifacts / "overview_leader_zh.png"), full_page=True)
 
-    _idle(page)
-    page.get_by_role("link", name="会议展示").click()
-    expect(page.get_by_role("heading", name="会议展示")).to_be_visible(timeout=30_000)
-    _idle(page)
+    go(page, "会议展示", "会议展示")
     page.get_by_role("spinbutton", name="每页停留（秒）").fill("5")
     page.get_by_role("button", name="开始展示").click()
     first = page.locator("[class*='st-key-present_view_headline']")
@@ -64,7 +50,7 @@ def test_clicking_a_unit_in_the_ranking_opens_its_scorecard(browser: Browser, ap
         "[class*='st-key-overview_ranking'] canvas, [class*='st-key-overview_ranking'] svg.marks"
     ).first
     expect(first_unit).to_be_visible()
-    _idle(page)
+    idle(page)
     box = chart.bounding_box()
     # The top bar is the first-ranked unit, just below the chart's title.
     page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + 40)

@@ -13,34 +13,10 @@ from services import rules as rules_service
 from services.checklist import checklist_status
 from services.permissions import SYSTEM
 from services.supervision import STAGES, list_sources
+from tests.e2e.steps import go, idle, sign_in
 from ui.format import day
 
-DEMO_PASSWORD = "Demo@2026"
 CLERK, UNIT = "clerk05", "新庄镇"  # the 5th unit of seed/units.toml
-
-
-def _sign_in(page: Page, app_url: str, username: str) -> None:
-    page.goto(app_url)
-    form = page.locator("[data-testid='stForm']")
-    expect(form.get_by_role("textbox", name="用户名")).to_be_visible(timeout=30_000)
-    form.get_by_role("textbox", name="用户名").fill(username)
-    form.get_by_role("textbox", name="密码").fill(DEMO_PASSWORD)
-    form.get_by_role("button", name="登录").click()
-    expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible(timeout=30_000)
-    _idle(page)  # a click on the navigation while the landing page still runs can be lost
-
-
-def _idle(page: Page) -> None:
-    """Wait until the script run is over, so a widget is not redrawn under the pointer."""
-    expect(page.locator("[data-testid='stApp']")).to_have_attribute(
-        "data-test-script-state", "notRunning", timeout=30_000
-    )
-
-
-def _go(page: Page, link: str, heading: str) -> None:
-    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=link).click()
-    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=30_000)
-    _idle(page)
 
 
 def _metric(page: Page, label: str) -> str:
@@ -82,26 +58,26 @@ def _shot(page: Page, path) -> None:
     """A screenshot of the whole screen: Streamlit scrolls inside its main block, not the page."""
     height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": 1440, "height": min(height + 60, 8000)})
-    _idle(page)
+    idle(page)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size({"width": 1440, "height": 900})
 
 
 def _saved(page: Page, stage: str) -> None:
     expect(page.get_by_text(f"已保存，事项现处于“{stage}”。")).to_be_visible(timeout=30_000)
-    _idle(page)
+    idle(page)
 
 
 def test_clerk_closes_an_item_and_the_board_and_t06_follow(
     page: Page, app_url, artifacts, tmp_path_factory
 ):
     db_url = f"sqlite:///{next(tmp_path_factory.getbasetemp().glob('e2e*/app.db'))}"
-    _sign_in(page, app_url, CLERK)
-    _go(page, "监督事项看板", "监督事项看板")
+    sign_in(page, app_url, CLERK)
+    go(page, "监督事项看板", "监督事项看板")
     before = {k: _metric(page, k) for k in ("事项总数", "已办结", "T06 闭环完成率")}
     t06_before = _checklist_t06(db_url, "xinzhuang")
 
-    _go(page, "监督事项办理", "监督事项办理")
+    go(page, "监督事项办理", "监督事项办理")
     # The oldest source of the default kind, so that the item is due for T06 when possible.
     oldest = _oldest_source_label(db_url, "xinzhuang")
     source = page.get_by_role("combobox", name="选择来源")
@@ -110,10 +86,13 @@ def test_clerk_closes_an_item_and_the_board_and_t06_follow(
     expect(page.get_by_role("option", name=oldest)).to_be_visible(timeout=30_000)
     page.keyboard.press("Enter")  # the one option left by the filter
     expect(source).to_have_value(oldest)
-    _idle(page)
+    # The name field takes the source's title once the server has run with the choice.
+    name = page.get_by_role("textbox", name="事项名称")
+    expect(name).to_have_value(oldest.split(" · ", 1)[1], timeout=30_000)
+    idle(page)
     page.get_by_role("button", name="立项").click()
     expect(page.get_by_text("已立项，事项进入“调查研究”环节。")).to_be_visible(timeout=30_000)
-    _idle(page)
+    idle(page)
     with session_scope(db_url) as session:
         item = session.get(
             SupervisionItem, session.exec(select(func.max(SupervisionItem.id))).one()
@@ -147,7 +126,7 @@ def test_clerk_closes_an_item_and_the_board_and_t06_follow(
     _saved(page, "已办结")
     _shot(page, artifacts / "supervision_items_clerk05_zh.png")
 
-    _go(page, "监督事项看板", "监督事项看板")
+    go(page, "监督事项看板", "监督事项看板")
     expect(page.locator("[data-testid='stMetric']").first).to_be_visible()
     assert int(_metric(page, "事项总数")) == int(before["事项总数"]) + 1
     assert int(_metric(page, "已办结")) == int(before["已办结"]) + 1
@@ -166,13 +145,13 @@ def test_clerk_closes_an_item_and_the_board_and_t06_follow(
 
     page.get_by_role("radiogroup", name="语言 / Language").get_by_text("English").click()
     expect(page.get_by_role("heading", name="Supervision board")).to_be_visible(timeout=30_000)
-    _idle(page)
+    idle(page)
     _shot(page, artifacts / "supervision_board_clerk05_en.png")
 
 
 def test_leader_sees_the_district_board_in_both_languages(page: Page, app_url, artifacts):
-    _sign_in(page, app_url, "leader")
-    _go(page, "监督事项看板", "监督事项看板")
+    sign_in(page, app_url, "leader")
+    go(page, "监督事项看板", "监督事项看板")
     expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(3, timeout=30_000)
     assert int(_metric(page, "事项总数")) > 0
     _shot(page, artifacts / "supervision_board_leader_zh.png")
