@@ -57,6 +57,7 @@ from services import audit
 from services.errors import NotFound, ValidationError
 from services.permissions import Actor, readable_township_ids, require_write
 from services.rules import RuleSet, get_rules
+from services.validation import clean_text
 
 CENT = Decimal("0.01")
 # Sanity bounds on typed input, not funding rules: a single amount above 100 million yuan or a
@@ -284,19 +285,6 @@ class RewardReport:
 # Input
 
 
-def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError("funds.error.text_invalid", field=field)
-    value = value.strip()
-    if required and not value:
-        raise ValidationError("error.required", field=field)
-    if len(value) > limit:
-        raise ValidationError("error.too_long", field=field, n=limit)
-    return value
-
-
 def _year(value: Any, field: str, today: date) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError("funds.error.year_range", field=field)
@@ -343,11 +331,11 @@ def prepare_expense(
         budget_year=_year(budget_year, "budget_year", today),
         category=_category(category),
         amount=parse_yuan(amount, field="amount"),
-        payee=_text(payee, "payee", 100, required=True),
-        purpose=_text(purpose, "purpose", 300, required=True),
-        receipt_no=_text(receipt_no, "receipt_no", 60),
+        payee=clean_text(payee, field="payee", limit=100, required=True),
+        purpose=clean_text(purpose, field="purpose", limit=300, required=True),
+        receipt_no=clean_text(receipt_no, field="receipt_no", limit=60),
         presidium_approved=bool(presidium_approved),
-        approval_ref=_text(approval_ref, "approval_ref", 100),
+        approval_ref=clean_text(approval_ref, field="approval_ref", limit=100),
     )
 
 
@@ -646,7 +634,7 @@ def record_expense(
         approval_ref=approval_ref,
         today=today,
     )
-    reason = _text(exception_reason, "exception_reason", 500)
+    reason = clean_text(exception_reason, field="exception_reason", limit=500)
     rules = get_rules(session, draft.budget_year)
     violations = check_expense(session, draft, rules)
     errors = [v for v in violations if v.severity == Severity.error]
@@ -724,7 +712,7 @@ def set_budget(
         district = parse_yuan(district_share, field="district_share", allow_zero=True)
         township = parse_yuan(township_share, field="township_share", allow_zero=True)
     draft = BudgetDraft(township_id, year, category, amount, district, township)
-    reason = _text(exception_reason, "exception_reason", 500)
+    reason = clean_text(exception_reason, field="exception_reason", limit=500)
     violations = check_budget(session, draft, rules)
     refused = [v for v in violations if v.code == "F09"]
     if refused and not reason:

@@ -29,6 +29,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
 from services.errors import ValidationError
+from services.validation import has_markup
 
 Kind = Literal["text", "int", "bool", "date", "phone", "choice"]
 Lang = Literal["zh", "en"]
@@ -41,7 +42,6 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "f"}
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -463,7 +463,7 @@ def clean_text(value: Any, *, max_len: int = 0) -> str:
     if isinstance(value, datetime | date):
         value = value.isoformat()[:10]
     text = unicodedata.normalize("NFC", str(value)).strip()
-    if _CONTROL.search(text) or "<" in text or ">" in text:
+    if has_markup(text):
         raise CellError("imports.error.markup")
     if max_len and len(text) > max_len:
         raise CellError("imports.error.too_long", n=max_len)

@@ -4,7 +4,6 @@ hand marks, and the lists of records behind a cell of the task matrix.
 Writes validate everything before touching the database, so a refused entry writes nothing.
 """
 
-import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
@@ -56,6 +55,7 @@ from services.permissions import (
     require_write,
 )
 from services.rules import TASK_CODES, get_rules
+from services.validation import clean_text
 
 # Input limits: sanity bounds of a form, not rules of the district.
 MAX_TITLE = 200
@@ -64,28 +64,11 @@ MAX_TOPICS = 10
 MAX_ATTENDANCE = 1000
 MAX_PARTICIPANTS = 10000
 MAX_EVIDENCE = 2000
-_MARKUP = re.compile(r"<\s*[/!?]?\s*[A-Za-z][^>]*>")
-
 RECORD_COLUMNS = ["date", "kind", "title", "value", "counts", "detail", "text"]
 
 
 # ---------------------------------------------------------------------------------------------
 # Validation helpers
-
-
-def _text(value, field: str, *, limit: int, required_key: str | None = None) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError("checklist.error.not_text", field=field)
-    value = value.strip()
-    if required_key and not value:
-        raise ValidationError(required_key, field=field)
-    if len(value) > limit:
-        raise ValidationError(f"checklist.error.too_long.{field}", field=field, n=limit)
-    if _MARKUP.search(value):
-        raise ValidationError("checklist.error.markup", field=field)
-    return value
 
 
 def _count(value, field: str, *, limit: int) -> int:
@@ -121,7 +104,9 @@ def _topics(titles: Iterable[str] | None) -> list[str]:
         titles = titles.splitlines()
     out: list[str] = []
     for raw in titles:
-        title = _text(raw, "topic", limit=MAX_TITLE)
+        title = clean_text(
+            raw, field="topic", limit=MAX_TITLE, too_long_key="checklist.error.too_long.topic"
+        )
         if title and title not in out:
             out.append(title)
     if len(out) > MAX_TOPICS:
@@ -168,11 +153,20 @@ def record_meeting(
     task = rules.task("T01" if kind == MeetingKind.congress_session else "T02")
     if unit.unit_type not in task.applies_to:
         raise ValidationError("checklist.error.kind_not_applicable", field="kind")
-    title = _text(title, "title", limit=MAX_TITLE, required_key="checklist.error.title_required")
+    title = clean_text(
+        title,
+        field="title",
+        limit=MAX_TITLE,
+        required=True,
+        required_key="checklist.error.title_required",
+        too_long_key="checklist.error.too_long.title",
+    )
     held_on = _held_on(held_on, year, today)
     attendance = _count(attendance, "attendance", limit=MAX_ATTENDANCE)
     texts = {
-        name: _text(value, name, limit=MAX_TEXT)
+        name: clean_text(
+            value, field=name, limit=MAX_TEXT, too_long_key=f"checklist.error.too_long.{name}"
+        )
         for name, value in (
             ("research", research),
             ("deliberation", deliberation),
@@ -320,12 +314,19 @@ def record_supervision_activity(
     _unit(session, township_id)
     if kind not in get_rules(session, year).supervision.activity_kinds:
         raise ValidationError("checklist.error.activity_kind", field="kind")
-    subject = _text(
-        subject, "subject", limit=MAX_TITLE, required_key="checklist.error.subject_required"
+    subject = clean_text(
+        subject,
+        field="subject",
+        limit=MAX_TITLE,
+        required=True,
+        required_key="checklist.error.subject_required",
+        too_long_key="checklist.error.too_long.subject",
     )
     held_on = _held_on(held_on, year, today)
     participants = _count(participants, "participants", limit=MAX_PARTICIPANTS)
-    note = _text(note, "note", limit=MAX_TEXT)
+    note = clean_text(
+        note, field="note", limit=MAX_TEXT, too_long_key="checklist.error.too_long.note"
+    )
     duplicate = session.exec(
         select(SupervisionActivity.id).where(
             SupervisionActivity.township_id == township_id,
@@ -367,8 +368,13 @@ def set_task_mark(
     if task_code not in TASK_CODES:
         raise ValidationError("checklist.error.task_code", field="task_code")
     _unit(session, township_id)
-    evidence = _text(
-        evidence, "evidence", limit=MAX_EVIDENCE, required_key="checklist.error.evidence_required"
+    evidence = clean_text(
+        evidence,
+        field="evidence",
+        limit=MAX_EVIDENCE,
+        required=True,
+        required_key="checklist.error.evidence_required",
+        too_long_key="checklist.error.too_long.evidence",
     )
     row = session.exec(
         select(TaskMark).where(

@@ -10,6 +10,7 @@ from models.enums import AuditAction, UnitType
 from services import audit
 from services.errors import NotFound, ValidationError
 from services.permissions import Actor, readable_township_ids, require_admin, require_write
+from services.validation import clean_text
 
 MAX_NAME = 40
 
@@ -62,12 +63,7 @@ def get_township(session: Session, township_id: int) -> TownshipInfo:
 
 
 def _clean_name(value: str, field: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError("error.required", field=field)
-    if len(value) > MAX_NAME:
-        raise ValidationError("error.too_long", field=field, n=MAX_NAME)
-    return value
+    return clean_text(value, field=field, limit=MAX_NAME, required=True)
 
 
 def add_township(

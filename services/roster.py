@@ -54,6 +54,7 @@ from services.linkage import (
 )
 from services.permissions import Actor, require_read, require_write
 from services.rules import get_rules
+from services.validation import clean_text
 
 MAX_NAME = 40
 MAX_VILLAGE = 60
@@ -109,19 +110,6 @@ DEPUTY_SHEET = SheetSpec(
 
 # ---------------------------------------------------------------------------------------------
 # Validation helpers
-
-
-def _text(value: Any, field: str, *, max_len: int, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    try:
-        text = imports.clean_text(value, max_len=max_len)
-    except CellError as exc:
-        key = "linkage.error.markup" if exc.key == "imports.error.markup" else "error.too_long"
-        raise ValidationError(key, field=field, n=max_len) from None
-    if required and not text:
-        raise ValidationError("error.required", field=field)
-    return text
 
 
 def _phone(value: str | None, field: str = "phone") -> str:
@@ -520,7 +508,7 @@ def notifications_frame(
 def add_constituency(session: Session, actor: Actor, *, township_id: int, name: str) -> int:
     require_write(actor, township_id)
     _unit(session, township_id)
-    name = _text(name, "name", max_len=60, required=True)
+    name = clean_text(name, field="name", limit=60, required=True)
     existing = session.exec(
         select(Constituency.name).where(Constituency.township_id == township_id)
     ).all()
@@ -561,7 +549,7 @@ def add_deputy(
     require_write(actor, township_id)
     unit = _unit(session, township_id)
     level = DeputyLevel(level)
-    name = _text(name, "name", max_len=MAX_NAME, required=True)
+    name = clean_text(name, field="name", limit=MAX_NAME, required=True)
     if needs_constituency(unit.unit_type, level) and constituency_id is None:
         raise ValidationError("linkage.error.constituency_required", field="constituency_id")
     _constituency_of(session, township_id, constituency_id)
@@ -624,7 +612,7 @@ def update_deputies(
                 continue
             value = change[key]
             if key == "name":
-                value = _text(value, "name", max_len=MAX_NAME, required=True)
+                value = clean_text(value, field="name", limit=MAX_NAME, required=True)
             elif key == "phone":
                 value = _phone(value)
             elif key == "gender":
@@ -678,8 +666,8 @@ def add_voter(
 ) -> int:
     require_write(actor, township_id)
     _unit(session, township_id)
-    name = _text(name, "name", max_len=MAX_NAME, required=True)
-    village = _text(village, "village", max_len=MAX_VILLAGE)
+    name = clean_text(name, field="name", limit=MAX_NAME, required=True)
+    village = clean_text(village, field="village", limit=MAX_VILLAGE)
     phone = _phone(phone)
     if constituency_id is None:
         raise ValidationError("linkage.error.constituency_required", field="constituency_id")
@@ -725,9 +713,9 @@ def update_voters(
                 continue
             value = change[key]
             if key == "name":
-                value = _text(value, "name", max_len=MAX_NAME, required=True)
+                value = clean_text(value, field="name", limit=MAX_NAME, required=True)
             elif key == "village":
-                value = _text(value, "village", max_len=MAX_VILLAGE)
+                value = clean_text(value, field="village", limit=MAX_VILLAGE)
             elif key == "phone":
                 value = _phone(value)
             elif key == "constituency_id":
@@ -919,13 +907,13 @@ def record_contact_day(
         raise ValidationError("linkage.error.no_participants", field="deputy_ids")
     voters_met = _count(voters_met, "voters_met")
     opinions_count = _count(opinions_count, "opinions_count")
-    texts = [_text(o, "opinions", max_len=MAX_NOTE) for o in opinions]
+    texts = [clean_text(o, field="opinions", limit=MAX_NOTE) for o in opinions]
     texts = [o for o in texts if o]
     if len(texts) > MAX_OPINIONS:
         raise ValidationError("linkage.error.too_many_opinions", field="opinions", n=MAX_OPINIONS)
     if opinions_count < len(texts):
         raise ValidationError("linkage.error.opinions_count", field="opinions_count", n=len(texts))
-    summary = _text(summary, "summary", max_len=MAX_SUMMARY)
+    summary = clean_text(summary, field="summary", limit=MAX_SUMMARY)
     found = session.exec(
         select(Deputy.id).where(
             Deputy.id.in_(people),
@@ -1024,7 +1012,7 @@ def add_visit(
         raise ValidationError("linkage.error.kind", field="kind") from None
     held_on = _fact_date(held_on, "held_on", today)
     people_visited = _count(people_visited, "people_visited", minimum=1)
-    note = _text(note, "note", max_len=MAX_NOTE)
+    note = clean_text(note, field="note", limit=MAX_NOTE)
     if session.exec(
         select(Visit.id).where(
             Visit.township_id == township_id,
@@ -1062,7 +1050,7 @@ def add_notification(
     except ValueError:
         raise ValidationError("linkage.error.kind", field="kind") from None
     issued_on = _fact_date(issued_on, "issued_on", today)
-    title = _text(title, "title", max_len=MAX_TITLE, required=True)
+    title = clean_text(title, field="title", limit=MAX_TITLE, required=True)
     if session.exec(
         select(Notification.id).where(
             Notification.township_id == township_id,

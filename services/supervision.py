@@ -44,6 +44,7 @@ from services import audit
 from services.errors import NotFound, ValidationError
 from services.permissions import Actor, readable_township_ids, require_read, require_write
 from services.rules import RuleSet, get_rules
+from services.validation import clean_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,7 +79,6 @@ UPLOAD_TYPES: dict[str, tuple[bytes, ...]] = {
     "xlsx": (b"PK\x03\x04",),
 }
 FILE_PREFIX = "file:uploads/"
-_HTML = re.compile(r"<\s*/?\s*[A-Za-z!?]")
 _UPLOAD_NAME = re.compile(r"^[0-9a-f]{64}\.[a-z]{3,4}$")
 
 
@@ -384,17 +384,6 @@ def upload_path(evidence_line: str) -> Path | None:
 # Validation helpers
 
 
-def _text(value: str | None, field: str, limit: int, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError("error.required", field=field)
-    if len(value) > limit:
-        raise ValidationError("error.too_long", field=field, n=limit)
-    if _HTML.search(value):
-        raise ValidationError("supervision.error.html", field=field)
-    return value
-
-
 def _today(today: date | None) -> date:
     return today or date.today()
 
@@ -439,9 +428,9 @@ def open_item(
     supervision activity, or a voter's opinion of a contact day. Returns the new item's id."""
     require_write(actor, township_id)
     today = _today(today)
-    title = _text(title, "title", MAX_TITLE, required=True)
-    responsible_unit = _text(responsible_unit, "responsible_unit", MAX_UNIT)
-    note = _text(note, "note", MAX_NOTE)
+    title = clean_text(title, field="title", limit=MAX_TITLE, required=True)
+    responsible_unit = clean_text(responsible_unit, field="responsible_unit", limit=MAX_UNIT)
+    note = clean_text(note, field="note", limit=MAX_NOTE)
     given = [s for s in (topic_id, activity_id, opinion_id) if s is not None]
     if len(given) != 1:
         raise ValidationError("supervision.error.source_required", field="source")
@@ -581,9 +570,9 @@ def move_item(
         )
     ).one()
     _check_day(on, not_before=last, today=today)
-    note = _text(note, "note", MAX_NOTE, required=send_back)
-    evidence = _text(evidence, "evidence", MAX_EVIDENCE)
-    responsible_unit = _text(responsible_unit, "responsible_unit", MAX_UNIT)
+    note = clean_text(note, field="note", limit=MAX_NOTE, required=send_back)
+    evidence = clean_text(evidence, field="evidence", limit=MAX_EVIDENCE)
+    responsible_unit = clean_text(responsible_unit, field="responsible_unit", limit=MAX_UNIT)
     if upload is not None:
         check_upload(upload)
     if not send_back and not evidence and upload is None:
@@ -602,7 +591,7 @@ def move_item(
             raise ValidationError("supervision.error.raters", field="raters", n=MAX_RATERS)
         opinion = session.get(Opinion, item.opinion_id) if item.opinion_id else None
         if opinion is not None:
-            answer = _text(answer, "answer", MAX_ANSWER, required=True)
+            answer = clean_text(answer, field="answer", limit=MAX_ANSWER, required=True)
     elif raters is not None:
         raise ValidationError("supervision.error.rating_only_at_feedback", field="raters")
 

@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from models import AuditLog
+from models import AuditLog, Township
 from models.enums import Role, UnitType
 from services import org
 from services.errors import ValidationError
@@ -77,8 +77,11 @@ def test_a_duplicate_code_is_refused(session):
     assert err.value.key == "error.duplicate.township"
 
 
-def test_html_is_stored_as_text_not_markup(session):
-    tid = org.add_township(
-        session, ADMIN, code="h", name_zh="<script>x</script>", name_en="H", unit_type="town"
-    )
-    assert org.get_township(session, tid).name_zh == "<script>x</script>"
+def test_html_in_a_unit_name_is_refused(session):
+    with pytest.raises(ValidationError) as err:
+        org.add_township(
+            session, ADMIN, code="h", name_zh="<script>x</script>", name_en="H", unit_type="town"
+        )
+    assert (err.value.field, err.value.key) == ("name_zh", "error.markup")
+    session.rollback()
+    assert session.exec(select(Township).where(Township.code == "h")).first() is None

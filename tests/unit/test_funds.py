@@ -576,9 +576,14 @@ def test_bad_expense_input_writes_nothing(session, world, change, field, key):
     assert session.exec(select(Expense)).all() == []
 
 
-def test_html_in_a_purpose_is_stored_as_text(session, world):
-    saved = spend(session, world["clerk"], world["town"], "1.00", purpose="<script>x</script>")
-    assert session.get(Expense, saved.id).purpose == "<script>x</script>"
+def test_html_in_a_purpose_is_refused_and_a_less_than_sign_is_not(session, world):
+    with pytest.raises(ValidationError) as err:
+        spend(session, world["clerk"], world["town"], "1.00", purpose="<script>x</script>")
+    assert (err.value.field, err.value.key) == ("purpose", "error.markup")
+    session.rollback()
+    assert session.exec(select(Expense)).all() == []
+    saved = spend(session, world["clerk"], world["town"], "1.00", purpose="单价 < 5 元的小额耗材")
+    assert session.get(Expense, saved.id).purpose == "单价 < 5 元的小额耗材"
 
 
 def test_who_may_write_and_read(session, world):

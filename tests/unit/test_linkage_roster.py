@@ -108,7 +108,7 @@ def test_add_deputy_is_audited(session, unit):
     ("changes", "key"),
     [
         ({"name": ""}, "error.required"),
-        ({"name": "<script>x</script>"}, "linkage.error.markup"),
+        ({"name": "<script>x</script>"}, "error.markup"),
         ({"name": "长" * 41}, "error.too_long"),
         ({"phone": "12345"}, "linkage.error.phone"),
         ({"constituency_id": None}, "linkage.error.constituency_required"),
@@ -333,7 +333,7 @@ def test_record_a_contact_day(session, unit):
         ({"voters_met": -1}, "error.negative"),
         ({"voters_met": "many"}, "linkage.error.number"),
         ({"opinions_count": 1}, "linkage.error.opinions_count"),
-        ({"summary": "<img src=x onerror=alert(1)>"}, "linkage.error.markup"),
+        ({"summary": "<img src=x onerror=alert(1)>"}, "error.markup"),
         ({"opinions": ["长" * 501]}, "error.too_long"),
     ],
 )

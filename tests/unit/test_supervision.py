@@ -277,8 +277,8 @@ def _open(session, w: World, **kw):
         ({"topic_id": "T", "opened_on": "2026-02-01"}, "supervision.error.date"),
         ({"topic_id": "T", "title": "   "}, "error.required"),
         ({"topic_id": "T", "title": "长" * 201}, "error.too_long"),
-        ({"topic_id": "T", "title": "<script>alert(1)</script>"}, "supervision.error.html"),
-        ({"topic_id": "T", "responsible_unit": "<b>办</b>"}, "supervision.error.html"),
+        ({"topic_id": "T", "title": "<script>alert(1)</script>"}, "error.markup"),
+        ({"topic_id": "T", "responsible_unit": "<b>办</b>"}, "error.markup"),
     ],
 )
 def test_bad_openings_are_refused_and_write_nothing(session, world, change, key):
@@ -553,7 +553,7 @@ def test_refused_moves_write_nothing(session, world):
     _refused(
         session,
         lambda: advance(session, w, item_id, date(2026, 2, 3), note="<img src=x>"),
-        "supervision.error.html",
+        "error.markup",
     )
     _refused(
         session,
