@@ -155,8 +155,7 @@ def set_three_ones(
     """Record a unit's "three ones" for a year (creates or updates the year's row)."""
     require_write(actor, township_id)
     get_township(session, township_id)
-    if len(note) > 500:
-        raise ValidationError("error.too_long", field="note", n=500)
+    note = clean_text(note, field="note", limit=500)
     row = session.exec(
         select(OrgGuarantee).where(
             OrgGuarantee.township_id == township_id, OrgGuarantee.year == year
@@ -168,7 +167,7 @@ def set_three_ones(
     row.has_department = has_department
     row.has_fulltime_staff = has_fulltime_staff
     row.has_training_mechanism = has_training_mechanism
-    row.note = note.strip()
+    row.note = note
     if before is not None:
         row.updated_at = utcnow()
     session.add(row)

@@ -14,6 +14,7 @@ from models.enums import AuditAction, Role
 from services import audit
 from services.errors import ValidationError
 from services.permissions import Actor, require_admin
+from services.validation import clean_text
 
 # Lockout policy: an account is locked for LOCK_MINUTES after MAX_FAILED_LOGINS wrong passwords.
 MAX_FAILED_LOGINS = 5
@@ -71,9 +72,14 @@ def create_user(
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
         raise ValidationError("error.user.username_format", field="username")
-    display_name = display_name.strip()
-    if not display_name or len(display_name) > 60:
-        raise ValidationError("error.user.display_name", field="display_name")
+    display_name = clean_text(
+        display_name,
+        field="display_name",
+        limit=60,
+        required=True,
+        required_key="error.user.display_name",
+        too_long_key="error.user.display_name",
+    )
     validate_password(password)
     role = Role(role)
     if role == Role.township_staff:

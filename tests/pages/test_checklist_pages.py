@@ -166,7 +166,10 @@ def test_a_draft_without_topic_is_a_t04_gap_until_completed(app_env):
     [
         ({"title": "", "topics": "议题"}, "请填写会议名称。"),
         ({"title": "无议题的主席团会议", "topics": ""}, "主席团会议至少需要一个监督议题"),
-        ({"title": "<script>alert(1)</script>", "topics": "议题"}, "内容不能包含 HTML 标签、脚本或控制字符。"),
+        (
+            {"title": "<script>alert(1)</script>", "topics": "议题"},
+            "内容不能包含 HTML 标签、脚本或控制字符。",
+        ),
     ],
 )
 def test_a_bad_meeting_shows_the_message_and_writes_nothing(app_env, fill, message):
