@@ -66,9 +66,20 @@ def label(prefix: str, code: Any, lang: str | None = None) -> str:
     return t(f"{prefix}.{value}", lang)
 
 
+# Messages that do not say which field they are about; the field's name is put before them.
+GENERAL_ERRORS = frozenset(
+    {"error.required", "error.too_long", "error.markup", "error.not_text", "error.negative"}
+)
+
+
 def error_text(exc: Exception, lang: str | None = None) -> str:
-    """The user's-language message of a ServiceError."""
+    """The user's-language message of a ServiceError, e.g. "用途：内容过长，最多 300 个字。"."""
     key = getattr(exc, "key", None)
     if key is None:
         return str(exc)
-    return t(key, lang, **getattr(exc, "params", {}))
+    text = t(key, lang, **getattr(exc, "params", {}))
+    field = getattr(exc, "field", None)
+    if key in GENERAL_ERRORS and field and has(f"field.{field}", lang):
+        colon = "：" if (lang or current_lang()) == "zh" else ": "
+        return f"{t(f'field.{field}', lang)}{colon}{text}"
+    return text

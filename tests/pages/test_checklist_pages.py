@@ -168,7 +168,7 @@ def test_a_draft_without_topic_is_a_t04_gap_until_completed(app_env):
         ({"title": "无议题的主席团会议", "topics": ""}, "主席团会议至少需要一个监督议题"),
         (
             {"title": "<script>alert(1)</script>", "topics": "议题"},
-            "内容不能包含 HTML 标签、脚本或控制字符。",
+            "名称：内容不能包含 HTML 标签、脚本或控制字符。",
         ),
     ],
 )

@@ -137,7 +137,7 @@ def test_a_clerk_records_a_contact_day_and_a_duplicate_is_refused(app_env):
     at.text_area(key="linkage_contact_opinions").input("路灯损坏\n<b>不是标记</b>")
     _submit(at, "linkage_contact_form")
     # The markup in an opinion is refused with a message and nothing is written.
-    assert [e.value for e in at.error] == [t("error.markup", "zh")]
+    assert [e.value for e in at.error] == ["选民意见：" + t("error.markup", "zh")]
     assert _count(app_env, ContactDay, unit) == before
 
     at.text_area(key="linkage_contact_opinions").input("路灯损坏\n河道淤塞")
@@ -164,7 +164,7 @@ def test_a_clerk_records_a_visit_and_a_notification(app_env):
     assert _count(app_env, Visit, unit) == visits + 1
 
     _submit(at, "linkage_notice_form")  # no title
-    assert [e.value for e in at.error] == [t("error.required", "zh")]
+    assert [e.value for e in at.error] == ["名称：" + t("error.required", "zh")]
     at.text_input(key="linkage_notice_title").input("代表履职情况通报")
     at.radio(key="linkage_notice_kind_zh").set_value(NotificationKind.deputy_performance)
     _submit(at, "linkage_notice_form")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from models.enums import AuditAction, Role, UnitType
-from ui.i18n import LANGUAGES, catalog, label, t
+from services.errors import ValidationError
+from ui.i18n import LANGUAGES, catalog, error_text, label, t
 
 ROOT = Path(__file__).resolve().parents[2]
 UI_FILES = [
@@ -94,3 +95,15 @@ def test_screens_hold_no_ui_literal(path):
 def test_the_scan_catches_a_literal():
     code = 'import streamlit as st\nst.title("工作总览")\nst.button(label="Save all now")\n'
     assert [text for _, text in _literal_texts(ast.parse(code))] == ["工作总览", "Save all now"]
+
+
+def test_a_general_input_error_names_its_field():
+    too_long = ValidationError("error.too_long", field="purpose", n=300)
+    assert error_text(too_long, "zh") == "用途：内容过长，最多 300 个字。"
+    assert error_text(too_long, "en") == "Purpose: Too long: at most 300 characters."
+    # A field without a name in the catalog, or no field, leaves the message as it is.
+    assert error_text(ValidationError("error.required", field="x_y"), "zh") == "此项为必填项。"
+    assert error_text(ValidationError("error.required"), "en") == "This field is required."
+    # A message that already says what it is about is not prefixed.
+    own = ValidationError("funds.error.category", field="category")
+    assert error_text(own, "zh") == t("funds.error.category", "zh")
