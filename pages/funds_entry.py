@@ -88,6 +88,18 @@ def _show_flash(slot: str) -> None:
         show[level](text)
 
 
+def _reason_field(key: str, help_key: str) -> str:
+    """Why a record that breaks a rule is a justified exception (left empty otherwise)."""
+    return st.text_area(
+        t("funds.field.exception_reason"),
+        max_chars=500,
+        placeholder=t("funds.ph.exception_reason"),
+        help=t(help_key),
+        key=key,
+        height=80,
+    )
+
+
 def _violation_lines(found) -> list[tuple[str, str]]:
     return [
         (
@@ -172,14 +184,7 @@ with tab_expense:
                 placeholder=t("funds.ph.approval_ref"),
                 key="funds_exp_ref",
             )
-        reason = st.text_area(
-            t("funds.field.exception_reason"),
-            max_chars=500,
-            placeholder=t("funds.ph.exception_reason"),
-            help=t("funds.help.exception_reason"),
-            key="funds_exp_reason",
-            height=80,
-        )
+        reason = _reason_field("funds_exp_reason", "funds.help.exception_reason")
         with st.container(horizontal=True):
             check = st.form_submit_button(
                 t("funds.entry.check"), icon=":material/rule:", key="funds_exp_check"
@@ -294,14 +299,7 @@ with tab_budget:
                 placeholder=t("funds.ph.share_auto"),
                 key="funds_bud_township",
             )
-        b_reason = st.text_area(
-            t("funds.field.exception_reason"),
-            max_chars=500,
-            placeholder=t("funds.ph.exception_reason"),
-            help=t("funds.help.budget_exception_reason"),
-            key="funds_bud_reason",
-            height=80,
-        )
+        b_reason = _reason_field("funds_bud_reason", "funds.help.budget_exception_reason")
         b_save = st.form_submit_button(t("common.save"), type="primary", key="funds_bud_save")
     if b_save:
         try:

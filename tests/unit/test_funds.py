@@ -71,10 +71,10 @@ def world(session):
     }
 
 
-def budget(session, tid, category, amount, district=None, township=None, year=Y):
+def budget(session, tid, category, amount, district=None, township=None, year=Y, actor=ADMIN, **kw):
     return funds.set_budget(
         session,
-        ADMIN,
+        actor,
         township_id=tid,
         year=year,
         category=category,
@@ -82,6 +82,7 @@ def budget(session, tid, category, amount, district=None, township=None, year=Y)
         district_share=district,
         township_share=township,
         today=TODAY,
+        **kw,
     )
 
 
@@ -422,33 +423,12 @@ def test_f09_shares_that_break_the_rule_are_refused_and_blank_shares_follow_it(s
 
 
 def test_budget_shares_saved_as_a_justified_exception_stay_flagged(session, world):
-    tid = world["town"]
+    tid, clerk = world["town"], world["clerk"]
+    half = ("training", "10000.00", "5000.00", "5000.00")
     with pytest.raises(RuleViolationError):
-        funds.set_budget(
-            session,
-            world["clerk"],
-            township_id=tid,
-            year=Y,
-            category="training",
-            amount="10000.00",
-            district_share="5000.00",
-            township_share="5000.00",
-            exception_reason="  ",
-            today=TODAY,
-        )
+        budget(session, tid, *half, actor=clerk, exception_reason="  ")
     session.rollback()
-    saved = funds.set_budget(
-        session,
-        world["clerk"],
-        township_id=tid,
-        year=Y,
-        category="training",
-        amount="10000.00",
-        district_share="5000.00",
-        township_share="5000.00",
-        exception_reason="区财政专项补足一半",
-        today=TODAY,
-    )
+    saved = budget(session, tid, *half, actor=clerk, exception_reason="区财政专项补足一半")
     assert saved.flagged and codes(saved.violations) == ["F09"]
     row = session.get(Budget, saved.id)
     assert (row.district_share_fen, row.exception_reason) == (500000, "区财政专项补足一半")
