@@ -11,6 +11,7 @@ from services.permissions import Actor, require_admin
 from services.scoring import DIMENSIONS
 from ui import data as cached
 from ui import funds as ufunds
+from ui import rules as urules
 from ui.i18n import current_lang, error_text, label, t
 from ui.layout import page_header, selected_year
 
@@ -120,6 +121,8 @@ if submitted:
         st.rerun()
     except rules_service.RuleSetError as exc:
         st.error(t("appraisal_rules.invalid"))
-        st.dataframe(ufunds.problems_frame(exc.problems), hide_index=True, width="stretch")
+        st.dataframe(
+            urules.problems_frame(urules.problem_rows(exc)), hide_index=True, width="stretch"
+        )
     except ServiceError as exc:
         st.error(error_text(exc))

@@ -10,6 +10,7 @@ from services.errors import ServiceError
 from services.permissions import Actor
 from ui import data as cached
 from ui import funds as ufunds
+from ui import rules as urules
 from ui.i18n import error_text, t
 from ui.layout import page_header, selected_year
 
@@ -158,7 +159,7 @@ if submitted:
     except rules_service.RuleSetError as exc:
         st.error(t("funds.rules.invalid", n=len(exc.problems)))
         st.dataframe(
-            ufunds.problems_frame(exc.problems),
+            urules.problems_frame(urules.problem_rows(exc)),
             hide_index=True,
             width="stretch",
             key="funds_rules_problems",

@@ -11,6 +11,7 @@ from services.errors import ServiceError
 from services.permissions import Actor
 from ui import checklist as ui
 from ui import data as cached
+from ui import rules as urules
 from ui.format import number
 from ui.i18n import current_lang, error_text, t
 from ui.layout import page_header, selected_year
@@ -139,7 +140,7 @@ if submitted:
             with session_scope() as session:
                 saved = rules.save_rules(session, actor, data, note=note.strip())
         except rules.RuleSetError as exc:
-            problems = exc.problems
+            problems = urules.problem_rows(exc)
         except ServiceError as exc:
             st.error(error_text(exc))
         else:
@@ -147,16 +148,7 @@ if submitted:
             st.rerun()
     if problems:
         st.error(t("checklist.rules.problems"))
-        st.table(
-            pd.DataFrame(
-                problems,
-                columns=[
-                    t("checklist.rules.problem_col.key"),
-                    t("checklist.rules.problem_col.message"),
-                ],
-            ),
-            hide_index=True,
-        )
+        st.table(urules.problems_frame(problems), hide_index=True)
 
 # -- hand marks --------------------------------------------------------------------------------
 

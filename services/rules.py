@@ -5,12 +5,15 @@ Every target, deadline, fund limit, weight and grade threshold the services use 
 
 import re
 import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from sqlmodel import Session, func, select
 
 from models import RuleSet as RuleSetRow
@@ -36,7 +39,7 @@ class Deadline(_Strict):
     @classmethod
     def _month_day(cls, v: str) -> str:
         if not _MMDD.match(v):
-            raise ValueError("must be MM-DD, e.g. 06-30")
+            raise PydanticCustomError("rule_month_day", "must be MM-DD, e.g. 06-30")
         date(2024, int(v[:2]), int(v[3:]))  # a leap year admits 02-29
         return v
 
@@ -63,10 +66,12 @@ class TaskRule(_Strict):
     def _ordered(cls, v: list[Deadline]) -> list[Deadline]:
         keys = [d.by for d in v]
         if keys != sorted(keys) or len(set(keys)) != len(keys):
-            raise ValueError("dates must be distinct and in calendar order")
+            raise PydanticCustomError(
+                "rule_schedule_order", "dates must be distinct and in calendar order"
+            )
         counts = [d.expected for d in v]
         if counts != sorted(counts):
-            raise ValueError("expected counts must not decrease")
+            raise PydanticCustomError("rule_schedule_counts", "expected counts must not decrease")
         return v
 
 
@@ -78,7 +83,9 @@ class Checklist(_Strict):
     def _all_ten(cls, v: list[TaskRule]) -> list[TaskRule]:
         codes = [t.code for t in v]
         if sorted(codes) != list(TASK_CODES):
-            raise ValueError(f"needs each of {', '.join(TASK_CODES)} exactly once")
+            raise PydanticCustomError(
+                "rule_tasks", "needs each of {codes} exactly once", {"codes": ", ".join(TASK_CODES)}
+            )
         return sorted(v, key=lambda t: t.code)
 
 
@@ -106,9 +113,13 @@ class SupervisionRule(_Strict):
         stages = [s for s in SupervisionStage if s != SupervisionStage.closed]
         missing = [s.value for s in stages if s not in v]
         if missing or SupervisionStage.closed in v:
-            raise ValueError(f"needs days for exactly: {', '.join(s.value for s in stages)}")
+            raise PydanticCustomError(
+                "rule_stages",
+                "needs days for exactly: {stages}",
+                {"stages": ", ".join(s.value for s in stages)},
+            )
         if any(d <= 0 for d in v.values()):
-            raise ValueError("days must be positive")
+            raise PydanticCustomError("rule_days_positive", "days must be positive")
         return v
 
 
@@ -135,10 +146,10 @@ class FundRule(_Strict):
     @model_validator(mode="after")
     def _shares(self) -> "FundRule":
         if self.district_share + self.township_share != Decimal("1"):
-            raise ValueError("district_share + township_share must equal 1")
+            raise PydanticCustomError("rule_shares", "district_share + township_share must equal 1")
         codes = [c.code for c in self.categories]
         if len(set(codes)) != len(codes):
-            raise ValueError("category codes must be unique")
+            raise PydanticCustomError("rule_unique_codes", "category codes must be unique")
         return self
 
 
@@ -179,9 +190,11 @@ class Appraisal(_Strict):
     def _descending(cls, v: list[Grade]) -> list[Grade]:
         mins = [g.min for g in v]
         if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-            raise ValueError("grades must go from the highest threshold down")
+            raise PydanticCustomError(
+                "rule_grades_order", "grades must go from the highest threshold down"
+            )
         if mins[-1] != 0:
-            raise ValueError("the last grade must start at 0")
+            raise PydanticCustomError("rule_grades_zero", "the last grade must start at 0")
         return v
 
 
@@ -214,9 +227,11 @@ class RuleSet(_Strict):
     def _checklist_weight(self) -> "RuleSet":
         total = sum(t.weight for t in self.checklist.tasks)
         if abs(total - self.appraisal.weights.checklist) > 1e-9:
-            raise ValueError(
-                f"checklist task weights add up to {total:g}, "
-                f"but appraisal.weights.checklist is {self.appraisal.weights.checklist:g}"
+            raise PydanticCustomError(
+                "rule_weights",
+                "checklist task weights add up to {total}, "
+                "but appraisal.weights.checklist is {checklist}",
+                {"total": f"{total:g}", "checklist": f"{self.appraisal.weights.checklist:g}"},
             )
         return self
 
@@ -224,12 +239,28 @@ class RuleSet(_Strict):
         return next(t for t in self.checklist.tasks if t.code == code)
 
 
-class RuleSetError(ValueError):
-    """A rule set that does not validate; ``problems`` lists (key path, message) pairs."""
+@dataclass(frozen=True)
+class RuleProblem:
+    """One reason a rule set does not validate: where, what kind (pydantic's error type or one
+    of ours named ``rule_*``), its figures, and the English message for logs and the CLI."""
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+    path: str
+    type: str
+    message: str
+    ctx: dict[str, str] = field(default_factory=dict)
+
+
+class RuleSetError(ValueError):
+    """A rule set that does not validate; ``problems`` lists (key path, message) pairs and
+    ``details`` the same problems with their kind, for the screens to say in the user's
+    language."""
+
+    def __init__(
+        self, source: str, problems: list[tuple[str, str]], details: Iterable[RuleProblem] = ()
+    ) -> None:
         self.source = source
         self.problems = problems
+        self.details = list(details) or [RuleProblem(p, "rule_other", m) for p, m in problems]
         lines = "\n".join(f"  {key}: {msg}" for key, msg in problems)
         super().__init__(f"invalid rule set {source}:\n{lines}")
 
@@ -248,8 +279,16 @@ def parse(data: dict, *, source: str = "<data>") -> RuleSet:
     try:
         return RuleSet.model_validate(data)
     except ValidationError as exc:
-        problems = [(_key_path(e["loc"]), e["msg"]) for e in exc.errors()]
-        raise RuleSetError(source, problems) from None
+        details = [
+            RuleProblem(
+                _key_path(e["loc"]),
+                e["type"],
+                e["msg"],
+                {k: str(v) for k, v in (e.get("ctx") or {}).items() if k != "error"},
+            )
+            for e in exc.errors()
+        ]
+        raise RuleSetError(source, [(d.path, d.message) for d in details], details) from None
 
 
 def load_toml(path: Path) -> RuleSet:

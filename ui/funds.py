@@ -1,7 +1,6 @@
 """Funding screens: cached reads, message and table formatting, charts and the Excel export."""
 
 import io
-import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -443,35 +442,3 @@ def category_rows(edited: pd.DataFrame) -> list[dict[str, str]]:
         if any(row.values()):
             rows.append(row)
     return rows
-
-
-# pydantic's messages, recognised by their wording, in the user's language.
-_PROBLEMS = (
-    (r"greater than or equal to (\S+)", "funds.rules.problem.ge"),
-    (r"less than or equal to (\S+)", "funds.rules.problem.le"),
-    (r"no more than (\d+) decimal places", "funds.rules.problem.decimals"),
-    (r"valid (decimal|number|integer)", "funds.rules.problem.number"),
-    (r"must equal 1", "funds.rules.problem.shares"),
-    (r"codes must be unique", "funds.rules.problem.unique"),
-    (r"should match pattern", "funds.rules.problem.code_pattern"),
-    (r"at least 1 (character|item)", "funds.rules.problem.required"),
-    (r"Field required", "funds.rules.problem.required"),
-)
-
-
-def rule_problem_text(path: str, message: str, lang: str | None = None) -> str:
-    for pattern, key in _PROBLEMS:
-        if m := re.search(pattern, message):
-            return t(key, lang, limit=m.group(1) if m.groups() else "")
-    return message
-
-
-def problems_frame(problems: list[tuple[str, str]], lang: str | None = None) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            t("funds.rules.col.path", lang): [p for p, _ in problems],
-            t("funds.rules.col.problem", lang): [
-                rule_problem_text(p, m, lang) for p, m in problems
-            ],
-        }
-    )

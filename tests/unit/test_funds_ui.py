@@ -144,34 +144,6 @@ def test_the_export_holds_expenses_and_violations_with_chinese_headers(session):
     assert en["Expenses"].cell(row=1, column=6).value == "Amount (yuan)"
 
 
-def test_rule_editor_problems_are_translated_by_key_path(session):
-    rules.install_defaults(session)
-    data = rules.to_content(rules.get_rules(session, 2026))
-    data["funds"]["district_share"] = "0.5"
-    data["funds"]["approval_threshold_yuan"] = "-1"
-    data["funds"]["per_deputy_activity_yuan"] = "1000.001"
-    data["funds"]["categories"].append({"code": "Bad Code", "zh": "", "en": "x"})
-    try:
-        rules.save_rules(session, ADMIN, data)
-    except rules.RuleSetError as exc:
-        problems = exc.problems
-    else:  # pragma: no cover - the data above is invalid
-        raise AssertionError("saved an invalid rule set")
-    frame = ufunds.problems_frame(problems, "zh")
-    texts = dict(zip(frame["位置"], frame["问题"], strict=True))
-    assert texts["funds.approval_threshold_yuan"] == "不能小于 0。"
-    assert texts["funds.per_deputy_activity_yuan"] == "最多 2 位小数。"
-    assert texts["funds.categories[8].code"] == "代码只能用小写英文字母和下划线。"
-    assert texts["funds.categories[8].zh"] == "此项为必填项。"
-    assert (
-        ufunds.rule_problem_text(
-            "funds", "Value error, district_share + township_share must equal 1", "en"
-        )
-        == "The district and township shares must add up to 1."
-    )
-    assert ufunds.rule_problem_text("x", "something new", "zh") == "something new"
-
-
 def test_category_rows_drop_blank_rows_and_keep_what_was_typed():
     edited = pd.DataFrame(
         [

@@ -1,0 +1,66 @@
+"""A refused rule set is explained by key path in the user's language, whatever editor sent it."""
+
+import pytest
+
+from models.enums import Role
+from services import rules
+from services.permissions import Actor
+from ui import rules as urules
+
+ADMIN = Actor(id=None, username="admin", role=Role.district_admin, township_id=None)
+
+
+def _refused(data: dict) -> rules.RuleSetError:
+    with pytest.raises(rules.RuleSetError) as err:
+        rules.parse(data, source="editor")
+    return err.value
+
+
+def _defaults() -> dict:
+    return rules.to_content(rules.load_toml(rules.RULES_DIR / "2026.toml"))
+
+
+def test_field_problems_read_in_both_languages_with_their_figures():
+    data = _defaults()
+    data["funds"]["approval_threshold_yuan"] = "-1"
+    data["funds"]["per_deputy_activity_yuan"] = "1000.001"
+    data["funds"]["categories"].append({"code": "Bad Code", "zh": "", "en": "x"})
+    data["checklist"]["tasks"][0]["schedule"][0]["by"] = "13-01"
+    data["checklist"]["tasks"][1]["target"] = "两次"
+    data["contact_day"]["tolerance"] = "sometimes"
+    exc = _refused(data)
+    zh = dict(urules.problem_rows(exc, "zh"))
+    assert zh["funds.approval_threshold_yuan"] == "不能小于 0。"
+    assert zh["funds.per_deputy_activity_yuan"] == "最多 2 位小数。"
+    assert zh["funds.categories[8].code"] == "代码只能用小写英文字母和下划线。"
+    assert zh["funds.categories[8].zh"] == "此项为必填项。"
+    assert zh["checklist.tasks[0].schedule[0].by"] == "日期须写成“月-日”，如 06-30。"
+    assert zh["checklist.tasks[1].target"] == "须为数字。"
+    assert zh["contact_day.tolerance"].startswith("只能取以下值之一：")
+    en = dict(urules.problem_rows(exc, "en"))
+    assert en["funds.approval_threshold_yuan"] == "Must not be less than 0."
+    # No message is left in pydantic's English in the Chinese table.
+    assert not any("Input should" in text or "String should" in text for text in zh.values())
+
+
+def test_rule_set_wide_problems_carry_their_figures():
+    data = _defaults()
+    data["funds"]["district_share"] = "0.5"
+    assert urules.problem_rows(_refused(data), "zh") == [
+        ("funds", "区级与乡镇分担比例之和须为 1。")
+    ]
+    data = _defaults()
+    data["checklist"]["tasks"][0]["weight"] = 7
+    (path, text) = urules.problem_rows(_refused(data), "zh")[0]
+    # The defaults give 10 tasks × 6 points = 60; one task at 7 makes 61.
+    assert (path, text) == (
+        "(root)",
+        "十项任务的权重合计为 61，与考评中“一张清单”的权重 60 不一致。",
+    )
+
+
+def test_an_unknown_kind_of_problem_gets_a_plain_message():
+    exc = rules.RuleSetError("x", [("a.b", "something new")])
+    assert urules.problem_rows(exc, "zh") == [("a.b", "此项的值不符合要求。")]
+    frame = urules.problems_frame(urules.problem_rows(exc, "en"), "en")
+    assert list(frame.columns) == ["Where", "Problem"]
