@@ -240,7 +240,7 @@ def _rules_page(lang: str = "zh") -> AppTest:
     return at
 
 
-def test_the_rule_editor_shows_problems_by_key_path_and_saves_nothing(app_env):
+def test_the_rule_editor_shows_problems_by_field_and_saves_nothing(app_env):
     with session_scope() as session:
         versions = session.exec(select(func.count(RuleSet.id))).one()
     at = _rules_page()
@@ -253,8 +253,8 @@ def test_the_rule_editor_shows_problems_by_key_path_and_saves_nothing(app_env):
     assert at.error[0].value == t("funds.rules.invalid", "zh", n=2)
     problems = next(d.value for d in at.dataframe if "位置" in d.value.columns)
     assert dict(zip(problems["位置"], problems["问题"], strict=True)) == {
-        "funds.approval_threshold_yuan": "不能小于 0。",
-        "funds.per_deputy_activity_yuan": "最多 2 位小数。",
+        "须经主席团审议的单笔限额（元）": "不能小于 0。",
+        "代表活动经费标准（元/人·年）": "最多 2 位小数。",
     }
     with session_scope() as session:
         assert session.exec(select(func.count(RuleSet.id))).one() == versions

@@ -14,6 +14,7 @@ from models.enums import Role
 from services import rules, supervision
 from services.permissions import Actor
 from tests.pages.apptest import APP, DEMO_YEAR, no_exceptions, signed_in
+from ui.i18n import t
 
 PAGES = APP.parent / "pages"
 
@@ -122,7 +123,7 @@ def test_the_admin_changes_a_weight_and_the_task_weights_follow(private_db):
     assert [t.weight for t in saved.checklist.tasks] == [5.0] * 10
 
 
-def test_a_bad_threshold_is_refused_by_key_and_nothing_is_saved(private_db):
+def test_a_bad_threshold_is_refused_by_field_and_nothing_is_saved(private_db):
     at = _rules_page()
     at.number_input(key="appraisal_grade_good").set_value(95.0)  # above "excellent" (90)
     at.button[0].click()
@@ -130,7 +131,7 @@ def test_a_bad_threshold_is_refused_by_key_and_nothing_is_saved(private_db):
     no_exceptions(at)
     assert at.error[0].value == "规则未保存，请修改以下问题："
     table = at.dataframe[-1].value  # the problems, below the adjustments editor
-    assert "appraisal.grades" in list(table.iloc[:, 0])
+    assert t("appraisal_rules.grades", "zh") in list(table.iloc[:, 0])
     with session_scope() as session:
         assert (
             session.exec(select(func.count(RuleSet.id)).where(RuleSet.year == DEMO_YEAR)).one() == 1

@@ -30,15 +30,18 @@ def test_field_problems_read_in_both_languages_with_their_figures():
     data["contact_day"]["tolerance"] = "sometimes"
     exc = _refused(data)
     zh = dict(urules.problem_rows(exc, "zh"))
-    assert zh["funds.approval_threshold_yuan"] == "不能小于 0。"
-    assert zh["funds.per_deputy_activity_yuan"] == "最多 2 位小数。"
-    assert zh["funds.categories[8].code"] == "代码只能用小写英文字母和下划线。"
-    assert zh["funds.categories[8].zh"] == "此项为必填项。"
-    assert zh["checklist.tasks[0].schedule[0].by"] == "日期须写成“月-日”，如 06-30。"
-    assert zh["checklist.tasks[1].target"] == "须为数字。"
-    assert zh["contact_day.tolerance"].startswith("只能取以下值之一：")
+    # Each problem is placed by the label its editor shows, with the table row in a list.
+    assert zh["须经主席团审议的单笔限额（元）"] == "不能小于 0。"
+    assert zh["代表活动经费标准（元/人·年）"] == "最多 2 位小数。"
+    assert zh["代码（第 9 行）"] == "代码只能用小写英文字母和下划线。"
+    assert zh["中文名称（第 9 行）"] == "此项为必填项。"
+    assert zh["进度要求（第 1 行）"] == "日期须写成“月-日”，如 06-30。"
+    assert zh["目标（第 2 行）"] == "须为数字。"
+    assert zh["遇周末"].startswith("只能取以下值之一：")
     en = dict(urules.problem_rows(exc, "en"))
-    assert en["funds.approval_threshold_yuan"] == "Must not be less than 0."
+    assert en["Single expense needing presidium approval above (yuan)"] == (
+        "Must not be less than 0."
+    )
     # No message is left in pydantic's English in the Chinese table.
     assert not any("Input should" in text or "String should" in text for text in zh.values())
 
@@ -47,14 +50,14 @@ def test_rule_set_wide_problems_carry_their_figures():
     data = _defaults()
     data["funds"]["district_share"] = "0.5"
     assert urules.problem_rows(_refused(data), "zh") == [
-        ("funds", "区级与乡镇分担比例之和须为 1。")
+        ("经费管理", "区级与乡镇分担比例之和须为 1。")
     ]
     data = _defaults()
     data["checklist"]["tasks"][0]["weight"] = 7
     (path, text) = urules.problem_rows(_refused(data), "zh")[0]
     # The defaults give 10 tasks × 6 points = 60; one task at 7 makes 61.
     assert (path, text) == (
-        "(root)",
+        "整套规则",
         "十项任务的权重合计为 61，与考评中“一张清单”的权重 60 不一致。",
     )
 
