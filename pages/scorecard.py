@@ -11,7 +11,7 @@ from ui import data as cached
 from ui import overview as ui
 from ui.format import month_day
 from ui.i18n import current_lang, label, t
-from ui.layout import as_of_for, page_header, selected_year
+from ui.layout import as_of_for, first_rules_year, page_header, same_day_last_year, selected_year
 from ui.theme import PRIMARY
 
 actor: Actor = st.session_state["actor"]
@@ -43,7 +43,12 @@ unit = units.get(chosen)
 if unit is None:
     st.stop()
 
-last_year = ui.scoreboard(version, year - 1, as_of.replace(year=year - 1)) if as_of else None
+# Last year's score where last year can be assessed (it has a rule set).
+last_year = (
+    ui.scoreboard(version, year - 1, same_day_last_year(as_of))
+    if as_of and year - 1 >= (first_rules_year() or year)
+    else None
+)
 previous = last_year.unit(unit.township_id) if last_year else None
 median = board.median_total
 

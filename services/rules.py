@@ -346,6 +346,11 @@ def install_defaults(session: Session) -> list[int]:
     return added
 
 
+def first_year(session: Session) -> int | None:
+    """The earliest year with a stored rule set: no year before it can be assessed."""
+    return session.exec(select(func.min(RuleSetRow.year))).one()
+
+
 def get_rules(session: Session, year: int) -> RuleSet:
     """The latest version of the year's rule set (falling back to the nearest earlier year)."""
     row = session.exec(

@@ -4,15 +4,26 @@ from datetime import date
 
 import streamlit as st
 
+from models.db import session_scope
+from services import rules
 from services.permissions import Actor
 from ui.i18n import DEFAULT_LANG, LANGUAGES, label, t
 
 APP_ICON = ":material/account_balance:"
 
 
+@st.cache_data(ttl=600, show_spinner=False)
+def first_rules_year() -> int | None:
+    """The earliest year the district has rules for (read at most every ten minutes)."""
+    with session_scope() as session:
+        return rules.first_year(session)
+
+
 def _year_options() -> list[str]:
+    """This year and the two before it, but none before the first year that has rules."""
     this_year = date.today().year
-    return [str(y) for y in range(this_year, this_year - 3, -1)]
+    oldest = max(this_year - 2, min(first_rules_year() or this_year, this_year))
+    return [str(y) for y in range(this_year, oldest - 1, -1)]
 
 
 # Sidebar choices kept in the URL (?lang=en&year=2026) so they survive reloads and shared links.
@@ -89,6 +100,14 @@ def page_header(title: str, caption: str | None = None) -> None:
     st.title(title)
     if caption:
         st.caption(caption)
+
+
+def same_day_last_year(day: date) -> date:
+    """The same date a year earlier; 29 February falls back to the 28th."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
 
 
 def as_of_for(year: int) -> date:

@@ -1,10 +1,12 @@
 """Every page renders without exception for each role and both languages, with real numbers."""
 
 import re
+from datetime import date
 
 import pytest
 
 from tests.pages.apptest import no_exceptions, signed_in, visible_text
+from ui.layout import same_day_last_year
 
 DISTRICT_PAGES = [
     "pages/overview.py",
@@ -73,3 +75,29 @@ def test_admin_pages_are_not_in_other_roles_navigation(app_env, username, hidden
     no_exceptions(at)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(hidden)
+
+
+def test_only_years_with_rules_can_be_chosen(app_env):
+    """The demo's rules start in 2025: 2024 is not offered, and a link asking for it opens the
+    current year; 2025's scorecard has no year before it to compare with and still renders."""
+    this_year = date.today().year
+    at = signed_in("leader")
+    at.query_params["year"] = "2024"
+    at.run()
+    no_exceptions(at)
+    offered = at.selectbox(key="year_choice").options
+    assert offered == [str(y) for y in range(this_year, 2024, -1)][:3]
+    assert at.session_state["year"] == str(this_year)
+
+    at = signed_in("leader")
+    at.query_params["year"] = "2025"
+    at.run()
+    at.switch_page("pages/scorecard.py")
+    at.run()
+    no_exceptions(at)
+    assert at.session_state["year"] == "2025"
+
+
+def test_the_same_day_last_year():
+    assert same_day_last_year(date(2026, 3, 1)) == date(2025, 3, 1)
+    assert same_day_last_year(date(2028, 2, 29)) == date(2027, 2, 28)
