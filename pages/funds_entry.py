@@ -11,7 +11,6 @@ from services import funds
 from services.errors import ServiceError
 from services.funds import RuleViolationError, Severity
 from services.permissions import Actor
-from services.rules import get_rules
 from ui import data as cached
 from ui import funds as ufunds
 from ui.format import percent, yuan
@@ -100,11 +99,11 @@ def _reason_field(key: str, help_key: str) -> str:
     )
 
 
-def _violation_lines(found) -> list[tuple[str, str]]:
+def _violation_lines(found, year_rules) -> list[tuple[str, str]]:
     return [
         (
             "error" if v.severity == Severity.error else "warning",
-            f"**{ufunds.rule_title(v.code)}** · {ufunds.violation_text(v, rules)}",
+            f"**{ufunds.rule_title(v.code)}** · {ufunds.violation_text(v, year_rules)}",
         )
         for v in found
     ]
@@ -193,6 +192,8 @@ with tab_expense:
 
     if check or save:
         found = None
+        # The expense is checked against the rules of the year it is charged to.
+        charged = ufunds.rules_for(version, budget_year)
         try:
             draft = funds.prepare_expense(
                 township_id=township_id,
@@ -207,18 +208,18 @@ with tab_expense:
                 approval_ref=approval_ref,
             )
             with session_scope() as session:
-                found = funds.check_expense(session, draft, get_rules(session, budget_year))
+                found = funds.check_expense(session, draft, charged)
         except ServiceError as exc:
             st.error(error_text(exc))
         if found is not None:
             errors = [v for v in found if v.severity == Severity.error]
             if check:
                 if found:
-                    ufunds.show_violations(found, rules)
+                    ufunds.show_violations(found, charged)
                 else:
                     st.success(t("funds.entry.check_ok"))
             elif errors and not reason.strip():
-                ufunds.show_violations(found, rules)
+                ufunds.show_violations(found, charged)
                 st.error(t("funds.entry.need_reason"))
             else:
                 try:
@@ -239,14 +240,17 @@ with tab_expense:
                             exception_reason=reason,
                         )
                 except RuleViolationError as exc:
-                    ufunds.show_violations(exc.violations, rules)
+                    ufunds.show_violations(exc.violations, charged)
                     st.error(t("funds.entry.need_reason"))
                 except ServiceError as exc:
                     st.error(error_text(exc))
                 else:
                     if saved.flagged:
                         head = t("funds.entry.saved_flagged", id=saved.id)
-                        _flash("expense", [("warning", head), *_violation_lines(saved.violations)])
+                        _flash(
+                            "expense",
+                            [("warning", head), *_violation_lines(saved.violations, charged)],
+                        )
                     else:
                         _flash("expense", [("success", t("funds.entry.saved", id=saved.id))])
                     st.session_state[RESET] = ("expense",)
@@ -321,7 +325,7 @@ with tab_budget:
         except ServiceError as exc:
             st.error(error_text(exc))
         else:
-            lines = _violation_lines(saved_budget.violations)
+            lines = _violation_lines(saved_budget.violations, rules)
             if saved_budget.flagged:
                 head = ("warning", t("funds.entry.budget_saved_flagged"))
             else:
