@@ -1,7 +1,8 @@
 """Presentation mode for work meetings: full width, large type, the key charts in turn.
 
-The figures can be frozen at an as-of date so what the meeting discusses does not move, and
-personal names can be hidden.
+The figures are those of a chosen as-of date, read once when the presentation starts and held
+until it stops, so what the meeting discusses does not move while it is shown; personal names
+can be hidden.
 """
 
 import time
@@ -67,11 +68,20 @@ def controls() -> None:
             st.rerun()
 
 
-def show_view(view: str, as_of: date, hide_names: bool) -> None:
+def held(settings: dict, name: str, read):
+    """``read()`` the first time a presentation needs ``name``; the same figures after that."""
+    figures = settings.setdefault("held", {})
+    if name not in figures:
+        figures[name] = read()
+    return figures[name]
+
+
+def show_view(view: str, settings: dict) -> None:
+    as_of, hide_names = settings["as_of"], settings["hide_names"]
     version = cached.data_version()
     if view == "headline":
         st.title(t("present.headline_title", year=year, day=month_day(as_of)))
-        h = ui.headline(version, actor, year, as_of)
+        h = held(settings, "headline", lambda: ui.headline(version, actor, year, as_of))
         month = t("common.month_n", n=h.participation_month) if h.participation_month else "—"
         with st.container(horizontal=True):
             st.metric(
@@ -90,7 +100,7 @@ def show_view(view: str, as_of: date, hide_names: bool) -> None:
             st.metric(t("overview.metric.execution"), percent(h.execution), border=True)
             st.metric(t("overview.metric.violations"), number(h.violations), border=True)
     elif view in ("ranking", "heatmap"):
-        board = ui.scoreboard(version, year, as_of)
+        board = held(settings, "scores", lambda: ui.scoreboard(version, year, as_of))
         if not board.units:
             st.info(t("home.chart.empty"))
             return
@@ -113,7 +123,9 @@ def show_view(view: str, as_of: date, hide_names: bool) -> None:
             chart = ui.dimension_heatmap(board, lang, title=title, big=True)
         charts.show(chart, key=f"present_{view}")
     elif view == "contact":
-        frame = ui.participation(version, actor, year, as_of)
+        frame = held(
+            settings, "participation", lambda: ui.participation(version, actor, year, as_of)
+        )
         if frame.empty:
             st.info(t("home.chart.empty"))
             return
@@ -128,8 +140,8 @@ def show_view(view: str, as_of: date, hide_names: bool) -> None:
         )
         charts.show(ui.participation_bars(last, lang, title=title, big=True), key="present_contact")
     elif view == "supervision":
-        counts = ui.stage_counts(version, actor, year, as_of)
-        h = ui.headline(version, actor, year, as_of)
+        counts = held(settings, "stages", lambda: ui.stage_counts(version, actor, year, as_of))
+        h = held(settings, "headline", lambda: ui.headline(version, actor, year, as_of))
         title = t("present.supervision_title", open=h.open_items, overdue=h.overdue_items)
         if counts.empty:
             st.info(t("home.chart.empty"))
@@ -137,18 +149,20 @@ def show_view(view: str, as_of: date, hide_names: bool) -> None:
         charts.show(ui.stage_bars(counts, lang, title=title, big=True), key="present_supervision")
     elif view == "commendations":
         st.title(t("present.commendations_title", year=year))
-        rows = ui.commendations(version, actor, year, as_of)
+        rows = held(
+            settings, "commendations", lambda: ui.commendations(version, actor, year, as_of)
+        )
         if not rows:
             st.info(t("present.commendations_none"))
             return
         table = pd.DataFrame(
             {
                 t("overview.col.unit"): [r["name_zh" if lang == "zh" else "name_en"] for r in rows],
-                t("present.view.commendations"): [
+                t("present.col.deputy"): [
                     t("present.hidden_name", n=i) if hide_names else r["deputy"]
                     for i, r in enumerate(rows, start=1)
                 ],
-                t("score.dimension.integrated"): [r["title"] for r in rows],
+                t("present.col.honour"): [r["title"] for r in rows],
             }
         )
         st.dataframe(table, hide_index=True, width="stretch", key="present_commendations")
@@ -164,7 +178,7 @@ def presenting(settings: dict) -> None:
         step = int((time.time() - settings["started"]) // settings["interval"])
         view = views[step % len(views)]
         with st.container(key=f"present_view_{view}"):
-            show_view(view, settings["as_of"], settings["hide_names"])
+            show_view(view, settings)
         st.caption(
             f"{t('present.page_of', i=step % len(views) + 1, n=len(views))} · "
             f"{t(f'present.view.{view}')}"

@@ -273,6 +273,34 @@ def test_t02_two_meetings_in_one_quarter_and_none_in_the_next(town, session):
     assert [m.get("overdue") for m in t.missing[2:]] == [True, False]
 
 
+def test_t02_four_meetings_in_the_first_quarter_are_not_four_quarters(town, session):
+    for day in (date(2026, 1, 12), date(2026, 2, 9), date(2026, 3, 9), date(2026, 3, 23)):
+        add_meeting(session, town, MeetingKind.presidium, day, topics=1)
+    # 31 Mar: all four count, but three quarters have still to hold their own: not done yet.
+    t = status(session, town, "T02", date(2026, 3, 31))
+    assert (t.value, t.status, t.missing) == (4, "on_track", ())
+    # 30 Jun: the second quarter ended empty, so at most 4 − 1 = 3 count; 2 were due.
+    t = status(session, town, "T02", date(2026, 6, 30))
+    assert (t.value, t.status) == (3, "on_track")
+    assert t.missing[0] == {"kind": "quarter_without_meeting", "quarter": 2}
+    # 31 Dec: three quarters empty, 4 − 3 = 1 counts against the 4 due.
+    t = status(session, town, "T02", date(2026, 12, 31))
+    assert (t.value, t.status) == (1, "overdue")
+    assert [m["quarter"] for m in t.missing if m["kind"] == "quarter_without_meeting"] == [
+        2,
+        3,
+        4,
+    ]
+
+
+def test_t02_one_meeting_in_each_quarter_is_done(town, session):
+    for day in (date(2026, 2, 9), date(2026, 5, 11), date(2026, 8, 10), date(2026, 10, 12)):
+        add_meeting(session, town, MeetingKind.presidium, day, topics=1)
+    assert status(session, town, "T02", date(2026, 9, 30)).status == "on_track"
+    t = status(session, town, "T02", date(2026, 10, 31))
+    assert (t.value, t.status, t.missing) == (4, "done", ())
+
+
 def test_t02_counts_neither_drafts_nor_meetings_after_as_of(town, session):
     add_meeting(session, town, MeetingKind.presidium, date(2026, 1, 15), draft=True)
     add_meeting(session, town, MeetingKind.presidium, date(2026, 4, 15), topics=1)
