@@ -607,7 +607,7 @@ class _Engine:
             for q in range(1, 5)
             if quarter_end(self.year, q) <= self.as_of and q not in covered
         ]
-        credited = min(held, max(0, int(task.target) - len(empty)))
+        credited = min(held, max(0, int(task.target) - len(empty))) if empty else held
         status = self._count_task(task, u, credited, task.target, "meetings_needed")
         if status.status == "done" and len(covered) < min(4, int(task.target)):
             status = replace(status, status="on_track")
