@@ -328,6 +328,15 @@ def contact_days_allowed(rule: ContactDayRule, year: int, month: int) -> list[da
     return sorted(allowed)
 
 
+def contact_day_planned(rule: ContactDayRule, year: int, month: int) -> date:
+    """The day a month's contact day is announced for: the rule's day, or under the tolerance
+    its nearest working day when it falls on a weekend (Saturday → Friday, Sunday → Monday)."""
+    day = date(year, month, rule.day_of_month)
+    if rule.tolerance == "nearest_working_day" and day.weekday() >= 5:
+        return day - timedelta(days=1) if day.weekday() == 5 else day + timedelta(days=1)
+    return day
+
+
 # ---------------------------------------------------------------------------------------------
 # The engine
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, func, select
 from models import Budget, Commendation, Deputy, Expense, Township
 from services import funds, linkage, reporting, supervision
 from services import rules as rules_service
-from services.checklist import checklist_status, clamp_as_of
+from services.checklist import checklist_status, clamp_as_of, contact_day_planned
 from services.permissions import Actor, readable_township_ids
 
 
@@ -89,14 +89,15 @@ def headline(session: Session, actor: Actor, *, year: int, as_of: date) -> Headl
 
 
 def next_contact_day(session: Session, as_of: date) -> date:
-    """The next contact day on or after ``as_of`` under the rule of its year."""
-    day = rules_service.get_rules(session, as_of.year).contact_day.day_of_month
-    this_month = as_of.replace(day=day)
+    """The next contact day on or after ``as_of`` as the rule of its year plans it (a weekend
+    20th moves to its nearest working day where the rule allows)."""
+    rule = rules_service.get_rules(session, as_of.year).contact_day
+    this_month = contact_day_planned(rule, as_of.year, as_of.month)
     if this_month >= as_of:
         return this_month
     first_next = (as_of.replace(day=1) + timedelta(days=32)).replace(day=1)
-    nxt = rules_service.get_rules(session, first_next.year).contact_day.day_of_month
-    return first_next.replace(day=nxt)
+    rule = rules_service.get_rules(session, first_next.year).contact_day
+    return contact_day_planned(rule, first_next.year, first_next.month)
 
 
 def alerts(session: Session, actor: Actor, *, year: int, as_of: date) -> list[Alert]:

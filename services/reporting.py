@@ -19,6 +19,7 @@ from models import (
 )
 from models.enums import MeetingKind
 from services import rules as rules_service
+from services.checklist import contact_days_allowed
 from services.permissions import Actor, readable_township_ids
 
 # (entity code, table, column holding the date of the fact)
@@ -122,7 +123,8 @@ def reporting_status(session: Session, actor: Actor, *, as_of: date) -> list[Uni
     rules = rules_service.get_rules(session, as_of.year)
     month_start = as_of.replace(day=1)
     quarter_start = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
-    contact_date = as_of.replace(day=rules.contact_day.day_of_month)
+    # Owed once the last day the rule allows for this month's contact day has come.
+    last_contact_day = max(contact_days_allowed(rules.contact_day, as_of.year, as_of.month))
     presidium_types = set(rules.task("T02").applies_to)
     ids = readable_township_ids(actor)
 
@@ -166,7 +168,7 @@ def reporting_status(session: Session, actor: Actor, *, as_of: date) -> list[Uni
             township_id=u.id,
             name_zh=u.name_zh,
             name_en=u.name_en,
-            contact_day_due=as_of >= contact_date,
+            contact_day_due=as_of >= last_contact_day,
             contact_day_entered=contact.get(u.id, 0) > 0,
             presidium_applies=u.unit_type in presidium_types,
             presidium_held_this_quarter=presidium.get(u.id, 0) > 0,

@@ -180,6 +180,11 @@ def test_contact_day_tolerance_dates():
     assert ck.contact_days_allowed(r, YEAR, 6) == [date(2026, 6, d) for d in (19, 20, 22)]
     assert ck.contact_days_allowed(r, YEAR, 2) == [date(2026, 2, 20)]  # a Friday
     assert ck.contact_days_allowed(exact, YEAR, 9) == [date(2026, 9, 20)]
+    # The day announced: the nearest working day of a weekend 20th, under the tolerance only.
+    assert ck.contact_day_planned(r, YEAR, 9) == date(2026, 9, 21)  # Sunday → Monday
+    assert ck.contact_day_planned(r, YEAR, 6) == date(2026, 6, 19)  # Saturday → Friday
+    assert ck.contact_day_planned(r, YEAR, 2) == date(2026, 2, 20)
+    assert ck.contact_day_planned(exact, YEAR, 9) == date(2026, 9, 20)
 
 
 # ---------------------------------------------------------------------------------------------

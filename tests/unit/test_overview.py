@@ -24,9 +24,11 @@ def town(session):
 @pytest.mark.parametrize(
     ("as_of", "expected"),
     [
-        (date(2026, 11, 27), date(2026, 12, 20)),
+        # 20 Dec 2026 is a Sunday: the rule's nearest working day is Monday the 21st.
+        (date(2026, 11, 27), date(2026, 12, 21)),
         (date(2026, 11, 20), date(2026, 11, 20)),
-        (date(2026, 12, 21), date(2027, 1, 20)),
+        (date(2026, 12, 21), date(2026, 12, 21)),
+        (date(2026, 12, 22), date(2027, 1, 20)),
     ],
 )
 def test_next_contact_day(session, town, as_of, expected):
@@ -57,7 +59,7 @@ def test_alerts_name_the_units_and_the_next_contact_day(session, town):
     keys = {a.key: a for a in found}
     assert keys["overview.alert.no_presidium"].params["names_zh"] == ["甲镇"]
     assert keys["overview.alert.contact_missing"].township_ids == (town,)
-    assert keys["overview.alert.next_contact_day"].params == {"day": date(2026, 12, 20), "n": 23}
+    assert keys["overview.alert.next_contact_day"].params == {"day": date(2026, 12, 21), "n": 24}
     headline = overview.headline(session, LEADER, year=2026, as_of=date(2026, 11, 27))
     assert (headline.units, headline.units_on_track, headline.open_items) == (1, 0, 0)
     assert headline.execution is None  # no budget at all

@@ -124,6 +124,12 @@ def test_reporting_status_of_the_month_and_quarter(session, units):
     assert not t.silent
     assert (s.contact_day_entered, s.presidium_applies, s.entries_this_month) == (False, False, 0)
     assert s.silent  # the contact day was due on the 20th and nothing came in this month
+    # 20 Dec 2026 is a Sunday: the rule lets it be held up to Monday the 21st, so over the
+    # weekend nothing is owed yet.
+    weekend = reporting.reporting_status(session, LEADER, as_of=date(2026, 12, 20))
+    assert not any(u.contact_day_due for u in weekend)
+    monday = reporting.reporting_status(session, LEADER, as_of=date(2026, 12, 21))
+    assert all(u.contact_day_due for u in monday)
 
 
 def test_a_stored_rule_set_missing_a_newer_setting_takes_the_default(session):
