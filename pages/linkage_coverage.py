@@ -53,8 +53,10 @@ with st.container(key="linkage_metrics", horizontal=True):
         delta_arrow="off",
         border=True,
     )
-    held = part[part["held"]]
-    avg = float(held["rate"].mean()) if not held.empty else None
+    # All deputies who took part over all who were expected, in every month due (a month
+    # without a contact day counts with nobody taking part), as the trend line below.
+    expected = int(part["expected"].sum()) if not part.empty else 0
+    avg = float(part["participants"].sum()) / expected if expected else None
     st.metric(t("linkage.metric.participation", year=year), percent(avg, lang), border=True)
     st.metric(t("linkage.metric.gaps"), number(len(gaps)), border=True)
 

@@ -419,8 +419,9 @@ def is_contact_day(held_on: date, rule: ContactDayRule) -> bool:
 
 
 def months_due(year: int, as_of: date, rule: ContactDayRule) -> list[int]:
-    """Months of ``year`` whose contact day has come by ``as_of``."""
-    return [m for m in range(1, 13) if date(year, m, rule.day_of_month) <= as_of]
+    """Months of ``year`` whose contact day is owed by ``as_of``: the last day the rule allows
+    for it has come (as T07 counts them)."""
+    return [m for m in range(1, 13) if max(contact_days_allowed(rule, year, m)) <= as_of]
 
 
 def keeps_voter_links(unit_type: UnitType, level: DeputyLevel) -> bool:

@@ -12,9 +12,12 @@ from sqlmodel import func, select
 from models import ContactDay, Notification, Visit
 from models.db import session_scope
 from models.enums import NotificationKind
+from services import linkage
 from services.users import get_actor
-from tests.pages.apptest import no_exceptions, signed_in, visible_text
+from tests.pages.apptest import DEMO_YEAR, no_exceptions, signed_in, visible_text
+from ui.format import percent
 from ui.i18n import t
+from ui.layout import as_of_for
 
 COVERAGE = "pages/linkage_coverage.py"
 ROSTERS = "pages/linkage_rosters.py"
@@ -74,6 +77,18 @@ def test_the_district_sees_every_unit_with_masked_phones(app_env):
     assert phones and all(MASKED.match(p) for p in phones), phones[:5]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("linkage.metric.deputies", "zh", n=10)].endswith("%")
+    # The year's participation: everyone who took part over everyone expected, in every month
+    # due, a month without a contact day counting with nobody.
+    with session_scope() as session:
+        leader = get_actor(session, "leader")
+        part = linkage.contact_participation(
+            session, leader, year=DEMO_YEAR, as_of=as_of_for(DEMO_YEAR)
+        )
+    missed = part[~part["held"]]
+    assert not missed.empty and (missed["participants"] == 0).all()
+    share = part["participants"].sum() / part["expected"].sum()
+    label = t("linkage.metric.participation", "zh", year=DEMO_YEAR)
+    assert metrics[label] == percent(share, "zh")
 
 
 def test_a_clerk_sees_their_unit_with_full_phones(app_env):

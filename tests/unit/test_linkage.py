@@ -260,8 +260,10 @@ def test_allowed_contact_days():
     assert linkage.is_contact_day(date(2026, 6, 19), tolerant)
     assert not linkage.is_contact_day(date(2026, 6, 19), exact)
     assert not linkage.is_contact_day(date(2026, 1, 21), tolerant)
-    assert linkage.months_due(2026, date(2026, 6, 19), tolerant) == [1, 2, 3, 4, 5]
-    assert linkage.months_due(2026, date(2026, 6, 20), tolerant) == [1, 2, 3, 4, 5, 6]
+    # June's contact day is owed once its last allowed day, Monday the 22nd, has come.
+    assert linkage.months_due(2026, date(2026, 6, 21), tolerant) == [1, 2, 3, 4, 5]
+    assert linkage.months_due(2026, date(2026, 6, 22), tolerant) == [1, 2, 3, 4, 5, 6]
+    assert linkage.months_due(2026, date(2026, 6, 20), exact) == [1, 2, 3, 4, 5, 6]
 
 
 def _contact_day(session, unit, held_on, people):
