@@ -201,6 +201,20 @@ def test_grade_thresholds_and_adjustments_come_from_the_rules(session, town):
     assert line.params == {"reason": "信息报送不及时"} and line.points == -2
 
 
+def _q4_presidium_meeting(session, tid: int) -> None:
+    m = Meeting(
+        township_id=tid,
+        kind=MeetingKind.presidium,
+        held_on=date(Y, 11, 3),
+        title="四季度主席团会议",
+        **FULL,
+    )
+    session.add(m)
+    session.flush()
+    session.add(SupervisionTopic(meeting_id=m.id, township_id=tid, title="议题"))
+    session.commit()
+
+
 def test_ties_are_broken_by_checklist_points_then_the_units_order(session):
     rules.install_defaults(session)
     first = _town(session, "yi", 1)
@@ -212,21 +226,20 @@ def test_ties_are_broken_by_checklist_points_then_the_units_order(session):
     assert [u.township_id for u in board.units] == [first, second]
     assert [u.rank for u in board.units] == [1, 2]
     assert board.units[0].total == board.units[1].total
-    # One more presidium meeting in Q4 lifts the second above the first on the task list.
-    m = Meeting(
-        township_id=second,
-        kind=MeetingKind.presidium,
-        held_on=date(Y, 11, 3),
-        title="四季度主席团会议",
-        **FULL,
-    )
-    session.add(m)
-    session.flush()
-    session.add(SupervisionTopic(meeting_id=m.id, township_id=second, title="议题"))
-    session.commit()
+
+    # The second unit holds its fourth presidium meeting in Q4: T02 goes from 3 to 4 of 4,
+    # 6 × 1/4 = 1.5 more task-list points. A bonus line of 1.5 for the first unit evens the
+    # totals again, so only the task-list points can put the second unit first.
+    _q4_presidium_meeting(session, second)
+    data = rules.to_content(rules.get_rules(session, Y))
+    data["appraisal"]["adjustments"] = [{"township": "yi", "points": 1.5, "reason": "表彰加分"}]
+    rules.save_rules(session, ADMIN, data)
     board = scoring.township_scores(session, Y, YEAR_END)
+    a, b = board.unit(first), board.unit(second)
+    assert b.dimensions["checklist"] - a.dimensions["checklist"] == pytest.approx(1.5)
+    assert a.total == b.total
     assert [u.township_id for u in board.units] == [second, first]
-    assert board.median_total == pytest.approx((board.units[0].total + board.units[1].total) / 2)
+    assert board.median_total == pytest.approx(a.total)
 
 
 def test_a_unit_with_no_records_scores_zero_and_fails(session):
