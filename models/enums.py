@@ -27,6 +27,13 @@ class DeputyLevel(StrEnum):
     township = "township"
 
 
+def levels_in(text: str | None) -> frozenset[str]:
+    """The distinct deputy levels named in a comma-separated list; unknown codes are ignored.
+    An integrated activity "of several levels" names two or more."""
+    valid = {lv.value for lv in DeputyLevel}
+    return frozenset(part.strip() for part in (text or "").split(",")) & valid
+
+
 class MeetingKind(StrEnum):
     congress_session = "congress_session"
     presidium = "presidium"

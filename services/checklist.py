@@ -105,6 +105,7 @@ from models.enums import (
     NotificationKind,
     SupervisionStage,
     UnitType,
+    levels_in,
 )
 from models.rules import RuleSet as RuleSetRow
 from services.permissions import Actor, readable_township_ids
@@ -972,17 +973,17 @@ class _Engine:
     # -- guarantees (T10) ----------------------------------------------------------------------
 
     def _integrated_counts(self) -> dict[int, int]:
-        stmt = (
-            select(IntegratedActivity.township_id, func.count(IntegratedActivity.id))
-            .where(
-                IntegratedActivity.held_on.between(self.start, self.as_of),
-                IntegratedActivity.township_id.in_(self.ids),
-                # Two or more comma-separated level codes.
-                IntegratedActivity.levels.like("%_,_%"),
-            )
-            .group_by(IntegratedActivity.township_id)
+        """Integrated activities of two or more deputy levels, per unit (a few dozen rows a
+        year: the level list is read as every other service reads it, by ``levels_in``)."""
+        stmt = select(IntegratedActivity.township_id, IntegratedActivity.levels).where(
+            IntegratedActivity.held_on.between(self.start, self.as_of),
+            IntegratedActivity.township_id.in_(self.ids),
         )
-        return {tid: int(n) for tid, n in self.s.exec(stmt).all()}
+        out: dict[int, int] = defaultdict(int)
+        for tid, levels in self.s.exec(stmt).all():
+            if len(levels_in(levels)) >= 2:
+                out[tid] += 1
+        return dict(out)
 
     def _t10(self, task: TaskRule, u: _Unit) -> TaskStatus:
         held = self._once("integrated", self._integrated_counts).get(u.id, 0)

@@ -52,7 +52,7 @@ from models import (
     Township,
 )
 from models.base import utcnow
-from models.enums import AuditAction, DeputyLevel, UnitType
+from models.enums import AuditAction, DeputyLevel, UnitType, levels_in
 from services import audit
 from services.errors import NotFound, ValidationError
 from services.permissions import Actor, readable_township_ids, require_write
@@ -1197,11 +1197,6 @@ def list_expenses(
     return pd.DataFrame(data, columns=EXPENSE_COLUMNS)
 
 
-def _levels(text: str) -> set[str]:
-    valid = {lv.value for lv in DeputyLevel}
-    return {part.strip() for part in (text or "").split(",")} & valid
-
-
 def rewards(
     session: Session,
     actor: Actor,
@@ -1261,7 +1256,7 @@ def rewards(
     for tid, levels in session.exec(
         select(IntegratedActivity.township_id, IntegratedActivity.levels).where(held)
     ).all():
-        max_levels[tid] = max(max_levels[tid], len(_levels(levels)))
+        max_levels[tid] = max(max_levels[tid], len(levels_in(levels)))
     min_share = Fraction(str(r.outstanding_platform_min_share))
     rows = []
     for u in units:

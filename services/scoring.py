@@ -44,6 +44,7 @@ from models import (
     Platform,
     PlatformCheck,
 )
+from models.enums import levels_in
 from services import funds, supervision
 from services.checklist import COUNT_TASKS, UnitChecklist, checklist_status, clamp_as_of
 from services.permissions import SYSTEM
@@ -427,7 +428,7 @@ def _integrated(
             IntegratedActivity.township_id.in_(ids),
         )
     ).all():
-        if len({x for x in levels.split(",") if x}) >= 2:
+        if len(levels_in(levels)) >= 2:
             acts[tid] = acts.get(tid, 0) + 1
     commended = dict(
         session.exec(

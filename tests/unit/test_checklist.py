@@ -660,6 +660,9 @@ def _integrated(session, tid, held_on, levels):
 def test_t10_counts_activities_of_at_least_two_levels(town, session):
     _integrated(session, town, date(2026, 4, 1), "county,township")
     _integrated(session, town, date(2026, 5, 1), "township")
+    # One level named twice, or with an unknown code, is still one level.
+    _integrated(session, town, date(2026, 5, 8), "township,township")
+    _integrated(session, town, date(2026, 5, 15), "township,village")
     _integrated(session, town, date(2026, 9, 1), "national,provincial,city,county,township")
     t = status(session, town, "T10", date(2026, 6, 30))
     assert (t.value, t.expected, t.status) == (1, 1, "on_track")
