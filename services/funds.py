@@ -46,13 +46,10 @@ from models import (
     Budget,
     Deputy,
     Expense,
-    IntegratedActivity,
-    Platform,
-    PlatformCheck,
     Township,
 )
 from models.base import utcnow
-from models.enums import AuditAction, DeputyLevel, UnitType, levels_in
+from models.enums import AuditAction, DeputyLevel, UnitType
 from services import audit
 from services.errors import NotFound, ValidationError
 from services.permissions import Actor, readable_township_ids, require_write
@@ -1205,85 +1202,44 @@ def rewards(
     as_of: date | None = None,
     rules: RuleSet | None = None,
 ) -> RewardReport:
-    """The rewards (奖补) each readable unit earns for ``year`` as of ``as_of``.
-
-    - appraisal grade ``excellent`` (from services.scoring) → ``rewards.excellent_yuan``;
-    - platforms outstanding: the share of the year's check items met across the unit's active
-      platforms reaches ``rewards.outstanding_platform_min_share`` → ``outstanding_platform_yuan``;
-    - distinctive deputy activities: at least ``rewards.distinctive_min_activities`` integrated
-      activities in the year, one of them with ``distinctive_min_levels`` or more of the five
-      levels → ``distinctive_activities_yuan``.
-    """
+    """The rewards (奖补) each readable unit earns for ``year`` as of ``as_of``: the appraisal
+    (services.scoring) says who is eligible for which reward, the rule set how much each pays:
+    an excellent grade → ``rewards.excellent_yuan``, outstanding platforms →
+    ``outstanding_platform_yuan``, distinctive activities → ``distinctive_activities_yuan``."""
     # Imported here: the appraisal reads the fund violations, so scoring may import this module.
     from services import scoring
 
     rules = rules or get_rules(session, year)
-    start, end = _year_bounds(year)
+    _, end = _year_bounds(year)
     as_of = min(as_of or date.today(), end)
     units = _scope(session, actor, None)
-    ids = [u.id for u in units]
-    if not ids:
+    if not units:
         return RewardReport(year=year, as_of=as_of, rows=())
     r = rules.rewards
     zero = Decimal("0.00")
     grades = scoring.township_grades(session, year, as_of)
-    checks = {
-        tid: (int(ok or 0), int(n))
-        for tid, n, ok in session.exec(
-            select(
-                Platform.township_id,
-                func.count(PlatformCheck.id),
-                func.sum(case((PlatformCheck.ok.is_(True), 1), else_=0)),
-            )
-            .join(Platform, Platform.id == PlatformCheck.platform_id)
-            .where(Platform.active, PlatformCheck.year == year, Platform.township_id.in_(ids))
-            .group_by(Platform.township_id)
-        ).all()
-    }
-    held = and_(
-        IntegratedActivity.held_on.between(start, as_of),
-        IntegratedActivity.township_id.in_(ids),
+    eligible = scoring.reward_eligibility(
+        session, year, as_of, {u.id: grades.get(u.id) for u in units}, rules
     )
-    counts = {
-        tid: int(n)
-        for tid, n in session.exec(
-            select(IntegratedActivity.township_id, func.count(IntegratedActivity.id))
-            .where(held)
-            .group_by(IntegratedActivity.township_id)
-        ).all()
-    }
-    max_levels: dict[int, int] = defaultdict(int)
-    for tid, levels in session.exec(
-        select(IntegratedActivity.township_id, IntegratedActivity.levels).where(held)
-    ).all():
-        max_levels[tid] = max(max_levels[tid], len(levels_in(levels)))
-    min_share = Fraction(str(r.outstanding_platform_min_share))
     rows = []
     for u in units:
-        grade = grades.get(u.id)
-        excellent = grade == "excellent"
-        ok, items = checks.get(u.id, (0, 0))
-        outstanding = items > 0 and Fraction(ok, items) >= min_share
-        n = counts.get(u.id, 0)
-        distinctive = n >= r.distinctive_min_activities and max_levels[u.id] >= (
-            r.distinctive_min_levels
-        )
+        e = eligible[u.id]
         rows.append(
             RewardRow(
                 township_id=u.id,
                 name_zh=u.name_zh,
                 name_en=u.name_en,
-                grade=grade,
-                excellent=excellent,
-                excellent_yuan=r.excellent_yuan if excellent else zero,
-                platform_ok=ok,
-                platform_items=items,
-                platform_outstanding=outstanding,
-                platform_yuan=r.outstanding_platform_yuan if outstanding else zero,
-                activities=n,
-                max_levels=max_levels[u.id],
-                distinctive=distinctive,
-                activities_yuan=r.distinctive_activities_yuan if distinctive else zero,
+                grade=e.grade,
+                excellent=e.excellent,
+                excellent_yuan=r.excellent_yuan if e.excellent else zero,
+                platform_ok=e.platform_ok,
+                platform_items=e.platform_items,
+                platform_outstanding=e.platform_outstanding,
+                platform_yuan=r.outstanding_platform_yuan if e.platform_outstanding else zero,
+                activities=e.activities,
+                max_levels=e.max_levels,
+                distinctive=e.distinctive,
+                activities_yuan=r.distinctive_activities_yuan if e.distinctive else zero,
             )
         )
     return RewardReport(year=year, as_of=as_of, rows=tuple(rows))

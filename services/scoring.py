@@ -29,6 +29,7 @@ district's order of units — so a rank is never shared.
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from statistics import median
 
 import pandas as pd
@@ -82,6 +83,7 @@ class UnitScore:
     grade: str
     rank: int = 0
     facts: tuple[Fact, ...] = field(default_factory=tuple)
+    rewards: "RewardEligibility | None" = None
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang == "zh" else self.name_en
@@ -344,8 +346,77 @@ def township_scores(session: Session, year: int, as_of: date) -> ScoreBoard:
             order[s.township_id],
         ),
     )
-    final = tuple(UnitScore(**{**s.__dict__, "rank": i}) for i, s in enumerate(ranked, start=1))
+    eligible = reward_eligibility(
+        session, year, as_of, {s.township_id: s.grade for s in scored}, rules
+    )
+    final = tuple(
+        UnitScore(**{**s.__dict__, "rank": i, "rewards": eligible[s.township_id]})
+        for i, s in enumerate(ranked, start=1)
+    )
     return ScoreBoard(year, as_of, final)
+
+
+@dataclass(frozen=True)
+class RewardEligibility:
+    """What a unit's rewards (奖补) rest on, judged by the criteria of the year's rule set:
+
+    - appraisal grade ``excellent``;
+    - outstanding platforms: the share of the year's check items met across the unit's active
+      platforms reaches ``rewards.outstanding_platform_min_share``;
+    - distinctive deputy activities: at least ``rewards.distinctive_min_activities`` integrated
+      activities up to the as-of date, one of them with ``distinctive_min_levels`` or more of
+      the five levels.
+    """
+
+    grade: str | None
+    platform_ok: int
+    platform_items: int
+    activities: int
+    max_levels: int
+    excellent: bool
+    platform_outstanding: bool
+    distinctive: bool
+
+
+def reward_eligibility(
+    session: Session,
+    year: int,
+    as_of: date,
+    grades: dict[int, str | None],
+    rules: RuleSet | None = None,
+) -> dict[int, RewardEligibility]:
+    """Reward eligibility of the units in ``grades`` (unit id → appraisal grade)."""
+    rules = rules or get_rules(session, year)
+    as_of = clamp_as_of(year, as_of)
+    ids = list(grades)
+    r = rules.rewards
+    shares = _platform_shares(session, year, ids) if ids else {}
+    counts: dict[int, int] = {}
+    max_levels: dict[int, int] = {}
+    for tid, levels in session.exec(
+        select(IntegratedActivity.township_id, IntegratedActivity.levels).where(
+            IntegratedActivity.held_on.between(date(year, 1, 1), as_of),
+            IntegratedActivity.township_id.in_(ids),
+        )
+    ).all():
+        counts[tid] = counts.get(tid, 0) + 1
+        max_levels[tid] = max(max_levels.get(tid, 0), len(levels_in(levels)))
+    min_share = Fraction(str(r.outstanding_platform_min_share))
+    out = {}
+    for tid, grade in grades.items():
+        ok, items = shares.get(tid, (0, 0))
+        n, top = counts.get(tid, 0), max_levels.get(tid, 0)
+        out[tid] = RewardEligibility(
+            grade=grade,
+            platform_ok=ok,
+            platform_items=items,
+            activities=n,
+            max_levels=top,
+            excellent=grade == "excellent",
+            platform_outstanding=items > 0 and Fraction(ok, items) >= min_share,
+            distinctive=n >= r.distinctive_min_activities and top >= r.distinctive_min_levels,
+        )
+    return out
 
 
 def township_grades(session: Session, year: int, as_of: date) -> dict[int, str | None]:

@@ -170,6 +170,33 @@ def test_a_town_scored_by_hand(session, town):
         6.0,
     )
     assert scoring.township_grades(session, Y, YEAR_END) == {town: "pass"}
+    # Reward eligibility: a pass is not excellent; 8 of 11 items (73 %) is under the 95 % of
+    # outstanding platforms; one activity of two levels is short of 4 activities, one of 4 levels.
+    e = s.rewards
+    assert (e.grade, e.excellent) == ("pass", False)
+    assert (e.platform_ok, e.platform_items, e.platform_outstanding) == (8, 11, False)
+    assert (e.activities, e.max_levels, e.distinctive) == (1, 2, False)
+
+
+def test_reward_eligibility_follows_the_rule_set(session, town):
+    data = rules.to_content(rules.get_rules(session, Y))
+    data["rewards"]["outstanding_platform_min_share"] = 0.72  # 8 / 11 = 0.727… reaches it
+    data["rewards"]["distinctive_min_activities"] = 1
+    data["rewards"]["distinctive_min_levels"] = 2
+    data["appraisal"]["grades"] = [
+        {"code": "excellent", "min": 60},
+        {"code": "good", "min": 40},
+        {"code": "pass", "min": 20},
+        {"code": "fail", "min": 0},
+    ]
+    rules.save_rules(session, ADMIN, data)
+    e = scoring.township_scores(session, Y, YEAR_END).unit(town).rewards
+    assert (e.grade, e.excellent, e.platform_outstanding, e.distinctive) == (
+        "excellent",
+        True,
+        True,
+        True,
+    )
 
 
 def test_changing_a_weight_changes_the_score_by_hand(session, town):
