@@ -27,6 +27,12 @@ class DeputyLevel(StrEnum):
     township = "township"
 
 
+def on_theme(activity_theme: str | None, year_theme: str) -> bool:
+    """Whether an integrated activity was held on the district's theme of the year (any
+    activity counts when the year sets no theme)."""
+    return not year_theme.strip() or (activity_theme or "").strip() == year_theme.strip()
+
+
 def levels_in(text: str | None) -> frozenset[str]:
     """The distinct deputy levels named in a comma-separated list; unknown codes are ignored.
     An integrated activity "of several levels" names two or more."""

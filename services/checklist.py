@@ -106,6 +106,7 @@ from models.enums import (
     SupervisionStage,
     UnitType,
     levels_in,
+    on_theme,
 )
 from models.rules import RuleSet as RuleSetRow
 from services.permissions import Actor, readable_township_ids
@@ -973,15 +974,17 @@ class _Engine:
     # -- guarantees (T10) ----------------------------------------------------------------------
 
     def _integrated_counts(self) -> dict[int, int]:
-        """Integrated activities of two or more deputy levels, per unit (a few dozen rows a
-        year: the level list is read as every other service reads it, by ``levels_in``)."""
-        stmt = select(IntegratedActivity.township_id, IntegratedActivity.levels).where(
+        """Integrated activities on the year's theme with two or more deputy levels, per unit
+        (a few dozen rows a year, read as every other service reads them)."""
+        stmt = select(
+            IntegratedActivity.township_id, IntegratedActivity.levels, IntegratedActivity.theme
+        ).where(
             IntegratedActivity.held_on.between(self.start, self.as_of),
             IntegratedActivity.township_id.in_(self.ids),
         )
         out: dict[int, int] = defaultdict(int)
-        for tid, levels in self.s.exec(stmt).all():
-            if len(levels_in(levels)) >= 2:
+        for tid, levels, theme in self.s.exec(stmt).all():
+            if len(levels_in(levels)) >= 2 and on_theme(theme, self.rules.theme):
                 out[tid] += 1
         return dict(out)
 

@@ -193,7 +193,7 @@ def township_scores(session: Session, year: int, as_of: date) -> ScoreBoard:
     three_ones = _three_ones(session, year, ids)
     violations = _standing_errors(session, year)
     execution = _execution(session, year, as_of, ids)
-    integrated = _integrated(session, year, as_of, ids)
+    commendations = _commendations(session, year, as_of, ids)
     adjustments = _adjustments(rules)
     t10_target = rules.task("T10").target
 
@@ -291,7 +291,9 @@ def township_scores(session: Session, year: int, as_of: date) -> ScoreBoard:
             )
         )
 
-        activities, commended = integrated.get(unit.township_id, (0, 0))
+        # The activities T10 counts: on the year's theme, with deputies of several levels.
+        activities = int(unit.task("T10").value or 0)
+        commended = commendations.get(unit.township_id, 0)
         act_credit = min(1.0, activities / t10_target) if t10_target else 1.0
         dims["integrated"] = w.integrated * (act_credit + (1.0 if commended else 0.0)) / 2
         facts.append(
@@ -488,31 +490,18 @@ def _execution(
     }
 
 
-def _integrated(
-    session: Session, year: int, as_of: date, ids: list[int]
-) -> dict[int, tuple[int, int]]:
-    """(integrated activities of several levels, commendations) in the year up to as_of."""
-    acts: dict[int, int] = {}
-    for tid, levels in session.exec(
-        select(IntegratedActivity.township_id, IntegratedActivity.levels).where(
-            IntegratedActivity.held_on.between(date(year, 1, 1), as_of),
-            IntegratedActivity.township_id.in_(ids),
+def _commendations(session: Session, year: int, as_of: date, ids: list[int]) -> dict[int, int]:
+    """Commendations of the year awarded by as_of, per unit."""
+    rows = session.exec(
+        select(Commendation.township_id, func.count(distinct(Commendation.id)))
+        .where(
+            Commendation.year == year,
+            Commendation.township_id.in_(ids),
+            Commendation.awarded_on.is_(None) | (Commendation.awarded_on <= as_of),
         )
-    ).all():
-        if len(levels_in(levels)) >= 2:
-            acts[tid] = acts.get(tid, 0) + 1
-    commended = dict(
-        session.exec(
-            select(Commendation.township_id, func.count(distinct(Commendation.id)))
-            .where(
-                Commendation.year == year,
-                Commendation.township_id.in_(ids),
-                Commendation.awarded_on.is_(None) | (Commendation.awarded_on <= as_of),
-            )
-            .group_by(Commendation.township_id)
-        ).all()
-    )
-    return {tid: (acts.get(tid, 0), int(commended.get(tid, 0))) for tid in ids}
+        .group_by(Commendation.township_id)
+    ).all()
+    return {tid: int(n) for tid, n in rows}
 
 
 def _adjustments(rules: RuleSet) -> dict[str, list]:

@@ -648,10 +648,12 @@ def test_t09_each_half_year_needs_a_visit_and_both_notifications(town, session):
 # T10 integrated activities
 
 
-def _integrated(session, tid, held_on, levels):
+def _integrated(session, tid, held_on, levels, theme=None):
+    """An activity, by default on the district's theme of its year."""
+    theme = rules.get_rules(session, held_on.year).theme if theme is None else theme
     session.add(
         IntegratedActivity(
-            township_id=tid, held_on=held_on, theme="主题", title="活动", levels=levels
+            township_id=tid, held_on=held_on, theme=theme, title="活动", levels=levels
         )
     )
     session.commit()
@@ -663,6 +665,8 @@ def test_t10_counts_activities_of_at_least_two_levels(town, session):
     # One level named twice, or with an unknown code, is still one level.
     _integrated(session, town, date(2026, 5, 8), "township,township")
     _integrated(session, town, date(2026, 5, 15), "township,village")
+    # Several levels, but not on the district's theme of the year.
+    _integrated(session, town, date(2026, 5, 22), "county,township", theme="自选主题")
     _integrated(session, town, date(2026, 9, 1), "national,provincial,city,county,township")
     t = status(session, town, "T10", date(2026, 6, 30))
     assert (t.value, t.expected, t.status) == (1, 1, "on_track")
