@@ -52,7 +52,7 @@ def live() -> None:
     board = ui.scoreboard(version, year, as_of)
     if not board.units:
         return
-    left, right = st.columns([1, 1], gap="large")
+    left, right = st.columns([1, 1.3], gap="large")
     with left:
         top = board.units[0]
         title = t(

@@ -7,6 +7,19 @@ import streamlit as st
 from ui.theme import PRIMARY
 
 
+def title(text: str, *, font_size: int) -> alt.Title:
+    """A chart title set on two lines at its colon: the subject, then the finding ("2026年考评
+    得分" / "大兴镇第一…"). Vega makes room for a title wider than the chart by shrinking the
+    plot, so a one-line sentence can squeeze a half-width chart to nothing."""
+    for colon in ("：", ": "):
+        head, _, finding = text.partition(colon)
+        if finding:
+            return alt.Title(
+                head, subtitle=finding, fontSize=font_size, subtitleFontSize=font_size - 4
+            )
+    return alt.Title(text, fontSize=font_size)
+
+
 def show(chart: alt.Chart, *, key: str) -> None:
     # theme=None keeps our registered theme instead of Streamlit's.
     st.altair_chart(chart, key=key, theme=None, width="stretch")

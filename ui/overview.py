@@ -9,6 +9,7 @@ import streamlit as st
 from models.db import session_scope
 from services import linkage, overview, reporting, rules, scoring, supervision
 from services.permissions import Actor
+from ui import charts
 from ui.format import month_day, percent
 from ui.i18n import label, t
 from ui.theme import PALETTE, PRIMARY, STATUS_COLORS
@@ -117,7 +118,7 @@ def ranking_chart(
     order = [label("score.grade", g, lang) for g in GRADE_COLORS]
     size = 18 if big else 12
     bars = (
-        alt.Chart(df, title=alt.Title(title, fontSize=size + 8))
+        alt.Chart(df, title=charts.title(title, font_size=size + 8))
         .mark_bar(cornerRadiusEnd=3)
         .encode(
             # An explicit order: a layered chart ignores sort="-x".
@@ -175,7 +176,7 @@ def dimension_heatmap(board: scoring.ScoreBoard, lang: str, *, title: str, big: 
     size = 18 if big else 12
     units = [u.name(lang) for u in board.units]
     dims = [t(f"score.dimension.{d}", lang) for d in scoring.DIMENSIONS]
-    base = alt.Chart(df, title=alt.Title(title, fontSize=size + 8)).encode(
+    base = alt.Chart(df, title=charts.title(title, font_size=size + 8)).encode(
         y=alt.Y(
             "unit:N", sort=units, title=None, axis=alt.Axis(labelFontSize=size, labelLimit=260)
         ),
@@ -183,7 +184,14 @@ def dimension_heatmap(board: scoring.ScoreBoard, lang: str, *, title: str, big: 
             "dimension:N",
             sort=dims,
             title=None,
-            axis=alt.Axis(labelAngle=0, orient="top", labelFontSize=size, labelLimit=200),
+            # Six columns at half width: a name breaks into lines at its spaces, and a Chinese
+            # one before "与" ("一体化活动" / "与表彰"), so neighbours do not run together.
+            axis=alt.Axis(
+                labelAngle=0,
+                labelFontSize=size,
+                labelLimit=200,
+                labelExpr="split(replace(datum.label, '与', ' 与'), ' ')",
+            ),
         ),
     )
     cells = base.mark_rect(stroke="#fff").encode(
@@ -213,7 +221,7 @@ def participation_bars(frame: pd.DataFrame, lang: str, *, title: str, big: bool 
     df["unit"] = df["name_zh"] if lang == "zh" else df["name_en"]
     df["rate_text"] = [percent(r, lang) for r in df["rate"]]
     bars = (
-        alt.Chart(df, title=alt.Title(title, fontSize=size + 8))
+        alt.Chart(df, title=charts.title(title, font_size=size + 8))
         .mark_bar(color=PRIMARY, cornerRadiusEnd=3)
         .encode(
             y=alt.Y(
@@ -248,7 +256,7 @@ def stage_bars(counts: pd.DataFrame, lang: str, *, title: str, big: bool = False
     order = [label("supervision.stage", s, lang) for s in stages]
     colors = [*PALETTE[: len(order) - 1], STATUS_COLORS["done"]]
     chart = (
-        alt.Chart(df, title=alt.Title(title, fontSize=size + 8))
+        alt.Chart(df, title=charts.title(title, font_size=size + 8))
         .mark_bar(cornerRadiusEnd=3)
         .encode(
             y=alt.Y(

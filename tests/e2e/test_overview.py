@@ -52,8 +52,8 @@ def test_clicking_a_unit_in_the_ranking_opens_its_scorecard(browser: Browser, ap
     expect(first_unit).to_be_visible()
     idle(page)
     box = chart.bounding_box()
-    # The top bar is the first-ranked unit, just below the chart's title.
-    page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + 40)
+    # The top bar is the first-ranked unit, just below the chart's two-line title.
+    page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + 58)
     expect(page.get_by_role("heading", name="考评明细")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("第 1 / 14 名")).to_be_visible(timeout=30_000)
     expect(page.get_by_text(re.compile(r"^T02：完成 \d / 4 → "))).to_be_visible()
