@@ -251,18 +251,19 @@ class RuleProblem:
 
 
 class RuleSetError(ValueError):
-    """A rule set that does not validate; ``problems`` lists (key path, message) pairs and
-    ``details`` the same problems with their kind, for the screens to say in the user's
-    language."""
+    """A rule set that does not validate; ``details`` holds each problem with its kind, for the
+    screens to say in the user's language."""
 
-    def __init__(
-        self, source: str, problems: list[tuple[str, str]], details: Iterable[RuleProblem] = ()
-    ) -> None:
+    def __init__(self, source: str, details: Iterable[RuleProblem]) -> None:
         self.source = source
-        self.problems = problems
-        self.details = list(details) or [RuleProblem(p, "rule_other", m) for p, m in problems]
-        lines = "\n".join(f"  {key}: {msg}" for key, msg in problems)
+        self.details = list(details)
+        lines = "\n".join(f"  {key}: {msg}" for key, msg in self.problems)
         super().__init__(f"invalid rule set {source}:\n{lines}")
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        """(key path, English message) pairs."""
+        return [(d.path, d.message) for d in self.details]
 
 
 def _key_path(loc: tuple) -> str:
@@ -288,14 +289,14 @@ def parse(data: dict, *, source: str = "<data>") -> RuleSet:
             )
             for e in exc.errors()
         ]
-        raise RuleSetError(source, [(d.path, d.message) for d in details], details) from None
+        raise RuleSetError(source, details) from None
 
 
 def load_toml(path: Path) -> RuleSet:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise RuleSetError(str(path), [("(file)", str(exc))]) from None
+        raise RuleSetError(str(path), [RuleProblem("(file)", "rule_file", str(exc))]) from None
     return parse(data, source=str(path))
 
 

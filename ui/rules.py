@@ -66,15 +66,16 @@ def problem_text(problem: RuleProblem, lang: str | None = None) -> str:
 
 
 def problem_rows(exc: RuleSetError, lang: str | None = None) -> list[tuple[str, str]]:
-    """(where, message) for each problem of a refused rule set."""
-    return [(where(p.path, lang), problem_text(p, lang)) for p in exc.details]
+    """(key path, message) for each problem of a refused rule set."""
+    return [(p.path, problem_text(p, lang)) for p in exc.details]
 
 
 def problems_frame(rows: Iterable[tuple[str, str]], lang: str | None = None) -> pd.DataFrame:
+    """The problem table of a rule editor, each (key path, message) placed by ``where``."""
     rows = list(rows)
     return pd.DataFrame(
         {
-            t("rules.problem_col.path", lang): [path for path, _ in rows],
+            t("rules.problem_col.path", lang): [where(path, lang) for path, _ in rows],
             t("rules.problem_col.message", lang): [text for _, text in rows],
         }
     )

@@ -16,6 +16,12 @@ def _refused(data: dict) -> rules.RuleSetError:
     return err.value
 
 
+def _shown(exc: rules.RuleSetError, lang: str) -> list[tuple[str, str]]:
+    """The rows of the problem table an editor shows."""
+    frame = urules.problems_frame(urules.problem_rows(exc, lang), lang)
+    return list(frame.itertuples(index=False, name=None))
+
+
 def _defaults() -> dict:
     return rules.to_content(rules.load_toml(rules.RULES_DIR / "2026.toml"))
 
@@ -29,7 +35,7 @@ def test_field_problems_read_in_both_languages_with_their_figures():
     data["checklist"]["tasks"][1]["target"] = "两次"
     data["contact_day"]["tolerance"] = "sometimes"
     exc = _refused(data)
-    zh = dict(urules.problem_rows(exc, "zh"))
+    zh = dict(_shown(exc, "zh"))
     # Each problem is placed by the label its editor shows, with the table row in a list.
     assert zh["须经主席团审议的单笔限额（元）"] == "不能小于 0。"
     assert zh["代表活动经费标准（元/人·年）"] == "最多 2 位小数。"
@@ -38,7 +44,7 @@ def test_field_problems_read_in_both_languages_with_their_figures():
     assert zh["进度要求（第 1 行）"] == "日期须写成“月-日”，如 06-30。"
     assert zh["目标（第 2 行）"] == "须为数字。"
     assert zh["遇周末"].startswith("只能取以下值之一：")
-    en = dict(urules.problem_rows(exc, "en"))
+    en = dict(_shown(exc, "en"))
     assert en["Single expense needing presidium approval above (yuan)"] == (
         "Must not be less than 0."
     )
@@ -49,12 +55,10 @@ def test_field_problems_read_in_both_languages_with_their_figures():
 def test_rule_set_wide_problems_carry_their_figures():
     data = _defaults()
     data["funds"]["district_share"] = "0.5"
-    assert urules.problem_rows(_refused(data), "zh") == [
-        ("经费管理", "区级与乡镇分担比例之和须为 1。")
-    ]
+    assert _shown(_refused(data), "zh") == [("经费管理", "区级与乡镇分担比例之和须为 1。")]
     data = _defaults()
     data["checklist"]["tasks"][0]["weight"] = 7
-    (path, text) = urules.problem_rows(_refused(data), "zh")[0]
+    (path, text) = _shown(_refused(data), "zh")[0]
     # The defaults give 10 tasks × 6 points = 60; one task at 7 makes 61.
     assert (path, text) == (
         "整套规则",
@@ -63,7 +67,14 @@ def test_rule_set_wide_problems_carry_their_figures():
 
 
 def test_an_unknown_kind_of_problem_gets_a_plain_message():
-    exc = rules.RuleSetError("x", [("a.b", "something new")])
-    assert urules.problem_rows(exc, "zh") == [("a.b", "此项的值不符合要求。")]
+    exc = rules.RuleSetError("x", [rules.RuleProblem("a.b", "something_new", "something new")])
+    assert _shown(exc, "zh") == [("a.b", "此项的值不符合要求。")]
+    assert exc.problems == [("a.b", "something new")]
     frame = urules.problems_frame(urules.problem_rows(exc, "en"), "en")
     assert list(frame.columns) == ["Where", "Problem"]
+
+
+def test_the_task_list_editors_own_problems_are_placed_the_same_way():
+    # rules_from_form reports a schedule it cannot read by its key path, like the rule set does.
+    frame = urules.problems_frame([("checklist.tasks[0].schedule", "看不懂")], "zh")
+    assert list(frame.itertuples(index=False, name=None)) == [("进度要求（第 1 行）", "看不懂")]
