@@ -348,8 +348,11 @@ def township_scores(session: Session, year: int, as_of: date) -> ScoreBoard:
             order[s.township_id],
         ),
     )
-    eligible = reward_eligibility(
-        session, year, as_of, {s.township_id: s.grade for s in scored}, rules
+    eligible = _judge_rewards(
+        {s.township_id: s.grade for s in scored},
+        platform_share,
+        _activity_levels(session, year, as_of, ids),
+        rules,
     )
     final = tuple(
         UnitScore(**{**s.__dict__, "rank": i, "rewards": eligible[s.township_id]})
@@ -389,25 +392,39 @@ def reward_eligibility(
 ) -> dict[int, RewardEligibility]:
     """Reward eligibility of the units in ``grades`` (unit id → appraisal grade)."""
     rules = rules or get_rules(session, year)
-    as_of = clamp_as_of(year, as_of)
     ids = list(grades)
-    r = rules.rewards
     shares = _platform_shares(session, year, ids) if ids else {}
-    counts: dict[int, int] = {}
-    max_levels: dict[int, int] = {}
+    return _judge_rewards(grades, shares, _activity_levels(session, year, as_of, ids), rules)
+
+
+def _activity_levels(
+    session: Session, year: int, as_of: date, ids: list[int]
+) -> dict[int, list[int]]:
+    """Per unit, how many deputy levels each integrated activity of the year up to as_of had."""
+    out: dict[int, list[int]] = {}
     for tid, levels in session.exec(
         select(IntegratedActivity.township_id, IntegratedActivity.levels).where(
-            IntegratedActivity.held_on.between(date(year, 1, 1), as_of),
+            IntegratedActivity.held_on.between(date(year, 1, 1), clamp_as_of(year, as_of)),
             IntegratedActivity.township_id.in_(ids),
         )
     ).all():
-        counts[tid] = counts.get(tid, 0) + 1
-        max_levels[tid] = max(max_levels.get(tid, 0), len(levels_in(levels)))
+        out.setdefault(tid, []).append(len(levels_in(levels)))
+    return out
+
+
+def _judge_rewards(
+    grades: dict[int, str | None],
+    shares: dict[int, tuple[int, int]],
+    activities: dict[int, list[int]],
+    rules: RuleSet,
+) -> dict[int, RewardEligibility]:
+    r = rules.rewards
     min_share = Fraction(str(r.outstanding_platform_min_share))
     out = {}
     for tid, grade in grades.items():
         ok, items = shares.get(tid, (0, 0))
-        n, top = counts.get(tid, 0), max_levels.get(tid, 0)
+        levels = activities.get(tid, [])
+        n, top = len(levels), max(levels, default=0)
         out[tid] = RewardEligibility(
             grade=grade,
             platform_ok=ok,
