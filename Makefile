@@ -21,7 +21,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(PY) manage.py init-db
-	$(VENV)/bin/streamlit run app.py --server.headless true --server.port $(PORT)
+	$(VENV)/bin/streamlit run server.py --server.headless true --server.port $(PORT)
 
 # Debian's Chromium and CJK fonts for the browser tests (installed as root when missing).
 system-deps:

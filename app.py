@@ -1,8 +1,12 @@
-"""Entry point: page config, login, language switch and the navigation of the user's role."""
+"""Entry point: page config, login, language switch and the navigation of the user's role.
+
+``st.navigation`` runs on every run, before sign-in too (every path then leads to the login
+form), and every screen checks its user again with ``ui.auth.page_actor``.
+"""
 
 import streamlit as st
 
-from ui import auth, nav, theme
+from ui import auth, errors, nav, theme
 from ui import data as cached
 from ui.i18n import t
 from ui.layout import (
@@ -14,23 +18,33 @@ from ui.layout import (
     year_picker,
 )
 
-init_url_state()
-st.set_page_config(page_title=t("app.title"), page_icon=APP_ICON, layout="wide")
-theme.enable()
-hide_built_in_hints()
-lang = language_switch()
 
-actor, authenticator = auth.login()
-if actor is None:
-    st.stop()
+def frame() -> None:
+    init_url_state()
+    st.set_page_config(page_title=t("app.title"), page_icon=APP_ICON, layout="wide")
+    theme.enable()
+    hide_built_in_hints()
+    lang = language_switch()
 
-township_name = None
-if actor.township_id is not None:
-    units = cached.townships(cached.data_version(), actor)
-    township_name = next((u.name(lang) for u in units if u.id == actor.township_id), None)
-user_card(actor, township_name)
-year_picker()
-auth.logout_button(authenticator)
+    actor = auth.current_actor()
+    if actor is None:
+        nav.signed_out(auth.login_form).run()
+        return
+    if actor.must_change_password:
+        nav.signed_out(lambda: auth.password_form(actor, required=True)).run()
+        auth.cookie_exchange()
+        return
 
-st.session_state["actor"] = actor
-nav.navigation(actor.role).run()
+    township_name = None
+    if actor.township_id is not None:
+        units = cached.townships(cached.data_version(), actor)
+        township_name = next((u.name(lang) for u in units if u.id == actor.township_id), None)
+    user_card(actor, township_name)
+    year_picker()
+    auth.logout_button(actor)
+    auth.cookie_exchange()
+    auth.password_changed_notice()
+    nav.navigation(actor.role).run()
+
+
+errors.boundary(frame)

@@ -1,4 +1,4 @@
-"""Command line: python manage.py init-db | seed-demo | create-user (see --help)."""
+"""Command line: python manage.py init-db | seed-demo | load-units | create-user (see --help)."""
 
 import argparse
 import getpass
@@ -12,7 +12,7 @@ from sqlmodel import select
 from models import Township
 from models.db import ROOT, database_url, session_scope
 from models.enums import Role
-from services import rules, settings, users
+from services import deployment, rules, settings, users
 from services.errors import ServiceError
 from services.permissions import SYSTEM
 from ui.i18n import t
@@ -34,36 +34,61 @@ def seed_demo(year: int, seed: int, as_of: date | None = None) -> dict:
     return summary
 
 
+def _wanted_kind() -> deployment.DatabaseKind | None:
+    env = settings.app_env()
+    return deployment.DatabaseKind(env) if env else None
+
+
 def init_db(args: argparse.Namespace) -> None:
+    """Migrate, install the rule sets and settle the database's kind. A new demo database gets
+    the demo data and accounts; a production database never gets either."""
     migrate()
     with session_scope() as session:
         added = rules.install_defaults(session)
         empty = session.exec(select(Township.id)).first() is None
+        try:
+            kind = deployment.settle_kind(session, _wanted_kind())
+        except deployment.DemoRefused as exc:
+            sys.exit(str(exc))
     if added:
         print(f"rule sets installed for: {', '.join(map(str, added))}")
-    if settings.is_demo() and empty:
-        summary = seed_demo(args.year, args.seed)
-        print("demo data loaded: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
-    elif settings.is_demo():
-        from seed.demo_users import create_demo_users
+    if kind == deployment.DatabaseKind.demo:
+        if empty:
+            summary = seed_demo(args.year, args.seed)
+            print("demo data loaded: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
+        else:
+            from seed.demo_users import create_demo_users
 
-        with session_scope() as session:
-            create_demo_users(session)
-    print(f"database ready: {database_url()}")
+            with session_scope() as session:
+                create_demo_users(session)
+    print(f"{kind.value} database ready: {database_url()}")
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> None:
-    if not settings.is_demo():
-        sys.exit("seed-demo is refused with APP_ENV=production")
     migrate()
     with session_scope() as session:
         rules.install_defaults(session)
         if session.exec(select(Township.id)).first() is not None:
             sys.exit("the database already holds data; seed-demo fills an empty database only")
+        if _wanted_kind() == deployment.DatabaseKind.production:
+            sys.exit("seed-demo is refused with APP_ENV=production")
+        try:
+            deployment.settle_kind(session, deployment.DatabaseKind.demo)
+        except deployment.DemoRefused as exc:
+            sys.exit(str(exc))
     summary = seed_demo(
         args.year, args.seed, date.fromisoformat(args.as_of) if args.as_of else None
     )
     print("demo data loaded: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
+
+
+def cmd_load_units(args: argparse.Namespace) -> None:
+    from seed.demo import load_units
+
+    migrate()
+    with session_scope() as session:
+        units = load_units(session)
+    print(f"{len(units)} units of seed/units.toml present")
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
@@ -102,6 +127,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--as-of", help="last date of generated records, YYYY-MM-DD (default today)")
     p.set_defaults(func=cmd_seed_demo)
+    p = sub.add_parser("load-units", help="add the units of seed/units.toml that are missing")
+    p.set_defaults(func=cmd_load_units)
     p = sub.add_parser("create-user", help="create an account")
     p.add_argument("username")
     p.add_argument("--name", required=True, help="display name")

@@ -4,14 +4,14 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
-from models.db import get_engine
+from models.db import database_url, make_engine
 
 target_metadata = SQLModel.metadata
 
 
 def run_migrations_online() -> None:
     url = context.config.attributes.get("url") or context.config.get_main_option("sqlalchemy.url")
-    engine = get_engine(url or None)
+    engine = make_engine(url or database_url(), create=True)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
@@ -21,6 +21,7 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+    engine.dispose()
 
 
 run_migrations_online()

@@ -22,9 +22,11 @@ from models.people import Constituency, Deputy, PresidiumLink, Voter, VoterLink
 from models.platforms import Platform, PlatformCheck
 from models.rules import RuleSet, TaskMark
 from models.supervision import SupervisionActivity, SupervisionItem, SupervisionStageEvent
-from models.users import AuditLog, User
+from models.system import AppMeta
+from models.users import AuditLog, LoginThrottle, User, UserSession
 
 __all__ = [
+    "AppMeta",
     "AuditAction",
     "AuditLog",
     "Budget",
@@ -36,6 +38,7 @@ __all__ = [
     "DeputyLevel",
     "Expense",
     "IntegratedActivity",
+    "LoginThrottle",
     "Meeting",
     "MeetingKind",
     "Notification",
@@ -59,6 +62,7 @@ __all__ = [
     "Township",
     "UnitType",
     "User",
+    "UserSession",
     "Visit",
     "VisitKind",
     "Voter",

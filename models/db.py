@@ -1,4 +1,10 @@
-"""Engine and sessions. SQLite at data/app.db unless DATABASE_URL names another database."""
+"""Engine and sessions. SQLite at data/app.db unless DATABASE_URL names another database.
+
+Only migrations (``manage.py init-db``) create a database. The app's engine never does: a
+missing SQLite file, or one deleted or replaced under a running server, raises
+``DatabaseUnavailable`` instead of silently starting an empty database or reporting "saved" for
+a write into a file that no longer exists.
+"""
 
 import os
 from collections.abc import Iterator
@@ -6,12 +12,16 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = f"sqlite:///{ROOT / 'data' / 'app.db'}"
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database is missing or cannot be reached; nothing was read or written."""
 
 
 def database_url() -> str:
@@ -28,20 +38,60 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def make_engine(url: str) -> Engine:
+def _sqlite_path(url: str) -> str | None:
+    path = url.split("///", 1)[-1].split("?", 1)[0]
+    return None if not path or path == ":memory:" else path
+
+
+def _inode(path: str) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _guard_sqlite_file(engine: Engine, path: str) -> None:
+    """Refuse to open a missing file, and notice a file deleted or replaced while in use."""
+
+    @event.listens_for(engine, "do_connect")
+    def _must_exist(_dialect, conn_rec, _cargs, _cparams):
+        inode = _inode(path)
+        if inode is None:
+            raise DatabaseUnavailable(f"database file not found: {path}")
+        conn_rec.info["inode"] = inode
+
+    @event.listens_for(engine, "checkout")
+    def _same_file(_dbapi_conn, conn_rec, _proxy):
+        inode = _inode(path)
+        if inode is None:
+            raise DatabaseUnavailable(f"database file is gone: {path}")
+        if conn_rec.info.get("inode") != inode:
+            # Replaced (a restore): this connection still points at the old file; open anew.
+            raise exc.DisconnectionError("database file was replaced")
+
+    @event.listens_for(engine, "commit")
+    def _still_there(conn):
+        if _inode(path) != conn.connection._connection_record.info.get("inode"):
+            raise DatabaseUnavailable(f"database file is gone: {path}")
+
+
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for ``url``. With ``create=False`` a SQLite file must exist already."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        path = _sqlite_path(url)
+        if path and create:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        if path and not create:
+            _guard_sqlite_file(engine, path)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
 @lru_cache(maxsize=8)
 def _cached_engine(url: str) -> Engine:
-    return make_engine(url)
+    return make_engine(url, create=False)
 
 
 def get_engine(url: str | None = None) -> Engine:

@@ -4,9 +4,12 @@ import streamlit as st
 
 from models.db import session_scope
 from services import audit
+from ui.auth import page_actor
 from ui.format import compact_json, local_time
 from ui.i18n import has, label, t
 from ui.layout import page_header
+
+actor = page_actor(__file__)
 
 
 def entity_label(entity: str) -> str:

@@ -7,11 +7,11 @@ from models.db import session_scope
 from models.enums import UnitType
 from services import org
 from services.errors import ServiceError
-from services.permissions import Actor
+from ui.auth import page_actor
 from ui.i18n import error_text, label, t
 from ui.layout import page_header
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 page_header(t("units.title"), t("units.caption"))
 
 with session_scope() as session:

@@ -7,24 +7,18 @@ import streamlit as st
 from models.db import session_scope
 from services import rules as rules_service
 from services.errors import ServiceError
-from services.permissions import Actor, require_admin
 from services.scoring import DIMENSIONS
 from ui import data as cached
 from ui import funds as ufunds
 from ui import rules as urules
+from ui.auth import page_actor
 from ui.i18n import current_lang, error_text, label, t
 from ui.layout import page_header, selected_year
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 page_header(t("appraisal_rules.title", year=year), t("appraisal_rules.caption"))
-try:
-    require_admin(actor)
-except ServiceError as exc:
-    st.error(error_text(exc))
-    st.stop()
-
 if version := st.session_state.pop("appraisal_rules_saved", None):
     st.success(t("appraisal_rules.saved", version=version))
 

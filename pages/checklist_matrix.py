@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from services.permissions import Actor
 from services.rules import TASK_CODES
 from ui import checklist as ui
 from ui import data as cached
+from ui.auth import page_actor
 from ui.format import month_day
 from ui.i18n import current_lang, t
 from ui.layout import page_header, selected_year
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 version = cached.data_version()

@@ -9,14 +9,14 @@ from models.db import session_scope
 from models.enums import NotificationKind, VisitKind
 from services import roster
 from services.errors import ServiceError
-from services.permissions import Actor
 from ui import data as cached
 from ui import linkage as ui
+from ui.auth import page_actor
 from ui.format import day, percent
 from ui.i18n import current_lang, error_text, t
 from ui.layout import page_header, selected_year
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 version = cached.data_version()

@@ -10,9 +10,9 @@ from models.enums import Role
 from services import funds
 from services.errors import ServiceError
 from services.funds import RuleViolationError, Severity
-from services.permissions import Actor
 from ui import data as cached
 from ui import funds as ufunds
+from ui.auth import page_actor
 from ui.format import percent, yuan
 from ui.i18n import current_lang, error_text, t
 from ui.layout import page_header, selected_year
@@ -44,7 +44,7 @@ for slot in st.session_state.pop(RESET, ()):
     for key, value in RESETS[slot].items():
         st.session_state[key] = value
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 # Choice widgets whose option labels depend on the language carry it in their key: a keyed
 # widget keeps showing the label it was first drawn with.
 lang = current_lang()

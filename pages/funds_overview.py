@@ -8,15 +8,15 @@ import streamlit as st
 from models.db import session_scope
 from services import funds
 from services.funds import Severity
-from services.permissions import Actor
 from ui import charts
 from ui import data as cached
 from ui import funds as ufunds
+from ui.auth import page_actor
 from ui.format import number, percent, yuan
 from ui.i18n import current_lang, t
 from ui.layout import page_header, selected_year
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 # Choice widgets whose option labels depend on the language carry it in their key: a keyed
 # widget keeps showing the label it was first drawn with.
 lang = current_lang()

@@ -4,25 +4,20 @@ import pandas as pd
 import streamlit as st
 
 from models.db import session_scope
-from models.enums import Role
 from services import rules as rules_service
 from services.errors import ServiceError
-from services.permissions import Actor
 from ui import data as cached
 from ui import funds as ufunds
 from ui import rules as urules
+from ui.auth import page_actor
 from ui.i18n import error_text, t
 from ui.layout import page_header, selected_year
 
 FLASH = "funds_rules_flash"
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 year = selected_year()
 page_header(t("funds.rules.title", year=year), t("funds.rules.caption"))
-
-if actor.role != Role.district_admin:
-    st.error(t("error.permission.admin_only"))
-    st.stop()
 
 if saved_version := st.session_state.pop(FLASH, None):
     st.success(t("funds.rules.saved", year=year, version=saved_version))

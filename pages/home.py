@@ -4,16 +4,16 @@ District roles land on the overview instead (ui/nav.py)."""
 
 import streamlit as st
 
-from services.permissions import Actor
 from ui import charts
 from ui import data as cached
 from ui import overview as overview_ui
+from ui.auth import page_actor
 from ui.checklist import missing_text
 from ui.format import month_day, number
 from ui.i18n import current_lang, label, t
 from ui.layout import as_of_for, page_header, selected_year
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 version = cached.data_version()

@@ -10,13 +10,13 @@ from models.enums import DeputyLevel
 from services import imports, roster
 from services.errors import ServiceError
 from services.imports import ImportRejected
-from services.permissions import Actor
 from ui import data as cached
 from ui import linkage as ui
+from ui.auth import page_actor
 from ui.i18n import current_lang, error_text, t
 from ui.layout import page_header, selected_year
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 version = cached.data_version()

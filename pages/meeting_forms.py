@@ -9,9 +9,9 @@ from models.db import session_scope
 from models.enums import MeetingKind
 from services import meetings
 from services.errors import ServiceError
-from services.permissions import Actor
 from ui import checklist as ui
 from ui import data as cached
+from ui.auth import page_actor
 from ui.format import day, number
 from ui.i18n import current_lang, error_text, label, t
 from ui.layout import page_header, selected_year
@@ -35,7 +35,7 @@ ACTIVITY_FIELDS = (
     "checklist_activity_note",
 )
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 version = cached.data_version()

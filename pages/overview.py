@@ -6,15 +6,15 @@ The content refreshes itself so a wall screen shows a clerk's new entry without 
 import streamlit as st
 
 from services import settings
-from services.permissions import Actor
 from ui import charts
 from ui import data as cached
 from ui import overview as ui
+from ui.auth import page_actor
 from ui.format import month_day, number, percent
 from ui.i18n import current_lang, t
 from ui.layout import as_of_for, page_header, selected_year
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 refresh = settings.refresh_seconds()

@@ -11,10 +11,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from services.permissions import Actor
 from ui import charts
 from ui import data as cached
 from ui import overview as ui
+from ui.auth import page_actor
 from ui.format import month_day, number, percent
 from ui.i18n import current_lang, t
 from ui.layout import as_of_for, page_header, selected_year
@@ -30,7 +30,7 @@ _PRESENT_CSS = """<style>
 h1 {font-size: 2.8rem !important;}
 </style>"""
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 

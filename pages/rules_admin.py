@@ -8,17 +8,17 @@ from models.db import session_scope
 from models.enums import UnitType
 from services import checklist, meetings, rules
 from services.errors import ServiceError
-from services.permissions import Actor
 from ui import checklist as ui
 from ui import data as cached
 from ui import rules as urules
+from ui.auth import page_actor
 from ui.format import number
 from ui.i18n import current_lang, error_text, t
 from ui.layout import page_header, selected_year
 
 UNIT_TYPES = [u.value for u in UnitType]
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 version = cached.data_version()

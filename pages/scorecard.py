@@ -5,16 +5,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from services.permissions import Actor
 from ui import charts
 from ui import data as cached
 from ui import overview as ui
+from ui.auth import page_actor
 from ui.format import month_day
 from ui.i18n import current_lang, label, t
 from ui.layout import as_of_for, first_rules_year, page_header, same_day_last_year, selected_year
 from ui.theme import PRIMARY
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 as_of = as_of_for(year)

@@ -4,15 +4,15 @@ satisfaction per unit, the overdue list and one item's timeline. A clerk sees th
 import pandas as pd
 import streamlit as st
 
-from services.permissions import Actor
 from ui import charts
 from ui import data as cached
 from ui import supervision as ui
+from ui.auth import page_actor
 from ui.format import day, number, percent
 from ui.i18n import current_lang, t
 from ui.layout import as_of_for, page_header, selected_year
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 as_of = as_of_for(year)

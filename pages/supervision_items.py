@@ -8,14 +8,14 @@ from models.db import session_scope
 from models.enums import Rating, SupervisionStage
 from services import supervision as sv
 from services.errors import ServiceError
-from services.permissions import Actor
 from ui import data as cached
 from ui import supervision as ui
+from ui.auth import page_actor
 from ui.format import day
 from ui.i18n import current_lang, error_text, label, t
 from ui.layout import as_of_for, page_header, selected_year
 
-actor: Actor = st.session_state["actor"]
+actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 as_of = as_of_for(year)

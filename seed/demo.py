@@ -60,6 +60,7 @@ from models.enums import (
     VisitKind,
 )
 from seed import names
+from services import deployment
 
 SEED_DIR = Path(__file__).resolve().parent
 UNITS_FILE = SEED_DIR / "units.toml"
@@ -546,6 +547,8 @@ def generate_demo(
         raise ValueError(f"as_of {as_of} is not in {year}")
     if _has_data(session):
         raise ValueError("generate_demo fills an empty database; this one already has data")
+    # Filling a database with demo data makes it a demo database for good.
+    deployment.settle_kind(session, deployment.DatabaseKind.demo)
     units = load_units(session)
     counts = _Demo(session, units, year=year, seed=seed, as_of=as_of).run()
     session.commit()

@@ -4,14 +4,19 @@ from sqlmodel import Session, select
 
 from models import Township, User
 from models.enums import Role
-from services import users
+from services import deployment, users
 from services.permissions import SYSTEM
 
 DEMO_PASSWORD = "Demo@2026"
 
 
 def create_demo_users(session: Session) -> list[str]:
-    """Create the demo accounts that do not exist yet; returns the usernames created."""
+    """Create the demo accounts that do not exist yet; returns the usernames created.
+
+    Refused (``deployment.DemoRefused``) unless the database is a demo database.
+    """
+    if not deployment.is_demo(session):
+        raise deployment.DemoRefused("demo accounts go only into a demo database")
     existing = set(session.exec(select(User.username)).all())
     wanted: list[tuple[str, str, Role, int | None]] = [
         ("admin", "区人大管理员", Role.district_admin, None),

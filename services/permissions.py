@@ -15,6 +15,7 @@ class Actor:
     role: Role
     township_id: int | None = None
     display_name: str = ""
+    must_change_password: bool = False
 
     @property
     def is_district(self) -> bool:

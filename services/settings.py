@@ -9,13 +9,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SECRETS_PATH = ROOT / ".streamlit" / "secrets.toml"
 
 
-def app_env() -> str:
-    """'demo' (default: demo accounts and data) or 'production' (no demo accounts)."""
-    return os.environ.get("APP_ENV", "demo").strip().lower() or "demo"
+def app_env() -> str | None:
+    """APP_ENV as asked for: 'demo', 'production', or None when unset.
 
-
-def is_demo() -> bool:
-    return app_env() != "production"
+    It decides the kind of a new database only (see services/deployment.py): unset, a new
+    database becomes a demo; an existing database keeps its kind whatever is asked.
+    """
+    value = os.environ.get("APP_ENV", "").strip().lower()
+    if value in ("", "demo", "production"):
+        return value or None
+    raise ValueError(f"APP_ENV must be demo or production, not {value!r}")
 
 
 def _secrets(path: Path) -> dict:

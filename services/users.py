@@ -1,61 +1,67 @@
-"""Accounts: creation, the credentials handed to the login form, lockout and cookie revocation."""
+"""Accounts: creation, password changes and resets, disabling, and the list the admin keeps.
 
-import os
+In a production database an account that an admin creates or resets carries a temporary
+password: its user must choose a password of their own at the first sign-in
+(``must_change_password``). Changing a password, a reset and disabling an account end the
+account's other open sessions.
+"""
+
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-import bcrypt
+import pandas as pd
 from sqlmodel import Session, select
 
 from models import Township, User
-from models.base import utcnow
 from models.enums import AuditAction, Role
-from services import audit
-from services.errors import ValidationError
+from services import audit, deployment, sessions
+from services.errors import NotFound, ValidationError
+from services.passwords import check_password, hash_password, validate_password
 from services.permissions import Actor, require_admin
 from services.validation import clean_text
 
-# Lockout policy: an account is locked for LOCK_MINUTES after MAX_FAILED_LOGINS wrong passwords.
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,39}$")
-MIN_PASSWORD_LENGTH = 8
-# A hash no password matches: handed to the login form for a locked account.
-_UNMATCHABLE_HASH = "$2b$12$" + "." * 53
+MAX_DISPLAY_NAME = 60
+USER_COLUMNS = [
+    "id",
+    "username",
+    "display_name",
+    "role",
+    "township_id",
+    "active",
+    "must_change_password",
+    "locked",
+]
 
 
-@dataclass(frozen=True)
-class LoginState:
-    locked: bool
-    locked_until: datetime | None
-    failed_logins: int
+def _snapshot(user: User) -> dict:
+    data = audit.snapshot(user)
+    data.pop("password_hash", None)
+    return data
 
 
-def _rounds() -> int:
-    # Tests lower the cost factor; production keeps bcrypt's default of 12.
-    return int(os.environ.get("BCRYPT_ROUNDS", "12"))
+def _temporary(session: Session, actor: Actor) -> bool:
+    """A password an admin sets through the app is temporary in a production database."""
+    return actor.id is not None and not deployment.is_demo(session)
 
 
-def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(_rounds())).decode("ascii")
+def _clean_display_name(value) -> str:
+    return clean_text(
+        value,
+        field="display_name",
+        limit=MAX_DISPLAY_NAME,
+        required=True,
+        required_key="error.user.display_name",
+        too_long_key="error.user.display_name",
+    )
 
 
-def check_password(password: str, password_hash: str) -> bool:
-    try:
-        return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode("ascii"))
-    except ValueError:
-        return False
-
-
-def validate_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError("error.user.password_short", field="password", n=MIN_PASSWORD_LENGTH)
-    if len(password.encode("utf-8")) > 72:  # bcrypt reads at most 72 bytes
-        raise ValidationError("error.user.password_long", field="password")
-    classes = [any(c.isdigit() for c in password), any(c.isalpha() for c in password)]
-    if not all(classes):
-        raise ValidationError("error.user.password_weak", field="password")
+def _check_unit(session: Session, role: Role, township_id: int | None) -> int | None:
+    if role != Role.township_staff:
+        return None
+    unit = session.get(Township, township_id) if township_id is not None else None
+    if unit is None or not unit.active:
+        raise ValidationError("error.user.township_required", field="township_id")
+    return unit.id
 
 
 def create_user(
@@ -69,24 +75,13 @@ def create_user(
     township_id: int | None = None,
 ) -> int:
     require_admin(actor)
-    username = username.strip().lower()
+    username = sessions.normalise_username(username)
     if not USERNAME_RE.match(username):
         raise ValidationError("error.user.username_format", field="username")
-    display_name = clean_text(
-        display_name,
-        field="display_name",
-        limit=60,
-        required=True,
-        required_key="error.user.display_name",
-        too_long_key="error.user.display_name",
-    )
-    validate_password(password)
+    display_name = _clean_display_name(display_name)
+    validate_password(password, username=username)
     role = Role(role)
-    if role == Role.township_staff:
-        if township_id is None or session.get(Township, township_id) is None:
-            raise ValidationError("error.user.township_required", field="township_id")
-    else:
-        township_id = None
+    township_id = _check_unit(session, role, township_id)
     if session.exec(select(User.id).where(User.username == username)).first():
         raise ValidationError("error.user.duplicate", field="username", username=username)
     user = User(
@@ -95,118 +90,181 @@ def create_user(
         password_hash=hash_password(password),
         role=role,
         township_id=township_id,
+        must_change_password=_temporary(session, actor),
     )
     session.add(user)
     session.flush()
-    after = audit.snapshot(user)
-    after.pop("password_hash")
     audit.record(
-        session, actor, action=AuditAction.create, entity="user", entity_id=user.id, after=after
+        session,
+        actor,
+        action=AuditAction.create,
+        entity="user",
+        entity_id=user.id,
+        after=_snapshot(user),
     )
     session.commit()
     return user.id
 
 
-def get_actor(session: Session, username: str) -> Actor | None:
-    """The active account of that name as a plain Actor, or None."""
-    user = session.exec(select(User).where(User.username == username, User.active)).first()
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
     if user is None:
-        return None
-    return Actor(
-        id=user.id,
-        username=user.username,
-        role=user.role,
-        township_id=user.township_id,
-        display_name=user.display_name,
-    )
+        raise NotFound("error.not_found.user")
+    return user
 
 
-def credentials(session: Session, *, now: datetime | None = None) -> dict:
-    """The credentials dict streamlit-authenticator expects, built from the active accounts.
-
-    A locked account keeps its entry (so a wrong or right password both count as a failed try)
-    but with a hash no password matches.
-    """
-    now = now or utcnow()
-    users = session.exec(select(User).where(User.active)).all()
-    return {
-        "usernames": {
-            u.username: {
-                "name": u.display_name,
-                "password": _UNMATCHABLE_HASH
-                if u.locked_until and u.locked_until > now
-                else u.password_hash,
-                "roles": [u.role.value],
-                "email": f"{u.username}@localhost",
-            }
-            for u in users
-        }
-    }
-
-
-def login_state(session: Session, username: str, *, now: datetime | None = None) -> LoginState:
-    now = now or utcnow()
-    user = session.exec(select(User).where(User.username == username)).first()
-    if user is None:
-        return LoginState(locked=False, locked_until=None, failed_logins=0)
-    locked = bool(user.locked_until and user.locked_until > now)
-    return LoginState(
-        locked=locked, locked_until=user.locked_until, failed_logins=user.failed_logins
-    )
-
-
-def record_failed_login(
-    session: Session, username: str, *, now: datetime | None = None
-) -> LoginState:
-    """Count a wrong password; the MAX_FAILED_LOGINS-th locks the account for LOCK_MINUTES."""
-    now = now or utcnow()
-    user = session.exec(select(User).where(User.username == username)).first()
-    if user is None:
-        return LoginState(locked=False, locked_until=None, failed_logins=0)
-    if user.locked_until and user.locked_until > now:
-        session.rollback()
-        return login_state(session, username, now=now)
-    if user.locked_until and user.locked_until <= now:
-        user.failed_logins = 0  # a lock that ran out starts a fresh count
-        user.locked_until = None
-    user.failed_logins += 1
-    if user.failed_logins >= MAX_FAILED_LOGINS:
-        user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+def update_user(
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    *,
+    display_name: str,
+    role: Role,
+    township_id: int | None,
+) -> None:
+    """Rename an account or change its role and unit (the admin's own role stays)."""
+    require_admin(actor)
+    user = _user(session, user_id)
+    before = _snapshot(user)
+    role = Role(role)
+    if user.id == actor.id and role != user.role:
+        raise ValidationError("error.user.own_role", field="role")
+    user.display_name = _clean_display_name(display_name)
+    township_id = _check_unit(session, role, township_id)
+    moved = (role, township_id) != (user.role, user.township_id)
+    user.role = role
+    user.township_id = township_id
+    if moved:  # what the account may see changed: its open screens sign in again
+        sessions.end_user_sessions(session, user.id)
     session.add(user)
-    actor = Actor(id=user.id, username=user.username, role=user.role, township_id=user.township_id)
     audit.record(
         session,
         actor,
-        action=AuditAction.login_failed,
+        action=AuditAction.update,
         entity="user",
         entity_id=user.id,
-        after={"failed_logins": user.failed_logins, "locked_until": user.locked_until},
+        before=before,
+        after=_snapshot(user),
     )
     session.commit()
-    return login_state(session, username, now=now)
 
 
-def record_login(session: Session, actor: Actor) -> None:
-    user = session.get(User, actor.id)
-    user.failed_logins = 0
-    user.locked_until = None
+def reset_password(session: Session, actor: Actor, user_id: int, *, password: str) -> None:
+    """The admin sets a new password (temporary in production); the account's sessions end and
+    its failed attempts are forgotten."""
+    require_admin(actor)
+    user = _user(session, user_id)
+    validate_password(password, username=user.username)
+    user.password_hash = hash_password(password)
+    user.must_change_password = _temporary(session, actor)
+    sessions.end_user_sessions(session, user.id)
+    sessions.clear_lock(session, user.username)
     session.add(user)
-    audit.record(session, actor, action=AuditAction.login, entity="user", entity_id=actor.id)
+    audit.record(
+        session,
+        actor,
+        action=AuditAction.update,
+        entity="user",
+        entity_id=user.id,
+        after={"password": "reset", "must_change_password": user.must_change_password},
+    )
     session.commit()
 
 
-def record_logout(session: Session, actor: Actor, *, now: datetime | None = None) -> None:
-    """Log out everywhere: cookies issued before now are refused from here on."""
-    user = session.get(User, actor.id)
-    user.sessions_valid_after = now or utcnow()
+def change_password(
+    session: Session,
+    actor: Actor,
+    *,
+    current: str,
+    new: str,
+    keep_token: str | None = None,
+) -> None:
+    """A user changes their own password; every other session of theirs ends."""
+    user = _user(session, actor.id)
+    if not check_password(current, user.password_hash):
+        raise ValidationError("error.user.current_password", field="current")
+    validate_password(new, username=user.username)
+    if check_password(new, user.password_hash):
+        raise ValidationError("error.user.password_same", field="new")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    sessions.end_user_sessions(session, user.id, keep=keep_token)
     session.add(user)
-    audit.record(session, actor, action=AuditAction.logout, entity="user", entity_id=actor.id)
+    audit.record(
+        session,
+        actor,
+        action=AuditAction.update,
+        entity="user",
+        entity_id=user.id,
+        after={"password": "changed"},
+    )
     session.commit()
 
 
-def cookie_is_current(session: Session, username: str, issued_at: datetime) -> bool:
-    """False when the account logged out (or was disabled) after this cookie was issued."""
-    user = session.exec(select(User).where(User.username == username, User.active)).first()
-    if user is None:
-        return False
-    return user.sessions_valid_after is None or issued_at > user.sessions_valid_after
+def set_active(session: Session, actor: Actor, user_id: int, *, active: bool) -> None:
+    """Disable or enable an account; a disabled account's open screens end at their next step."""
+    require_admin(actor)
+    user = _user(session, user_id)
+    if user.id == actor.id and not active:
+        raise ValidationError("error.user.disable_self", field="active")
+    before = _snapshot(user)
+    user.active = bool(active)
+    if not user.active:
+        sessions.end_user_sessions(session, user.id)
+    session.add(user)
+    audit.record(
+        session,
+        actor,
+        action=AuditAction.update,
+        entity="user",
+        entity_id=user.id,
+        before=before,
+        after=_snapshot(user),
+    )
+    session.commit()
+
+
+def unlock(session: Session, actor: Actor, user_id: int) -> None:
+    """Forget the failed sign-ins that locked an account."""
+    require_admin(actor)
+    user = _user(session, user_id)
+    sessions.clear_lock(session, user.username)
+    audit.record(
+        session,
+        actor,
+        action=AuditAction.update,
+        entity="user",
+        entity_id=user.id,
+        after={"unlocked": True},
+    )
+    session.commit()
+
+
+def get_actor(session: Session, username: str) -> Actor | None:
+    """The active account of that name as a plain Actor, or None."""
+    user = session.exec(
+        select(User).where(User.username == sessions.normalise_username(username), User.active)
+    ).first()
+    return sessions.actor_of(user) if user is not None else None
+
+
+def list_users(session: Session, actor: Actor) -> pd.DataFrame:
+    """Every account, for the admin's account screen (no password hashes)."""
+    require_admin(actor)
+    rows = session.exec(select(User).order_by(User.role, User.username)).all()
+    return pd.DataFrame(
+        [
+            {
+                "id": u.id,
+                "username": u.username,
+                "display_name": u.display_name,
+                "role": u.role.value,
+                "township_id": u.township_id,
+                "active": u.active,
+                "must_change_password": u.must_change_password,
+                "locked": sessions.login_state(session, u.username).locked,
+            }
+            for u in rows
+        ],
+        columns=USER_COLUMNS,
+    )

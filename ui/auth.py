@@ -1,121 +1,218 @@
-"""Login and logout with streamlit-authenticator; accounts, lockout and revocation from services."""
+"""Signing in and out, and the guard every screen calls first.
 
-from datetime import UTC, datetime
+streamlit-authenticator draws the login form and runs its flow; the credential check and the
+cookie are ours (``services/sessions.py``): every attempt is counted before the password is
+checked, and the browser's cookie is HttpOnly and SameSite, set by the server (``server.py``)
+in exchange for a one-time ticket. Every script run checks the session in the database again,
+so a logout elsewhere, a disabled account or a retired unit ends an open tab at its next step.
+"""
+
+import contextlib
+from pathlib import Path
+from urllib.parse import quote
 
 import streamlit as st
 import streamlit_authenticator as stauth
 
 from models.db import session_scope
-from services import settings, users
+from services import sessions, settings, users
+from services.errors import ServiceError
 from services.permissions import Actor
-from ui.i18n import t
+from ui import nav
+from ui.i18n import error_text, t
 
-COOKIE_NAME = "township133_auth"
+SESSION_COOKIE = "township133_session"
+SESSION_ROUTE = "/_auth/session"
+LOGOUT_ROUTE = "/_auth/logout"
+_TOKEN = "_session_token"
+_TICKET = "_session_ticket"
+_ACTOR = "actor"
+# An image the browser fetches and nobody sees: how a page asks the server to set its cookie.
+_HIDDEN_FETCH = '<img src="{url}" alt="" width="1" height="1" style="display:none">'
+
+
+class _NoLibraryCookie:
+    """Stands in for the library's JavaScript cookie: the session cookie is set by the server."""
+
+    def get_cookie(self) -> None:
+        return None
+
+    def set_cookie(self) -> None:
+        return None
+
+    def delete_cookie(self) -> None:
+        return None
 
 
 def _authenticator() -> stauth.Authenticate:
-    with session_scope() as session:
-        creds = users.credentials(session)
     auth = stauth.Authenticate(
-        creds,
-        cookie_name=COOKIE_NAME,
+        {"usernames": {}},
+        cookie_name=SESSION_COOKIE + "_unused",
         cookie_key=settings.cookie_key(),
-        cookie_expiry_days=settings.cookie_expiry_days(),
+        cookie_expiry_days=0,
         auto_hash=False,
-        # The cookie is read from the request headers, so waiting for the component is not needed.
         login_sleep_time=0,
     )
+    auth.cookie_controller = _NoLibraryCookie()
     model = auth.authentication_controller.authentication_model
-    original = model._record_failed_login_attempts
 
-    def count_failure(username: str, reset: bool = False) -> None:
-        # The library's own counter never expires; ours locks for a while and is audited.
-        original(username, reset)
-        if not reset:
-            with session_scope() as session:
-                st.session_state["_login_state"] = users.record_failed_login(session, username)
+    def check_credentials(username: str, password: str) -> bool:
+        with session_scope() as session:
+            outcome = sessions.attempt_login(session, username, password)
+        st.session_state["_login_outcome"] = outcome
+        if outcome.ok:
+            # The library reads the signed-in user's entry right after the check.
+            model.credentials["usernames"][username] = {
+                "name": outcome.actor.display_name,
+                "email": "",
+                "roles": [outcome.actor.role.value],
+            }
+        return outcome.ok
 
-    model._record_failed_login_attempts = count_failure
+    model.check_credentials = check_credentials
     return auth
 
 
-def _refuse_stale_cookie(auth: stauth.Authenticate) -> None:
-    token = auth.cookie_controller.get_cookie()
-    if not token:
-        return
-    issued = datetime.fromtimestamp(token["exp_date"] - settings.cookie_expiry_days() * 86400, UTC)
+def _open_session(actor: Actor) -> None:
     with session_scope() as session:
-        current = users.cookie_is_current(session, token["username"], issued)
-    if not current:
-        st.session_state["logout"] = True  # makes the library ignore this cookie
+        grant = sessions.open_session(session, actor)
+    st.session_state[_TOKEN] = grant.token
+    st.session_state[_TICKET] = grant.ticket
 
 
-def _on_logout(details: dict) -> None:
-    username = details.get("username")
-    with session_scope() as session:
-        actor = users.get_actor(session, username) if username else None
-        if actor is not None:
-            users.record_logout(session, actor)
-    for key in ("_actor", "_login_state"):
+def _token() -> str | None:
+    token = st.session_state.get(_TOKEN)
+    if token:
+        return token
+    cookie = st.context.cookies.get(SESSION_COOKIE) if st.context.cookies else None
+    if cookie:
+        st.session_state[_TOKEN] = cookie
+    return cookie
+
+
+def _forget_sign_in(ended: bool) -> None:
+    for key in (_TOKEN, _TICKET, _ACTOR, "authentication_status", "username", "name"):
         st.session_state.pop(key, None)
+    st.session_state["_clear_cookie"] = True
+    if ended:
+        st.session_state["_session_ended"] = True
 
 
-def login() -> tuple[Actor | None, stauth.Authenticate]:
-    """Show the login form until the user is signed in; return the signed-in Actor."""
+def current_actor() -> Actor | None:
+    """The signed-in user of this browser tab, checked against the database on every run."""
+    st.session_state.pop(_ACTOR, None)
+    token = _token()
+    if not token:
+        return None
+    with session_scope() as session:
+        actor = sessions.session_actor(session, token)
+        pending = st.session_state.get(_TICKET) and sessions.ticket_pending(session, token)
+    if not pending:
+        st.session_state.pop(_TICKET, None)
+    if actor is None:
+        _forget_sign_in(ended=True)
+        return None
+    st.session_state[_ACTOR] = actor
+    return actor
+
+
+def cookie_exchange() -> None:
+    """Let the browser fetch its HttpOnly cookie for a session opened by the login form."""
+    ticket = st.session_state.get(_TICKET)
+    if ticket:
+        st.sidebar.html(_HIDDEN_FETCH.format(url=f"{SESSION_ROUTE}?ticket={quote(ticket)}"))
+
+
+def login_form() -> None:
+    """The login form; on success a session is opened and the app runs again."""
+    if st.session_state.pop("_clear_cookie", False):
+        st.html(_HIDDEN_FETCH.format(url=LOGOUT_ROUTE))
+    if st.session_state.pop("_session_ended", False):
+        st.warning(t("auth.session_ended"))
     auth = _authenticator()
-    if not st.session_state.get("authentication_status"):
-        _refuse_stale_cookie(auth)
-    try:
-        auth.login(
-            location="main",
-            key="login",
-            # Called only after the form's password check, not when a cookie restores a session.
-            callback=lambda _details: st.session_state.update(_form_login=True),
-            fields={
-                "Form name": t("auth.form_title"),
-                "Username": t("auth.username"),
-                "Password": t("auth.password"),
-                "Login": t("auth.submit"),
-                "Captcha": t("auth.captcha"),
-            },
-        )
-    except stauth.LoginError:
-        st.session_state["authentication_status"] = None
-        st.error(t("auth.account_unavailable"))
-        return None, auth
-    status = st.session_state.get("authentication_status")
-    if status is False:
-        state = st.session_state.get("_login_state")
-        if state is not None and state.locked:
-            st.error(t("auth.locked", minutes=users.LOCK_MINUTES))
+    st.session_state["authentication_status"] = None
+    auth.login(
+        location="main",
+        key="login",
+        fields={
+            "Form name": t("auth.form_title"),
+            "Username": t("auth.username"),
+            "Password": t("auth.password"),
+            "Login": t("auth.submit"),
+            "Captcha": t("auth.captcha"),
+        },
+    )
+    outcome = st.session_state.pop("_login_outcome", None)
+    if outcome is not None and outcome.ok:
+        _open_session(outcome.actor)
+        st.rerun()
+    if outcome is not None:
+        # Unknown names are counted and locked like real ones, so neither message tells a
+        # stranger which names exist.
+        if outcome.locked:
+            st.error(t("auth.locked", minutes=sessions.LOCK_MINUTES))
         else:
             st.error(t("auth.bad_credentials"))
-        return None, auth
-    if not status:
+    else:
         st.info(t("auth.hint"))
-        return None, auth
-    username = st.session_state["username"]
-    cached: Actor | None = st.session_state.get("_actor")
-    if cached is None or cached.username != username:
+
+
+def logout_button(actor: Actor) -> None:
+    if st.sidebar.button(t("auth.logout"), key="logout_button"):
         with session_scope() as session:
-            actor = users.get_actor(session, username)
-            if actor is not None and st.session_state.pop("_form_login", False):
-                users.record_login(session, actor)
-        if actor is None:
-            auth.logout(location="unrendered")
-            st.error(t("auth.account_unavailable"))
-            return None, auth
-        st.session_state["_actor"] = actor
-        st.session_state.pop("_login_state", None)
-    return st.session_state["_actor"], auth
-
-
-def logout_button(auth: stauth.Authenticate) -> None:
-    auth.logout(
-        button_name=t("auth.logout"),
-        location="sidebar",
-        key="logout_button",
-        callback=_on_logout,
-    )
-    if not st.session_state.get("authentication_status"):
+            sessions.sign_out(session, actor)
+        _forget_sign_in(ended=False)
         st.rerun()
+
+
+def password_form(actor: Actor, *, required: bool) -> None:
+    """Change one's own password; ``required`` after an admin set a temporary one."""
+    if required:
+        st.title(t("account.must_change_title"))
+        st.info(t("account.must_change_hint"))
+    with st.form("password_form", clear_on_submit=True, enter_to_submit=False):
+        current = st.text_input(t("account.current_password"), type="password", key="pw_current")
+        new = st.text_input(t("account.new_password"), type="password", key="pw_new")
+        again = st.text_input(t("account.repeat_password"), type="password", key="pw_again")
+        st.caption(t("account.password_rule"))
+        submitted = st.form_submit_button(t("account.change_password"), type="primary")
+    if not submitted:
+        return
+    if new != again:
+        st.error(t("account.passwords_differ"))
+        return
+    try:
+        with session_scope() as session:
+            users.change_password(
+                session, actor, current=current, new=new, keep_token=st.session_state.get(_TOKEN)
+            )
+    except ServiceError as exc:
+        st.error(error_text(exc))
+        return
+    st.session_state["_password_changed"] = True
+    st.rerun()
+
+
+def password_changed_notice() -> None:
+    if st.session_state.pop("_password_changed", False):
+        st.toast(t("account.password_changed"))
+
+
+def page_actor(page_file: str) -> Actor:
+    """The guard at the top of every screen: the user this run signed in, if their role may
+    open this screen; otherwise nothing of the screen is drawn.
+
+    The frame (``app.py``) checks the session on every run before it runs a screen. A screen
+    that runs without the frame — Streamlit serves the files of ``pages/`` by their path until
+    the first ``st.navigation`` of a server's life — finds no user and sends the browser to the
+    login form instead.
+    """
+    actor: Actor | None = st.session_state.get(_ACTOR)
+    screen = nav.screen_of(Path(page_file).name)
+    if actor is None or screen is None or actor.role not in screen.roles:
+        if actor is None and screen is not None:
+            st.session_state[nav.WANTED] = screen.file  # shown once signed in, if allowed
+        with contextlib.suppress(st.errors.StreamlitAPIException):
+            st.switch_page(nav.MAIN_SCRIPT)
+        st.stop()
+    return actor

@@ -12,7 +12,9 @@ import streamlit as st
 from models.enums import Role
 from ui.i18n import t
 
-PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
+ROOT = Path(__file__).resolve().parents[1]
+PAGES_DIR = ROOT / "pages"
+MAIN_SCRIPT = "app.py"
 DISTRICT = (Role.district_admin, Role.district_leader)
 ALL = (Role.district_admin, Role.district_leader, Role.township_staff)
 WRITERS = (Role.district_admin, Role.township_staff)
@@ -66,13 +68,54 @@ SCREENS = [
     Screen("rules_admin.py", "nav.rules_admin", ":material/rule:", "admin", ADMIN),
     Screen("appraisal_rules.py", "nav.appraisal_rules", ":material/balance:", "admin", ADMIN),
     Screen("admin_units.py", "nav.units", ":material/location_city:", "admin", ADMIN),
+    Screen("admin_users.py", "nav.users", ":material/manage_accounts:", "admin", ADMIN),
     Screen("admin_audit.py", "nav.audit", ":material/history:", "admin", ADMIN),
+    # Everyone
+    Screen("account.py", "nav.account", ":material/account_circle:", "account", ALL),
 ]
+_BY_FILE = {screen.file: screen for screen in SCREENS}
+
+
+def screen_of(file: str) -> Screen | None:
+    """The screen a file of pages/ draws, or None for a file that is no screen."""
+    return _BY_FILE.get(file)
+
+
+WANTED = "_wanted_screen"
+
+
+def signed_out(draw):
+    """st.navigation before sign-in: every screen's path leads to ``draw`` (the login form), so
+    a bookmarked or typed path shows the login form and, once signed in, its own screen (the
+    path asked for is remembered for ``navigation``)."""
+
+    def remembering(file: str | None):
+        def page() -> None:
+            if file is not None or WANTED not in st.session_state:
+                st.session_state[WANTED] = file
+            draw()
+
+        return page
+
+    pages = [
+        st.Page(remembering(None), title=t("auth.form_title"), url_path="login", default=True)
+    ]
+    for screen in SCREENS:
+        pages.append(
+            st.Page(
+                remembering(screen.file),
+                title=t("auth.form_title"),
+                url_path=Path(screen.file).stem,
+                visibility="hidden",
+            )
+        )
+    return st.navigation(pages, position="hidden")
 
 
 def navigation(role: Role):
     """st.navigation over the screens this role may open, grouped by section."""
     sections: dict[str, list] = {}
+    by_file = {}
     landing = "home.py" if role == Role.township_staff else "overview.py"
     for screen in SCREENS:
         if role not in screen.roles or not (PAGES_DIR / screen.file).exists():
@@ -83,5 +126,11 @@ def navigation(role: Role):
             icon=screen.icon,
             default=screen.file == landing,
         )
+        by_file[screen.file] = page
         sections.setdefault(t(f"nav.section.{screen.section}"), []).append(page)
-    return st.navigation(sections, expanded=True)
+    current = st.navigation(sections, expanded=True)
+    # The screen whose path was asked for before sign-in, if this role may open it.
+    wanted = st.session_state.pop(WANTED, None)
+    if wanted in by_file and by_file[wanted] is not current:
+        st.switch_page(by_file[wanted])
+    return current

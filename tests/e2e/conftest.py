@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -68,19 +69,23 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
     raise TimeoutError(f"{url} did not become healthy in {timeout}s")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """URL of a running app over a fresh demo database."""
+def demo_database(folder: Path) -> str:
+    """A migrated demo database with the demo accounts, in ``folder``."""
     from seed.demo import generate_demo
     from seed.demo_users import create_demo_users
 
-    db = tmp_path_factory.mktemp("e2e") / "app.db"
-    url = f"sqlite:///{db}"
+    url = f"sqlite:///{folder / 'app.db'}"
     migrate(url)
     with session_scope(url) as session:
         rules.install_defaults(session)
         generate_demo(session, year=date.today().year, seed=1, as_of=date.today())
         create_demo_users(session)
+    return url
+
+
+@contextmanager
+def serve(url: str):
+    """Start the app (server.py) over the database ``url`` on a free port; yield its address."""
     port = _free_port()
     env = os.environ | {
         "DATABASE_URL": url,
@@ -95,7 +100,7 @@ def app_url(tmp_path_factory):
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(ROOT / "server.py"),
             "--server.headless=true",
             f"--server.port={port}",
             "--server.address=127.0.0.1",
@@ -115,6 +120,18 @@ def app_url(tmp_path_factory):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> str:
+    return demo_database(tmp_path_factory.mktemp("e2e"))
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_db):
+    """URL of a running app over a fresh demo database."""
+    with serve(demo_db) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

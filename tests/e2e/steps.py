@@ -4,7 +4,7 @@ step that changes screens ends by waiting until the script run is over."""
 
 from playwright.sync_api import Page, expect
 
-from ui.auth import COOKIE_NAME
+from ui.auth import SESSION_COOKIE, SESSION_ROUTE
 
 DEMO_PASSWORD = "Demo@2026"
 
@@ -28,17 +28,22 @@ def fill_login(page: Page, username: str, password: str = DEMO_PASSWORD) -> None
 def sign_in(page: Page, app_url: str, username: str) -> None:
     """Sign in as a demo user and wait for the landing page to settle."""
     page.goto(app_url)
-    fill_login(page, username)
+    with page.expect_response(lambda r: SESSION_ROUTE in r.url, timeout=60_000):
+        fill_login(page, username)
     signed_in(page)
 
 
+def session_cookie(page: Page) -> dict | None:
+    """The sign-in cookie as the browser keeps it (scripts in the page cannot see it)."""
+    return next((c for c in page.context.cookies() if c["name"] == SESSION_COOKIE), None)
+
+
 def signed_in(page: Page) -> None:
-    """Wait for the first page after the login form to settle."""
+    """Wait for the first page after the login form to settle, with its sign-in cookie set (the
+    page fetches it from the server right after the login form)."""
     expect(page.locator("[data-testid='stSidebarNav']")).to_be_visible(timeout=60_000)
-    # The login cookie is written asynchronously and reruns the page once it is there; a reload
-    # before it exists signs the user out.
-    page.wait_for_function(f"() => document.cookie.includes('{COOKIE_NAME}')", timeout=30_000)
     idle(page)
+    assert session_cookie(page) is not None
 
 
 def go(page: Page, link: str, heading: str) -> None:

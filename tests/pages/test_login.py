@@ -45,7 +45,7 @@ def test_five_failures_lock_even_the_right_password_out(app_env):
         _form(at, "clerk14", "wrong-password-1")
         assert [e.value for e in at.error] == ["用户名或密码不正确。"]
     _form(at, "clerk14", "wrong-password-1")
-    locked = "连续输错密码次数过多，账号已锁定，请 15 分钟后再试。"
+    locked = "连续输错密码次数过多，该用户名已锁定，请 15 分钟后再试。"
     assert [e.value for e in at.error] == [locked]
     at = _fresh()
     _form(at, "clerk14", PASSWORD)

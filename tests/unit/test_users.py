@@ -1,43 +1,62 @@
-"""Accounts: creation rules, the login credentials, lockout after 5 failures and logout."""
+"""Accounts: creation rules, temporary passwords in production, changes, resets, disabling."""
 
-from datetime import UTC, datetime, timedelta
-
-import bcrypt
 import pytest
 from sqlmodel import select
 
 from models import AuditLog, Township, User
 from models.enums import Role, UnitType
-from services import users
+from services import deployment, sessions, users
+from services.deployment import DatabaseKind
 from services.errors import PermissionDenied, ValidationError
+from services.passwords import check_password
 from services.permissions import SYSTEM, Actor
 
-T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+PASSWORD = "Demo@2026"
+
+
+def _unit(session, code="a", active=True) -> int:
+    unit = Township(code=code, name_zh="甲镇", name_en="A", unit_type=UnitType.town, active=active)
+    session.add(unit)
+    session.commit()
+    return unit.id
+
+
+def _create(session, actor=SYSTEM, **kwargs) -> int:
+    base = dict(
+        username="clerk01",
+        display_name="甲镇人大干事",
+        password=PASSWORD,
+        role=Role.township_staff,
+        township_id=kwargs.pop("township_id", None) or _unit(session),
+    )
+    return users.create_user(session, actor, **(base | kwargs))
 
 
 @pytest.fixture
 def clerk(session):
-    unit = Township(code="a", name_zh="甲镇", name_en="A", unit_type=UnitType.town)
-    session.add(unit)
-    session.commit()
+    _create(session)
+    return users.get_actor(session, "clerk01")
+
+
+@pytest.fixture
+def admin(session):
     users.create_user(
         session,
         SYSTEM,
-        username="clerk01",
-        display_name="甲镇人大干事",
-        password="Demo@2026",
-        role=Role.township_staff,
-        township_id=unit.id,
+        username="chen",
+        display_name="陈主任",
+        password="Lead@2026x",
+        role=Role.district_admin,
     )
-    return users.get_actor(session, "clerk01")
+    return users.get_actor(session, "chen")
 
 
 def test_password_is_stored_as_bcrypt_and_checks(session, clerk):
     stored = session.exec(select(User)).one()
     assert stored.password_hash.startswith("$2b$")
-    assert "Demo@2026" not in stored.password_hash
-    assert users.check_password("Demo@2026", stored.password_hash)
-    assert not users.check_password("demo@2026", stored.password_hash)
+    assert PASSWORD not in stored.password_hash
+    assert check_password(PASSWORD, stored.password_hash)
+    assert not check_password("demo@2026", stored.password_hash)
     audit_row = session.exec(select(AuditLog)).one()
     assert audit_row.action == "create" and "password_hash" not in audit_row.after
 
@@ -47,10 +66,16 @@ def test_password_is_stored_as_bcrypt_and_checks(session, clerk):
     [
         ({"username": "Bad Name"}, "error.user.username_format"),
         ({"username": "clerk01"}, "error.user.duplicate"),
+        ({"username": "CLERK01 "}, "error.user.duplicate"),
         ({"password": "short1"}, "error.user.password_short"),
         ({"password": "onlyletters"}, "error.user.password_weak"),
+        ({"password": "12345678"}, "error.user.password_weak"),
         ({"password": "a1" + "密" * 30}, "error.user.password_long"),
+        ({"password": " Good@2026x"}, "error.user.password_spaces"),
+        ({"password": "Password1"}, "error.user.password_common"),
+        ({"password": "newuser2026"}, "error.user.password_common"),
         ({"display_name": ""}, "error.user.display_name"),
+        ({"display_name": "\u200b\u200b"}, "error.user.display_name"),
         ({"role": Role.township_staff, "township_id": None}, "error.user.township_required"),
     ],
 )
@@ -67,6 +92,13 @@ def test_bad_accounts_are_refused(session, clerk, kwargs, key):
     assert err.value.key == key
 
 
+def test_a_clerk_of_a_retired_unit_cannot_be_created(session):
+    retired = _unit(session, code="old", active=False)
+    with pytest.raises(ValidationError) as err:
+        _create(session, township_id=retired)
+    assert err.value.key == "error.user.township_required"
+
+
 def test_only_the_admin_creates_accounts(session, clerk):
     with pytest.raises(PermissionDenied):
         users.create_user(
@@ -79,55 +111,102 @@ def test_only_the_admin_creates_accounts(session, clerk):
         )
 
 
-def test_five_failures_lock_for_fifteen_minutes(session, clerk):
-    for n in range(1, 5):
-        state = users.record_failed_login(session, "clerk01", now=T0 + timedelta(seconds=n))
-        assert (state.failed_logins, state.locked) == (n, False)
-    state = users.record_failed_login(session, "clerk01", now=T0 + timedelta(seconds=5))
-    assert state.locked and state.locked_until == T0 + timedelta(seconds=5, minutes=15)
-
-    # While locked, the login form gets a hash that the right password does not match.
-    creds = users.credentials(session, now=T0 + timedelta(minutes=14))
-    locked_hash = creds["usernames"]["clerk01"]["password"]
-    assert not bcrypt.checkpw(b"Demo@2026", locked_hash.encode())
-    assert users.login_state(session, "clerk01", now=T0 + timedelta(minutes=14)).locked
-
-    # After 15 minutes the real hash is back and a new failure starts a fresh count.
-    later = T0 + timedelta(minutes=16)
-    creds = users.credentials(session, now=later)
-    assert bcrypt.checkpw(b"Demo@2026", creds["usernames"]["clerk01"]["password"].encode())
-    state = users.record_failed_login(session, "clerk01", now=later)
-    assert (state.failed_logins, state.locked) == (1, False)
-    failures = session.exec(select(AuditLog).where(AuditLog.action == "login_failed")).all()
-    assert len(failures) == 6
+def test_in_production_an_admin_sets_only_temporary_passwords(session, admin):
+    deployment.mark(session, DatabaseKind.production)
+    user_id = _create(session, admin, username="wang")
+    assert session.get(User, user_id).must_change_password
+    assert users.get_actor(session, "wang").must_change_password
+    # The operator's own account made on the command line is not temporary.
+    assert not session.get(User, admin.id).must_change_password
 
 
-def test_a_successful_login_resets_the_count(session, clerk):
-    users.record_failed_login(session, "clerk01", now=T0)
-    users.record_login(session, clerk)
-    assert users.login_state(session, "clerk01").failed_logins == 0
+def test_in_a_demo_database_admin_passwords_are_kept(session, admin):
+    deployment.mark(session, DatabaseKind.demo)
+    user_id = _create(session, admin, username="wang")
+    assert not session.get(User, user_id).must_change_password
 
 
-def test_unknown_username_counts_nothing(session, clerk):
-    assert users.record_failed_login(session, "nobody").failed_logins == 0
+def test_changing_the_password_ends_the_other_sessions_and_the_temporary_flag(session, admin):
+    deployment.mark(session, DatabaseKind.production)
+    _create(session, admin, username="wang")
+    wang = users.get_actor(session, "wang")
+    here = sessions.open_session(session, wang).token
+    elsewhere = sessions.open_session(session, wang).token
+    with pytest.raises(ValidationError) as err:
+        users.change_password(session, wang, current="wrong", new="Pine@2027x", keep_token=here)
+    assert err.value.key == "error.user.current_password"
+    with pytest.raises(ValidationError) as err:
+        users.change_password(session, wang, current=PASSWORD, new=PASSWORD, keep_token=here)
+    assert err.value.key == "error.user.password_same"
+    users.change_password(session, wang, current=PASSWORD, new="Pine@2027x", keep_token=here)
+    changed = sessions.session_actor(session, here)
+    assert changed is not None and not changed.must_change_password
+    assert sessions.session_actor(session, elsewhere) is None
+    assert sessions.attempt_login(session, "wang", "Pine@2027x").ok
+    assert not sessions.attempt_login(session, "wang", PASSWORD).ok
 
 
-def test_logout_revokes_cookies_issued_before_it(session, clerk):
-    issued = T0
-    assert users.cookie_is_current(session, "clerk01", issued)
-    users.record_logout(session, clerk, now=T0 + timedelta(hours=1))
-    assert not users.cookie_is_current(session, "clerk01", issued)
-    assert users.cookie_is_current(session, "clerk01", T0 + timedelta(hours=2))
+def test_a_reset_ends_sessions_unlocks_and_is_temporary(session, admin):
+    deployment.mark(session, DatabaseKind.production)
+    user_id = _create(session, admin, username="wang")
+    wang = users.get_actor(session, "wang")
+    token = sessions.open_session(session, wang).token
+    for _ in range(sessions.MAX_FAILED_LOGINS):
+        sessions.attempt_login(session, "wang", "wrong-1234")
+    assert sessions.login_state(session, "wang").locked
+    users.reset_password(session, admin, user_id, password="Temp@2026x")
+    assert sessions.session_actor(session, token) is None
+    assert not sessions.login_state(session, "wang").locked
+    outcome = sessions.attempt_login(session, "wang", "Temp@2026x")
+    assert outcome.ok and outcome.actor.must_change_password
 
 
-def test_a_disabled_account_has_no_credentials_and_no_cookie(session, clerk):
-    user = session.exec(select(User)).one()
-    user.active = False
-    session.add(user)
-    session.commit()
-    assert "clerk01" not in users.credentials(session)["usernames"]
+def test_disabling_ends_sessions_and_sign_in(session, admin, clerk):
+    token = sessions.open_session(session, clerk).token
+    users.set_active(session, admin, clerk.id, active=False)
+    assert sessions.session_actor(session, token) is None
     assert users.get_actor(session, "clerk01") is None
-    assert not users.cookie_is_current(session, "clerk01", T0)
+    assert not sessions.attempt_login(session, "clerk01", PASSWORD).ok
+    with pytest.raises(ValidationError):
+        users.set_active(session, admin, admin.id, active=False)
+    users.set_active(session, admin, clerk.id, active=True)
+    assert sessions.attempt_login(session, "clerk01", PASSWORD).ok
+
+
+def test_moving_a_clerk_to_another_unit_ends_their_sessions(session, admin, clerk):
+    other = _unit(session, code="b")
+    token = sessions.open_session(session, clerk).token
+    users.update_user(
+        session,
+        admin,
+        clerk.id,
+        display_name="乙镇干事",
+        role=Role.township_staff,
+        township_id=other,
+    )
+    assert sessions.session_actor(session, token) is None
+    assert users.get_actor(session, "clerk01").township_id == other
+    with pytest.raises(ValidationError):
+        users.update_user(
+            session, admin, admin.id, display_name="x", role=Role.district_leader, township_id=None
+        )
+
+
+def test_only_the_admin_manages_accounts(session, clerk):
+    for call in (
+        lambda: users.reset_password(session, clerk, clerk.id, password="Good@2026x"),
+        lambda: users.set_active(session, clerk, clerk.id, active=False),
+        lambda: users.unlock(session, clerk, clerk.id),
+        lambda: users.list_users(session, clerk),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+def test_the_account_list_holds_no_password(session, admin, clerk):
+    frame = users.list_users(session, admin)
+    assert set(frame["username"]) == {"chen", "clerk01"}
+    assert "password_hash" not in frame.columns
 
 
 def test_the_actor_carries_role_and_township(clerk):

@@ -1,0 +1,322 @@
+"""Signing in: the login throttle, sign-in sessions and the check every screen makes.
+
+- **Throttle.** Every attempt is counted in the database *before* its password is checked, in one
+  atomic statement, so parallel guesses cannot slip past the count: the ``MAX_FAILED_LOGINS``-th
+  wrong password locks the name for ``LOCK_MINUTES``, and while it is locked no password is
+  checked at all. Unknown names are counted the same way, so "locked" never tells a stranger
+  that an account exists.
+- **Sessions.** A successful sign-in opens a session: a random token whose hash is stored. The
+  browser gets the token in an HttpOnly, SameSite cookie through a one-time ticket (see
+  ``server.py``). Every script run checks the session again (``session_actor``): a revoked or
+  expired session, a disabled account or a retired unit ends it at the user's next action.
+"""
+
+import hashlib
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import case, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from models import LoginThrottle, Township, User, UserSession
+from models.base import utcnow
+from models.enums import AuditAction
+from services import audit, settings
+from services.passwords import check_password
+from services.permissions import Actor
+
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+TICKET_SECONDS = 120
+# The last-seen time is written at most this often, so a busy screen does not write on every run.
+SEEN_EVERY = timedelta(minutes=5)
+# Checked against when the name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = "$2b$12$C6UzMDM.H6dfI/f/IKcEeO6yY9w2W5mV1oGuD0JEBwE9gQyUG8dRa"
+
+
+@dataclass(frozen=True)
+class LoginState:
+    locked: bool
+    locked_until: datetime | None
+    failed_logins: int
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """What a sign-in attempt came to: the actor on success, else whether the name is locked."""
+
+    actor: Actor | None
+    locked: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.actor is not None
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A new session: the token for the cookie and the one-time ticket that delivers it."""
+
+    token: str
+    ticket: str
+
+
+def normalise_username(username: str) -> str:
+    return unicodedata.normalize("NFKC", username or "").strip().lower()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _name_hash(username: str) -> str:
+    return _digest("login:" + normalise_username(username))
+
+
+def _as_aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes for UTC columns.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _upsert(session: Session):
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(LoginThrottle)
+
+
+def _reserve_attempt(
+    session: Session, name_hash: str, now: datetime
+) -> tuple[int, datetime | None]:
+    """Count one attempt atomically and return (attempts in this window, locked until)."""
+    table = LoginThrottle.__table__
+    expired = (table.c.locked_until.is_not(None)) & (table.c.locked_until <= now)
+    stmt = (
+        _upsert(session)
+        .values(name_hash=name_hash, failed=1, last_failed_at=now)
+        .on_conflict_do_update(
+            index_elements=["name_hash"],
+            set_={
+                # A lock that ran out starts a fresh count.
+                "failed": case((expired, 1), else_=table.c.failed + 1),
+                "locked_until": case((expired, None), else_=table.c.locked_until),
+                "last_failed_at": now,
+            },
+        )
+        .returning(table.c.failed, table.c.locked_until)
+    )
+    failed, locked_until = session.execute(stmt).one()
+    session.commit()
+    return failed, _as_aware(locked_until)
+
+
+def _user_row(session: Session, username: str) -> User | None:
+    return session.exec(select(User).where(User.username == normalise_username(username))).first()
+
+
+def _may_sign_in(session: Session, user: User | None) -> bool:
+    if user is None or not user.active:
+        return False
+    if user.township_id is None:
+        return True
+    unit = session.get(Township, user.township_id)
+    return unit is not None and unit.active
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(
+        id=user.id,
+        username=user.username,
+        role=user.role,
+        township_id=user.township_id,
+        display_name=user.display_name,
+        must_change_password=user.must_change_password,
+    )
+
+
+def attempt_login(
+    session: Session, username: str, password: str, *, now: datetime | None = None
+) -> LoginOutcome:
+    """Check a typed name and password, counting the attempt first; see the module docstring."""
+    now = now or utcnow()
+    name_hash = _name_hash(username)
+    failed, locked_until = _reserve_attempt(session, name_hash, now)
+    user = _user_row(session, username)
+    if (locked_until and locked_until > now) or failed > MAX_FAILED_LOGINS:
+        _audit_failure(session, user, failed, locked_until)
+        return LoginOutcome(actor=None, locked=True)
+    allowed = _may_sign_in(session, user)
+    ok = check_password(password, user.password_hash if allowed else _DUMMY_HASH) and allowed
+    if ok:
+        session.execute(delete(LoginThrottle).where(LoginThrottle.name_hash == name_hash))
+        actor = actor_of(user)
+        audit.record(session, actor, action=AuditAction.login, entity="user", entity_id=user.id)
+        session.commit()
+        return LoginOutcome(actor=actor)
+    if failed >= MAX_FAILED_LOGINS:
+        locked_until = now + timedelta(minutes=LOCK_MINUTES)
+        session.execute(
+            update(LoginThrottle)
+            .where(LoginThrottle.name_hash == name_hash)
+            .values(locked_until=locked_until)
+        )
+    _audit_failure(session, user, failed, locked_until)
+    return LoginOutcome(actor=None, locked=failed >= MAX_FAILED_LOGINS)
+
+
+def _audit_failure(
+    session: Session, user: User | None, failed: int, locked_until: datetime | None
+) -> None:
+    """Audit a failure against a known account; a typed unknown name is never stored."""
+    if user is not None:
+        audit.record(
+            session,
+            actor_of(user),
+            action=AuditAction.login_failed,
+            entity="user",
+            entity_id=user.id,
+            after={"failed_logins": failed, "locked_until": locked_until},
+        )
+    session.commit()
+
+
+def login_state(session: Session, username: str, *, now: datetime | None = None) -> LoginState:
+    now = now or utcnow()
+    row = session.get(LoginThrottle, _name_hash(username))
+    if row is None:
+        return LoginState(locked=False, locked_until=None, failed_logins=0)
+    until = _as_aware(row.locked_until)
+    if until and until <= now:
+        return LoginState(locked=False, locked_until=None, failed_logins=0)
+    return LoginState(locked=bool(until), locked_until=until, failed_logins=row.failed)
+
+
+def clear_lock(session: Session, username: str) -> None:
+    """Forget the failed attempts of a name (the caller audits and commits)."""
+    session.execute(delete(LoginThrottle).where(LoginThrottle.name_hash == _name_hash(username)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Sessions
+
+
+def open_session(session: Session, actor: Actor, *, now: datetime | None = None) -> Grant:
+    """Open a session for a signed-in user; the ticket is good once, for a couple of minutes."""
+    now = now or utcnow()
+    token, ticket = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    session.add(
+        UserSession(
+            token_hash=_digest(token),
+            user_id=actor.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(days=settings.cookie_expiry_days()),
+            ticket_hash=_digest(ticket),
+            ticket_expires_at=now + timedelta(seconds=TICKET_SECONDS),
+        )
+    )
+    session.commit()
+    return Grant(token=token, ticket=ticket)
+
+
+def redeem_ticket(session: Session, ticket: str, *, now: datetime | None = None) -> str | None:
+    """Exchange a one-time ticket for a new cookie token, or None for a used or stale ticket.
+
+    The token in the cookie is not the one the signing-in tab holds: the ticket's exchange
+    rotates it, so the token never travels in a URL.
+    """
+    now = now or utcnow()
+    row = session.exec(
+        select(UserSession).where(UserSession.ticket_hash == _digest(ticket or ""))
+    ).first()
+    if row is None:
+        return None
+    fresh = (
+        row.revoked_at is None
+        and _as_aware(row.ticket_expires_at) > now
+        and _as_aware(row.expires_at) > now
+    )
+    row.ticket_hash = None
+    row.ticket_expires_at = None
+    if not fresh:
+        session.add(row)
+        session.commit()
+        return None
+    cookie_token = secrets.token_urlsafe(32)
+    session.add(
+        UserSession(
+            token_hash=_digest(cookie_token),
+            user_id=row.user_id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=row.expires_at,
+        )
+    )
+    session.add(row)
+    session.commit()
+    return cookie_token
+
+
+def ticket_pending(session: Session, token: str) -> bool:
+    """True while the browser has not yet exchanged this session's ticket for its cookie."""
+    row = session.exec(select(UserSession).where(UserSession.token_hash == _digest(token))).first()
+    return row is not None and row.ticket_hash is not None
+
+
+def session_actor(session: Session, token: str | None, *, now: datetime | None = None):
+    """The actor of a live session, or None: unknown, revoked or expired session, disabled
+    account, or a clerk whose unit was retired."""
+    if not token:
+        return None
+    now = now or utcnow()
+    row = session.exec(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == _digest(token))
+    ).first()
+    if row is None:
+        return None
+    live, user = row
+    if live.revoked_at is not None or _as_aware(live.expires_at) <= now:
+        return None
+    if not _may_sign_in(session, user):
+        return None
+    if now - _as_aware(live.last_seen_at) > SEEN_EVERY:
+        live.last_seen_at = now
+        session.add(live)
+        session.commit()
+    return actor_of(user)
+
+
+def end_session(session: Session, token: str | None, *, now: datetime | None = None) -> None:
+    """Revoke one session (the cookie of this browser)."""
+    if not token:
+        return
+    session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == _digest(token), UserSession.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+    )
+    session.commit()
+
+
+def end_user_sessions(
+    session: Session, user_id: int, *, keep: str | None = None, now: datetime | None = None
+) -> int:
+    """Revoke every open session of a user, but ``keep`` (a token); the caller commits."""
+    stmt = update(UserSession).where(
+        UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
+    )
+    if keep:
+        stmt = stmt.where(UserSession.token_hash != _digest(keep))
+    return session.execute(stmt.values(revoked_at=now or utcnow())).rowcount
+
+
+def sign_out(session: Session, actor: Actor, *, now: datetime | None = None) -> None:
+    """Log out everywhere: every session of this user ends."""
+    end_user_sessions(session, actor.id, now=now)
+    audit.record(session, actor, action=AuditAction.logout, entity="user", entity_id=actor.id)
+    session.commit()
