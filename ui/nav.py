@@ -97,9 +97,7 @@ def signed_out(draw):
 
         return page
 
-    pages = [
-        st.Page(remembering(None), title=t("auth.form_title"), url_path="login", default=True)
-    ]
+    pages = [st.Page(remembering(None), title=t("auth.form_title"), url_path="login", default=True)]
     for screen in SCREENS:
         pages.append(
             st.Page(
