@@ -13,13 +13,9 @@ is still in that stage. Metrics are SQL aggregates over the items alive in a yea
 before the as-of date and not closed before the year began.
 """
 
-import hashlib
-import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -42,11 +38,10 @@ from models.base import utcnow
 from models.enums import AuditAction, MeetingKind, Rating, SupervisionKind, SupervisionStage
 from services import audit
 from services.errors import NotFound, ValidationError
+from services.evidence import Upload, check_upload, compose_evidence, parse_evidence, store_file
 from services.permissions import Actor, readable_township_ids, require_read, require_write
 from services.rules import RuleSet, get_rules
 from services.validation import clean_text
-
-ROOT = Path(__file__).resolve().parents[1]
 
 # The five working stages in order; ``closed`` follows the last one.
 STAGES: tuple[SupervisionStage, ...] = (
@@ -68,18 +63,6 @@ MAX_RATERS = 100_000
 # A mistyped year is caught by refusing openings this many years back (carried-over items from
 # earlier years are still moved on).
 MAX_YEARS_BACK = 5
-# Uploaded evidence: a few office and image formats, checked by their first bytes as well.
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-UPLOAD_TYPES: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-}
-FILE_PREFIX = "file:uploads/"
-_UPLOAD_NAME = re.compile(r"^[0-9a-f]{64}\.[a-z]{3,4}$")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,12 +258,14 @@ class EventInfo:
     entered_by: str
 
     @property
-    def files(self) -> list[str]:
-        return evidence_files(self.evidence)
+    def files(self) -> tuple[str, ...]:
+        """The references of the files stored as this move's evidence."""
+        return parse_evidence(self.evidence).files
 
     @property
     def evidence_text(self) -> str:
-        return evidence_text(self.evidence)
+        """The evidence as the user wrote it, without the file references."""
+        return parse_evidence(self.evidence).text
 
 
 @dataclass(frozen=True)
@@ -302,82 +287,6 @@ class Timeline:
     item: ItemInfo
     source: Source
     events: list[EventInfo]
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file a user attached as evidence, before it is stored."""
-
-    name: str
-    data: bytes
-
-
-def evidence_files(evidence: str) -> list[str]:
-    return [
-        line.strip()
-        for line in (evidence or "").splitlines()
-        if line.strip().startswith(FILE_PREFIX)
-    ]
-
-
-def evidence_text(evidence: str) -> str:
-    return "\n".join(
-        line for line in (evidence or "").splitlines() if not line.strip().startswith(FILE_PREFIX)
-    ).strip()
-
-
-# ---------------------------------------------------------------------------------------------
-# Uploads
-
-
-def uploads_dir() -> Path:
-    """Where evidence files live: UPLOADS_DIR, else data/uploads under the project."""
-    return Path(os.environ.get("UPLOADS_DIR") or ROOT / "data" / "uploads")
-
-
-def check_upload(upload: Upload) -> str:
-    """The file's extension if its size and type are accepted, else ValidationError."""
-    ext = Path(upload.name or "").suffix.lower().lstrip(".")
-    if ext not in UPLOAD_TYPES:
-        raise ValidationError(
-            "supervision.error.file_type", field="evidence", types=", ".join(UPLOAD_TYPES)
-        )
-    if not upload.data:
-        raise ValidationError("supervision.error.file_empty", field="evidence")
-    if len(upload.data) > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            "supervision.error.file_size", field="evidence", mb=MAX_UPLOAD_BYTES // 2**20
-        )
-    if not any(upload.data.startswith(magic) for magic in UPLOAD_TYPES[ext]):
-        raise ValidationError(
-            "supervision.error.file_type", field="evidence", types=", ".join(UPLOAD_TYPES)
-        )
-    return ext
-
-
-def store_upload(upload: Upload) -> str:
-    """Save a checked file under its content hash; returns the evidence line naming it."""
-    ext = check_upload(upload)
-    name = f"{hashlib.sha256(upload.data).hexdigest()}.{ext}"
-    folder = uploads_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    if not path.exists():
-        tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_bytes(upload.data)
-        tmp.replace(path)
-    return FILE_PREFIX + name
-
-
-def upload_path(evidence_line: str) -> Path | None:
-    """The stored file an evidence line names, or None when it names nothing valid."""
-    if not evidence_line.startswith(FILE_PREFIX):
-        return None
-    name = evidence_line[len(FILE_PREFIX) :]
-    if not _UPLOAD_NAME.match(name):
-        return None  # never let a stored text reach outside the uploads folder
-    path = uploads_dir() / name
-    return path if path.is_file() else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -573,9 +482,8 @@ def move_item(
     note = clean_text(note, field="note", limit=MAX_NOTE, required=send_back)
     evidence = clean_text(evidence, field="evidence", limit=MAX_EVIDENCE)
     responsible_unit = clean_text(responsible_unit, field="responsible_unit", limit=MAX_UNIT)
-    if upload is not None:
-        check_upload(upload)
-    if not send_back and not evidence and upload is None:
+    evidence_file = check_upload(upload) if upload is not None else None
+    if not send_back and not evidence and evidence_file is None:
         raise ValidationError(
             "supervision.error.evidence_required", field="evidence", stage=item.stage.value
         )
@@ -595,9 +503,8 @@ def move_item(
     elif raters is not None:
         raise ValidationError("supervision.error.rating_only_at_feedback", field="raters")
 
-    if upload is not None:
-        line = store_upload(upload)
-        evidence = f"{evidence}\n{line}" if evidence else line
+    if evidence_file is not None:
+        evidence = compose_evidence(evidence, [store_file(evidence_file)])
     before = audit.snapshot(item)
     event = SupervisionStageEvent(
         item_id=item.id,

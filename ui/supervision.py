@@ -11,6 +11,7 @@ import streamlit as st
 from models.db import session_scope
 from models.enums import SupervisionStage
 from services import supervision as sv
+from services.evidence import open_file
 from services.permissions import Actor
 from ui.format import day, number, percent
 from ui.i18n import label, t
@@ -372,15 +373,15 @@ def show_timeline(tl: sv.Timeline, lang: str, *, key: str) -> None:
                     )
                 if lines:
                     st.markdown("  \n".join(lines))
-                for n, line in enumerate(event.files):
-                    path = sv.upload_path(line)
-                    if path is None:
+                for n, ref in enumerate(event.files):
+                    stored = open_file(ref)
+                    if stored is None:
                         st.caption(t("supervision.timeline.file_missing"))
                         continue
                     st.download_button(
-                        t("supervision.timeline.download", ext=path.suffix.lstrip(".")),
-                        data=path.read_bytes(),
-                        file_name=path.name,
+                        t("supervision.timeline.download", ext=stored.extension),
+                        data=stored.data,
+                        file_name=stored.name,
                         key=f"{key}_file_{event.id}_{n}",
                     )
         if src.kind == "contact_day" and src.opinion_id is not None:

@@ -21,6 +21,7 @@ from models import (
 )
 from models import RuleSet as RuleSetRow
 from models.enums import MeetingKind, Rating, Role, SupervisionKind, SupervisionStage, UnitType
+from services import evidence
 from services import rules as rules_service
 from services import supervision as sv
 from services.errors import PermissionDenied, ServiceError, ValidationError
@@ -788,13 +789,13 @@ def test_an_uploaded_file_is_evidence_and_is_stored_by_its_hash(
         item_id,
         date(2026, 2, 2),
         evidence="",
-        upload=sv.Upload("调研报告.PDF", PDF),
+        upload=evidence.Upload("调研报告.PDF", PDF),
     )
     digest = hashlib.sha256(PDF).hexdigest()
     last = events_of(session, item_id)[-1]
     assert last.evidence == f"file:uploads/{digest}.pdf"
     assert (tmp_path / "up" / f"{digest}.pdf").read_bytes() == PDF
-    assert sv.upload_path(last.evidence) == tmp_path / "up" / f"{digest}.pdf"
+    assert evidence.open_file(last.evidence) == evidence.StoredFile(f"{digest}.pdf", "pdf", PDF)
     # Text and file together; the same content is stored once.
     advance(
         session,
@@ -802,45 +803,42 @@ def test_an_uploaded_file_is_evidence_and_is_stored_by_its_hash(
         item_id,
         date(2026, 2, 3),
         evidence="审议意见",
-        upload=sv.Upload("again.pdf", PDF),
+        upload=evidence.Upload("again.pdf", PDF),
         responsible_unit="办",
     )
     last = events_of(session, item_id)[-1]
-    assert sv.evidence_text(last.evidence) == "审议意见"
-    assert sv.evidence_files(last.evidence) == [f"file:uploads/{digest}.pdf"]
+    assert evidence.parse_evidence(last.evidence) == evidence.Evidence(
+        "审议意见", (f"file:uploads/{digest}.pdf",)
+    )
     assert len(list((tmp_path / "up").iterdir())) == 1
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "key"),
+    ("name", "data", "on", "key"),
     [
-        ("run.exe", b"MZ\x90\x00", "supervision.error.file_type"),
-        ("fake.pdf", b"MZ\x90\x00", "supervision.error.file_type"),
-        ("noext", PDF, "supervision.error.file_type"),
-        ("empty.pdf", b"", "supervision.error.file_empty"),
-        ("big.pdf", PDF + b"0" * 64, "supervision.error.file_size"),
+        ("run.exe", b"MZ\x90\x00", date(2026, 2, 2), "evidence.error.file_type"),
+        ("fake.pdf", b"MZ\x90\x00", date(2026, 2, 2), "evidence.error.file_type"),
+        ("noext", PDF, date(2026, 2, 2), "evidence.error.file_type"),
+        ("empty.pdf", b"", date(2026, 2, 2), "evidence.error.file_empty"),
+        ("big.pdf", PDF + b"0" * 64, date(2026, 2, 2), "evidence.error.file_size"),
+        # A good file on a move refused for another reason: dated before the opening (1 Feb).
+        ("调研报告.pdf", PDF, date(2026, 1, 31), "supervision.error.before_previous"),
     ],
 )
-def test_bad_files_are_refused(session, world, tmp_path, monkeypatch, name, data, key):
+def test_a_refused_file_or_move_stores_no_file(
+    session, world, tmp_path, monkeypatch, name, data, on, key
+):
     monkeypatch.setenv("UPLOADS_DIR", str(tmp_path / "up"))
-    monkeypatch.setattr(sv, "MAX_UPLOAD_BYTES", len(PDF) + 10)
+    monkeypatch.setattr(evidence, "MAX_UPLOAD_BYTES", len(PDF) + 10)
     item_id = open_topic_item(session, world)
     _refused(
         session,
         lambda: advance(
-            session, world, item_id, date(2026, 2, 2), evidence="", upload=sv.Upload(name, data)
+            session, world, item_id, on, evidence="", upload=evidence.Upload(name, data)
         ),
         key,
     )
     assert not (tmp_path / "up").exists()
-
-
-def test_upload_path_never_leaves_the_uploads_folder(tmp_path, monkeypatch):
-    monkeypatch.setenv("UPLOADS_DIR", str(tmp_path))
-    (tmp_path.parent / "secret.pdf").write_bytes(PDF)
-    assert sv.upload_path("file:uploads/../secret.pdf") is None
-    assert sv.upload_path("file:uploads/" + "a" * 64 + ".pdf") is None  # valid name, no file
-    assert sv.upload_path("调研报告") is None
 
 
 # --- deadlines ---------------------------------------------------------------------------------
