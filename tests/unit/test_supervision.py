@@ -24,6 +24,8 @@ from models.enums import MeetingKind, Rating, Role, SupervisionKind, Supervision
 from services import evidence
 from services import rules as rules_service
 from services import supervision as sv
+from services import supervision_metrics as metrics
+from services import supervision_reads as reads
 from services.errors import PermissionDenied, ServiceError, ValidationError
 from services.permissions import Actor
 
@@ -242,12 +244,12 @@ def test_open_from_an_activity_and_from_an_opinion(session, world):
     with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()
-    tl = sv.item_timeline(session, world.clerk_a, op, as_of=date(2026, 1, 12))
+    tl = reads.item_timeline(session, world.clerk_a, op, as_of=date(2026, 1, 12))
     assert tl.source.kind == "contact_day" and tl.source.opinion_text == "路灯不亮"
     assert tl.item.opinion_id == world.opinion_a
     taken = {
         (o.kind, o.id): o.taken
-        for o in sv.list_sources(session, world.clerk_a, township_id=world.a, year=2026)
+        for o in reads.list_sources(session, world.clerk_a, township_id=world.a, year=2026)
     }
     # The congress session's topic is not offered: only presidium meetings' topics are.
     assert taken == {
@@ -465,7 +467,7 @@ def test_full_walk_to_closed_records_each_move(session, world):
     assert (evs[-1].rating, evs[-1].raters, evs[-1].is_return) == (Rating.satisfied, 25, False)
     assert evs[1].note == "第1步" and evs[1].evidence == "材料"
     assert sv.replay(evs) == S.closed
-    tl = sv.item_timeline(session, world.leader, item_id, as_of=date(2026, 3, 1))
+    tl = reads.item_timeline(session, world.leader, item_id, as_of=date(2026, 3, 1))
     assert [e.entered_by for e in tl.events] == ["clerk_a名"] * 6
 
 
@@ -749,7 +751,7 @@ def test_feedback_of_an_opinion_records_the_answer_to_the_voters(session, world)
         answer="路灯已修复，已电话告知",
     )
     assert session.get(Opinion, world.opinion_a).answer == "路灯已修复，已电话告知"
-    tl = sv.item_timeline(session, world.clerk_a, item_id, as_of=date(2026, 3, 1))
+    tl = reads.item_timeline(session, world.clerk_a, item_id, as_of=date(2026, 3, 1))
     assert tl.source.opinion_answer == "路灯已修复，已电话告知"
     assert [e.to_stage for e in tl.events][-1] == S.closed and tl.events[-1].raters == 12
     entities = session.exec(select(AuditLog.entity).order_by(AuditLog.id.desc())).all()
@@ -894,9 +896,9 @@ def test_overdue_uses_the_rules_of_the_year_the_stage_was_entered(session, world
     as_of = date(2027, 1, 15)
     # old: 20 Dec 2026 + 60 (2026 rules) = 18 Feb 2027, in time on 15 Jan.
     # new: 2 Jan 2027 + 10 (2027 rules) = 12 Jan 2027, 3 days overdue on 15 Jan.
-    df = sv.overdue_items(session, world.leader, year=2027, as_of=as_of)
+    df = metrics.overdue_items(session, world.leader, year=2027, as_of=as_of)
     assert df[["id", "deadline", "days_overdue"]].values.tolist() == [[new, date(2027, 1, 12), 3]]
-    listed = sv.list_items(session, world.leader, year=2027, as_of=as_of).set_index("id")
+    listed = reads.list_items(session, world.leader, year=2027, as_of=as_of).set_index("id")
     assert listed.loc[old, "deadline"] == date(2027, 2, 18) and not listed.loc[old, "overdue"]
     assert listed.loc[new, "overdue"] and listed.loc[new, "days_in_stage"] == 13
 
@@ -907,7 +909,7 @@ def test_rules_missing_before_the_first_year_fall_back_to_the_first_rule_set(ses
     item.stage_entered_on = date(2019, 3, 1)  # no rule set that early: the first one applies
     session.add(item)
     session.commit()
-    info = sv.get_item(session, world.clerk_a, item_id, as_of=date(2019, 3, 5))
+    info = reads.get_item(session, world.clerk_a, item_id, as_of=date(2019, 3, 5))
     assert info.deadline == date(2019, 3, 31) and not info.overdue
 
 
