@@ -8,6 +8,7 @@ from models.db import session_scope
 from models.enums import Rating, SupervisionStage
 from services import supervision as sv
 from services.errors import ServiceError
+from services.evidence import ACCEPTED_TYPES, MAX_UPLOAD_BYTES, Upload
 from ui import data as cached
 from ui import supervision as ui
 from ui.auth import page_actor
@@ -108,15 +109,15 @@ else:
         )
         upload = st.file_uploader(
             t("supervision.form.file"),
-            type=list(sv.UPLOAD_TYPES),
-            max_upload_size=sv.MAX_UPLOAD_BYTES // 2**20,
+            type=list(ACCEPTED_TYPES),
+            max_upload_size=MAX_UPLOAD_BYTES // 2**20,
             key=f"sv_adv_file_{item_id}",
         )
         st.caption(
             t(
                 "supervision.form.file_note",
-                types=", ".join(sv.UPLOAD_TYPES),
-                mb=sv.MAX_UPLOAD_BYTES // 2**20,
+                types=", ".join(ACCEPTED_TYPES),
+                mb=MAX_UPLOAD_BYTES // 2**20,
             )
         )
         note = st.text_area(
@@ -175,7 +176,7 @@ else:
                         on=on,
                         note=note,
                         evidence=evidence,
-                        upload=sv.Upload(upload.name, upload.getvalue()) if upload else None,
+                        upload=Upload(upload.name, upload.getvalue()) if upload else None,
                         responsible_unit=unit,
                         rating=rating,
                         raters=int(raters) if raters is not None else None,

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlmodel import Session, func, select
 
 from models import Budget, Commendation, Deputy, Expense, Township
-from services import funds, linkage, reporting, supervision
+from services import funds, linkage, reporting, supervision_metrics
 from services import rules as rules_service
 from services.checklist import checklist_status, clamp_as_of, contact_day_planned
 from services.permissions import Actor, readable_township_ids
@@ -68,9 +68,9 @@ def headline(session: Session, actor: Actor, *, year: int, as_of: date) -> Headl
     checklist = checklist_status(session, year, as_of, readable_township_ids(actor))
     on_track = sum(1 for u in checklist.units if u.applicable and u.met == u.applicable)
     month, rate = _district_participation(session, actor, year, as_of)
-    counts = supervision.stage_counts(session, actor, year=year, as_of=as_of)
+    counts = supervision_metrics.stage_counts(session, actor, year=year, as_of=as_of)
     open_items = int(counts.loc[counts["stage"] != "closed", "items"].sum()) if len(counts) else 0
-    overdue = len(supervision.overdue_items(session, actor, year=year, as_of=as_of))
+    overdue = len(supervision_metrics.overdue_items(session, actor, year=year, as_of=as_of))
     violations = funds.fund_violations(session, actor, year=year)
     return Headline(
         as_of=as_of,
@@ -113,7 +113,7 @@ def alerts(session: Session, actor: Actor, *, year: int, as_of: date) -> list[Al
     silent = [u for u in status if u.silent]
     if silent:
         out.append(_units_alert("overview.alert.silent", silent))
-    overdue = len(supervision.overdue_items(session, actor, year=year, as_of=as_of))
+    overdue = len(supervision_metrics.overdue_items(session, actor, year=year, as_of=as_of))
     if overdue:
         out.append(Alert("overview.alert.overdue_items", {"n": overdue}, "warning"))
     limit = rules_service.get_rules(session, year).reporting.late_after_days
@@ -200,7 +200,7 @@ def due_this_week(
                     continue
                 overdue = bool(item.get("overdue")) or when < as_of
                 out.append(DueItem(on=when, overdue=overdue, task=task.code, item=item))
-    late = supervision.overdue_items(
+    late = supervision_metrics.overdue_items(
         session, actor, year=as_of.year, as_of=as_of, township_id=township_id
     )
     for row in late.to_dict("records"):

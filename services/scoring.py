@@ -46,7 +46,7 @@ from models import (
     PlatformCheck,
 )
 from models.enums import levels_in
-from services import funds, supervision
+from services import funds, supervision_metrics
 from services.checklist import COUNT_TASKS, UnitChecklist, checklist_status, clamp_as_of
 from services.permissions import SYSTEM
 from services.rules import RuleSet, get_rules
@@ -187,7 +187,7 @@ def township_scores(session: Session, year: int, as_of: date) -> ScoreBoard:
     ids = [u.township_id for u in units]
     if not ids:
         return ScoreBoard(year, as_of, ())
-    sup = supervision.township_summary(session, SYSTEM, year=year, as_of=as_of)
+    sup = supervision_metrics.township_summary(session, SYSTEM, year=year, as_of=as_of)
     sup = {int(r.township_id): r for r in sup.itertuples()}
     platform_share = _platform_shares(session, year, ids)
     three_ones = _three_ones(session, year, ids)

@@ -1,29 +1,23 @@
-"""Closed-loop supervision (闭环监督): the five-stage machine, deadlines and the loop's metrics.
+"""Closed-loop supervision (闭环监督): the five-stage machine, deadlines and the moves of items.
 
 An item moves investigation → deliberation → assignment → follow_up → feedback → closed, one
 stage at a time. Every move is a ``SupervisionStageEvent``; the item's ``stage`` is always what
 its history replays to (``replay``). Leaving a stage needs its evidence (text or an uploaded
-file). The feedback stage records the people's rating: satisfied or basically satisfied closes
-the item, unsatisfied sends it back to the stage the year's rules name. Any stage but the first
-can be sent back one stage with a reason.
+file, kept by ``services.evidence``). The feedback stage records the people's rating: satisfied
+or basically satisfied closes the item, unsatisfied sends it back to the stage the year's rules
+name. Any stage but the first can be sent back one stage with a reason.
 
 Deadlines come from the rules of the year in which the item entered its stage
 (``supervision.stage_deadline_days``); an item is overdue as of a date after its deadline while it
-is still in that stage. Metrics are SQL aggregates over the items alive in a year: opened on or
-before the as-of date and not closed before the year began.
+is still in that stage. The board's reads are in ``services.supervision_reads``, the loop's
+metrics in ``services.supervision_metrics``.
 """
 
-import hashlib
-import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-import pandas as pd
-from sqlalchemy import and_, case, false, literal, or_
 from sqlmodel import Session, func, select
 
 from models import (
@@ -35,18 +29,16 @@ from models import (
     SupervisionStageEvent,
     SupervisionTopic,
     Township,
-    User,
 )
 from models import RuleSet as RuleSetRow
 from models.base import utcnow
-from models.enums import AuditAction, MeetingKind, Rating, SupervisionKind, SupervisionStage
+from models.enums import AuditAction, MeetingKind, Rating, SupervisionStage
 from services import audit
 from services.errors import NotFound, ValidationError
-from services.permissions import Actor, readable_township_ids, require_read, require_write
+from services.evidence import Upload, check_upload, compose_evidence, store_file
+from services.permissions import Actor, require_write
 from services.rules import RuleSet, get_rules
 from services.validation import clean_text
-
-ROOT = Path(__file__).resolve().parents[1]
 
 # The five working stages in order; ``closed`` follows the last one.
 STAGES: tuple[SupervisionStage, ...] = (
@@ -68,18 +60,6 @@ MAX_RATERS = 100_000
 # A mistyped year is caught by refusing openings this many years back (carried-over items from
 # earlier years are still moved on).
 MAX_YEARS_BACK = 5
-# Uploaded evidence: a few office and image formats, checked by their first bytes as well.
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-UPLOAD_TYPES: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-}
-FILE_PREFIX = "file:uploads/"
-_UPLOAD_NAME = re.compile(r"^[0-9a-f]{64}\.[a-z]{3,4}$")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,8 +203,11 @@ def is_overdue(stage: SupervisionStage, entered_on: date, as_of: date, rules: Ru
     return deadline is not None and as_of > deadline
 
 
-def _rules_of(session: Session, year: int, memo: dict[int, RuleSet]) -> RuleSet:
-    """The rules of ``year``; a year before the first rule set uses the first one."""
+def rules_of_year(session: Session, year: int, memo: dict[int, RuleSet] | None = None) -> RuleSet:
+    """The rules of ``year``; a year before the first rule set uses the first one (items carried
+    over from before the platform). ``memo`` keeps the rule sets already read by a caller that
+    asks for many years."""
+    memo = {} if memo is None else memo
     if year not in memo:
         try:
             memo[year] = get_rules(session, year)
@@ -234,150 +217,6 @@ def _rules_of(session: Session, year: int, memo: dict[int, RuleSet]) -> RuleSet:
                 raise
             memo[year] = get_rules(session, first).model_copy(update={"year": year})
     return memo[year]
-
-
-# ---------------------------------------------------------------------------------------------
-# Read models
-
-
-@dataclass(frozen=True)
-class ItemInfo:
-    id: int
-    township_id: int
-    title: str
-    opened_on: date
-    stage: SupervisionStage
-    stage_entered_on: date
-    responsible_unit: str
-    topic_id: int | None
-    activity_id: int | None
-    contact_day_id: int | None
-    opinion_id: int | None
-    closed_on: date | None
-    rating: Rating | None
-    deadline: date | None
-    overdue: bool
-    days_in_stage: int
-
-
-@dataclass(frozen=True)
-class EventInfo:
-    id: int
-    from_stage: SupervisionStage | None
-    to_stage: SupervisionStage
-    happened_on: date
-    note: str
-    evidence: str
-    responsible_unit: str
-    is_return: bool
-    rating: Rating | None
-    raters: int | None
-    entered_by: str
-
-    @property
-    def files(self) -> list[str]:
-        return evidence_files(self.evidence)
-
-    @property
-    def evidence_text(self) -> str:
-        return evidence_text(self.evidence)
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where an item came from: a presidium topic, a supervision activity or a contact day."""
-
-    kind: str  # "topic" | "activity" | "contact_day" | "none"
-    id: int | None
-    title: str
-    held_on: date | None
-    activity_kind: SupervisionKind | None = None
-    opinion_id: int | None = None
-    opinion_text: str = ""
-    opinion_answer: str = ""
-
-
-@dataclass(frozen=True)
-class Timeline:
-    item: ItemInfo
-    source: Source
-    events: list[EventInfo]
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file a user attached as evidence, before it is stored."""
-
-    name: str
-    data: bytes
-
-
-def evidence_files(evidence: str) -> list[str]:
-    return [
-        line.strip()
-        for line in (evidence or "").splitlines()
-        if line.strip().startswith(FILE_PREFIX)
-    ]
-
-
-def evidence_text(evidence: str) -> str:
-    return "\n".join(
-        line for line in (evidence or "").splitlines() if not line.strip().startswith(FILE_PREFIX)
-    ).strip()
-
-
-# ---------------------------------------------------------------------------------------------
-# Uploads
-
-
-def uploads_dir() -> Path:
-    """Where evidence files live: UPLOADS_DIR, else data/uploads under the project."""
-    return Path(os.environ.get("UPLOADS_DIR") or ROOT / "data" / "uploads")
-
-
-def check_upload(upload: Upload) -> str:
-    """The file's extension if its size and type are accepted, else ValidationError."""
-    ext = Path(upload.name or "").suffix.lower().lstrip(".")
-    if ext not in UPLOAD_TYPES:
-        raise ValidationError(
-            "supervision.error.file_type", field="evidence", types=", ".join(UPLOAD_TYPES)
-        )
-    if not upload.data:
-        raise ValidationError("supervision.error.file_empty", field="evidence")
-    if len(upload.data) > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            "supervision.error.file_size", field="evidence", mb=MAX_UPLOAD_BYTES // 2**20
-        )
-    if not any(upload.data.startswith(magic) for magic in UPLOAD_TYPES[ext]):
-        raise ValidationError(
-            "supervision.error.file_type", field="evidence", types=", ".join(UPLOAD_TYPES)
-        )
-    return ext
-
-
-def store_upload(upload: Upload) -> str:
-    """Save a checked file under its content hash; returns the evidence line naming it."""
-    ext = check_upload(upload)
-    name = f"{hashlib.sha256(upload.data).hexdigest()}.{ext}"
-    folder = uploads_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    if not path.exists():
-        tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_bytes(upload.data)
-        tmp.replace(path)
-    return FILE_PREFIX + name
-
-
-def upload_path(evidence_line: str) -> Path | None:
-    """The stored file an evidence line names, or None when it names nothing valid."""
-    if not evidence_line.startswith(FILE_PREFIX):
-        return None
-    name = evidence_line[len(FILE_PREFIX) :]
-    if not _UPLOAD_NAME.match(name):
-        return None  # never let a stored text reach outside the uploads folder
-    path = uploads_dir() / name
-    return path if path.is_file() else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -399,7 +238,8 @@ def _check_day(day: date, *, not_before: date | None, today: date, field: str = 
         )
 
 
-def _item_row(session: Session, item_id: int) -> SupervisionItem:
+def load_item(session: Session, item_id: int) -> SupervisionItem:
+    """The item's row, for a service about to check the actor's rights on it; else NotFound."""
     row = session.get(SupervisionItem, item_id)
     if row is None:
         raise NotFound("supervision.error.not_found", id=item_id)
@@ -545,7 +385,7 @@ def move_item(
     are required, and for an item raised from a voter's opinion ``answer`` (what was told back
     to the voters) is stored on the opinion.
     """
-    item = _item_row(session, item_id)
+    item = load_item(session, item_id)
     require_write(actor, item.township_id)
     today = _today(today)
     try:
@@ -556,7 +396,7 @@ def move_item(
         rating = Rating(rating) if rating not in (None, "") else None
     except ValueError:
         raise ValidationError("supervision.error.rating_required", field="rating") from None
-    rules = _rules_of(session, on.year if isinstance(on, date) else today.year, {})
+    rules = rules_of_year(session, on.year if isinstance(on, date) else today.year)
     move = check_move(
         item.stage,
         to_stage,
@@ -573,9 +413,8 @@ def move_item(
     note = clean_text(note, field="note", limit=MAX_NOTE, required=send_back)
     evidence = clean_text(evidence, field="evidence", limit=MAX_EVIDENCE)
     responsible_unit = clean_text(responsible_unit, field="responsible_unit", limit=MAX_UNIT)
-    if upload is not None:
-        check_upload(upload)
-    if not send_back and not evidence and upload is None:
+    evidence_file = check_upload(upload) if upload is not None else None
+    if not send_back and not evidence and evidence_file is None:
         raise ValidationError(
             "supervision.error.evidence_required", field="evidence", stage=item.stage.value
         )
@@ -595,9 +434,8 @@ def move_item(
     elif raters is not None:
         raise ValidationError("supervision.error.rating_only_at_feedback", field="raters")
 
-    if upload is not None:
-        line = store_upload(upload)
-        evidence = f"{evidence}\n{line}" if evidence else line
+    if evidence_file is not None:
+        evidence = compose_evidence(evidence, [store_file(evidence_file)])
     before = audit.snapshot(item)
     event = SupervisionStageEvent(
         item_id=item.id,
@@ -669,7 +507,7 @@ def advance_stage(
     today: date | None = None,
 ) -> SupervisionStage:
     """Move an item to its next stage; at feedback the rating decides (close or return)."""
-    item = _item_row(session, item_id)
+    item = load_item(session, item_id)
     require_write(actor, item.township_id)
     stage = SupervisionStage(item.stage)
     if stage == SupervisionStage.closed:
@@ -681,7 +519,7 @@ def advance_stage(
             target = SupervisionStage.closed
         else:
             year = on.year if isinstance(on, date) else _today(today).year
-            target = _rules_of(session, year, {}).supervision.unsatisfied_returns_to
+            target = rules_of_year(session, year).supervision.unsatisfied_returns_to
     else:
         target = next_stage(stage)
     return move_item(
@@ -711,7 +549,7 @@ def send_back(
     today: date | None = None,
 ) -> SupervisionStage:
     """Return an item one stage, with the reason as the event's note."""
-    item = _item_row(session, item_id)
+    item = load_item(session, item_id)
     require_write(actor, item.township_id)
     back = previous_stage(SupervisionStage(item.stage))
     if item.stage == SupervisionStage.closed:
@@ -720,563 +558,4 @@ def send_back(
         raise ValidationError("supervision.error.no_earlier_stage", field="stage")
     return move_item(
         session, actor, item_id, to_stage=back, on=on, note=reason, send_back=True, today=today
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Reads: items, sources, timeline
-
-
-def _scope(stmt, column, actor: Actor, township_id: int | None = None):
-    ids = readable_township_ids(actor)
-    if township_id is not None:
-        ids = [township_id] if ids is None or township_id in ids else []
-    return stmt if ids is None else stmt.where(column.in_(ids))
-
-
-def _alive(year: int, as_of: date):
-    """Items that were open at some time in ``year`` up to ``as_of``."""
-    end = min(date(year, 12, 31), as_of)
-    return and_(
-        SupervisionItem.opened_on <= end,
-        or_(SupervisionItem.closed_on.is_(None), SupervisionItem.closed_on >= date(year, 1, 1)),
-    )
-
-
-def _info(row: SupervisionItem, as_of: date, rules: RuleSet) -> ItemInfo:
-    stage = SupervisionStage(row.stage)
-    deadline = stage_deadline(stage, row.stage_entered_on, rules)
-    end = row.closed_on if stage == SupervisionStage.closed and row.closed_on else as_of
-    return ItemInfo(
-        id=row.id,
-        township_id=row.township_id,
-        title=row.title,
-        opened_on=row.opened_on,
-        stage=stage,
-        stage_entered_on=row.stage_entered_on,
-        responsible_unit=row.responsible_unit,
-        topic_id=row.topic_id,
-        activity_id=row.activity_id,
-        contact_day_id=row.contact_day_id,
-        opinion_id=row.opinion_id,
-        closed_on=row.closed_on,
-        rating=Rating(row.rating) if row.rating else None,
-        deadline=deadline,
-        overdue=deadline is not None and as_of > deadline,
-        days_in_stage=max(0, (end - row.stage_entered_on).days),
-    )
-
-
-def get_item(session: Session, actor: Actor, item_id: int, *, as_of: date) -> ItemInfo:
-    row = _item_row(session, item_id)
-    require_read(actor, row.township_id)
-    rules = _rules_of(session, row.stage_entered_on.year, {})
-    return _info(row, as_of, rules)
-
-
-ITEM_COLUMNS = [
-    "id",
-    "township_id",
-    "name_zh",
-    "name_en",
-    "title",
-    "stage",
-    "stage_entered_on",
-    "opened_on",
-    "closed_on",
-    "rating",
-    "responsible_unit",
-    "deadline",
-    "overdue",
-    "days_in_stage",
-]
-
-
-def list_items(
-    session: Session,
-    actor: Actor,
-    *,
-    year: int,
-    as_of: date,
-    township_id: int | None = None,
-    stage: SupervisionStage | None = None,
-) -> pd.DataFrame:
-    """The items alive in ``year`` (one row each) with deadline, overdue and days in stage."""
-    stmt = _scope(
-        select(SupervisionItem, Township.name_zh, Township.name_en)
-        .join(Township, Township.id == SupervisionItem.township_id)
-        .where(_alive(year, as_of))
-        .order_by(Township.sort_order, SupervisionItem.opened_on, SupervisionItem.id),
-        SupervisionItem.township_id,
-        actor,
-        township_id,
-    )
-    if stage is not None:
-        stmt = stmt.where(SupervisionItem.stage == SupervisionStage(stage))
-    memo: dict[int, RuleSet] = {}
-    rows = []
-    for item, name_zh, name_en in session.exec(stmt).all():
-        info = _info(item, as_of, _rules_of(session, item.stage_entered_on.year, memo))
-        rows.append(
-            {
-                "id": info.id,
-                "township_id": info.township_id,
-                "name_zh": name_zh,
-                "name_en": name_en,
-                "title": info.title,
-                "stage": info.stage.value,
-                "stage_entered_on": info.stage_entered_on,
-                "opened_on": info.opened_on,
-                "closed_on": info.closed_on,
-                "rating": info.rating.value if info.rating else None,
-                "responsible_unit": info.responsible_unit,
-                "deadline": info.deadline,
-                "overdue": info.overdue,
-                "days_in_stage": info.days_in_stage,
-            }
-        )
-    return pd.DataFrame(rows, columns=ITEM_COLUMNS)
-
-
-@dataclass(frozen=True)
-class SourceOption:
-    kind: str  # "topic" | "activity" | "opinion"
-    id: int
-    title: str
-    held_on: date
-    detail: str = ""
-    taken: bool = False
-
-
-def list_sources(
-    session: Session, actor: Actor, *, township_id: int, year: int
-) -> list[SourceOption]:
-    """What an item of the unit can be opened from in ``year``: its presidium meetings' topics,
-    its supervision activities and its voters' opinions (taken = already followed by an item)."""
-    require_read(actor, township_id)
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    out: list[SourceOption] = []
-    topics = session.exec(
-        select(SupervisionTopic.id, SupervisionTopic.title, Meeting.held_on, Meeting.title)
-        .join(Meeting, Meeting.id == SupervisionTopic.meeting_id)
-        .where(
-            SupervisionTopic.township_id == township_id,
-            Meeting.kind == MeetingKind.presidium,
-            Meeting.held_on.between(start, end),
-        )
-        .order_by(Meeting.held_on.desc(), SupervisionTopic.id)
-    ).all()
-    out += [SourceOption("topic", i, title, held, meeting) for i, title, held, meeting in topics]
-    activities = session.exec(
-        select(
-            SupervisionActivity.id,
-            SupervisionActivity.subject,
-            SupervisionActivity.held_on,
-            SupervisionActivity.kind,
-        )
-        .where(
-            SupervisionActivity.township_id == township_id,
-            SupervisionActivity.held_on.between(start, end),
-        )
-        .order_by(SupervisionActivity.held_on.desc(), SupervisionActivity.id)
-    ).all()
-    out += [
-        SourceOption("activity", i, subject, held, SupervisionKind(kind).value)
-        for i, subject, held, kind in activities
-    ]
-    taken = set(
-        session.exec(
-            select(SupervisionItem.opinion_id).where(
-                SupervisionItem.township_id == township_id,
-                SupervisionItem.opinion_id.is_not(None),
-            )
-        ).all()
-    )
-    opinions = session.exec(
-        select(Opinion.id, Opinion.text, ContactDay.held_on)
-        .join(ContactDay, ContactDay.id == Opinion.contact_day_id)
-        .where(Opinion.township_id == township_id, ContactDay.held_on.between(start, end))
-        .order_by(ContactDay.held_on.desc(), Opinion.id)
-    ).all()
-    out += [SourceOption("opinion", i, text, held, "", i in taken) for i, text, held in opinions]
-    return out
-
-
-def item_timeline(session: Session, actor: Actor, item_id: int, *, as_of: date) -> Timeline:
-    """One item from its source (a voter's opinion, a topic, an activity) through every move to
-    the people's rating and the answer given back."""
-    item = get_item(session, actor, item_id, as_of=as_of)
-    rows = session.exec(
-        select(SupervisionStageEvent, User.display_name, User.username)
-        .join(User, User.id == SupervisionStageEvent.entered_by_id, isouter=True)
-        .where(SupervisionStageEvent.item_id == item_id)
-        .order_by(SupervisionStageEvent.happened_on, SupervisionStageEvent.id)
-    ).all()
-    events = [
-        EventInfo(
-            id=e.id,
-            from_stage=SupervisionStage(e.from_stage) if e.from_stage else None,
-            to_stage=SupervisionStage(e.to_stage),
-            happened_on=e.happened_on,
-            note=e.note,
-            evidence=e.evidence,
-            responsible_unit=e.responsible_unit,
-            is_return=e.is_return,
-            rating=Rating(e.rating) if e.rating else None,
-            raters=e.raters,
-            entered_by=display or username or "",
-        )
-        for e, display, username in rows
-    ]
-    return Timeline(item=item, source=_source(session, item), events=events)
-
-
-def _source(session: Session, item: ItemInfo) -> Source:
-    if item.topic_id is not None:
-        topic = session.get(SupervisionTopic, item.topic_id)
-        meeting = session.get(Meeting, topic.meeting_id) if topic else None
-        return Source(
-            "topic",
-            item.topic_id,
-            topic.title if topic else "",
-            meeting.held_on if meeting else None,
-        )
-    if item.activity_id is not None:
-        act = session.get(SupervisionActivity, item.activity_id)
-        return Source(
-            "activity",
-            item.activity_id,
-            act.subject if act else "",
-            act.held_on if act else None,
-            activity_kind=SupervisionKind(act.kind) if act else None,
-        )
-    if item.contact_day_id is not None:
-        day = session.get(ContactDay, item.contact_day_id)
-        opinion = session.get(Opinion, item.opinion_id) if item.opinion_id else None
-        return Source(
-            "contact_day",
-            item.contact_day_id,
-            day.summary if day else "",
-            day.held_on if day else None,
-            opinion_id=opinion.id if opinion else None,
-            opinion_text=opinion.text if opinion else "",
-            opinion_answer=opinion.answer if opinion else "",
-        )
-    return Source("none", None, "", None)
-
-
-# ---------------------------------------------------------------------------------------------
-# Metrics (SQL aggregates)
-
-
-def stage_counts(
-    session: Session,
-    actor: Actor,
-    *,
-    year: int,
-    as_of: date,
-    township_id: int | None = None,
-) -> pd.DataFrame:
-    """Items alive in the year per unit and current stage: township_id, stage, items."""
-    stmt = _scope(
-        select(SupervisionItem.township_id, SupervisionItem.stage, func.count(SupervisionItem.id))
-        .where(_alive(year, as_of))
-        .group_by(SupervisionItem.township_id, SupervisionItem.stage),
-        SupervisionItem.township_id,
-        actor,
-        township_id,
-    )
-    rows = [(t, SupervisionStage(s).value, int(n)) for t, s, n in session.exec(stmt).all()]
-    return pd.DataFrame(rows, columns=["township_id", "stage", "items"])
-
-
-def _overdue_condition(session: Session, as_of: date, years: Iterable[int]):
-    """SQL: the item is past the deadline of its current stage (rules of the entry year)."""
-    memo: dict[int, RuleSet] = {}
-    parts = []
-    for y in sorted(set(years)):
-        days = _rules_of(session, y, memo).supervision.stage_deadline_days
-        for stage in STAGES:
-            parts.append(
-                and_(
-                    SupervisionItem.stage == stage,
-                    SupervisionItem.stage_entered_on.between(date(y, 1, 1), date(y, 12, 31)),
-                    SupervisionItem.stage_entered_on < as_of - timedelta(days=days[stage]),
-                )
-            )
-    return or_(*parts) if parts else false()
-
-
-def _open_entry_years(session: Session, actor: Actor, year: int, as_of: date, township_id=None):
-    stmt = _scope(
-        select(SupervisionItem.stage_entered_on)
-        .where(_alive(year, as_of), SupervisionItem.stage != SupervisionStage.closed)
-        .group_by(SupervisionItem.stage_entered_on),
-        SupervisionItem.township_id,
-        actor,
-        township_id,
-    )
-    return {d.year for d in session.exec(stmt).all()}
-
-
-def overdue_items(
-    session: Session,
-    actor: Actor,
-    *,
-    year: int,
-    as_of: date,
-    township_id: int | None = None,
-) -> pd.DataFrame:
-    """Open items past the deadline of their stage as of ``as_of``, the longest overdue first."""
-    years = _open_entry_years(session, actor, year, as_of, township_id)
-    stmt = _scope(
-        select(
-            SupervisionItem.id,
-            SupervisionItem.township_id,
-            Township.name_zh,
-            Township.name_en,
-            SupervisionItem.title,
-            SupervisionItem.stage,
-            SupervisionItem.stage_entered_on,
-            SupervisionItem.responsible_unit,
-        )
-        .join(Township, Township.id == SupervisionItem.township_id)
-        .where(_alive(year, as_of), _overdue_condition(session, as_of, years))
-        .order_by(SupervisionItem.stage_entered_on, SupervisionItem.id),
-        SupervisionItem.township_id,
-        actor,
-        township_id,
-    )
-    memo: dict[int, RuleSet] = {}
-    rows = []
-    for item_id, tid, zh, en, title, stage, entered, unit in session.exec(stmt).all():
-        deadline = stage_deadline(stage, entered, _rules_of(session, entered.year, memo))
-        rows.append(
-            (
-                item_id,
-                tid,
-                zh,
-                en,
-                title,
-                SupervisionStage(stage).value,
-                entered,
-                deadline,
-                (as_of - deadline).days,
-                unit,
-            )
-        )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "id",
-            "township_id",
-            "name_zh",
-            "name_en",
-            "title",
-            "stage",
-            "stage_entered_on",
-            "deadline",
-            "days_overdue",
-            "responsible_unit",
-        ],
-    )
-
-
-def township_summary(session: Session, actor: Actor, *, year: int, as_of: date) -> pd.DataFrame:
-    """Per readable unit: items alive in the year, closed, open, overdue, closure rate
-    (closed / items), rated feedback events in the year and satisfaction (satisfied or basically
-    satisfied / rated), and the year's closure target."""
-    rules = _rules_of(session, year, {})
-    years = _open_entry_years(session, actor, year, as_of)
-    closed_case = case(
-        (
-            and_(SupervisionItem.closed_on.is_not(None), SupervisionItem.closed_on <= as_of),
-            1,
-        ),
-        else_=0,
-    )
-    overdue_case = case((_overdue_condition(session, as_of, years), 1), else_=0)
-    items = (
-        select(
-            SupervisionItem.township_id.label("township_id"),
-            func.count(SupervisionItem.id).label("n_items"),
-            func.sum(closed_case).label("closed"),
-            func.sum(overdue_case).label("overdue"),
-        )
-        .where(_alive(year, as_of))
-        .group_by(SupervisionItem.township_id)
-        .subquery()
-    )
-    good = case((SupervisionStageEvent.rating.in_(GOOD_RATINGS), 1), else_=0)
-    ratings = (
-        select(
-            SupervisionItem.township_id.label("township_id"),
-            func.count(SupervisionStageEvent.id).label("rated"),
-            func.sum(good).label("good"),
-            func.sum(func.coalesce(SupervisionStageEvent.raters, 0)).label("raters"),
-        )
-        .join(SupervisionItem, SupervisionItem.id == SupervisionStageEvent.item_id)
-        .where(
-            SupervisionStageEvent.rating.is_not(None),
-            SupervisionStageEvent.happened_on.between(
-                date(year, 1, 1), min(date(year, 12, 31), as_of)
-            ),
-        )
-        .group_by(SupervisionItem.township_id)
-        .subquery()
-    )
-    stmt = _scope(
-        select(
-            Township.id,
-            Township.name_zh,
-            Township.name_en,
-            Township.unit_type,
-            func.coalesce(items.c.n_items, 0),
-            func.coalesce(items.c.closed, 0),
-            func.coalesce(items.c.overdue, 0),
-            func.coalesce(ratings.c.rated, 0),
-            func.coalesce(ratings.c.good, 0),
-            func.coalesce(ratings.c.raters, 0),
-        )
-        .join(items, items.c.township_id == Township.id, isouter=True)
-        .join(ratings, ratings.c.township_id == Township.id, isouter=True)
-        .where(Township.active)
-        .order_by(Township.sort_order, Township.id),
-        Township.id,
-        actor,
-    )
-    rows = []
-    for tid, zh, en, unit_type, n, closed, overdue, rated, good_n, raters in session.exec(
-        stmt
-    ).all():
-        n, closed, overdue, rated, good_n = map(int, (n, closed, overdue, rated, good_n))
-        rows.append(
-            {
-                "township_id": tid,
-                "name_zh": zh,
-                "name_en": en,
-                "unit_type": getattr(unit_type, "value", unit_type),
-                "items": n,
-                "closed": closed,
-                "open": n - closed,
-                "overdue": overdue,
-                "closure_rate": closed / n if n else None,
-                "rated": rated,
-                "good": good_n,
-                "raters": int(raters),
-                "satisfaction": good_n / rated if rated else None,
-                "closure_target": rules.supervision.closure_target,
-            }
-        )
-    columns = [
-        "township_id",
-        "name_zh",
-        "name_en",
-        "unit_type",
-        "items",
-        "closed",
-        "open",
-        "overdue",
-        "closure_rate",
-        "rated",
-        "good",
-        "raters",
-        "satisfaction",
-        "closure_target",
-    ]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _days_between(session: Session, later, earlier):
-    if session.get_bind().dialect.name == "sqlite":
-        return func.julianday(later) - func.julianday(earlier)
-    return later - earlier  # PostgreSQL: date - date is a whole number of days
-
-
-def average_stage_days(
-    session: Session,
-    actor: Actor,
-    *,
-    year: int,
-    as_of: date,
-    township_id: int | None = None,
-) -> pd.DataFrame:
-    """Average days an item stays in each stage, from the event history of the items alive in
-    the year: a stay runs from the event entering the stage to the next event, or to ``as_of``
-    while the item is still there (so a stage where items get stuck shows). Returns stage,
-    stays, avg_days and the stage's deadline days, in stage order."""
-    nxt = func.lead(SupervisionStageEvent.happened_on).over(
-        partition_by=SupervisionStageEvent.item_id,
-        order_by=(SupervisionStageEvent.happened_on, SupervisionStageEvent.id),
-    )
-    stays = _scope(
-        select(
-            SupervisionStageEvent.to_stage.label("stage"),
-            SupervisionStageEvent.happened_on.label("start"),
-            nxt.label("until"),
-        )
-        .join(SupervisionItem, SupervisionItem.id == SupervisionStageEvent.item_id)
-        .where(_alive(year, as_of), SupervisionStageEvent.happened_on <= as_of),
-        SupervisionItem.township_id,
-        actor,
-        township_id,
-    ).subquery()
-    end = func.coalesce(stays.c.until, literal(as_of))
-    days = _days_between(session, end, stays.c.start)
-    stmt = (
-        select(stays.c.stage, func.count(), func.avg(days))
-        .where(stays.c.stage != SupervisionStage.closed)
-        .group_by(stays.c.stage)
-    )
-    found = {SupervisionStage(s): (int(n), float(avg)) for s, n, avg in session.exec(stmt).all()}
-    limits = _rules_of(session, year, {}).supervision.stage_deadline_days
-    rows = [
-        (s.value, found.get(s, (0, 0.0))[0], found[s][1] if s in found else None, limits[s])
-        for s in STAGES
-    ]
-    return pd.DataFrame(rows, columns=["stage", "stays", "avg_days", "deadline_days"])
-
-
-def loop_progress(session: Session, actor: Actor, *, year: int, as_of: date) -> pd.DataFrame:
-    """T06 (close the loop) per readable unit, as the task list defines it: an item is due once
-    the deadlines of the four stages before feedback have run from its opening (rules of
-    ``year``), counting the items whose due date falls in the year up to ``as_of``; it has
-    reached the people's evaluation when its stage is now feedback or closed. Returns
-    township_id, names, due, reached, share (None when nothing is due) and the target."""
-    rules = _rules_of(session, year, {})
-    as_of = min(max(as_of, date(year, 1, 1)), date(year, 12, 31))
-    days = rules.supervision.stage_deadline_days
-    lag = timedelta(days=sum(days[s] for s in STAGES[:-1]))
-    reached = SupervisionItem.stage.in_([SupervisionStage.feedback, SupervisionStage.closed])
-    per_unit = (
-        select(
-            SupervisionItem.township_id.label("township_id"),
-            func.count(SupervisionItem.id).label("due"),
-            func.sum(case((reached, 1), else_=0)).label("reached"),
-        )
-        .where(SupervisionItem.opened_on.between(date(year, 1, 1) - lag, as_of - lag))
-        .group_by(SupervisionItem.township_id)
-        .subquery()
-    )
-    stmt = _scope(
-        select(
-            Township.id,
-            Township.name_zh,
-            Township.name_en,
-            func.coalesce(per_unit.c.due, 0),
-            func.coalesce(per_unit.c.reached, 0),
-        )
-        .join(per_unit, per_unit.c.township_id == Township.id, isouter=True)
-        .where(Township.active)
-        .order_by(Township.sort_order, Township.id),
-        Township.id,
-        actor,
-    )
-    target = rules.supervision.closure_target
-    rows = []
-    for tid, zh, en, due, got in session.exec(stmt).all():
-        due, got = int(due), int(got)
-        rows.append((tid, zh, en, due, got, got / due if due else None, target))
-    return pd.DataFrame(
-        rows, columns=["township_id", "name_zh", "name_en", "due", "reached", "share", "target"]
     )

@@ -7,7 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from models.db import session_scope
-from services import linkage, overview, reporting, rules, scoring, supervision
+from services import (
+    linkage,
+    overview,
+    reporting,
+    rules,
+    scoring,
+    supervision,
+    supervision_metrics,
+)
 from services.permissions import Actor
 from ui import charts
 from ui.format import month_day, percent
@@ -81,7 +89,7 @@ def participation(version: int, actor: Actor, year: int, as_of: date) -> pd.Data
 @st.cache_data(show_spinner=False, max_entries=32)
 def stage_counts(version: int, actor: Actor, year: int, as_of: date) -> pd.DataFrame:
     with session_scope() as session:
-        return supervision.stage_counts(session, actor, year=year, as_of=as_of)
+        return supervision_metrics.stage_counts(session, actor, year=year, as_of=as_of)
 
 
 def alert_text(alert: overview.Alert, lang: str) -> str:

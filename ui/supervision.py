@@ -10,8 +10,11 @@ import streamlit as st
 
 from models.db import session_scope
 from models.enums import SupervisionStage
-from services import supervision as sv
+from services import supervision_metrics as metrics
+from services import supervision_reads as reads
+from services.evidence import open_file
 from services.permissions import Actor
+from services.supervision import ALL_STAGES
 from ui.format import day, number, percent
 from ui.i18n import label, t
 from ui.theme import PRIMARY, STATUS_COLORS
@@ -61,7 +64,7 @@ def township_name(row, lang: str) -> str:
 @st.cache_data(show_spinner=False, max_entries=64)
 def items(version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None):
     with session_scope() as session:
-        return sv.list_items(session, actor, year=year, as_of=as_of, township_id=township_id)
+        return reads.list_items(session, actor, year=year, as_of=as_of, township_id=township_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -69,25 +72,27 @@ def stage_counts(
     version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None
 ):
     with session_scope() as session:
-        return sv.stage_counts(session, actor, year=year, as_of=as_of, township_id=township_id)
+        return metrics.stage_counts(session, actor, year=year, as_of=as_of, township_id=township_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def overdue(version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None):
     with session_scope() as session:
-        return sv.overdue_items(session, actor, year=year, as_of=as_of, township_id=township_id)
+        return metrics.overdue_items(
+            session, actor, year=year, as_of=as_of, township_id=township_id
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def summary(version: int, actor: Actor, year: int, as_of: date):
     with session_scope() as session:
-        return sv.township_summary(session, actor, year=year, as_of=as_of)
+        return metrics.township_summary(session, actor, year=year, as_of=as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def stage_days(version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None):
     with session_scope() as session:
-        return sv.average_stage_days(
+        return metrics.average_stage_days(
             session, actor, year=year, as_of=as_of, township_id=township_id
         )
 
@@ -95,19 +100,19 @@ def stage_days(version: int, actor: Actor, year: int, as_of: date, township_id: 
 @st.cache_data(show_spinner=False, max_entries=64)
 def loop_progress(version: int, actor: Actor, year: int, as_of: date):
     with session_scope() as session:
-        return sv.loop_progress(session, actor, year=year, as_of=as_of)
+        return metrics.loop_progress(session, actor, year=year, as_of=as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def timeline(version: int, actor: Actor, item_id: int, as_of: date) -> sv.Timeline:
+def timeline(version: int, actor: Actor, item_id: int, as_of: date) -> reads.Timeline:
     with session_scope() as session:
-        return sv.item_timeline(session, actor, item_id, as_of=as_of)
+        return reads.item_timeline(session, actor, item_id, as_of=as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def sources(version: int, actor: Actor, township_id: int, year: int) -> list[sv.SourceOption]:
+def sources(version: int, actor: Actor, township_id: int, year: int) -> list[reads.SourceOption]:
     with session_scope() as session:
-        return sv.list_sources(session, actor, township_id=township_id, year=year)
+        return reads.list_sources(session, actor, township_id=township_id, year=year)
 
 
 # --- small widgets ----------------------------------------------------------------------------
@@ -153,8 +158,8 @@ def _limit_of(row) -> int:
 def kanban(counts: pd.DataFrame, rows: pd.DataFrame, lang: str, *, show_unit: bool) -> None:
     """One column per stage: its count, then cards, the overdue and longest-waiting first."""
     totals = counts.groupby("stage")["items"].sum().to_dict() if not counts.empty else {}
-    columns = st.columns(len(sv.ALL_STAGES), gap="small")
-    for column, stage in zip(columns, sv.ALL_STAGES, strict=True):
+    columns = st.columns(len(ALL_STAGES), gap="small")
+    for column, stage in zip(columns, ALL_STAGES, strict=True):
         with column, st.container(key=f"sv_col_{stage.value}"):
             n = int(totals.get(stage.value, 0))
             st.metric(stage_label(stage, lang), number(n, lang), border=True)
@@ -311,7 +316,7 @@ def satisfaction_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
 # --- the timeline -----------------------------------------------------------------------------
 
 
-def _move_title(event: sv.EventInfo, lang: str) -> str:
+def _move_title(event: reads.EventInfo, lang: str) -> str:
     if event.from_stage is None:
         return t("supervision.timeline.opened", stage=stage_label(event.to_stage, lang))
     key = "supervision.timeline.returned" if event.is_return else "supervision.timeline.moved"
@@ -322,7 +327,7 @@ def _move_title(event: sv.EventInfo, lang: str) -> str:
     )
 
 
-def show_timeline(tl: sv.Timeline, lang: str, *, key: str) -> None:
+def show_timeline(tl: reads.Timeline, lang: str, *, key: str) -> None:
     """The item's path from its source through each move to the rating and the answer back."""
     item, src = tl.item, tl.source
     with st.container(key=key):
@@ -372,15 +377,15 @@ def show_timeline(tl: sv.Timeline, lang: str, *, key: str) -> None:
                     )
                 if lines:
                     st.markdown("  \n".join(lines))
-                for n, line in enumerate(event.files):
-                    path = sv.upload_path(line)
-                    if path is None:
+                for n, ref in enumerate(event.files):
+                    stored = open_file(ref)
+                    if stored is None:
                         st.caption(t("supervision.timeline.file_missing"))
                         continue
                     st.download_button(
-                        t("supervision.timeline.download", ext=path.suffix.lstrip(".")),
-                        data=path.read_bytes(),
-                        file_name=path.name,
+                        t("supervision.timeline.download", ext=stored.extension),
+                        data=stored.data,
+                        file_name=stored.name,
                         key=f"{key}_file_{event.id}_{n}",
                     )
         if src.kind == "contact_day" and src.opinion_id is not None:

@@ -12,7 +12,8 @@ from models.db import session_scope
 from services import rules as rules_service
 from services.checklist import checklist_status
 from services.permissions import SYSTEM
-from services.supervision import STAGES, list_sources
+from services.supervision import STAGES
+from services.supervision_reads import list_sources
 from tests.e2e.steps import go, idle, sign_in
 from ui.format import day
 

@@ -6,10 +6,14 @@ import re
 import pytest
 from sqlmodel import func, select
 
-from models import SupervisionItem, SupervisionStageEvent
+from models import SupervisionItem, SupervisionStageEvent, User
 from models.db import session_scope
 from models.enums import Rating
-from tests.pages.apptest import DEMO_AS_OF, no_exceptions, signed_in, visible_text
+from services import evidence
+from services import supervision as sv
+from services import supervision_reads as reads
+from services.permissions import Actor
+from tests.pages.apptest import DEMO_AS_OF, DEMO_YEAR, no_exceptions, signed_in, visible_text
 from ui.i18n import t
 
 BOARD = "pages/supervision_board.py"
@@ -145,3 +149,43 @@ def test_a_clerk_opens_an_item_moves_it_to_closed_and_the_board_follows(app_env)
     for stage in ("调查研究", "审议审查", "交办督办", "跟踪问效", "反馈评价"):
         assert after[stage] == before[stage]
     assert int(after["在办"]) == int(before["在办"])
+
+
+def test_an_evidence_file_downloads_from_the_timeline_until_it_is_gone(
+    app_env, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("UPLOADS_DIR", str(tmp_path))
+    pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.username == CLERK)).one()
+        clerk = Actor(id=user.id, username=CLERK, role=user.role, township_id=user.township_id)
+        activity = next(
+            s
+            for s in reads.list_sources(
+                session, clerk, township_id=clerk.township_id, year=DEMO_YEAR
+            )
+            if s.kind == "activity" and s.held_on <= DEMO_AS_OF
+        )
+        item_id = sv.open_item(
+            session,
+            clerk,
+            township_id=clerk.township_id,
+            title="佐证文件下载",
+            opened_on=DEMO_AS_OF,
+            activity_id=activity.id,
+        )
+        sv.advance_stage(
+            session, clerk, item_id, on=DEMO_AS_OF, upload=evidence.Upload("调研报告.pdf", pdf)
+        )
+    at = _open_page(CLERK, ITEMS)
+    at.selectbox(key="sv_pick_zh").set_value(item_id).run()
+    no_exceptions(at)
+    assert [b.proto.label for b in at.get("download_button")] == ["下载佐证文件（pdf）"]
+    assert "佐证文件已不在存储位置。" not in [c.value for c in at.caption]
+
+    for stored in tmp_path.iterdir():
+        stored.unlink()
+    at.run()
+    no_exceptions(at)
+    assert at.get("download_button") == []
+    assert "佐证文件已不在存储位置。" in [c.value for c in at.caption]

@@ -21,8 +21,11 @@ from models import (
 )
 from models import RuleSet as RuleSetRow
 from models.enums import MeetingKind, Rating, Role, SupervisionKind, SupervisionStage, UnitType
+from services import evidence
 from services import rules as rules_service
 from services import supervision as sv
+from services import supervision_metrics as metrics
+from services import supervision_reads as reads
 from services.errors import PermissionDenied, ServiceError, ValidationError
 from services.permissions import Actor
 
@@ -241,12 +244,12 @@ def test_open_from_an_activity_and_from_an_opinion(session, world):
     with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()
-    tl = sv.item_timeline(session, world.clerk_a, op, as_of=date(2026, 1, 12))
+    tl = reads.item_timeline(session, world.clerk_a, op, as_of=date(2026, 1, 12))
     assert tl.source.kind == "contact_day" and tl.source.opinion_text == "路灯不亮"
     assert tl.item.opinion_id == world.opinion_a
     taken = {
         (o.kind, o.id): o.taken
-        for o in sv.list_sources(session, world.clerk_a, township_id=world.a, year=2026)
+        for o in reads.list_sources(session, world.clerk_a, township_id=world.a, year=2026)
     }
     # The congress session's topic is not offered: only presidium meetings' topics are.
     assert taken == {
@@ -464,7 +467,7 @@ def test_full_walk_to_closed_records_each_move(session, world):
     assert (evs[-1].rating, evs[-1].raters, evs[-1].is_return) == (Rating.satisfied, 25, False)
     assert evs[1].note == "第1步" and evs[1].evidence == "材料"
     assert sv.replay(evs) == S.closed
-    tl = sv.item_timeline(session, world.leader, item_id, as_of=date(2026, 3, 1))
+    tl = reads.item_timeline(session, world.leader, item_id, as_of=date(2026, 3, 1))
     assert [e.entered_by for e in tl.events] == ["clerk_a名"] * 6
 
 
@@ -748,7 +751,7 @@ def test_feedback_of_an_opinion_records_the_answer_to_the_voters(session, world)
         answer="路灯已修复，已电话告知",
     )
     assert session.get(Opinion, world.opinion_a).answer == "路灯已修复，已电话告知"
-    tl = sv.item_timeline(session, world.clerk_a, item_id, as_of=date(2026, 3, 1))
+    tl = reads.item_timeline(session, world.clerk_a, item_id, as_of=date(2026, 3, 1))
     assert tl.source.opinion_answer == "路灯已修复，已电话告知"
     assert [e.to_stage for e in tl.events][-1] == S.closed and tl.events[-1].raters == 12
     entities = session.exec(select(AuditLog.entity).order_by(AuditLog.id.desc())).all()
@@ -788,13 +791,13 @@ def test_an_uploaded_file_is_evidence_and_is_stored_by_its_hash(
         item_id,
         date(2026, 2, 2),
         evidence="",
-        upload=sv.Upload("调研报告.PDF", PDF),
+        upload=evidence.Upload("调研报告.PDF", PDF),
     )
     digest = hashlib.sha256(PDF).hexdigest()
     last = events_of(session, item_id)[-1]
     assert last.evidence == f"file:uploads/{digest}.pdf"
     assert (tmp_path / "up" / f"{digest}.pdf").read_bytes() == PDF
-    assert sv.upload_path(last.evidence) == tmp_path / "up" / f"{digest}.pdf"
+    assert evidence.open_file(last.evidence) == evidence.StoredFile(f"{digest}.pdf", "pdf", PDF)
     # Text and file together; the same content is stored once.
     advance(
         session,
@@ -802,45 +805,42 @@ def test_an_uploaded_file_is_evidence_and_is_stored_by_its_hash(
         item_id,
         date(2026, 2, 3),
         evidence="审议意见",
-        upload=sv.Upload("again.pdf", PDF),
+        upload=evidence.Upload("again.pdf", PDF),
         responsible_unit="办",
     )
     last = events_of(session, item_id)[-1]
-    assert sv.evidence_text(last.evidence) == "审议意见"
-    assert sv.evidence_files(last.evidence) == [f"file:uploads/{digest}.pdf"]
+    assert evidence.parse_evidence(last.evidence) == evidence.Evidence(
+        "审议意见", (f"file:uploads/{digest}.pdf",)
+    )
     assert len(list((tmp_path / "up").iterdir())) == 1
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "key"),
+    ("name", "data", "on", "key"),
     [
-        ("run.exe", b"MZ\x90\x00", "supervision.error.file_type"),
-        ("fake.pdf", b"MZ\x90\x00", "supervision.error.file_type"),
-        ("noext", PDF, "supervision.error.file_type"),
-        ("empty.pdf", b"", "supervision.error.file_empty"),
-        ("big.pdf", PDF + b"0" * 64, "supervision.error.file_size"),
+        ("run.exe", b"MZ\x90\x00", date(2026, 2, 2), "evidence.error.file_type"),
+        ("fake.pdf", b"MZ\x90\x00", date(2026, 2, 2), "evidence.error.file_type"),
+        ("noext", PDF, date(2026, 2, 2), "evidence.error.file_type"),
+        ("empty.pdf", b"", date(2026, 2, 2), "evidence.error.file_empty"),
+        ("big.pdf", PDF + b"0" * 64, date(2026, 2, 2), "evidence.error.file_size"),
+        # A good file on a move refused for another reason: dated before the opening (1 Feb).
+        ("调研报告.pdf", PDF, date(2026, 1, 31), "supervision.error.before_previous"),
     ],
 )
-def test_bad_files_are_refused(session, world, tmp_path, monkeypatch, name, data, key):
+def test_a_refused_file_or_move_stores_no_file(
+    session, world, tmp_path, monkeypatch, name, data, on, key
+):
     monkeypatch.setenv("UPLOADS_DIR", str(tmp_path / "up"))
-    monkeypatch.setattr(sv, "MAX_UPLOAD_BYTES", len(PDF) + 10)
+    monkeypatch.setattr(evidence, "MAX_UPLOAD_BYTES", len(PDF) + 10)
     item_id = open_topic_item(session, world)
     _refused(
         session,
         lambda: advance(
-            session, world, item_id, date(2026, 2, 2), evidence="", upload=sv.Upload(name, data)
+            session, world, item_id, on, evidence="", upload=evidence.Upload(name, data)
         ),
         key,
     )
     assert not (tmp_path / "up").exists()
-
-
-def test_upload_path_never_leaves_the_uploads_folder(tmp_path, monkeypatch):
-    monkeypatch.setenv("UPLOADS_DIR", str(tmp_path))
-    (tmp_path.parent / "secret.pdf").write_bytes(PDF)
-    assert sv.upload_path("file:uploads/../secret.pdf") is None
-    assert sv.upload_path("file:uploads/" + "a" * 64 + ".pdf") is None  # valid name, no file
-    assert sv.upload_path("调研报告") is None
 
 
 # --- deadlines ---------------------------------------------------------------------------------
@@ -896,9 +896,9 @@ def test_overdue_uses_the_rules_of_the_year_the_stage_was_entered(session, world
     as_of = date(2027, 1, 15)
     # old: 20 Dec 2026 + 60 (2026 rules) = 18 Feb 2027, in time on 15 Jan.
     # new: 2 Jan 2027 + 10 (2027 rules) = 12 Jan 2027, 3 days overdue on 15 Jan.
-    df = sv.overdue_items(session, world.leader, year=2027, as_of=as_of)
+    df = metrics.overdue_items(session, world.leader, year=2027, as_of=as_of)
     assert df[["id", "deadline", "days_overdue"]].values.tolist() == [[new, date(2027, 1, 12), 3]]
-    listed = sv.list_items(session, world.leader, year=2027, as_of=as_of).set_index("id")
+    listed = reads.list_items(session, world.leader, year=2027, as_of=as_of).set_index("id")
     assert listed.loc[old, "deadline"] == date(2027, 2, 18) and not listed.loc[old, "overdue"]
     assert listed.loc[new, "overdue"] and listed.loc[new, "days_in_stage"] == 13
 
@@ -909,7 +909,7 @@ def test_rules_missing_before_the_first_year_fall_back_to_the_first_rule_set(ses
     item.stage_entered_on = date(2019, 3, 1)  # no rule set that early: the first one applies
     session.add(item)
     session.commit()
-    info = sv.get_item(session, world.clerk_a, item_id, as_of=date(2019, 3, 5))
+    info = reads.get_item(session, world.clerk_a, item_id, as_of=date(2019, 3, 5))
     assert info.deadline == date(2019, 3, 31) and not info.overdue
 
 
