@@ -7,7 +7,7 @@ import streamlit as st
 
 from models.db import session_scope
 from models.enums import DeputyLevel
-from services import imports, roster
+from services import imports, roster, roster_io
 from services.errors import ServiceError
 from services.imports import ImportRejected
 from services.permissions import Actor
@@ -441,7 +441,7 @@ with tab_import:
         horizontal=True,
         key=f"linkage_import_kind_{lang}",
     )
-    spec = roster.VOTER_SHEET if kind == "voters" else roster.DEPUTY_SHEET
+    spec = roster_io.VOTER_SHEET if kind == "voters" else roster_io.DEPUTY_SHEET
     st.markdown(t(f"linkage.import.help_{kind}", voters=per_deputy))
     left, right = st.columns(2)
     with left:
@@ -481,7 +481,7 @@ with tab_import:
         def _progress(fraction: float, phase: str) -> None:
             bar.progress(fraction, text=t(f"linkage.import.phase.{phase}"))
 
-        importer = roster.import_voters if kind == "voters" else roster.import_deputies
+        importer = roster_io.import_voters if kind == "voters" else roster_io.import_deputies
         try:
             with session_scope() as session:
                 result = importer(

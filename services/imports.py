@@ -28,7 +28,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
+from models.enums import AuditAction
+from services import audit
 from services.errors import ValidationError
+from services.permissions import Actor
 from services.validation import has_markup
 
 Kind = Literal["text", "int", "bool", "date", "phone", "choice"]
@@ -141,6 +144,21 @@ class ImportRejected(ValidationError):
 def report(progress: Progress | None, fraction: float, phase: str) -> None:
     if progress is not None:
         progress(max(0.0, min(1.0, fraction)), phase)
+
+
+def scaled_progress(progress: Progress | None, start: float, end: float) -> Progress | None:
+    """A step's own progress (0..1) reported as the stretch from ``start`` to ``end`` of the
+    whole import, so reading, checking and writing fill one bar in turn."""
+    if progress is None:
+        return None
+    return lambda fraction, phase: progress(start + (end - start) * fraction, phase)
+
+
+def raise_if_any(problems: list[Problem]) -> None:
+    """Refuse the file with every problem found, in the order of the sheet's rows."""
+    if problems:
+        problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+        raise ImportRejected(problems)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -566,7 +584,6 @@ def bulk_insert(
     returning_ids: bool = False,
     chunk: int = 5000,
     progress: Progress | None = None,
-    span: tuple[float, float] = (0.0, 1.0),
 ) -> list[int]:
     """Insert ``rows`` (every column given) in chunks inside the caller's transaction.
 
@@ -578,7 +595,6 @@ def bulk_insert(
     if not rows:
         return ids
     table = model.__table__
-    start, end = span
     for first in range(0, len(rows), chunk):
         part = rows[first : first + chunk]
         if returning_ids:
@@ -586,5 +602,30 @@ def bulk_insert(
             ids += list(session.execute(stmt, part).scalars())
         else:
             session.execute(insert(table), part)
-        report(progress, start + (end - start) * (first + len(part)) / len(rows), "write")
+        report(progress, (first + len(part)) / len(rows), "write")
     return ids
+
+
+def commit_if_changed(
+    session: Session,
+    actor: Actor,
+    result: ImportResult,
+    *,
+    entity: str,
+    township_id: int | None,
+    filename: str,
+) -> None:
+    """Commit an import's writes with one audit row of its counts; roll back one that changed
+    nothing, so a second import of the same file leaves no trace."""
+    if not result.changed:
+        session.rollback()
+        return
+    audit.record(
+        session,
+        actor,
+        action=AuditAction.create,
+        entity=entity,
+        township_id=township_id,
+        after={"file": filename[:200], "rows": result.rows, **result.counts},
+    )
+    session.commit()
