@@ -120,7 +120,9 @@ with tab_deputies:
                 t("linkage.col.constituency"), options=[c.name for c in cons]
             ),
             "is_presidium_member": st.column_config.CheckboxColumn(t("linkage.col.presidium")),
-            "phone": st.column_config.TextColumn(t("linkage.col.phone"), max_chars=20),
+            "phone": st.column_config.TextColumn(
+                t("linkage.col.phone"), max_chars=roster.MAX_PHONE
+            ),
             "has_fixed_income": st.column_config.CheckboxColumn(t("linkage.col.fixed_income")),
             "active": st.column_config.CheckboxColumn(t("linkage.col.active")),
             "voters": st.column_config.NumberColumn(
@@ -178,7 +180,7 @@ with tab_deputies:
             format_func=lambda g: t(f"linkage.gender.{g or 'unknown'}", lang),
         )
         phone = st.text_input(
-            t("linkage.col.phone"), max_chars=20, placeholder=t("linkage.ph.phone")
+            t("linkage.col.phone"), max_chars=roster.MAX_PHONE, placeholder=t("linkage.ph.phone")
         )
         income = st.checkbox(t("linkage.col.fixed_income"), value=True)
         term = st.date_input(
@@ -214,7 +216,7 @@ with tab_deputies:
     ):
         con_name = st.text_input(
             t("linkage.col.constituency"),
-            max_chars=60,
+            max_chars=roster.MAX_CONSTITUENCY,
             placeholder=t("linkage.ph.constituency"),
         )
         if st.form_submit_button(t("linkage.rosters.add"), type="primary"):
@@ -256,7 +258,9 @@ with tab_voters:
                 "village": st.column_config.TextColumn(
                     t("linkage.col.village"), max_chars=roster.MAX_VILLAGE
                 ),
-                "phone": st.column_config.TextColumn(t("linkage.col.phone"), max_chars=20),
+                "phone": st.column_config.TextColumn(
+                    t("linkage.col.phone"), max_chars=roster.MAX_PHONE
+                ),
                 "active": st.column_config.CheckboxColumn(t("linkage.col.active")),
                 "deputies": st.column_config.TextColumn(t("linkage.col.linked_to")),
             },
@@ -293,7 +297,9 @@ with tab_voters:
                 placeholder=t("linkage.ph.village"),
             )
             vphone = st.text_input(
-                t("linkage.col.phone"), max_chars=20, placeholder=t("linkage.ph.phone")
+                t("linkage.col.phone"),
+                max_chars=roster.MAX_PHONE,
+                placeholder=t("linkage.ph.phone"),
             )
             if st.form_submit_button(t("linkage.rosters.add"), type="primary"):
                 try:

@@ -1,10 +1,10 @@
 """The roster of the double linkage: constituencies, deputies, voters and the two kinds of links.
 
-Here are the writes and the rules a form is checked against: field limits, phones,
-constituencies of the unit, who may sit on a presidium. Every write checks the actor may write
-for the unit, validates everything before touching the database, writes, adds an audit row and
-commits once. What the screens read is in ``roster_reads``; spreadsheet templates, exports and
-imports in ``roster_io``.
+Here are the writes and the rules a form is checked against: field limits (the screens read
+them for their inputs), phones, constituencies of the unit, who may sit on a presidium. Every
+write checks the actor may write for the unit, validates everything before touching the
+database, writes, adds an audit row and commits once. What the screens read is in
+``roster_reads``; spreadsheet templates, exports and imports in ``roster_io``.
 """
 
 from collections.abc import Iterable
@@ -28,6 +28,9 @@ from services.validation import clean_text
 MAX_NAME = 40
 MAX_VILLAGE = 60
 MAX_CONSTITUENCY = 60
+# A phone as typed, which the phone inputs stop at too: "+86 138 1234 5678" fits, and what is
+# stored after normalising is shorter still.
+MAX_PHONE = 20
 
 
 # ---------------------------------------------------------------------------------------------
@@ -38,6 +41,8 @@ def _phone(value: str | None, field: str = "phone") -> str:
     """A mobile or landline number as stored, "" for a blank, or a ValidationError."""
     if value is None or not str(value).strip():
         return ""
+    if len(str(value).strip()) > MAX_PHONE:
+        raise ValidationError("linkage.error.phone", field=field, value=str(value)[:30])
     try:
         return imports.phone_value(value)
     except CellError:

@@ -124,6 +124,21 @@ def test_add_deputy_refuses_bad_input(session, unit, changes, key):
     assert (count_rows(session, Deputy), count_rows(session, AuditLog)) == before
 
 
+def test_a_phone_is_no_longer_than_the_phone_inputs_allow(session, unit):
+    """The screens' phone inputs stop at MAX_PHONE characters, and so does the service."""
+    spaced = "+86  138  1234  5678"
+    assert len(spaced) == roster.MAX_PHONE
+    fields = {"township_id": unit["town"], "constituency_id": unit["c1"]}
+    vid = roster.add_voter(session, unit["clerk"], name="王一", phone=spaced, **fields)
+    assert session.get(Voter, vid).phone == "13812345678"
+    longer = "+86   138  1234  5678"
+    assert len(longer) == roster.MAX_PHONE + 1
+    with pytest.raises(ValidationError) as info:
+        roster.add_voter(session, unit["clerk"], name="王二", phone=longer, **fields)
+    assert (info.value.key, info.value.field) == ("linkage.error.phone", "phone")
+    assert count_rows(session, Voter) == 5  # four in the fixture, one added
+
+
 def test_no_presidium_in_a_sub_district(session, unit):
     with pytest.raises(ValidationError, match="presidium_not_applicable"):
         roster.add_deputy(
