@@ -71,6 +71,16 @@ def _diff(before: pd.DataFrame, after: pd.DataFrame, columns: list[str]) -> list
     return changes
 
 
+def _save_edits(update, changes: list[dict], *, tab: str) -> None:
+    """Store a table's edits with ``update`` (all or none) and reopen the tab, or say why not."""
+    try:
+        with session_scope() as session:
+            n = update(session, actor, township_id, changes)
+        _done(t("linkage.rosters.saved_n", n=n) if n else t("linkage.rosters.saved_none"), tab=tab)
+    except ServiceError as exc:
+        st.error(error_text(exc))
+
+
 # --- deputies -----------------------------------------------------------------------------------
 with tab_deputies:
     if flash and flash_tab == "deputies":
@@ -144,15 +154,7 @@ with tab_deputies:
             if "constituency" in change:
                 name = change.pop("constituency")
                 change["constituency_id"] = con_ids.get(name) if name else None
-        try:
-            with session_scope() as session:
-                n = roster.update_deputies(session, actor, township_id, changes)
-            _done(
-                t("linkage.rosters.saved_n", n=n) if n else t("linkage.rosters.saved_none"),
-                tab="deputies",
-            )
-        except ServiceError as exc:
-            st.error(error_text(exc))
+        _save_edits(roster.update_deputies, changes, tab="deputies")
 
     left, right = st.columns(2, gap="large")
     with (
@@ -267,15 +269,7 @@ with tab_voters:
         )
         if st.button(t("linkage.rosters.save_changes"), key="linkage_voter_save", type="primary"):
             changes = _diff(vview, vedited, ["name", "village", "phone", "active"])
-            try:
-                with session_scope() as session:
-                    n = roster.update_voters(session, actor, township_id, changes)
-                _done(
-                    t("linkage.rosters.saved_n", n=n) if n else t("linkage.rosters.saved_none"),
-                    tab="voters",
-                )
-            except ServiceError as exc:
-                st.error(error_text(exc))
+            _save_edits(roster.update_voters, changes, tab="voters")
         with (
             st.expander(t("linkage.rosters.add_voter"), icon=":material/person_add:"),
             st.form("linkage_add_voter", clear_on_submit=True, border=False),
