@@ -4,8 +4,9 @@ A feature describes its sheet once as a ``SheetSpec`` (columns with Chinese and 
 a kind and whether they are required). From that spec this module builds the template a clerk
 downloads, reads the filled file back (either language's headers), turns every cell into a typed
 value and collects every problem as ``Problem(row, column, key, params)`` so the page can list
-them all at once. The feature then checks its own rules, and writes with ``bulk_insert`` inside
-one transaction: either every row is stored or none.
+them all at once. The feature then checks its own rules (``raise_if_any`` refuses the file with
+every problem), and writes with ``bulk_insert`` inside ``write_all_or_nothing``: either every
+row is stored, with one audit row of the counts, or none.
 
 Headers live here rather than in the UI catalogs because they are a file format: an exported
 file must read back unchanged even if the screen wording changes.
@@ -606,26 +607,37 @@ def bulk_insert(
     return ids
 
 
-def commit_if_changed(
+def write_all_or_nothing(
     session: Session,
     actor: Actor,
-    result: ImportResult,
+    write: Callable[[], ImportResult],
     *,
     entity: str,
     township_id: int | None,
     filename: str,
-) -> None:
-    """Commit an import's writes with one audit row of its counts; roll back one that changed
-    nothing, so a second import of the same file leaves no trace."""
-    if not result.changed:
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Run an import's ``write`` as one transaction and return its result.
+
+    What changed is committed with one audit row of the counts; an import that changed nothing,
+    or failed, is rolled back, so a second import of the same file leaves no trace.
+    """
+    try:
+        result = write()
+        if result.changed:
+            audit.record(
+                session,
+                actor,
+                action=AuditAction.create,
+                entity=entity,
+                township_id=township_id,
+                after={"file": filename[:200], "rows": result.rows, **result.counts},
+            )
+            session.commit()
+        else:
+            session.rollback()
+    except Exception:
         session.rollback()
-        return
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.create,
-        entity=entity,
-        township_id=township_id,
-        after={"file": filename[:200], "rows": result.rows, **result.counts},
-    )
-    session.commit()
+        raise
+    report(progress, 1.0, "write")
+    return result

@@ -335,7 +335,8 @@ def import_voters(
         "links_added": 0,
         "links_removed": len(drop_links),
     }
-    try:
+
+    def write() -> ImportResult:
         last_id = session.exec(select(func.coalesce(func.max(Voter.id), 0))).one()
         imports.bulk_insert(session, Voter, inserts, progress=scaled_progress(progress, 0.75, 0.9))
         if inserts:
@@ -350,7 +351,7 @@ def import_voters(
             }
             for row, links in zip(inserts, insert_links, strict=True):
                 vid = new_ids[(row["constituency_id"], row["name"], row["phone"])]
-                add_links += [(dep_id, vid) for dep_id in sorted(set(links or ()))]
+                add_links.extend((dep_id, vid) for dep_id in sorted(set(links or ())))
         if updates:
             session.execute(update(Voter), updates)
         for first in range(0, len(drop_links), 5000):
@@ -374,21 +375,17 @@ def import_voters(
             session, VoterLink, link_rows, progress=scaled_progress(progress, 0.9, 1.0)
         )
         counts["links_added"] = len(link_rows)
-        result = ImportResult(rows=len(plan), counts=counts)
-        imports.commit_if_changed(
-            session,
-            actor,
-            result,
-            entity="voter_import",
-            township_id=township_id,
-            filename=filename,
-        )
-    except Exception:
-        session.rollback()
-        raise
-    if progress:
-        progress(1.0, "write")
-    return result
+        return ImportResult(rows=len(plan), counts=counts)
+
+    return imports.write_all_or_nothing(
+        session,
+        actor,
+        write,
+        entity="voter_import",
+        township_id=township_id,
+        filename=filename,
+        progress=progress,
+    )
 
 
 def import_deputies(
@@ -509,21 +506,19 @@ def import_deputies(
         rows=len(plan),
         counts={"created": len(inserts), "updated": len(updates), "unchanged": unchanged},
     )
-    try:
+
+    def write() -> ImportResult:
         imports.bulk_insert(session, Deputy, inserts, progress=scaled_progress(progress, 0.6, 0.9))
         if updates:
             session.execute(update(Deputy), updates)
-        imports.commit_if_changed(
-            session,
-            actor,
-            result,
-            entity="deputy_import",
-            township_id=township_id,
-            filename=filename,
-        )
-    except Exception:
-        session.rollback()
-        raise
-    if progress:
-        progress(1.0, "write")
-    return result
+        return result
+
+    return imports.write_all_or_nothing(
+        session,
+        actor,
+        write,
+        entity="deputy_import",
+        township_id=township_id,
+        filename=filename,
+        progress=progress,
+    )
