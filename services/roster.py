@@ -39,14 +39,16 @@ MAX_PHONE = 20
 
 def _phone(value: str | None, field: str = "phone") -> str:
     """A mobile or landline number as stored, "" for a blank, or a ValidationError."""
-    if value is None or not str(value).strip():
+    typed = "" if value is None else str(value).strip()
+    if not typed:
         return ""
-    if len(str(value).strip()) > MAX_PHONE:
-        raise ValidationError("linkage.error.phone", field=field, value=str(value)[:30])
     try:
-        return imports.phone_value(value)
+        phone = imports.phone_value(value) if len(typed) <= MAX_PHONE else None
     except CellError:
-        raise ValidationError("linkage.error.phone", field=field, value=str(value)[:30]) from None
+        phone = None
+    if phone is None:
+        raise ValidationError("linkage.error.phone", field=field, value=str(value)[:30])
+    return phone
 
 
 def _constituency_of(session: Session, township_id: int, constituency_id: int | None) -> None:
