@@ -15,7 +15,7 @@ from bench import Figure
 from models import Constituency, Deputy, Township, Voter, VoterLink
 from models.db import make_engine
 from models.enums import DeputyLevel, Role, UnitType
-from services import roster, rules
+from services import roster_io, rules
 from services.permissions import Actor
 
 VOTERS = 50_000
@@ -73,7 +73,7 @@ def voter_file(n: int, constituencies: list[str], deputies: dict[str, list[str]]
     rng = random.Random(11)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("选民")
-    ws.append([c.header("zh") for c in roster.VOTER_SHEET.columns])
+    ws.append([c.header("zh") for c in roster_io.VOTER_SHEET.columns])
     for i in range(n):
         con = constituencies[i % len(constituencies)]
         phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}" if rng.random() < 0.85 else None
@@ -108,13 +108,13 @@ def voter_import() -> list[Figure]:
                 last_seen[phase] = now
 
             clock = time.perf_counter()
-            result = roster.import_voters(
+            result = roster_io.import_voters(
                 session, admin, town_id, data, filename="bench.xlsx", progress=progress
             )
             first = time.perf_counter() - clock
 
             clock = time.perf_counter()
-            again = roster.import_voters(session, admin, town_id, data, filename="bench.xlsx")
+            again = roster_io.import_voters(session, admin, town_id, data, filename="bench.xlsx")
             second = time.perf_counter() - clock
 
             stored = session.exec(select(func.count(Voter.id))).one()

@@ -7,7 +7,7 @@ import streamlit as st
 
 from models.db import session_scope
 from models.enums import NotificationKind, VisitKind
-from services import roster
+from services import contact_days
 from services.errors import ServiceError
 from ui import data as cached
 from ui import linkage as ui
@@ -79,33 +79,33 @@ with tab_contact:
         voters_met = left.number_input(
             t("linkage.contact.voters_met"),
             min_value=0,
-            max_value=roster.MAX_COUNT,
+            max_value=contact_days.MAX_COUNT,
             step=1,
             key="linkage_contact_voters",
         )
         opinions_count = right.number_input(
             t("linkage.contact.opinions_count"),
             min_value=0,
-            max_value=roster.MAX_COUNT,
+            max_value=contact_days.MAX_COUNT,
             step=1,
             key="linkage_contact_opinions_count",
         )
         opinions = st.text_area(
             t("linkage.contact.opinions"),
             placeholder=t("linkage.ph.opinions"),
-            help=t("linkage.contact.opinions_help", n=roster.MAX_NOTE),
+            help=t("linkage.contact.opinions_help", n=contact_days.MAX_NOTE),
             key="linkage_contact_opinions",
         )
         summary = st.text_area(
             t("linkage.contact.summary"),
-            max_chars=roster.MAX_SUMMARY,
+            max_chars=contact_days.MAX_SUMMARY,
             placeholder=t("linkage.ph.summary"),
             key="linkage_contact_summary",
         )
         if st.form_submit_button(t("common.save"), type="primary"):
             try:
                 with session_scope() as session:
-                    roster.record_contact_day(
+                    contact_days.record_contact_day(
                         session,
                         actor,
                         township_id=township_id,
@@ -151,7 +151,7 @@ with tab_contact:
                 key=f"linkage_contact_pick_{lang}",
             )
             with session_scope() as session:
-                texts = roster.opinions_of(session, actor, pick)
+                texts = contact_days.opinions_of(session, actor, pick)
             if texts:
                 for text in texts:
                     st.text(text)
@@ -160,7 +160,7 @@ with tab_contact:
             if st.button(t("linkage.contact.delete"), key="linkage_contact_delete"):
                 try:
                     with session_scope() as session:
-                        roster.delete_contact_day(session, actor, pick)
+                        contact_days.delete_contact_day(session, actor, pick)
                     _done(t("linkage.contact.deleted", day=labels_by_id[pick]), "contact")
                 except ServiceError as exc:
                     st.error(error_text(exc))
@@ -209,20 +209,20 @@ with tab_visits:
         n = st.number_input(
             t("linkage.contact.people_visited"),
             min_value=1,
-            max_value=roster.MAX_COUNT,
+            max_value=contact_days.MAX_COUNT,
             step=1,
             key="linkage_visit_people",
         )
         note = st.text_input(
             t("linkage.col.note"),
-            max_chars=roster.MAX_NOTE,
+            max_chars=contact_days.MAX_NOTE,
             placeholder=t("linkage.ph.note"),
             key="linkage_visit_note",
         )
         if st.form_submit_button(t("common.save"), type="primary"):
             try:
                 with session_scope() as session:
-                    roster.add_visit(
+                    contact_days.add_visit(
                         session,
                         actor,
                         township_id=township_id,
@@ -275,14 +275,14 @@ with tab_notes:
         )
         title = st.text_input(
             t("linkage.col.title"),
-            max_chars=roster.MAX_TITLE,
+            max_chars=contact_days.MAX_TITLE,
             placeholder=t("linkage.ph.title"),
             key="linkage_notice_title",
         )
         if st.form_submit_button(t("common.save"), type="primary"):
             try:
                 with session_scope() as session:
-                    roster.add_notification(
+                    contact_days.add_notification(
                         session,
                         actor,
                         township_id=township_id,

@@ -7,7 +7,7 @@ import streamlit as st
 
 from models.db import session_scope
 from models.enums import DeputyLevel
-from services import imports, roster
+from services import imports, roster, roster_io
 from services.errors import ServiceError
 from services.imports import ImportRejected
 from ui import data as cached
@@ -71,6 +71,16 @@ def _diff(before: pd.DataFrame, after: pd.DataFrame, columns: list[str]) -> list
     return changes
 
 
+def _save_edits(update, changes: list[dict], *, tab: str) -> None:
+    """Store a table's edits with ``update`` (all or none) and reopen the tab, or say why not."""
+    try:
+        with session_scope() as session:
+            n = update(session, actor, township_id, changes)
+        _done(t("linkage.rosters.saved_n", n=n) if n else t("linkage.rosters.saved_none"), tab=tab)
+    except ServiceError as exc:
+        st.error(error_text(exc))
+
+
 # --- deputies -----------------------------------------------------------------------------------
 with tab_deputies:
     if flash and flash_tab == "deputies":
@@ -120,7 +130,9 @@ with tab_deputies:
                 t("linkage.col.constituency"), options=[c.name for c in cons]
             ),
             "is_presidium_member": st.column_config.CheckboxColumn(t("linkage.col.presidium")),
-            "phone": st.column_config.TextColumn(t("linkage.col.phone"), max_chars=20),
+            "phone": st.column_config.TextColumn(
+                t("linkage.col.phone"), max_chars=roster.MAX_PHONE
+            ),
             "has_fixed_income": st.column_config.CheckboxColumn(t("linkage.col.fixed_income")),
             "active": st.column_config.CheckboxColumn(t("linkage.col.active")),
             "voters": st.column_config.NumberColumn(
@@ -142,15 +154,7 @@ with tab_deputies:
             if "constituency" in change:
                 name = change.pop("constituency")
                 change["constituency_id"] = con_ids.get(name) if name else None
-        try:
-            with session_scope() as session:
-                n = roster.update_deputies(session, actor, township_id, changes)
-            _done(
-                t("linkage.rosters.saved_n", n=n) if n else t("linkage.rosters.saved_none"),
-                tab="deputies",
-            )
-        except ServiceError as exc:
-            st.error(error_text(exc))
+        _save_edits(roster.update_deputies, changes, tab="deputies")
 
     left, right = st.columns(2, gap="large")
     with (
@@ -178,7 +182,7 @@ with tab_deputies:
             format_func=lambda g: t(f"linkage.gender.{g or 'unknown'}", lang),
         )
         phone = st.text_input(
-            t("linkage.col.phone"), max_chars=20, placeholder=t("linkage.ph.phone")
+            t("linkage.col.phone"), max_chars=roster.MAX_PHONE, placeholder=t("linkage.ph.phone")
         )
         income = st.checkbox(t("linkage.col.fixed_income"), value=True)
         term = st.date_input(
@@ -214,7 +218,7 @@ with tab_deputies:
     ):
         con_name = st.text_input(
             t("linkage.col.constituency"),
-            max_chars=60,
+            max_chars=roster.MAX_CONSTITUENCY,
             placeholder=t("linkage.ph.constituency"),
         )
         if st.form_submit_button(t("linkage.rosters.add"), type="primary"):
@@ -256,22 +260,16 @@ with tab_voters:
                 "village": st.column_config.TextColumn(
                     t("linkage.col.village"), max_chars=roster.MAX_VILLAGE
                 ),
-                "phone": st.column_config.TextColumn(t("linkage.col.phone"), max_chars=20),
+                "phone": st.column_config.TextColumn(
+                    t("linkage.col.phone"), max_chars=roster.MAX_PHONE
+                ),
                 "active": st.column_config.CheckboxColumn(t("linkage.col.active")),
                 "deputies": st.column_config.TextColumn(t("linkage.col.linked_to")),
             },
         )
         if st.button(t("linkage.rosters.save_changes"), key="linkage_voter_save", type="primary"):
             changes = _diff(vview, vedited, ["name", "village", "phone", "active"])
-            try:
-                with session_scope() as session:
-                    n = roster.update_voters(session, actor, township_id, changes)
-                _done(
-                    t("linkage.rosters.saved_n", n=n) if n else t("linkage.rosters.saved_none"),
-                    tab="voters",
-                )
-            except ServiceError as exc:
-                st.error(error_text(exc))
+            _save_edits(roster.update_voters, changes, tab="voters")
         with (
             st.expander(t("linkage.rosters.add_voter"), icon=":material/person_add:"),
             st.form("linkage_add_voter", clear_on_submit=True, border=False),
@@ -293,7 +291,9 @@ with tab_voters:
                 placeholder=t("linkage.ph.village"),
             )
             vphone = st.text_input(
-                t("linkage.col.phone"), max_chars=20, placeholder=t("linkage.ph.phone")
+                t("linkage.col.phone"),
+                max_chars=roster.MAX_PHONE,
+                placeholder=t("linkage.ph.phone"),
             )
             if st.form_submit_button(t("linkage.rosters.add"), type="primary"):
                 try:
@@ -441,7 +441,7 @@ with tab_import:
         horizontal=True,
         key=f"linkage_import_kind_{lang}",
     )
-    spec = roster.VOTER_SHEET if kind == "voters" else roster.DEPUTY_SHEET
+    spec = roster_io.VOTER_SHEET if kind == "voters" else roster_io.DEPUTY_SHEET
     st.markdown(t(f"linkage.import.help_{kind}", voters=per_deputy))
     left, right = st.columns(2)
     with left:
@@ -481,7 +481,7 @@ with tab_import:
         def _progress(fraction: float, phase: str) -> None:
             bar.progress(fraction, text=t(f"linkage.import.phase.{phase}"))
 
-        importer = roster.import_voters if kind == "voters" else roster.import_deputies
+        importer = roster_io.import_voters if kind == "voters" else roster_io.import_deputies
         try:
             with session_scope() as session:
                 result = importer(

@@ -4,8 +4,9 @@ A feature describes its sheet once as a ``SheetSpec`` (columns with Chinese and 
 a kind and whether they are required). From that spec this module builds the template a clerk
 downloads, reads the filled file back (either language's headers), turns every cell into a typed
 value and collects every problem as ``Problem(row, column, key, params)`` so the page can list
-them all at once. The feature then checks its own rules, and writes with ``bulk_insert`` inside
-one transaction: either every row is stored or none.
+them all at once. The feature then checks its own rules (``raise_if_any`` refuses the file with
+every problem), and writes with ``bulk_insert`` inside ``write_all_or_nothing``: either every
+row is stored, with one audit row of the counts, or none.
 
 Headers live here rather than in the UI catalogs because they are a file format: an exported
 file must read back unchanged even if the screen wording changes.
@@ -28,7 +29,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
+from models.enums import AuditAction
+from services import audit
 from services.errors import ValidationError
+from services.permissions import Actor
 from services.validation import has_markup
 
 Kind = Literal["text", "int", "bool", "date", "phone", "choice"]
@@ -141,6 +145,21 @@ class ImportRejected(ValidationError):
 def report(progress: Progress | None, fraction: float, phase: str) -> None:
     if progress is not None:
         progress(max(0.0, min(1.0, fraction)), phase)
+
+
+def scaled_progress(progress: Progress | None, start: float, end: float) -> Progress | None:
+    """A step's own progress (0..1) reported as the stretch from ``start`` to ``end`` of the
+    whole import, so reading, checking and writing fill one bar in turn."""
+    if progress is None:
+        return None
+    return lambda fraction, phase: progress(start + (end - start) * fraction, phase)
+
+
+def raise_if_any(problems: list[Problem]) -> None:
+    """Refuse the file with every problem found, in the order of the sheet's rows."""
+    if problems:
+        problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+        raise ImportRejected(problems)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -566,7 +585,6 @@ def bulk_insert(
     returning_ids: bool = False,
     chunk: int = 5000,
     progress: Progress | None = None,
-    span: tuple[float, float] = (0.0, 1.0),
 ) -> list[int]:
     """Insert ``rows`` (every column given) in chunks inside the caller's transaction.
 
@@ -578,7 +596,6 @@ def bulk_insert(
     if not rows:
         return ids
     table = model.__table__
-    start, end = span
     for first in range(0, len(rows), chunk):
         part = rows[first : first + chunk]
         if returning_ids:
@@ -586,5 +603,41 @@ def bulk_insert(
             ids += list(session.execute(stmt, part).scalars())
         else:
             session.execute(insert(table), part)
-        report(progress, start + (end - start) * (first + len(part)) / len(rows), "write")
+        report(progress, (first + len(part)) / len(rows), "write")
     return ids
+
+
+def write_all_or_nothing(
+    session: Session,
+    actor: Actor,
+    write: Callable[[], ImportResult],
+    *,
+    entity: str,
+    township_id: int | None,
+    filename: str,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Run an import's ``write`` as one transaction and return its result.
+
+    What changed is committed with one audit row of the counts; an import that changed nothing,
+    or failed, is rolled back, so a second import of the same file leaves no trace.
+    """
+    try:
+        result = write()
+        if result.changed:
+            audit.record(
+                session,
+                actor,
+                action=AuditAction.create,
+                entity=entity,
+                township_id=township_id,
+                after={"file": filename[:200], "rows": result.rows, **result.counts},
+            )
+            session.commit()
+        else:
+            session.rollback()
+    except Exception:
+        session.rollback()
+        raise
+    report(progress, 1.0, "write")
+    return result

@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from models.db import session_scope
-from services import imports, linkage, roster
+from services import contact_days as contact_records
+from services import imports, linkage, roster_io, roster_reads
 from services.permissions import Actor
 from services.rules import get_rules
 from ui import data as cached
@@ -87,45 +88,47 @@ def linkage_rule(version: int, year: int) -> tuple[int, int]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def constituencies(version: int, actor: Actor, township_id: int) -> list[roster.Option]:
+def constituencies(version: int, actor: Actor, township_id: int) -> list[roster_reads.Option]:
     with session_scope() as session:
-        return roster.constituencies(session, actor, township_id)
+        return roster_reads.constituencies(session, actor, township_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def deputies(version: int, actor: Actor, township_id: int) -> pd.DataFrame:
     with session_scope() as session:
-        return roster.deputies_frame(session, actor, township_id)
+        return roster_reads.deputies_frame(session, actor, township_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def voters(version: int, actor: Actor, township_id: int, constituency_id: int) -> pd.DataFrame:
     with session_scope() as session:
-        return roster.voters_frame(session, actor, township_id, constituency_id=constituency_id)
+        return roster_reads.voters_frame(
+            session, actor, township_id, constituency_id=constituency_id
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def link_deputies(version: int, actor: Actor, township_id: int) -> list[roster.Option]:
+def link_deputies(version: int, actor: Actor, township_id: int) -> list[roster_reads.Option]:
     with session_scope() as session:
-        return roster.link_deputies(session, actor, township_id)
+        return roster_reads.link_deputies(session, actor, township_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def contact_deputies(version: int, actor: Actor, township_id: int) -> list[roster.Option]:
+def contact_deputies(version: int, actor: Actor, township_id: int) -> list[roster_reads.Option]:
     with session_scope() as session:
-        return roster.contact_deputies(session, actor, township_id)
+        return roster_reads.contact_deputies(session, actor, township_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def presidium_links(version: int, actor: Actor, township_id: int) -> dict[int, list[int]]:
     with session_scope() as session:
-        return roster.presidium_links(session, actor, township_id)
+        return roster_reads.presidium_links(session, actor, township_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def voter_links(version: int, actor: Actor, deputy_id: int) -> list[int]:
     with session_scope() as session:
-        return roster.voter_links(session, actor, deputy_id)
+        return roster_reads.voter_links(session, actor, deputy_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -133,7 +136,7 @@ def workbook(
     version: int, actor: Actor, township_id: int, kind: str, lang: str, filled: bool
 ) -> bytes:
     """The template (or, ``filled``, the current roster) of voters or deputies as .xlsx."""
-    build = roster.voter_workbook if kind == "voters" else roster.deputy_workbook
+    build = roster_io.voter_workbook if kind == "voters" else roster_io.deputy_workbook
     with session_scope() as session:
         return build(session, actor, township_id, lang, filled=filled)
 
@@ -141,19 +144,19 @@ def workbook(
 @st.cache_data(show_spinner=False, max_entries=32)
 def contact_days(version: int, actor: Actor, township_id: int, year: int) -> pd.DataFrame:
     with session_scope() as session:
-        return roster.contact_days_frame(session, actor, township_id, year)
+        return contact_records.contact_days_frame(session, actor, township_id, year)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def visits(version: int, actor: Actor, township_id: int, year: int) -> pd.DataFrame:
     with session_scope() as session:
-        return roster.visits_frame(session, actor, township_id, year)
+        return contact_records.visits_frame(session, actor, township_id, year)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def notifications(version: int, actor: Actor, township_id: int, year: int) -> pd.DataFrame:
     with session_scope() as session:
-        return roster.notifications_frame(session, actor, township_id, year)
+        return contact_records.notifications_frame(session, actor, township_id, year)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlmodel import func, select
 
-from models import ContactDay, Notification, Visit
+from models import AuditLog, ContactDay, Notification, Visit
 from models.db import session_scope
 from models.enums import NotificationKind
 from services import linkage
@@ -124,6 +124,18 @@ def test_the_admin_picks_a_unit_for_the_rosters(app_env):
     text = visible_text(at)
     assert "豫新" in " ".join(str(o) for o in at.selectbox(key="linkage_roster_unit_zh").options)
     assert t("linkage.rosters.title", "zh") in text
+
+
+def test_saving_roster_tables_without_edits_says_nothing_changed(app_env):
+    with session_scope(app_env) as session:
+        audits = session.exec(select(func.count(AuditLog.id))).one()
+    at = _open("clerk04", ROSTERS)
+    for key in ("linkage_dep_save", "linkage_voter_save"):
+        at.button(key=key).click().run()
+        no_exceptions(at)
+        assert [s.value for s in at.success] == [t("linkage.rosters.saved_none", "zh")]
+    with session_scope(app_env) as session:
+        assert session.exec(select(func.count(AuditLog.id))).one() == audits
 
 
 def _count(url, model, township_id) -> int:

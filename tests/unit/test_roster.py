@@ -1,38 +1,24 @@
-"""Roster and contact-day writes: permission-checked, validated before writing, audited."""
+"""The roster's writes and reads: permission-checked, validated before writing, audited.
 
-from datetime import date, timedelta
+``build_roster`` makes a town with constituencies 第1选区 (deputies 甲, a presidium member, 乙
+and 丙; voters v0–v2) and 第2选区 (deputy 丁; voter w0), and a sub-district whose 第1选区 has
+the county deputy 戊. The contact-day tests use the same unit.
+"""
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
-from models import (
-    AuditLog,
-    Constituency,
-    ContactDay,
-    ContactDayParticipant,
-    Deputy,
-    Notification,
-    Opinion,
-    PresidiumLink,
-    SupervisionItem,
-    Township,
-    Visit,
-    Voter,
-    VoterLink,
-)
-from models.enums import DeputyLevel, NotificationKind, Role, UnitType, VisitKind
-from services import roster, rules
-from services.errors import NotFound, PermissionDenied, ValidationError
+from models import AuditLog, Constituency, Deputy, PresidiumLink, Township, Voter, VoterLink
+from models.enums import DeputyLevel, Role, UnitType
+from services import roster, roster_reads, rules
+from services.errors import PermissionDenied, ValidationError
 from services.permissions import Actor
 
-TODAY = date(2026, 11, 27)
 ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
 LEADER = Actor(id=None, username="leader", role=Role.district_leader)
 
 
-@pytest.fixture
-def unit(session):
+def build_roster(session) -> dict:
     rules.install_defaults(session)
     town = Township(code="t", name_zh="测试镇", name_en="Test Town", unit_type=UnitType.town)
     sub = Township(code="s", name_zh="测试街道", name_en="Test Sub", unit_type=UnitType.subdistrict)
@@ -81,7 +67,12 @@ def unit(session):
     }
 
 
-def _n(session, model) -> int:
+@pytest.fixture
+def unit(session):
+    return build_roster(session)
+
+
+def count_rows(session, model) -> int:
     return session.exec(select(func.count(model.id))).one()
 
 
@@ -126,11 +117,26 @@ def test_add_deputy_refuses_bad_input(session, unit, changes, key):
         "level": DeputyLevel.township,
         "constituency_id": unit["c1"],
     } | changes
-    before = _n(session, Deputy), _n(session, AuditLog)
+    before = count_rows(session, Deputy), count_rows(session, AuditLog)
     with pytest.raises(ValidationError) as info:
         roster.add_deputy(session, ADMIN, **fields)
     assert info.value.key == key
-    assert (_n(session, Deputy), _n(session, AuditLog)) == before
+    assert (count_rows(session, Deputy), count_rows(session, AuditLog)) == before
+
+
+def test_a_phone_is_no_longer_than_the_phone_inputs_allow(session, unit):
+    """The screens' phone inputs stop at MAX_PHONE characters, and so does the service."""
+    spaced = "+86  138  1234  5678"
+    assert len(spaced) == roster.MAX_PHONE
+    fields = {"township_id": unit["town"], "constituency_id": unit["c1"]}
+    vid = roster.add_voter(session, unit["clerk"], name="王一", phone=spaced, **fields)
+    assert session.get(Voter, vid).phone == "13812345678"
+    longer = "+86   138  1234  5678"
+    assert len(longer) == roster.MAX_PHONE + 1
+    with pytest.raises(ValidationError) as info:
+        roster.add_voter(session, unit["clerk"], name="王二", phone=longer, **fields)
+    assert (info.value.key, info.value.field) == ("linkage.error.phone", "phone")
+    assert count_rows(session, Voter) == 5  # four in the fixture, one added
 
 
 def test_no_presidium_in_a_sub_district(session, unit):
@@ -155,12 +161,12 @@ def test_only_writers_of_the_unit_change_the_roster(session, unit, actor_key):
         )
     with pytest.raises(PermissionDenied):
         roster.update_deputies(session, actor, unit["town"], [{"id": unit["d"]["乙"], "name": "y"}])
-    assert _n(session, AuditLog) == 0
+    assert count_rows(session, AuditLog) == 0
 
 
 def test_a_clerk_of_another_unit_cannot_read_the_roster(session, unit):
     with pytest.raises(PermissionDenied):
-        roster.deputies_frame(session, unit["other"], unit["town"])
+        roster_reads.deputies_frame(session, unit["other"], unit["town"])
 
 
 def test_update_deputies_is_all_or_nothing(session, unit):
@@ -170,7 +176,7 @@ def test_update_deputies_is_all_or_nothing(session, unit):
         roster.update_deputies(session, unit["clerk"], unit["town"], [good, bad])
     session.expire_all()
     assert session.get(Deputy, unit["d"]["乙"]).phone == "13812345678"
-    assert _n(session, AuditLog) == 0
+    assert count_rows(session, AuditLog) == 0
 
     moved = {"id": unit["d"]["乙"], "constituency_id": unit["c2"], "phone": "13900000000"}
     unchanged = {"id": unit["d"]["丙"], "name": "丙"}
@@ -225,10 +231,10 @@ def test_reads_mask_phones_for_leaders(session, unit):
         (unit["clerk"], "13812345678"),
         (ADMIN, "13812345678"),
     ):
-        frame = roster.deputies_frame(session, actor, unit["town"])
+        frame = roster_reads.deputies_frame(session, actor, unit["town"])
         assert set(frame["phone"]) == {phone}, actor.username
     # Township deputies come first, in constituency order.
-    assert list(roster.deputies_frame(session, ADMIN, unit["town"])["name"]) == [
+    assert list(roster_reads.deputies_frame(session, ADMIN, unit["town"])["name"]) == [
         "甲",
         "乙",
         "丙",
@@ -252,7 +258,7 @@ def test_presidium_links_are_set_as_a_whole(session, unit):
     assert roster.set_presidium_links(
         session, unit["clerk"], member_id=d["甲"], deputy_ids=[d["丙"], d["丁"]]
     ) == (0, 0)
-    assert _n(session, AuditLog) == 2  # no audit row when nothing changed
+    assert count_rows(session, AuditLog) == 2  # no audit row when nothing changed
 
 
 @pytest.mark.parametrize(
@@ -269,7 +275,7 @@ def test_bad_presidium_links(session, unit, member, linked, key):
         roster.set_presidium_links(
             session, ADMIN, member_id=d[member], deputy_ids=[d[x] for x in linked]
         )
-    assert _n(session, PresidiumLink) == 0
+    assert count_rows(session, PresidiumLink) == 0
 
 
 def test_voter_links_only_within_the_deputy_constituency(session, unit):
@@ -279,174 +285,8 @@ def test_voter_links_only_within_the_deputy_constituency(session, unit):
     ) == (3, 0)
     with pytest.raises(ValidationError, match="voter_other_constituency"):
         roster.set_voter_links(session, unit["clerk"], deputy_id=unit["d"]["乙"], voter_ids=[v[3]])
-    assert roster.voter_links(session, unit["clerk"], unit["d"]["乙"]) == sorted(v[:3])
+    assert roster_reads.voter_links(session, unit["clerk"], unit["d"]["乙"]) == sorted(v[:3])
     assert roster.set_voter_links(
         session, unit["clerk"], deputy_id=unit["d"]["乙"], voter_ids=v[:1]
     ) == (0, 2)
-    assert _n(session, VoterLink) == 1
-
-
-# --- contact days, visits, notifications --------------------------------------------------------
-
-
-def _contact(session, unit, actor=None, **changes):
-    fields = {
-        "township_id": unit["town"],
-        "held_on": date(2026, 11, 20),
-        "deputy_ids": [unit["d"]["甲"], unit["d"]["乙"]],
-        "voters_met": 12,
-        "opinions_count": 3,
-        "opinions": ["路灯不亮", "  ", "河道需要清淤"],
-        "summary": "在联络站接待选民",
-        "today": TODAY,
-    } | changes
-    return roster.record_contact_day(session, actor or unit["clerk"], **fields)
-
-
-def test_record_a_contact_day(session, unit):
-    day_id = _contact(session, unit)
-    day = session.get(ContactDay, day_id)
-    assert (day.voters_met, day.opinions_count, day.entered_by_id) == (12, 3, None)
-    assert _n(session, ContactDayParticipant) == 2
-    assert session.exec(select(Opinion.text).order_by(Opinion.id)).all() == [
-        "路灯不亮",
-        "河道需要清淤",
-    ]
-    log = session.exec(select(AuditLog)).one()
-    assert log.entity == "contact_day" and log.after["deputy_ids"] == sorted(
-        [unit["d"]["甲"], unit["d"]["乙"]]
-    )
-    frame = roster.contact_days_frame(session, unit["clerk"], unit["town"], 2026)
-    row = frame.iloc[0]
-    # Four township deputies are expected in the town; two took part.
-    assert (row["participants"], row["expected"], row["opinions_recorded"]) == (2, 4, 2)
-    assert row["on_day"] and row["rate"] == 0.5
-
-
-@pytest.mark.parametrize(
-    ("changes", "key"),
-    [
-        ({"held_on": TODAY + timedelta(days=1)}, "linkage.error.future_date"),
-        ({"held_on": date(2024, 12, 31)}, "linkage.error.date_too_old"),
-        ({"held_on": "2026-11-20"}, "linkage.error.date"),
-        ({"deputy_ids": []}, "linkage.error.no_participants"),
-        ({"voters_met": -1}, "error.negative"),
-        ({"voters_met": "many"}, "linkage.error.number"),
-        ({"opinions_count": 1}, "linkage.error.opinions_count"),
-        ({"summary": "<img src=x onerror=alert(1)>"}, "error.markup"),
-        ({"opinions": ["长" * 501]}, "error.too_long"),
-    ],
-)
-def test_bad_contact_days_write_nothing(session, unit, changes, key):
-    with pytest.raises(ValidationError) as info:
-        _contact(session, unit, **changes)
-    assert info.value.key == key
-    assert (_n(session, ContactDay), _n(session, Opinion), _n(session, AuditLog)) == (0, 0, 0)
-
-
-def test_contact_day_participants_belong_to_the_unit(session, unit):
-    with pytest.raises(ValidationError, match="deputy_not_here"):
-        _contact(session, unit, deputy_ids=[unit["d"]["甲"], unit["d"]["戊"]])
-    with pytest.raises(PermissionDenied):
-        _contact(session, unit, actor=unit["other"])
-    assert _n(session, ContactDay) == 0
-
-
-def test_one_contact_day_per_date(session, unit):
-    _contact(session, unit)
-    with pytest.raises(ValidationError, match="contact_day_exists"):
-        _contact(session, unit)
-    assert _n(session, ContactDay) == 1
-    # Two entries racing past the check are stopped by the database.
-    held_on = session.exec(select(ContactDay.held_on)).one()
-    session.add(ContactDay(township_id=unit["town"], held_on=held_on))
-    with pytest.raises(IntegrityError):
-        session.flush()
-    session.rollback()
-    assert _n(session, ContactDay) == 1
-
-
-def test_delete_a_contact_day(session, unit):
-    day_id = _contact(session, unit)
-    session.add(
-        SupervisionItem(
-            township_id=unit["town"],
-            title="t",
-            opened_on=TODAY,
-            stage_entered_on=TODAY,
-            contact_day_id=day_id,
-        )
-    )
-    session.commit()
-    with pytest.raises(ValidationError, match="contact_day_in_use"):
-        roster.delete_contact_day(session, unit["clerk"], day_id)
-    item = session.exec(select(SupervisionItem)).one()
-    session.delete(item)
-    session.commit()
-    roster.delete_contact_day(session, unit["clerk"], day_id)
-    assert (_n(session, ContactDay), _n(session, ContactDayParticipant), _n(session, Opinion)) == (
-        0,
-        0,
-        0,
-    )
-    assert session.exec(select(AuditLog.action).order_by(AuditLog.id)).all() == ["create", "delete"]
-    with pytest.raises(NotFound):
-        roster.delete_contact_day(session, unit["clerk"], day_id)
-
-
-def test_visits_and_notifications(session, unit):
-    roster.add_visit(
-        session,
-        unit["clerk"],
-        township_id=unit["town"],
-        kind=VisitKind.voter,
-        held_on=date(2026, 5, 6),
-        people_visited=8,
-        note="走访困难群众",
-        today=TODAY,
-    )
-    with pytest.raises(ValidationError, match="duplicate_record"):
-        roster.add_visit(
-            session,
-            unit["clerk"],
-            township_id=unit["town"],
-            kind=VisitKind.voter,
-            held_on=date(2026, 5, 6),
-            people_visited=3,
-            note="走访困难群众",
-            today=TODAY,
-        )
-    with pytest.raises(ValidationError, match="at_least"):
-        roster.add_visit(
-            session,
-            unit["clerk"],
-            township_id=unit["town"],
-            kind=VisitKind.deputy,
-            held_on=date(2026, 5, 6),
-            people_visited=0,
-            today=TODAY,
-        )
-    roster.add_notification(
-        session,
-        unit["clerk"],
-        township_id=unit["town"],
-        kind=NotificationKind.presidium_work,
-        issued_on=date(2026, 7, 1),
-        title="上半年主席团工作通报",
-        today=TODAY,
-    )
-    with pytest.raises(ValidationError, match=r"error\.required"):
-        roster.add_notification(
-            session,
-            unit["clerk"],
-            township_id=unit["town"],
-            kind=NotificationKind.deputy_performance,
-            issued_on=date(2026, 7, 1),
-            title="   ",
-            today=TODAY,
-        )
-    assert (_n(session, Visit), _n(session, Notification)) == (1, 1)
-    visits = roster.visits_frame(session, LEADER, unit["town"], 2026)
-    assert visits[["kind", "people_visited"]].values.tolist() == [["voter", 8]]
-    notes = roster.notifications_frame(session, LEADER, unit["town"], 2026)
-    assert notes["title"].tolist() == ["上半年主席团工作通报"]
+    assert count_rows(session, VoterLink) == 1

@@ -1,0 +1,524 @@
+"""Spreadsheets of the roster: templates, exports, and the deputy and voter imports.
+
+Built on the generic reader in ``imports``: the two sheets are described once (``VOTER_SHEET``,
+``DEPUTY_SHEET``), so a template, an export and an import use the same columns, and an exported
+file imports back unchanged. An import checks every row against the unit's roster, lists every
+problem at once and writes nothing then; otherwise it writes all rows in one transaction with
+one audit row holding its counts, and a second import of the same file changes nothing.
+"""
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, func, select
+
+from models import Deputy, Voter, VoterLink
+from models.base import utcnow
+from models.enums import DeputyLevel
+from services import imports
+from services.imports import (
+    Choice,
+    ColumnSpec,
+    ImportResult,
+    Problem,
+    Progress,
+    SheetSpec,
+    match_key,
+    raise_if_any,
+    scaled_progress,
+)
+from services.linkage import needs_constituency, unit_deputy_conditions
+from services.permissions import Actor, require_read, require_write
+from services.roster import MAX_CONSTITUENCY, MAX_NAME, MAX_VILLAGE, may_sit_on_presidium
+from services.roster_reads import (
+    constituencies,
+    deputies_frame,
+    link_deputies,
+    township_row,
+    voters_frame,
+)
+
+NAME_SEPARATORS = ("、", ",", "，", ";", "；", "/")
+
+LEVEL_CHOICES = (
+    Choice("national", "全国人大代表", "national", ("全国", "全国人大")),
+    Choice("provincial", "省人大代表", "provincial", ("省", "省级", "省人大")),
+    Choice("city", "市人大代表", "city", ("市", "市级", "市人大")),
+    Choice("county", "区人大代表", "county", ("区", "县", "县（区）", "区级", "县级", "district")),
+    Choice("township", "乡镇人大代表", "township", ("乡镇", "乡", "镇", "乡级", "乡镇级")),
+)
+GENDER_CHOICES = (
+    Choice("M", "男", "male", ("m", "男性")),
+    Choice("F", "女", "female", ("f", "女性")),
+)
+
+VOTER_SHEET = SheetSpec(
+    code="voters",
+    zh="选民",
+    en="Voters",
+    columns=(
+        ColumnSpec("name", "姓名", "Name", required=True, max_len=MAX_NAME, width=12),
+        ColumnSpec(
+            "constituency",
+            "选区",
+            "Constituency",
+            required=True,
+            max_len=MAX_CONSTITUENCY,
+            width=14,
+        ),
+        ColumnSpec("village", "村（社区）", "Village or community", max_len=MAX_VILLAGE, width=16),
+        ColumnSpec("phone", "联系电话", "Phone", kind="phone", width=16),
+        ColumnSpec("deputies", "联系代表", "Linked deputies", max_len=200, width=20),
+    ),
+)
+DEPUTY_SHEET = SheetSpec(
+    code="deputies",
+    zh="代表",
+    en="Deputies",
+    columns=(
+        ColumnSpec("name", "姓名", "Name", required=True, max_len=MAX_NAME, width=12),
+        ColumnSpec(
+            "level", "代表层级", "Level", kind="choice", required=True, choices=LEVEL_CHOICES
+        ),
+        ColumnSpec("constituency", "选区", "Constituency", max_len=MAX_CONSTITUENCY, width=14),
+        ColumnSpec("is_presidium_member", "主席团成员", "Presidium member", kind="bool"),
+        ColumnSpec("gender", "性别", "Gender", kind="choice", choices=GENDER_CHOICES, width=8),
+        ColumnSpec("phone", "联系电话", "Phone", kind="phone", width=16),
+        ColumnSpec("has_fixed_income", "有固定收入", "Fixed income", kind="bool"),
+        ColumnSpec("term_start", "任期开始", "Term start", kind="date", width=12),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates and exports
+
+
+def voter_workbook(
+    session: Session, actor: Actor, township_id: int, lang: str, *, filled: bool = False
+) -> bytes:
+    """The voter template of the unit (drop-downs of its constituencies); ``filled`` exports."""
+    require_read(actor, township_id)
+    cons = constituencies(session, actor, township_id)
+    deps = link_deputies(session, actor, township_id)
+    rows: list[dict] = []
+    if filled:
+        require_write(actor, township_id)  # full phones leave the system only with writers
+        rows = voters_frame(session, actor, township_id).to_dict("records")
+        for r in rows:
+            r["phone"] = r["phone"] or None
+            r["village"] = r["village"] or None
+            r["deputies"] = r["deputies"] or None
+    return imports.build_workbook(
+        VOTER_SHEET,
+        "zh" if lang == "zh" else "en",
+        rows,
+        lists={
+            "constituency": [c.name for c in cons],
+            "deputies": sorted({d.name for d in deps}),
+        },
+    )
+
+
+def deputy_workbook(
+    session: Session, actor: Actor, township_id: int, lang: str, *, filled: bool = False
+) -> bytes:
+    require_read(actor, township_id)
+    cons = constituencies(session, actor, township_id)
+    rows: list[dict] = []
+    if filled:
+        require_write(actor, township_id)
+        frame = deputies_frame(session, actor, township_id)
+        rows = frame[frame["active"]].to_dict("records")
+        for r in rows:
+            r["constituency"] = r["constituency"] or None
+            r["phone"] = r["phone"] or None
+            r["gender"] = r["gender"] or None
+            r["term_start"] = r["term_start"] if isinstance(r["term_start"], date) else None
+    return imports.build_workbook(
+        DEPUTY_SHEET,
+        "zh" if lang == "zh" else "en",
+        rows,
+        lists={"constituency": [c.name for c in cons]},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Imports
+
+
+def _split_names(text: str | None) -> list[str]:
+    if not text:
+        return []
+    for sep in NAME_SEPARATORS[1:]:
+        text = text.replace(sep, NAME_SEPARATORS[0])
+    return [part.strip() for part in text.split(NAME_SEPARATORS[0]) if part.strip()]
+
+
+def _unknown_constituency(row: int, name: str) -> Problem:
+    return Problem(row, "constituency", "linkage.import.unknown_constituency", {"name": name})
+
+
+def import_voters(
+    session: Session,
+    actor: Actor,
+    township_id: int,
+    data: bytes,
+    *,
+    filename: str = "",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Read a voter sheet for the unit and store it whole, or raise ImportRejected.
+
+    A voter is the same person when constituency, name and phone match (a blank phone matches
+    a blank phone); a known voter's village is updated, a retired one comes back. A filled
+    "linked deputies" cell replaces that voter's links; a blank optional cell keeps what is
+    stored. Voters missing from the file are left alone. A second import of the same file
+    changes nothing and writes no audit row.
+    """
+    require_write(actor, township_id)
+    unit = township_row(session, township_id)
+    sheet = imports.read_rows(data, VOTER_SHEET, progress=scaled_progress(progress, 0.0, 0.6))
+    problems = list(sheet.problems)
+    if not sheet.rows:
+        raise_if_any(problems)
+
+    con_names = {c.id: c.name for c in constituencies(session, actor, township_id)}
+    cons = {match_key(n): i for i, n in con_names.items()}
+    deputies: dict[str, list[tuple[int, int | None, str]]] = defaultdict(list)
+    for dep_id, name, cid in session.exec(
+        select(Deputy.id, Deputy.name, Deputy.constituency_id).where(
+            Deputy.township_id == township_id,
+            *unit_deputy_conditions(unit.unit_type, voter_links=True),
+        )
+    ).all():
+        deputies[match_key(name)].append((dep_id, cid, name))
+    existing: dict[tuple[int, str, str], list[tuple[int, str, bool]]] = defaultdict(list)
+    for vid, cid, name, phone, village, active in session.exec(
+        select(
+            Voter.id, Voter.constituency_id, Voter.name, Voter.phone, Voter.village, Voter.active
+        ).where(Voter.township_id == township_id)
+    ).all():
+        existing[(cid, name, phone or "")].append((vid, village, active))
+
+    with_links = "deputies" in sheet.columns
+    # A row whose cells failed to convert cannot be told apart from others reliably.
+    faulty = {p.row for p in problems}
+    first_row: dict[tuple[int, str, str], int] = {}
+    plan: list[tuple[int, tuple[int, str, str], str, list[int] | None]] = []
+    for n, parsed in enumerate(sheet.rows, start=1):
+        if n % 5000 == 0 and progress:
+            progress(0.6 + 0.15 * n / len(sheet.rows), "check")
+        v = parsed.values
+        row = parsed.row
+        if v["name"] is None or v["constituency"] is None:
+            continue  # already reported as missing
+        cid = cons.get(match_key(v["constituency"]))
+        if cid is None:
+            problems.append(_unknown_constituency(row, v["constituency"]))
+            continue
+        key = (cid, v["name"], v.get("phone") or "")
+        if row in faulty:
+            pass
+        elif key in first_row:
+            problems.append(
+                Problem(row, "name", "linkage.import.duplicate_person", {"first": first_row[key]})
+            )
+            continue
+        else:
+            first_row[key] = row
+        if len(existing.get(key, ())) > 1:
+            problems.append(Problem(row, "name", "linkage.import.ambiguous_existing"))
+            continue
+        links: list[int] | None = None
+        names = _split_names(v.get("deputies"))
+        if with_links and names:
+            links = []
+            for name in names:
+                candidates = deputies.get(match_key(name), [])
+                if len(candidates) > 1:
+                    candidates = [c for c in candidates if c[1] == cid] or candidates
+                if not candidates:
+                    problems.append(
+                        Problem(row, "deputies", "linkage.import.unknown_deputy", {"name": name})
+                    )
+                elif len(candidates) > 1:
+                    problems.append(
+                        Problem(row, "deputies", "linkage.import.ambiguous_deputy", {"name": name})
+                    )
+                elif candidates[0][1] != cid:
+                    problems.append(
+                        Problem(
+                            row,
+                            "deputies",
+                            "linkage.import.other_constituency",
+                            {
+                                "name": name,
+                                "deputy_constituency": con_names.get(candidates[0][1], "—"),
+                                "constituency": con_names[cid],
+                            },
+                        )
+                    )
+                else:
+                    links.append(candidates[0][0])
+        plan.append((row, key, v.get("village"), links))
+    raise_if_any(problems)
+
+    now = utcnow()
+    inserts: list[dict] = []
+    insert_links: list[list[int] | None] = []
+    updates: list[dict] = []
+    link_targets: dict[int, set[int]] = {}
+    known: list[int] = []
+    for _row, key, village, links in plan:
+        found = existing.get(key)
+        if not found:
+            cid, name, phone = key
+            inserts.append(
+                {
+                    "township_id": township_id,
+                    "constituency_id": cid,
+                    "name": name,
+                    "village": village or "",
+                    "phone": phone,
+                    "active": True,
+                    "entered_at": now,
+                    "entered_by_id": actor.id,
+                    "updated_at": None,
+                }
+            )
+            insert_links.append(links)
+            continue
+        vid, old_village, active = found[0]
+        known.append(vid)
+        change: dict[str, Any] = {}
+        if village is not None and village != old_village:
+            change["village"] = village
+        if not active:
+            change["active"] = True
+        if change:
+            updates.append({"id": vid, **change, "updated_at": now})
+        if links is not None:
+            link_targets[vid] = set(links)
+
+    current_links: dict[int, dict[int, int]] = defaultdict(dict)
+    if link_targets:
+        for link_id, dep_id, voter_id in session.exec(
+            select(VoterLink.id, VoterLink.deputy_id, VoterLink.voter_id).where(
+                VoterLink.township_id == township_id
+            )
+        ).all():
+            if voter_id in link_targets:
+                current_links[voter_id][dep_id] = link_id
+    drop_links: list[int] = []
+    add_links: list[tuple[int, int]] = []
+    relinked: set[int] = set()
+    for vid, wanted in link_targets.items():
+        have = current_links.get(vid, {})
+        gone = [link_id for dep_id, link_id in have.items() if dep_id not in wanted]
+        new = [(dep_id, vid) for dep_id in sorted(wanted - set(have))]
+        if gone or new:
+            relinked.add(vid)
+        drop_links += gone
+        add_links += new
+    # A known voter is updated when a field or the set of linked deputies changed.
+    updated = {u["id"] for u in updates} | relinked
+
+    if progress:
+        progress(0.75, "write")
+    counts = {
+        "created": len(inserts),
+        "updated": len(updated),
+        "unchanged": len(known) - len(updated),
+        "links_added": 0,
+        "links_removed": len(drop_links),
+    }
+
+    def write() -> ImportResult:
+        last_id = session.exec(select(func.coalesce(func.max(Voter.id), 0))).one()
+        imports.bulk_insert(session, Voter, inserts, progress=scaled_progress(progress, 0.75, 0.9))
+        if inserts:
+            # New voters are found again by their natural key, unique in this unit by now.
+            new_ids = {
+                (cid, name, phone): vid
+                for vid, cid, name, phone in session.exec(
+                    select(Voter.id, Voter.constituency_id, Voter.name, Voter.phone).where(
+                        Voter.township_id == township_id, Voter.id > last_id
+                    )
+                ).all()
+            }
+            for row, links in zip(inserts, insert_links, strict=True):
+                vid = new_ids[(row["constituency_id"], row["name"], row["phone"])]
+                add_links.extend((dep_id, vid) for dep_id in sorted(set(links or ())))
+        if updates:
+            session.execute(update(Voter), updates)
+        for first in range(0, len(drop_links), 5000):
+            session.execute(
+                delete(VoterLink).where(VoterLink.id.in_(drop_links[first : first + 5000]))
+            )
+        today = date.today()
+        link_rows = [
+            {
+                "township_id": township_id,
+                "deputy_id": dep_id,
+                "voter_id": vid,
+                "since": today,
+                "entered_at": now,
+                "entered_by_id": actor.id,
+                "updated_at": None,
+            }
+            for dep_id, vid in add_links
+        ]
+        imports.bulk_insert(
+            session, VoterLink, link_rows, progress=scaled_progress(progress, 0.9, 1.0)
+        )
+        counts["links_added"] = len(link_rows)
+        return ImportResult(rows=len(plan), counts=counts)
+
+    return imports.write_all_or_nothing(
+        session,
+        actor,
+        write,
+        entity="voter_import",
+        township_id=township_id,
+        filename=filename,
+        progress=progress,
+    )
+
+
+def import_deputies(
+    session: Session,
+    actor: Actor,
+    township_id: int,
+    data: bytes,
+    *,
+    filename: str = "",
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> ImportResult:
+    """Read a deputy sheet for the unit and store it whole, or raise ImportRejected.
+
+    A deputy is the same person when level and name match (the phone tells two namesakes
+    apart). A changed constituency is a move: the deputy's links to voters of the old
+    constituency stop counting until they are redone. Blank optional cells keep what is stored.
+    """
+    require_write(actor, township_id)
+    unit = township_row(session, township_id)
+    today = today or date.today()
+    sheet = imports.read_rows(data, DEPUTY_SHEET, progress=scaled_progress(progress, 0.0, 0.6))
+    problems = list(sheet.problems)
+    if not sheet.rows:
+        raise_if_any(problems)
+    cons = {match_key(c.name): c.id for c in constituencies(session, actor, township_id)}
+    rows_by_key: dict[tuple[str, str], list[Deputy]] = defaultdict(list)
+    for dep in session.exec(select(Deputy).where(Deputy.township_id == township_id)).all():
+        rows_by_key[(DeputyLevel(dep.level).value, dep.name)].append(dep)
+    first_row: dict[tuple[str, str], int] = {}
+    plan: list[tuple[Deputy | None, dict[str, Any]]] = []
+    for parsed in sheet.rows:
+        v, row = parsed.values, parsed.row
+        if v["name"] is None or v["level"] is None:
+            continue
+        fields: dict[str, Any] = {}
+        if v.get("constituency"):
+            cid = cons.get(match_key(v["constituency"]))
+            if cid is None:
+                problems.append(_unknown_constituency(row, v["constituency"]))
+                continue
+            fields["constituency_id"] = cid
+        key = (v["level"], v["name"])
+        if key in first_row:
+            problems.append(
+                Problem(row, "name", "linkage.import.duplicate_person", {"first": first_row[key]})
+            )
+            continue
+        first_row[key] = row
+        matches = rows_by_key.get(key, [])
+        if len(matches) > 1 and v.get("phone"):
+            matches = [m for m in matches if m.phone == v["phone"]] or matches
+        if len(matches) > 1:
+            active = [m for m in matches if m.active]
+            matches = active if len(active) == 1 else matches
+        if len(matches) > 1:
+            problems.append(Problem(row, "name", "linkage.import.ambiguous_existing"))
+            continue
+        target = matches[0] if matches else None
+        if (
+            target is None
+            and needs_constituency(unit.unit_type, v["level"])
+            and "constituency_id" not in fields
+        ):
+            problems.append(Problem(row, "constituency", "imports.error.required"))
+            continue
+        member = v.get("is_presidium_member")
+        if member is None and target is not None:
+            member = target.is_presidium_member
+        if member and not may_sit_on_presidium(unit.unit_type, v["level"]):
+            problems.append(
+                Problem(row, "is_presidium_member", "linkage.import.presidium_not_applicable")
+            )
+            continue
+        if v.get("term_start") and v["term_start"] > today:
+            problems.append(Problem(row, "term_start", "linkage.import.future_date"))
+            continue
+        for column in ("is_presidium_member", "gender", "phone", "has_fixed_income", "term_start"):
+            if v.get(column) is not None:
+                fields[column] = v[column]
+        plan.append((target, {"name": v["name"], "level": v["level"], **fields}))
+    raise_if_any(problems)
+
+    now = utcnow()
+    inserts, updates, unchanged = [], [], 0
+    for target, fields in plan:
+        if target is None:
+            inserts.append(
+                {
+                    "township_id": township_id,
+                    "name": fields["name"],
+                    "level": DeputyLevel(fields["level"]),
+                    "constituency_id": fields.get("constituency_id"),
+                    "is_presidium_member": bool(fields.get("is_presidium_member", False)),
+                    "gender": fields.get("gender") or "",
+                    "phone": fields.get("phone") or "",
+                    "has_fixed_income": fields.get("has_fixed_income", True),
+                    "term_start": fields.get("term_start"),
+                    "active": True,
+                    "entered_at": now,
+                    "entered_by_id": actor.id,
+                    "updated_at": None,
+                }
+            )
+            continue
+        change = {
+            k: val
+            for k, val in fields.items()
+            if k not in ("name", "level") and getattr(target, k) != val
+        }
+        if not target.active:
+            change["active"] = True
+        if change:
+            updates.append({"id": target.id, **change, "updated_at": now})
+        else:
+            unchanged += 1
+    result = ImportResult(
+        rows=len(plan),
+        counts={"created": len(inserts), "updated": len(updates), "unchanged": unchanged},
+    )
+
+    def write() -> ImportResult:
+        imports.bulk_insert(session, Deputy, inserts, progress=scaled_progress(progress, 0.6, 0.9))
+        if updates:
+            session.execute(update(Deputy), updates)
+        return result
+
+    return imports.write_all_or_nothing(
+        session,
+        actor,
+        write,
+        entity="deputy_import",
+        township_id=township_id,
+        filename=filename,
+        progress=progress,
+    )
