@@ -1,9 +1,11 @@
-"""Command line: python manage.py init-db | seed-demo | load-units | create-user (see --help)."""
+"""Command line: python manage.py init-db | seed-demo | load-units | create-user | backup | restore
+(see --help)."""
 
 import argparse
 import getpass
 import sys
 from datetime import date
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -91,6 +93,33 @@ def cmd_load_units(args: argparse.Namespace) -> None:
     print(f"{len(units)} units of seed/units.toml present")
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    from datetime import datetime
+
+    from services import backup
+
+    url = database_url()
+    suffix = ".db" if url.startswith("sqlite") else ".dump"
+    out = args.out or ROOT / "data" / "backups" / f"app-{datetime.now():%Y%m%d-%H%M%S}{suffix}"
+    try:
+        written = backup.backup(url, out)
+    except backup.BackupError as exc:
+        sys.exit(str(exc))
+    print(f"backup written: {written}")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from services import backup
+
+    if not args.yes:
+        sys.exit(f"restore replaces every record of {database_url()}; add --yes to go ahead")
+    try:
+        backup.restore(database_url(), args.file)
+    except backup.BackupError as exc:
+        sys.exit(str(exc))
+    print(f"restored {args.file} into {database_url()}; run init-db to migrate an older backup")
+
+
 def cmd_create_user(args: argparse.Namespace) -> None:
     password = args.password or getpass.getpass("password: ")
     with session_scope() as session:
@@ -129,6 +158,13 @@ def main(argv: list[str] | None = None) -> None:
     p.set_defaults(func=cmd_seed_demo)
     p = sub.add_parser("load-units", help="add the units of seed/units.toml that are missing")
     p.set_defaults(func=cmd_load_units)
+    p = sub.add_parser("backup", help="write a backup of the database")
+    p.add_argument("--out", type=Path, help="file to write (default data/backups/app-<time>)")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="replace the database with a backup")
+    p.add_argument("file", type=Path)
+    p.add_argument("--yes", action="store_true", help="confirm: every record is replaced")
+    p.set_defaults(func=cmd_restore)
     p = sub.add_parser("create-user", help="create an account")
     p.add_argument("username")
     p.add_argument("--name", required=True, help="display name")
