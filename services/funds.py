@@ -1,4 +1,4 @@
-"""Funding (经费保障): budgets and expenses checked against the fund rules, and rewards (奖补).
+"""Funding (经费保障): budgets and expenses checked against the fund rules.
 
 Every default funding rule of the district's measures is a check with a code, a severity and a
 catalog message ``funds.rule.<code>.<variant>`` (both languages) whose parameters are plain values
@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
-from fractions import Fraction
 from typing import Any
 
 import pandas as pd
@@ -239,43 +238,6 @@ class SavedBudget:
     id: int
     violations: tuple[Violation, ...]
     flagged: bool
-
-
-@dataclass(frozen=True)
-class RewardRow:
-    township_id: int
-    name_zh: str
-    name_en: str
-    grade: str | None
-    excellent: bool
-    excellent_yuan: Decimal
-    platform_ok: int
-    platform_items: int
-    platform_outstanding: bool
-    platform_yuan: Decimal
-    activities: int
-    max_levels: int
-    distinctive: bool
-    activities_yuan: Decimal
-
-    @property
-    def platform_share(self) -> Fraction | None:
-        return Fraction(self.platform_ok, self.platform_items) if self.platform_items else None
-
-    @property
-    def total_yuan(self) -> Decimal:
-        return self.excellent_yuan + self.platform_yuan + self.activities_yuan
-
-
-@dataclass(frozen=True)
-class RewardReport:
-    year: int
-    as_of: date
-    rows: tuple[RewardRow, ...]
-
-    @property
-    def total_yuan(self) -> Decimal:
-        return sum((r.total_yuan for r in self.rows), Decimal("0.00"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1192,54 +1154,3 @@ def list_expenses(
     ).all()
     data = [(*r[:7], to_yuan(r[7]), *r[8:]) for r in rows]
     return pd.DataFrame(data, columns=EXPENSE_COLUMNS)
-
-
-def rewards(
-    session: Session,
-    actor: Actor,
-    *,
-    year: int,
-    as_of: date | None = None,
-    rules: RuleSet | None = None,
-) -> RewardReport:
-    """The rewards (奖补) each readable unit earns for ``year`` as of ``as_of``: the appraisal
-    (services.scoring) says who is eligible for which reward, the rule set how much each pays:
-    an excellent grade → ``rewards.excellent_yuan``, outstanding platforms →
-    ``outstanding_platform_yuan``, distinctive activities → ``distinctive_activities_yuan``."""
-    # Imported here: the appraisal reads the fund violations, so scoring may import this module.
-    from services import scoring
-
-    rules = rules or get_rules(session, year)
-    _, end = _year_bounds(year)
-    as_of = min(as_of or date.today(), end)
-    units = _scope(session, actor, None)
-    if not units:
-        return RewardReport(year=year, as_of=as_of, rows=())
-    r = rules.rewards
-    zero = Decimal("0.00")
-    grades = scoring.township_grades(session, year, as_of)
-    eligible = scoring.reward_eligibility(
-        session, year, as_of, {u.id: grades.get(u.id) for u in units}, rules
-    )
-    rows = []
-    for u in units:
-        e = eligible[u.id]
-        rows.append(
-            RewardRow(
-                township_id=u.id,
-                name_zh=u.name_zh,
-                name_en=u.name_en,
-                grade=e.grade,
-                excellent=e.excellent,
-                excellent_yuan=r.excellent_yuan if e.excellent else zero,
-                platform_ok=e.platform_ok,
-                platform_items=e.platform_items,
-                platform_outstanding=e.platform_outstanding,
-                platform_yuan=r.outstanding_platform_yuan if e.platform_outstanding else zero,
-                activities=e.activities,
-                max_levels=e.max_levels,
-                distinctive=e.distinctive,
-                activities_yuan=r.distinctive_activities_yuan if e.distinctive else zero,
-            )
-        )
-    return RewardReport(year=year, as_of=as_of, rows=tuple(rows))

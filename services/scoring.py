@@ -439,7 +439,8 @@ def _judge_rewards(
 
 
 def township_grades(session: Session, year: int, as_of: date) -> dict[int, str | None]:
-    """Each active unit's appraisal grade code for ``year`` as of ``as_of`` (read by rewards)."""
+    """Each active unit's appraisal grade code for ``year`` as of ``as_of`` (read by
+    services.rewards)."""
     return {u.township_id: u.grade for u in township_scores(session, year, as_of).units}
 
 

@@ -15,8 +15,9 @@ from openpyxl.utils import get_column_letter
 
 from models.db import session_scope
 from services import funds
-from services.funds import RecordRef, RewardReport, Severity, Violation
+from services.funds import RecordRef, Severity, Violation
 from services.permissions import Actor
+from services.rewards import RewardReport, rewards
 from services.rules import RuleSet, get_rules
 from ui.format import day, number, percent, yuan
 from ui.i18n import current_lang, t
@@ -63,7 +64,7 @@ def expenses(version: int, actor: Actor, year: int, township_id: int | None = No
 @st.cache_data(show_spinner=False, max_entries=64)
 def reward_report(version: int, actor: Actor, year: int, as_of: date) -> RewardReport:
     with session_scope() as session:
-        return funds.rewards(session, actor, year=year, as_of=as_of)
+        return rewards(session, actor, year=year, as_of=as_of)
 
 
 # ---------------------------------------------------------------------------------------------
