@@ -25,15 +25,14 @@ A clerk may still save an expense that breaks an error-level rule by giving a re
 expense is then a justified exception, and its violations stay listed with that reason.
 
 Money is integer fen (分) in the database, summed there as integers, and ``Decimal`` yuan in
-Python; no float is involved anywhere.
+Python (``services.money``).
 """
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -51,21 +50,19 @@ from models.base import utcnow
 from models.enums import AuditAction, DeputyLevel, UnitType
 from services import audit
 from services.errors import NotFound, ValidationError
+from services.money import CENT, parse_yuan, to_fen, to_yuan
 from services.permissions import Actor, readable_township_ids, require_write
 from services.rules import RuleSet, get_rules
 from services.validation import clean_text
 
-CENT = Decimal("0.01")
-# Sanity bounds on typed input, not funding rules: a single amount above 100 million yuan or a
-# date more than five years back is a typing slip.
-MAX_YUAN = Decimal("100000000.00")
+# A sanity bound on typed input, not a funding rule: a date more than five years back is a
+# typing slip.
 MAX_PAST_YEARS = 5
 MONTHS_PER_YEAR = 12
 # The rule set's category codes that two rules refer to; a rule set without them skips the rule.
 DEPUTY_ACTIVITIES = "deputy_activities"
 LOST_WORK = "lost_work"
 
-_DIGITS = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 _CATEGORY = re.compile(r"^[a-z_]{1,40}$")
 
 
@@ -88,63 +85,6 @@ SEVERITY: dict[str, Severity] = {
     "F11": Severity.error,
 }
 RULE_CODES = tuple(SEVERITY)
-
-
-# ---------------------------------------------------------------------------------------------
-# Money
-
-
-def parse_yuan(value: Any, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
-    """Yuan typed by a user ("1,234.50", "¥80", "１２．５") as an exact Decimal with two places.
-
-    Refuses floats (already inexact), NaN and infinities, signs, exponents, more than two
-    decimals, zero (unless ``allow_zero``) and amounts over ``MAX_YUAN``.
-    """
-    if isinstance(value, bool | float):
-        raise ValidationError("funds.error.amount_invalid", field=field)
-    if isinstance(value, int):
-        amount = Decimal(value)
-    elif isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValidationError("funds.error.amount_invalid", field=field)
-        amount = value
-    elif isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip().replace(",", "").replace(" ", "")
-        text = text.removeprefix("¥").strip()
-        if not text:
-            raise ValidationError("funds.error.amount_required", field=field)
-        if text.startswith("-"):
-            raise ValidationError("funds.error.amount_negative", field=field)
-        if not _DIGITS.match(text):
-            raise ValidationError("funds.error.amount_invalid", field=field)
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-            raise ValidationError("funds.error.amount_invalid", field=field) from None
-    else:
-        raise ValidationError("funds.error.amount_invalid", field=field)
-    if amount < 0:
-        raise ValidationError("funds.error.amount_negative", field=field)
-    if amount > MAX_YUAN:
-        raise ValidationError("funds.error.amount_too_large", field=field, max=MAX_YUAN)
-    if amount != amount.quantize(CENT):
-        raise ValidationError("funds.error.amount_decimals", field=field)
-    if amount == 0 and not allow_zero:
-        raise ValidationError("funds.error.amount_zero", field=field)
-    return amount.quantize(CENT)
-
-
-def to_fen(amount: Decimal) -> int:
-    """Decimal yuan with at most two places as integer fen."""
-    fen = amount.scaleb(2)
-    if fen != fen.to_integral_value():
-        raise ValueError(f"{amount} has more than two decimals")
-    return int(fen)
-
-
-def to_yuan(fen: int | Decimal | None) -> Decimal:
-    """Integer fen (a SQL SUM may come back as Decimal on PostgreSQL) as Decimal yuan."""
-    return Decimal(int(fen or 0)).scaleb(-2)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from models import Budget, Commendation, Deputy, Expense, Township
 from services import funds, linkage, reporting, supervision
 from services import rules as rules_service
 from services.checklist import checklist_status, clamp_as_of, contact_day_planned
+from services.money import to_yuan
 from services.permissions import Actor, readable_township_ids
 
 
@@ -57,10 +58,10 @@ def _execution(session: Session, actor: Actor, year: int, as_of: date) -> float 
     if ids is not None:
         budget = budget.where(Budget.township_id.in_(ids))
         spent = spent.where(Expense.township_id.in_(ids))
-    total = funds.to_yuan(int(session.exec(budget).one()))
+    total = to_yuan(int(session.exec(budget).one()))
     if total == Decimal(0):
         return None
-    return float(funds.to_yuan(int(session.exec(spent).one())) / total)
+    return float(to_yuan(int(session.exec(spent).one())) / total)
 
 
 def headline(session: Session, actor: Actor, *, year: int, as_of: date) -> Headline:

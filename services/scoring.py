@@ -48,6 +48,7 @@ from models import (
 from models.enums import levels_in
 from services import funds, supervision
 from services.checklist import COUNT_TASKS, UnitChecklist, checklist_status, clamp_as_of
+from services.money import to_yuan
 from services.permissions import SYSTEM
 from services.rules import RuleSet, get_rules
 
@@ -501,8 +502,8 @@ def _execution(
     )
     return {
         tid: (
-            funds.to_yuan(int(spent.get(tid) or 0)),
-            funds.to_yuan(int(budget.get(tid) or 0)) * elapsed,
+            to_yuan(int(spent.get(tid) or 0)),
+            to_yuan(int(budget.get(tid) or 0)) * elapsed,
         )
         for tid in ids
     }
