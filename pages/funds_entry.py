@@ -9,7 +9,8 @@ from models.db import session_scope
 from models.enums import Role
 from services import funds
 from services.errors import ServiceError
-from services.funds import RuleViolationError, Severity
+from services.fund_rules import Severity
+from services.funds import ExpenseDraft, RuleViolationError
 from services.permissions import Actor
 from ui import data as cached
 from ui import funds as ufunds
@@ -103,7 +104,7 @@ def _violation_lines(found, year_rules) -> list[tuple[str, str]]:
     return [
         (
             "error" if v.severity == Severity.error else "warning",
-            f"**{ufunds.rule_title(v.code)}** · {ufunds.violation_text(v, year_rules)}",
+            ufunds.violation_message(v, year_rules),
         )
         for v in found
     ]
@@ -194,19 +195,20 @@ with tab_expense:
         found = None
         # The expense is checked against the rules of the year it is charged to.
         charged = ufunds.rules_for(version, budget_year)
+        typed = ExpenseDraft(
+            township_id=township_id,
+            occurred_on=occurred_on,
+            budget_year=budget_year,
+            category=category,
+            amount=amount,
+            payee=payee,
+            purpose=purpose,
+            receipt_no=receipt_no,
+            presidium_approved=approved,
+            approval_ref=approval_ref,
+        )
         try:
-            draft = funds.prepare_expense(
-                township_id=township_id,
-                occurred_on=occurred_on,
-                budget_year=budget_year,
-                category=category,
-                amount=amount,
-                payee=payee,
-                purpose=purpose,
-                receipt_no=receipt_no,
-                presidium_approved=approved,
-                approval_ref=approval_ref,
-            )
+            draft = funds.prepare_expense(typed)
             with session_scope() as session:
                 found = funds.check_expense(session, draft, charged)
         except ServiceError as exc:
@@ -224,21 +226,7 @@ with tab_expense:
             else:
                 try:
                     with session_scope() as session:
-                        saved = funds.record_expense(
-                            session,
-                            actor,
-                            township_id=township_id,
-                            occurred_on=occurred_on,
-                            budget_year=budget_year,
-                            category=category,
-                            amount=amount,
-                            payee=payee,
-                            purpose=purpose,
-                            receipt_no=receipt_no,
-                            presidium_approved=approved,
-                            approval_ref=approval_ref,
-                            exception_reason=reason,
-                        )
+                        saved = funds.record_expense(session, actor, draft, exception_reason=reason)
                 except RuleViolationError as exc:
                     ufunds.show_violations(exc.violations, charged)
                     st.error(t("funds.entry.need_reason"))

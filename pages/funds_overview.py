@@ -6,8 +6,8 @@ from decimal import Decimal
 import streamlit as st
 
 from models.db import session_scope
-from services import funds
-from services.funds import Severity
+from services import fund_reports
+from services.fund_rules import FUND_RULES, Severity
 from services.permissions import Actor
 from ui import charts
 from ui import data as cached
@@ -169,7 +169,7 @@ else:
     with left:
         codes = st.multiselect(
             t("funds.overview.filter_rule"),
-            list(funds.RULE_CODES),
+            list(FUND_RULES),
             format_func=lambda code: ufunds.rule_title(code, lang),
             placeholder=t("funds.all_rules"),
             key=f"funds_violation_rules_{lang}",
@@ -247,8 +247,8 @@ st.metric(
 def _workbook() -> bytes:
     # Built only when the button is clicked, in a thread of its own: no session state there.
     with session_scope() as session:
-        expense_df = funds.list_expenses(session, actor, year=year)
-        current = funds.fund_violations(session, actor, year=year)
+        expense_df = fund_reports.list_expenses(session, actor, year=year)
+        current = fund_reports.fund_violations(session, actor, year=year)
     return ufunds.excel_bytes(expense_df, current, rules, names, lang)
 
 

@@ -46,8 +46,10 @@ from models import (
     PlatformCheck,
 )
 from models.enums import levels_in
-from services import funds, supervision
+from services import supervision
 from services.checklist import COUNT_TASKS, UnitChecklist, checklist_status, clamp_as_of
+from services.fund_reports import fund_violations
+from services.fund_rules import Severity
 from services.money import to_yuan
 from services.permissions import SYSTEM
 from services.rules import RuleSet, get_rules
@@ -469,8 +471,8 @@ def _three_ones(session: Session, year: int, ids: list[int]) -> dict[int, tuple[
 def _standing_errors(session: Session, year: int) -> dict[int, int]:
     """Error-level fund violations not saved as justified exceptions, per unit."""
     counts: dict[int, int] = {}
-    for v in funds.fund_violations(session, SYSTEM, year=year):
-        if v.severity == funds.Severity.error and not v.excepted:
+    for v in fund_violations(session, SYSTEM, year=year):
+        if v.severity == Severity.error and not v.excepted:
             counts[v.township_id] = counts.get(v.township_id, 0) + 1
     return counts
 

@@ -9,9 +9,10 @@ from sqlmodel import select
 
 from models import AuditLog, Budget, Deputy, Expense, Township
 from models.enums import DeputyLevel, Role, UnitType
-from services import funds, rules
+from services import fund_reports, funds, rules
 from services.errors import PermissionDenied, ValidationError
-from services.funds import RuleViolationError, Severity
+from services.fund_rules import FUND_RULES, Severity
+from services.funds import ExpenseDraft, RuleViolationError
 from services.permissions import Actor
 
 Y = 2025  # the budget year under test; the seed rule set of 2025 applies
@@ -77,8 +78,9 @@ def budget(session, tid, category, amount, district=None, township=None, year=Y,
     )
 
 
-def spend(session, actor, tid, amount, **kw):
-    args = {
+def typed(tid, amount, **kw) -> ExpenseDraft:
+    """An expense as a clerk types it into the form: a meeting's printing in June."""
+    fields = {
         "township_id": tid,
         "occurred_on": date(Y, 6, 1),
         "budget_year": Y,
@@ -87,24 +89,18 @@ def spend(session, actor, tid, amount, **kw):
         "payee": "宿豫区文印部",
         "purpose": "会议材料印刷",
         "receipt_no": receipt(),
-        "today": TODAY,
     } | kw
-    return funds.record_expense(session, actor, **args)
+    return ExpenseDraft(**fields)
+
+
+def spend(session, actor, tid, amount, exception_reason=None, **kw):
+    return funds.record_expense(
+        session, actor, typed(tid, amount, **kw), exception_reason=exception_reason, today=TODAY
+    )
 
 
 def draft(tid, amount="100.00", **kw):
-    args = {
-        "township_id": tid,
-        "occurred_on": date(Y, 6, 1),
-        "budget_year": Y,
-        "category": "meetings",
-        "amount": amount,
-        "payee": "宿豫区文印部",
-        "purpose": "会议材料印刷",
-        "receipt_no": receipt(),
-        "today": TODAY,
-    } | kw
-    return funds.prepare_expense(**args)
+    return funds.prepare_expense(typed(tid, amount, **kw), today=TODAY)
 
 
 def codes(violations) -> list[str]:
@@ -116,7 +112,7 @@ def check(session, d) -> list[str]:
 
 
 def stored(session, actor=LEADER, year=Y, **kw):
-    return funds.fund_violations(session, actor, year=year, **kw)
+    return fund_reports.fund_violations(session, actor, year=year, **kw)
 
 
 # --- exact sums ---------------------------------------------------------------------------------
@@ -141,7 +137,7 @@ def test_many_small_amounts_sum_exactly(session, world):
         for i in range(1000)
     )
     session.commit()
-    table = funds.budget_vs_actual(session, LEADER, year=Y, township_id=tid)
+    table = fund_reports.budget_vs_actual(session, LEADER, year=Y, township_id=tid)
     other = table[table["category"] == "other"].iloc[0]
     assert other["spent"] == Decimal("10.00") and other["budget"] == Decimal("10.00")
     assert "F08" not in codes(stored(session))
@@ -157,7 +153,7 @@ def test_point_one_plus_point_two_is_not_over_a_budget_of_point_three(session, w
     assert "F08" not in check(session, draft(tid, "0.20", category="other"))
     spend(session, world["clerk"], tid, "0.20", category="other")
     assert "F08" not in codes(stored(session))
-    spent = funds.budget_vs_actual(session, LEADER, year=Y, township_id=tid)
+    spent = fund_reports.budget_vs_actual(session, LEADER, year=Y, township_id=tid)
     assert spent[spent["category"] == "other"]["spent"].iloc[0] == Decimal("0.30")
 
 
@@ -441,6 +437,13 @@ def test_a_rule_change_turns_violations_off(session, world):
     assert "F05" in check(session, draft(tid, "6000.01"))
 
 
+def test_each_rule_is_one_function_found_by_its_code():
+    for code, rule in FUND_RULES.items():
+        assert rule.function.__name__.startswith(code.lower() + "_"), code
+        assert rule.checks and rule.severity in Severity
+    assert [c for c, r in FUND_RULES.items() if r.severity == Severity.warning] == ["F10"]
+
+
 # --- writes --------------------------------------------------------------------------------------
 
 
@@ -526,7 +529,7 @@ def test_who_may_write_and_read(session, world):
     spend(session, world["clerk"], town, "1.00", receipt_no="", exception_reason="遗失")
     assert {v.township_id for v in stored(session, world["clerk"])} == {town}
     assert {v.township_id for v in stored(session, LEADER)} == {town, sub}
-    assert set(funds.list_expenses(session, world["clerk2"], year=Y)["township_id"]) == {sub}
+    assert set(fund_reports.list_expenses(session, world["clerk2"], year=Y)["township_id"]) == {sub}
 
 
 # --- reads ---------------------------------------------------------------------------------------
@@ -548,12 +551,12 @@ def test_budget_against_spending_and_the_months(session, world):
         occurred_on=date(Y - 1, 12, 30),
         exception_reason="r",
     )
-    table = funds.budget_vs_actual(session, clerk, year=Y)
+    table = fund_reports.budget_vs_actual(session, clerk, year=Y)
     assert set(table["township_id"]) == {tid}
     row = table[table["category"] == "publicity"].iloc[0]
     assert (row["budget"], row["spent"]) == (Decimal("1000.00"), Decimal("310.00"))
     assert (row["district_share"], row["township_share"]) == (Decimal("400.00"), Decimal("600.00"))
-    months = funds.monthly_execution(session, clerk, year=Y)
+    months = fund_reports.monthly_execution(session, clerk, year=Y)
     assert list(months["month"]) == list(range(1, 13))
     assert months["spent"].tolist()[:4] == [
         Decimal("100.10"),
@@ -565,6 +568,6 @@ def test_budget_against_spending_and_the_months(session, world):
     # The fixture budgets 7 categories (all but lost_work) at 100,000.00; publicity is now
     # 1,000.00: 6 × 100,000.00 + 1,000.00.
     assert months["budget"].iloc[0] == Decimal("601000.00")
-    listed = funds.list_expenses(session, clerk, year=Y)
+    listed = fund_reports.list_expenses(session, clerk, year=Y)
     assert listed["occurred_on"].iloc[0] == date(Y, 3, 31)  # newest first
     assert listed["amount"].map(type).eq(Decimal).all()
