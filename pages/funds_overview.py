@@ -40,14 +40,14 @@ report = ufunds.reward_report(version, actor, year, as_of)
 zero = Decimal("0.00")
 total_budget = sum(table["budget"], zero)
 total_spent = sum(table["spent"], zero)
-open_errors = [v for v in found if v.severity == Severity.error and not v.excepted]
+standing = [v for v in found if v.standing]
 excepted = [v for v in found if v.excepted]
 
 with st.container(key="funds_metrics", horizontal=True):
     st.metric(t("funds.metric.budget", year=year), yuan(total_budget), border=True)
     st.metric(t("funds.metric.spent"), yuan(total_spent), border=True)
     st.metric(t("funds.metric.rate"), ufunds.rate_text(total_spent, total_budget), border=True)
-    st.metric(t("funds.metric.violations"), number(len(open_errors)), border=True)
+    st.metric(t("funds.metric.violations"), number(len(standing)), border=True)
     st.metric(t("funds.metric.rewards"), yuan(report.total_yuan), border=True)
 
 # --- budget against spending -------------------------------------------------------------------
@@ -157,7 +157,7 @@ st.subheader(t("funds.overview.violations"))
 st.caption(
     t(
         "funds.overview.violations_caption",
-        open=number(len(open_errors)),
+        open=number(len(standing)),
         warnings=number(sum(1 for v in found if v.severity == Severity.warning)),
         excepted=number(len(excepted)),
     )

@@ -82,6 +82,13 @@ class Violation:
         return bool(own) and all(r.exception_reason for r in own)
 
     @property
+    def standing(self) -> bool:
+        """Still standing against the unit: an error not saved as a justified exception. What
+        the overview counts, the appraisal's compliance deducts and the funds screen lists as
+        open; a warning or a justified exception stays listed without counting."""
+        return self.severity == Severity.error and not self.excepted
+
+    @property
     def exception_reasons(self) -> str:
         reasons = [r.exception_reason for r in self.records if r.exception_reason]
         return "; ".join(dict.fromkeys(reasons))

@@ -15,7 +15,6 @@ from services import linkage, reporting, supervision
 from services import rules as rules_service
 from services.checklist import checklist_status, clamp_as_of, contact_day_planned
 from services.fund_reports import fund_violations
-from services.fund_rules import Severity
 from services.money import to_yuan
 from services.permissions import Actor, readable_township_ids
 
@@ -84,8 +83,7 @@ def headline(session: Session, actor: Actor, *, year: int, as_of: date) -> Headl
         open_items=open_items,
         overdue_items=overdue,
         execution=_execution(session, actor, year, as_of),
-        # Open errors only: a justified exception is listed, not counted against the unit.
-        violations=sum(1 for v in violations if v.severity == Severity.error and not v.excepted),
+        violations=sum(1 for v in violations if v.standing),
     )
 
 

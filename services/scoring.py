@@ -49,7 +49,6 @@ from models.enums import levels_in
 from services import supervision
 from services.checklist import COUNT_TASKS, UnitChecklist, checklist_status, clamp_as_of
 from services.fund_reports import fund_violations
-from services.fund_rules import Severity
 from services.money import to_yuan
 from services.permissions import SYSTEM
 from services.rules import RuleSet, get_rules
@@ -469,10 +468,10 @@ def _three_ones(session: Session, year: int, ids: list[int]) -> dict[int, tuple[
 
 
 def _standing_errors(session: Session, year: int) -> dict[int, int]:
-    """Error-level fund violations not saved as justified exceptions, per unit."""
+    """Fund violations still standing (``Violation.standing``), per unit."""
     counts: dict[int, int] = {}
     for v in fund_violations(session, SYSTEM, year=year):
-        if v.severity == Severity.error and not v.excepted:
+        if v.standing:
             counts[v.township_id] = counts.get(v.township_id, 0) + 1
     return counts
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from models import AuditLog, Budget, Deputy, Expense, Township
 from models.enums import DeputyLevel, Role, UnitType
-from services import fund_reports, funds, rules
+from services import fund_reports, funds, overview, rules
 from services.errors import PermissionDenied, ValidationError
 from services.fund_rules import FUND_RULES, Severity
 from services.funds import ExpenseDraft, RuleViolationError
@@ -442,6 +442,20 @@ def test_each_rule_is_one_function_found_by_its_code():
         assert rule.function.__name__.startswith(code.lower() + "_"), code
         assert rule.checks and rule.severity in Severity
     assert [c for c, r in FUND_RULES.items() if r.severity == Severity.warning] == ["F10"]
+
+
+def test_only_unjustified_errors_stand_against_a_unit(session, world):
+    clerk, tid = world["clerk"], world["town"]
+    spend(session, clerk, tid, "10.00", receipt_no="FP-7")
+    spend(session, clerk, tid, "10.00", receipt_no="FP-7", exception_reason="同一发票分两次报销")
+    spend(session, clerk, tid, "6000.00", exception_reason="防汛应急，会后补审")  # F05, justified
+    budget(session, tid, "deputy_activities", "100.00")  # F10: a warning below 3 × 1,000
+    found = {v.code: v for v in stored(session)}
+    assert {"F03", "F05", "F10"} <= set(found)
+    # F03 stands: its first use carries no reason. The justified F05 and the warning do not.
+    assert [v.code for v in found.values() if v.standing] == ["F03"]
+    headline = overview.headline(session, LEADER, year=Y, as_of=date(Y, 12, 31))
+    assert headline.violations == 1
 
 
 # --- writes --------------------------------------------------------------------------------------
