@@ -7,6 +7,13 @@ import streamlit as st
 
 from models.db import session_scope
 from models.enums import Role
+from models.funds import (
+    MAX_APPROVAL_REF,
+    MAX_EXCEPTION_REASON,
+    MAX_PAYEE,
+    MAX_PURPOSE,
+    MAX_RECEIPT_NO,
+)
 from services import funds
 from services.errors import ServiceError
 from services.fund_rules import Severity
@@ -92,7 +99,7 @@ def _reason_field(key: str, help_key: str) -> str:
     """Why a record that breaks a rule is a justified exception (left empty otherwise)."""
     return st.text_area(
         t("funds.field.exception_reason"),
-        max_chars=500,
+        max_chars=MAX_EXCEPTION_REASON,
         placeholder=t("funds.ph.exception_reason"),
         help=t(help_key),
         key=key,
@@ -153,20 +160,20 @@ with tab_expense:
             )
             receipt_no = st.text_input(
                 t("funds.field.receipt_no"),
-                max_chars=60,
+                max_chars=MAX_RECEIPT_NO,
                 placeholder=t("funds.ph.receipt_no"),
                 key="funds_exp_receipt",
             )
         with right:
             payee = st.text_input(
                 t("funds.field.payee"),
-                max_chars=100,
+                max_chars=MAX_PAYEE,
                 placeholder=t("funds.ph.payee"),
                 key="funds_exp_payee",
             )
             purpose = st.text_input(
                 t("funds.field.purpose"),
-                max_chars=300,
+                max_chars=MAX_PURPOSE,
                 placeholder=t("funds.ph.purpose"),
                 key="funds_exp_purpose",
             )
@@ -180,7 +187,7 @@ with tab_expense:
             )
             approval_ref = st.text_input(
                 t("funds.field.approval_ref"),
-                max_chars=100,
+                max_chars=MAX_APPROVAL_REF,
                 placeholder=t("funds.ph.approval_ref"),
                 key="funds_exp_ref",
             )

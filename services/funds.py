@@ -21,6 +21,13 @@ from sqlmodel import Session, func, select
 from models import Budget, Deputy, Expense, Township
 from models.base import utcnow
 from models.enums import AuditAction, DeputyLevel, UnitType
+from models.funds import (
+    MAX_APPROVAL_REF,
+    MAX_EXCEPTION_REASON,
+    MAX_PAYEE,
+    MAX_PURPOSE,
+    MAX_RECEIPT_NO,
+)
 from services import audit
 from services.errors import NotFound, ValidationError
 from services.fund_rules import (
@@ -141,16 +148,16 @@ def prepare_expense(draft: ExpenseDraft, *, today: date | None = None) -> Expens
         budget_year=_year(draft.budget_year, "budget_year", today),
         category=_category(draft.category),
         amount=parse_yuan(draft.amount, field="amount"),
-        payee=clean_text(draft.payee, field="payee", limit=100, required=True),
-        purpose=clean_text(draft.purpose, field="purpose", limit=300, required=True),
-        receipt_no=clean_text(draft.receipt_no, field="receipt_no", limit=60),
+        payee=clean_text(draft.payee, field="payee", limit=MAX_PAYEE, required=True),
+        purpose=clean_text(draft.purpose, field="purpose", limit=MAX_PURPOSE, required=True),
+        receipt_no=clean_text(draft.receipt_no, field="receipt_no", limit=MAX_RECEIPT_NO),
         presidium_approved=bool(draft.presidium_approved),
-        approval_ref=clean_text(draft.approval_ref, field="approval_ref", limit=100),
+        approval_ref=clean_text(draft.approval_ref, field="approval_ref", limit=MAX_APPROVAL_REF),
     )
 
 
 def _exception_reason(value: str | None) -> str:
-    return clean_text(value, field="exception_reason", limit=500)
+    return clean_text(value, field="exception_reason", limit=MAX_EXCEPTION_REASON)
 
 
 # ---------------------------------------------------------------------------------------------
