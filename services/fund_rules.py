@@ -201,22 +201,6 @@ def default_shares(amount: Decimal, rules: RuleSet) -> tuple[Decimal, Decimal]:
     return district, amount - district
 
 
-def banned_words(rules: RuleSet, *texts: str) -> list[str]:
-    """The banned purposes found in any of ``texts``, ignoring case, each once."""
-    haystack = [t.lower() for t in texts]
-    return [
-        word
-        for word, lowered in _banned(tuple(rules.funds.banned_purposes))
-        if any(lowered in h for h in haystack)
-    ]
-
-
-@cache
-def _banned(purposes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    # Read once per list, not once per expense: the report runs F04 over a year's expenses.
-    return tuple((w, w.lower()) for w in dict.fromkeys(w.strip() for w in purposes) if w)
-
-
 # ---------------------------------------------------------------------------------------------
 # The rules
 
@@ -241,9 +225,22 @@ def f03_receipt_used_once(r: ReceiptUse, rules: RuleSet) -> Finding | None:
     return Finding(r.township_id, "msg", params, r.records)
 
 
+@cache
+def _banned_purposes(listed: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each banned purpose once, trimmed, with its lower case (read once per list, not once
+    per expense: the report runs F04 over a year's expenses)."""
+    return tuple((w, w.lower()) for w in dict.fromkeys(w.strip() for w in listed) if w)
+
+
 def f04_banned_purpose(e: ChargedExpense, rules: RuleSet) -> Finding | None:
-    words = banned_words(rules, e.purpose, e.payee)
-    return _on_expense(e, {"words": tuple(words)}) if words else None
+    """A banned purpose is found in the purpose or the payee, ignoring case."""
+    texts = (e.purpose.lower(), e.payee.lower())
+    words = tuple(
+        word
+        for word, lowered in _banned_purposes(tuple(rules.funds.banned_purposes))
+        if any(lowered in text for text in texts)
+    )
+    return _on_expense(e, {"words": words}) if words else None
 
 
 def f05_presidium_approval(e: ChargedExpense, rules: RuleSet) -> Finding | None:
