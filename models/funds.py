@@ -7,6 +7,14 @@ from sqlmodel import Field
 
 from models.base import Recorded
 
+# Longest texts of a budget line or an expense: the services check typed text against them and
+# the forms limit their fields to them.
+MAX_PAYEE = 100
+MAX_PURPOSE = 300
+MAX_RECEIPT_NO = 60
+MAX_APPROVAL_REF = 100
+MAX_EXCEPTION_REASON = 500
+
 
 class Budget(Recorded, table=True):
     __table_args__ = (UniqueConstraint("township_id", "year", "category"),)
@@ -19,7 +27,7 @@ class Budget(Recorded, table=True):
     district_share_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     township_share_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     # Why a line that breaks a fund rule was saved anyway; it stays listed as an exception.
-    exception_reason: str = Field(default="", max_length=500)
+    exception_reason: str = Field(default="", max_length=MAX_EXCEPTION_REASON)
 
 
 class Expense(Recorded, table=True):
@@ -34,9 +42,9 @@ class Expense(Recorded, table=True):
     budget_year: int
     category: str = Field(max_length=40)
     amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
-    payee: str = Field(max_length=100)
-    purpose: str = Field(max_length=300)
-    receipt_no: str = Field(max_length=60)
+    payee: str = Field(max_length=MAX_PAYEE)
+    purpose: str = Field(max_length=MAX_PURPOSE)
+    receipt_no: str = Field(max_length=MAX_RECEIPT_NO)
     presidium_approved: bool = False
-    approval_ref: str = Field(default="", max_length=100)
-    exception_reason: str = Field(default="", max_length=500)
+    approval_ref: str = Field(default="", max_length=MAX_APPROVAL_REF)
+    exception_reason: str = Field(default="", max_length=MAX_EXCEPTION_REASON)

@@ -7,9 +7,17 @@ import streamlit as st
 
 from models.db import session_scope
 from models.enums import Role
+from models.funds import (
+    MAX_APPROVAL_REF,
+    MAX_EXCEPTION_REASON,
+    MAX_PAYEE,
+    MAX_PURPOSE,
+    MAX_RECEIPT_NO,
+)
 from services import funds
 from services.errors import ServiceError
-from services.funds import RuleViolationError, Severity
+from services.fund_rules import Severity
+from services.funds import ExpenseDraft, RuleViolationError
 from ui import data as cached
 from ui import funds as ufunds
 from ui.auth import page_actor
@@ -91,7 +99,7 @@ def _reason_field(key: str, help_key: str) -> str:
     """Why a record that breaks a rule is a justified exception (left empty otherwise)."""
     return st.text_area(
         t("funds.field.exception_reason"),
-        max_chars=500,
+        max_chars=MAX_EXCEPTION_REASON,
         placeholder=t("funds.ph.exception_reason"),
         help=t(help_key),
         key=key,
@@ -103,7 +111,7 @@ def _violation_lines(found, year_rules) -> list[tuple[str, str]]:
     return [
         (
             "error" if v.severity == Severity.error else "warning",
-            f"**{ufunds.rule_title(v.code)}** · {ufunds.violation_text(v, year_rules)}",
+            ufunds.violation_message(v, year_rules),
         )
         for v in found
     ]
@@ -152,20 +160,20 @@ with tab_expense:
             )
             receipt_no = st.text_input(
                 t("funds.field.receipt_no"),
-                max_chars=60,
+                max_chars=MAX_RECEIPT_NO,
                 placeholder=t("funds.ph.receipt_no"),
                 key="funds_exp_receipt",
             )
         with right:
             payee = st.text_input(
                 t("funds.field.payee"),
-                max_chars=100,
+                max_chars=MAX_PAYEE,
                 placeholder=t("funds.ph.payee"),
                 key="funds_exp_payee",
             )
             purpose = st.text_input(
                 t("funds.field.purpose"),
-                max_chars=300,
+                max_chars=MAX_PURPOSE,
                 placeholder=t("funds.ph.purpose"),
                 key="funds_exp_purpose",
             )
@@ -179,7 +187,7 @@ with tab_expense:
             )
             approval_ref = st.text_input(
                 t("funds.field.approval_ref"),
-                max_chars=100,
+                max_chars=MAX_APPROVAL_REF,
                 placeholder=t("funds.ph.approval_ref"),
                 key="funds_exp_ref",
             )
@@ -194,19 +202,20 @@ with tab_expense:
         found = None
         # The expense is checked against the rules of the year it is charged to.
         charged = ufunds.rules_for(version, budget_year)
+        typed = ExpenseDraft(
+            township_id=township_id,
+            occurred_on=occurred_on,
+            budget_year=budget_year,
+            category=category,
+            amount=amount,
+            payee=payee,
+            purpose=purpose,
+            receipt_no=receipt_no,
+            presidium_approved=approved,
+            approval_ref=approval_ref,
+        )
         try:
-            draft = funds.prepare_expense(
-                township_id=township_id,
-                occurred_on=occurred_on,
-                budget_year=budget_year,
-                category=category,
-                amount=amount,
-                payee=payee,
-                purpose=purpose,
-                receipt_no=receipt_no,
-                presidium_approved=approved,
-                approval_ref=approval_ref,
-            )
+            draft = funds.prepare_expense(typed)
             with session_scope() as session:
                 found = funds.check_expense(session, draft, charged)
         except ServiceError as exc:
@@ -224,21 +233,7 @@ with tab_expense:
             else:
                 try:
                     with session_scope() as session:
-                        saved = funds.record_expense(
-                            session,
-                            actor,
-                            township_id=township_id,
-                            occurred_on=occurred_on,
-                            budget_year=budget_year,
-                            category=category,
-                            amount=amount,
-                            payee=payee,
-                            purpose=purpose,
-                            receipt_no=receipt_no,
-                            presidium_approved=approved,
-                            approval_ref=approval_ref,
-                            exception_reason=reason,
-                        )
+                        saved = funds.record_expense(session, actor, draft, exception_reason=reason)
                 except RuleViolationError as exc:
                     ufunds.show_violations(exc.violations, charged)
                     st.error(t("funds.entry.need_reason"))

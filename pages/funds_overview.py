@@ -6,8 +6,8 @@ from decimal import Decimal
 import streamlit as st
 
 from models.db import session_scope
-from services import funds
-from services.funds import Severity
+from services import fund_reports
+from services.fund_rules import FUND_RULES, Severity
 from ui import charts
 from ui import data as cached
 from ui import funds as ufunds
@@ -40,14 +40,14 @@ report = ufunds.reward_report(version, actor, year, as_of)
 zero = Decimal("0.00")
 total_budget = sum(table["budget"], zero)
 total_spent = sum(table["spent"], zero)
-open_errors = [v for v in found if v.severity == Severity.error and not v.excepted]
+standing = [v for v in found if v.standing]
 excepted = [v for v in found if v.excepted]
 
 with st.container(key="funds_metrics", horizontal=True):
     st.metric(t("funds.metric.budget", year=year), yuan(total_budget), border=True)
     st.metric(t("funds.metric.spent"), yuan(total_spent), border=True)
     st.metric(t("funds.metric.rate"), ufunds.rate_text(total_spent, total_budget), border=True)
-    st.metric(t("funds.metric.violations"), number(len(open_errors)), border=True)
+    st.metric(t("funds.metric.violations"), number(len(standing)), border=True)
     st.metric(t("funds.metric.rewards"), yuan(report.total_yuan), border=True)
 
 # --- budget against spending -------------------------------------------------------------------
@@ -157,7 +157,7 @@ st.subheader(t("funds.overview.violations"))
 st.caption(
     t(
         "funds.overview.violations_caption",
-        open=number(len(open_errors)),
+        open=number(len(standing)),
         warnings=number(sum(1 for v in found if v.severity == Severity.warning)),
         excepted=number(len(excepted)),
     )
@@ -169,7 +169,7 @@ else:
     with left:
         codes = st.multiselect(
             t("funds.overview.filter_rule"),
-            list(funds.RULE_CODES),
+            list(FUND_RULES),
             format_func=lambda code: ufunds.rule_title(code, lang),
             placeholder=t("funds.all_rules"),
             key=f"funds_violation_rules_{lang}",
@@ -247,8 +247,8 @@ st.metric(
 def _workbook() -> bytes:
     # Built only when the button is clicked, in a thread of its own: no session state there.
     with session_scope() as session:
-        expense_df = funds.list_expenses(session, actor, year=year)
-        current = funds.fund_violations(session, actor, year=year)
+        expense_df = fund_reports.list_expenses(session, actor, year=year)
+        current = fund_reports.fund_violations(session, actor, year=year)
     return ufunds.excel_bytes(expense_df, current, rules, names, lang)
 
 

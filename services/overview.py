@@ -11,9 +11,11 @@ from decimal import Decimal
 from sqlmodel import Session, func, select
 
 from models import Budget, Commendation, Deputy, Expense, Township
-from services import funds, linkage, reporting, supervision_metrics
+from services import linkage, reporting, supervision_metrics
 from services import rules as rules_service
 from services.checklist import checklist_status, clamp_as_of, contact_day_planned
+from services.fund_reports import fund_violations
+from services.money import to_yuan
 from services.permissions import Actor, readable_township_ids
 
 
@@ -57,10 +59,10 @@ def _execution(session: Session, actor: Actor, year: int, as_of: date) -> float 
     if ids is not None:
         budget = budget.where(Budget.township_id.in_(ids))
         spent = spent.where(Expense.township_id.in_(ids))
-    total = funds.to_yuan(int(session.exec(budget).one()))
+    total = to_yuan(int(session.exec(budget).one()))
     if total == Decimal(0):
         return None
-    return float(funds.to_yuan(int(session.exec(spent).one())) / total)
+    return float(to_yuan(int(session.exec(spent).one())) / total)
 
 
 def headline(session: Session, actor: Actor, *, year: int, as_of: date) -> Headline:
@@ -71,7 +73,7 @@ def headline(session: Session, actor: Actor, *, year: int, as_of: date) -> Headl
     counts = supervision_metrics.stage_counts(session, actor, year=year, as_of=as_of)
     open_items = int(counts.loc[counts["stage"] != "closed", "items"].sum()) if len(counts) else 0
     overdue = len(supervision_metrics.overdue_items(session, actor, year=year, as_of=as_of))
-    violations = funds.fund_violations(session, actor, year=year)
+    violations = fund_violations(session, actor, year=year)
     return Headline(
         as_of=as_of,
         units=len(checklist.units),
@@ -81,10 +83,7 @@ def headline(session: Session, actor: Actor, *, year: int, as_of: date) -> Headl
         open_items=open_items,
         overdue_items=overdue,
         execution=_execution(session, actor, year, as_of),
-        # Open errors only: a justified exception is listed, not counted against the unit.
-        violations=sum(
-            1 for v in violations if v.severity == funds.Severity.error and not v.excepted
-        ),
+        violations=sum(1 for v in violations if v.standing),
     )
 
 

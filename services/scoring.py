@@ -46,8 +46,10 @@ from models import (
     PlatformCheck,
 )
 from models.enums import levels_in
-from services import funds, supervision_metrics
+from services import supervision_metrics
 from services.checklist import COUNT_TASKS, UnitChecklist, checklist_status, clamp_as_of
+from services.fund_reports import fund_violations
+from services.money import to_yuan
 from services.permissions import SYSTEM
 from services.rules import RuleSet, get_rules
 
@@ -439,7 +441,8 @@ def _judge_rewards(
 
 
 def township_grades(session: Session, year: int, as_of: date) -> dict[int, str | None]:
-    """Each active unit's appraisal grade code for ``year`` as of ``as_of`` (read by rewards)."""
+    """Each active unit's appraisal grade code for ``year`` as of ``as_of`` (read by
+    services.rewards)."""
     return {u.township_id: u.grade for u in township_scores(session, year, as_of).units}
 
 
@@ -465,10 +468,10 @@ def _three_ones(session: Session, year: int, ids: list[int]) -> dict[int, tuple[
 
 
 def _standing_errors(session: Session, year: int) -> dict[int, int]:
-    """Error-level fund violations not saved as justified exceptions, per unit."""
+    """Fund violations still standing (``Violation.standing``), per unit."""
     counts: dict[int, int] = {}
-    for v in funds.fund_violations(session, SYSTEM, year=year):
-        if v.severity == funds.Severity.error and not v.excepted:
+    for v in fund_violations(session, SYSTEM, year=year):
+        if v.standing:
             counts[v.township_id] = counts.get(v.township_id, 0) + 1
     return counts
 
@@ -500,8 +503,8 @@ def _execution(
     )
     return {
         tid: (
-            funds.to_yuan(int(spent.get(tid) or 0)),
-            funds.to_yuan(int(budget.get(tid) or 0)) * elapsed,
+            to_yuan(int(spent.get(tid) or 0)),
+            to_yuan(int(budget.get(tid) or 0)) * elapsed,
         )
         for tid in ids
     }

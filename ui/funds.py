@@ -14,9 +14,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from models.db import session_scope
-from services import funds
-from services.funds import RecordRef, RewardReport, Severity, Violation
+from services import fund_reports
+from services.fund_rules import RecordRef, Severity, Violation
 from services.permissions import Actor
+from services.rewards import RewardReport, rewards
 from services.rules import RuleSet, get_rules
 from ui.format import day, number, percent, yuan
 from ui.i18n import current_lang, t
@@ -39,31 +40,31 @@ def rules_for(version: int, year: int) -> RuleSet:
 @st.cache_data(show_spinner=False, max_entries=64)
 def violations(version: int, actor: Actor, year: int) -> list[Violation]:
     with session_scope() as session:
-        return funds.fund_violations(session, actor, year=year)
+        return fund_reports.fund_violations(session, actor, year=year)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def budget_table(version: int, actor: Actor, year: int, township_id: int | None = None):
     with session_scope() as session:
-        return funds.budget_vs_actual(session, actor, year=year, township_id=township_id)
+        return fund_reports.budget_vs_actual(session, actor, year=year, township_id=township_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def monthly(version: int, actor: Actor, year: int, township_id: int | None = None):
     with session_scope() as session:
-        return funds.monthly_execution(session, actor, year=year, township_id=township_id)
+        return fund_reports.monthly_execution(session, actor, year=year, township_id=township_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def expenses(version: int, actor: Actor, year: int, township_id: int | None = None):
     with session_scope() as session:
-        return funds.list_expenses(session, actor, year=year, township_id=township_id)
+        return fund_reports.list_expenses(session, actor, year=year, township_id=township_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def reward_report(version: int, actor: Actor, year: int, as_of: date) -> RewardReport:
     with session_scope() as session:
-        return funds.rewards(session, actor, year=year, as_of=as_of)
+        return rewards(session, actor, year=year, as_of=as_of)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,10 +120,15 @@ def record_text(ref: RecordRef, rules: RuleSet, lang: str | None = None) -> str:
     return t("funds.record.expense", lang, id=ref.id, receipt=receipt)
 
 
+def violation_message(v: Violation, rules: RuleSet) -> str:
+    """A message box's text: the rule's code and title in bold, then why."""
+    return f"**{rule_title(v.code)}** · {violation_text(v, rules)}"
+
+
 def show_violations(found: Iterable[Violation], rules: RuleSet) -> None:
     """Each violation as a message box that names the rule and says why."""
     for v in found:
-        body = f"**{rule_title(v.code)}** · {violation_text(v, rules)}"
+        body = violation_message(v, rules)
         if v.severity == Severity.error:
             st.error(body, icon=SEVERITY_ICON[v.severity])
         else:

@@ -21,7 +21,8 @@ from manage import migrate
 from models import Expense, RuleSet
 from models.db import session_scope
 from models.enums import Role
-from services import funds, rules, users
+from services import fund_reports, rules, users
+from services.fund_rules import LOST_WORK
 from services.permissions import Actor
 from tests.pages.apptest import DEMO_YEAR, no_exceptions, signed_in, visible_text
 from ui.i18n import t
@@ -91,8 +92,8 @@ def _roomy_category(username: str, need: Decimal) -> str:
     """A category of the clerk's unit with at least ``need`` left in this year's budget."""
     actor = _actor(username)
     with session_scope() as session:
-        table = funds.budget_vs_actual(session, actor, year=DEMO_YEAR)
-    table = table[table["category"] != funds.LOST_WORK]
+        table = fund_reports.budget_vs_actual(session, actor, year=DEMO_YEAR)
+    table = table[table["category"] != LOST_WORK]
     room = [(r.budget - r.spent, r.category) for r in table.itertuples()]
     left, category = max(room)
     assert left >= need, room
@@ -172,7 +173,7 @@ def test_a_justified_exception_shows_in_the_leaders_violation_list(app_env):
     assert row["例外说明"] == "上级慰问活动统一采购，经主席团同意"
     # The screen lists exactly what the service finds.
     with session_scope() as session:
-        found = funds.fund_violations(session, _actor("leader"), year=DEMO_YEAR)
+        found = fund_reports.fund_violations(session, _actor("leader"), year=DEMO_YEAR)
     assert len(table) == len(found)
     assert list(table["规则"].str.split(" ").str[0]) == [v.code for v in found]
 
@@ -199,7 +200,7 @@ def test_the_budget_form_refuses_wrong_shares_and_saves_the_rule_split(app_env):
     assert any("F09" in e.value and "¥4,938.27" in e.value for e in at.error)
     assert any(e.value == t("funds.entry.budget_need_reason", "zh") for e in at.error)
     with session_scope() as session:
-        unsaved = funds.budget_vs_actual(session, clerk, year=DEMO_YEAR)
+        unsaved = fund_reports.budget_vs_actual(session, clerk, year=DEMO_YEAR)
     assert unsaved[unsaved["category"] == "publicity"].iloc[0]["budget"] != Decimal("12345.67")
 
     # With a reason the same line is saved, flagged, and the leader sees it with that reason.
@@ -220,7 +221,7 @@ def test_the_budget_form_refuses_wrong_shares_and_saves_the_rule_split(app_env):
     assert any(s.value == t("common.saved", "zh") for s in at.success)
     assert len(_violation_table(_open("leader", OVERVIEW))) == before
     with session_scope() as session:
-        table = funds.budget_vs_actual(session, clerk, year=DEMO_YEAR)
+        table = fund_reports.budget_vs_actual(session, clerk, year=DEMO_YEAR)
     line = table[table["category"] == "publicity"].iloc[0]
     # 40 % of 12,345.67 is 4,938.268 → 4,938.27 for the district, the remainder for the unit.
     assert (line["budget"], line["district_share"], line["township_share"]) == (

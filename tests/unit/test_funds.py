@@ -1,4 +1,4 @@
-"""Fund rules F01–F11 at their boundaries, exact money, exceptions, rule changes and rewards."""
+"""Fund rules F01–F11 at their boundaries, exact sums, exceptions, rule changes and reports."""
 
 from datetime import date
 from decimal import Decimal
@@ -7,20 +7,12 @@ from itertools import count
 import pytest
 from sqlmodel import select
 
-from models import (
-    AuditLog,
-    Budget,
-    Deputy,
-    Expense,
-    IntegratedActivity,
-    Platform,
-    PlatformCheck,
-    Township,
-)
-from models.enums import DeputyLevel, PlatformKind, Role, UnitType
-from services import funds, rules, scoring
+from models import AuditLog, Budget, Deputy, Expense, Township
+from models.enums import DeputyLevel, Role, UnitType
+from services import fund_reports, funds, overview, rules
 from services.errors import PermissionDenied, ValidationError
-from services.funds import RuleViolationError, Severity
+from services.fund_rules import FUND_RULES, Severity
+from services.funds import ExpenseDraft, RuleViolationError
 from services.permissions import Actor
 
 Y = 2025  # the budget year under test; the seed rule set of 2025 applies
@@ -86,8 +78,9 @@ def budget(session, tid, category, amount, district=None, township=None, year=Y,
     )
 
 
-def spend(session, actor, tid, amount, **kw):
-    args = {
+def typed(tid, amount, **kw) -> ExpenseDraft:
+    """An expense as a clerk types it into the form: a meeting's printing in June."""
+    fields = {
         "township_id": tid,
         "occurred_on": date(Y, 6, 1),
         "budget_year": Y,
@@ -96,24 +89,18 @@ def spend(session, actor, tid, amount, **kw):
         "payee": "宿豫区文印部",
         "purpose": "会议材料印刷",
         "receipt_no": receipt(),
-        "today": TODAY,
     } | kw
-    return funds.record_expense(session, actor, **args)
+    return ExpenseDraft(**fields)
+
+
+def spend(session, actor, tid, amount, exception_reason=None, **kw):
+    return funds.record_expense(
+        session, actor, typed(tid, amount, **kw), exception_reason=exception_reason, today=TODAY
+    )
 
 
 def draft(tid, amount="100.00", **kw):
-    args = {
-        "township_id": tid,
-        "occurred_on": date(Y, 6, 1),
-        "budget_year": Y,
-        "category": "meetings",
-        "amount": amount,
-        "payee": "宿豫区文印部",
-        "purpose": "会议材料印刷",
-        "receipt_no": receipt(),
-        "today": TODAY,
-    } | kw
-    return funds.prepare_expense(**args)
+    return funds.prepare_expense(typed(tid, amount, **kw), today=TODAY)
 
 
 def codes(violations) -> list[str]:
@@ -125,61 +112,10 @@ def check(session, d) -> list[str]:
 
 
 def stored(session, actor=LEADER, year=Y, **kw):
-    return funds.fund_violations(session, actor, year=year, **kw)
+    return fund_reports.fund_violations(session, actor, year=year, **kw)
 
 
-# --- money --------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("5000", "5000.00"),
-        ("5,000.01", "5000.01"),
-        (" ¥80.5 ", "80.50"),
-        ("１２．３４", "12.34"),  # full-width digits from a Chinese input method
-        ("1.230", "1.23"),  # a trailing zero is not a third decimal
-        (Decimal("0.01"), "0.01"),
-        (7, "7.00"),
-    ],
-)
-def test_amounts_parse_exactly(text, expected):
-    assert funds.parse_yuan(text) == Decimal(expected)
-    assert str(funds.parse_yuan(text)) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "key"),
-    [
-        (0.1, "funds.error.amount_invalid"),  # a float is already inexact
-        (True, "funds.error.amount_invalid"),
-        ("NaN", "funds.error.amount_invalid"),
-        ("inf", "funds.error.amount_invalid"),
-        (Decimal("NaN"), "funds.error.amount_invalid"),
-        ("1e3", "funds.error.amount_invalid"),
-        ("12元", "funds.error.amount_invalid"),
-        ("", "funds.error.amount_required"),
-        ("-5", "funds.error.amount_negative"),
-        (Decimal("-0.01"), "funds.error.amount_negative"),
-        ("1.001", "funds.error.amount_decimals"),
-        ("0", "funds.error.amount_zero"),
-        ("100000000.01", "funds.error.amount_too_large"),
-    ],
-)
-def test_bad_amounts_are_refused_with_a_reason(value, key):
-    with pytest.raises(ValidationError) as err:
-        funds.parse_yuan(value)
-    assert err.value.key == key and err.value.field == "amount"
-
-
-def test_zero_is_a_valid_budget_and_fen_round_trip():
-    assert funds.parse_yuan("0", allow_zero=True) == Decimal("0.00")
-    assert funds.to_fen(Decimal("5000.01")) == 500001
-    assert funds.to_yuan(500001) == Decimal("5000.01")
-    assert str(funds.to_yuan(0)) == "0.00"
-    assert funds.to_yuan(Decimal(123)) == Decimal("1.23")  # a PostgreSQL SUM
-    with pytest.raises(ValueError):
-        funds.to_fen(Decimal("0.015"))
+# --- exact sums ---------------------------------------------------------------------------------
 
 
 def test_many_small_amounts_sum_exactly(session, world):
@@ -201,7 +137,7 @@ def test_many_small_amounts_sum_exactly(session, world):
         for i in range(1000)
     )
     session.commit()
-    table = funds.budget_vs_actual(session, LEADER, year=Y, township_id=tid)
+    table = fund_reports.budget_vs_actual(session, LEADER, year=Y, township_id=tid)
     other = table[table["category"] == "other"].iloc[0]
     assert other["spent"] == Decimal("10.00") and other["budget"] == Decimal("10.00")
     assert "F08" not in codes(stored(session))
@@ -217,7 +153,7 @@ def test_point_one_plus_point_two_is_not_over_a_budget_of_point_three(session, w
     assert "F08" not in check(session, draft(tid, "0.20", category="other"))
     spend(session, world["clerk"], tid, "0.20", category="other")
     assert "F08" not in codes(stored(session))
-    spent = funds.budget_vs_actual(session, LEADER, year=Y, township_id=tid)
+    spent = fund_reports.budget_vs_actual(session, LEADER, year=Y, township_id=tid)
     assert spent[spent["category"] == "other"]["spent"].iloc[0] == Decimal("0.30")
 
 
@@ -501,6 +437,27 @@ def test_a_rule_change_turns_violations_off(session, world):
     assert "F05" in check(session, draft(tid, "6000.01"))
 
 
+def test_each_rule_is_one_function_found_by_its_code():
+    for code, rule in FUND_RULES.items():
+        assert rule.function.__name__.startswith(code.lower() + "_"), code
+        assert rule.checks and rule.severity in Severity
+    assert [c for c, r in FUND_RULES.items() if r.severity == Severity.warning] == ["F10"]
+
+
+def test_only_unjustified_errors_stand_against_a_unit(session, world):
+    clerk, tid = world["clerk"], world["town"]
+    spend(session, clerk, tid, "10.00", receipt_no="FP-7")
+    spend(session, clerk, tid, "10.00", receipt_no="FP-7", exception_reason="同一发票分两次报销")
+    spend(session, clerk, tid, "6000.00", exception_reason="防汛应急，会后补审")  # F05, justified
+    budget(session, tid, "deputy_activities", "100.00")  # F10: a warning below 3 × 1,000
+    found = {v.code: v for v in stored(session)}
+    assert {"F03", "F05", "F10"} <= set(found)
+    # F03 stands: its first use carries no reason. The justified F05 and the warning do not.
+    assert [v.code for v in found.values() if v.standing] == ["F03"]
+    headline = overview.headline(session, LEADER, year=Y, as_of=date(Y, 12, 31))
+    assert headline.violations == 1
+
+
 # --- writes --------------------------------------------------------------------------------------
 
 
@@ -586,7 +543,7 @@ def test_who_may_write_and_read(session, world):
     spend(session, world["clerk"], town, "1.00", receipt_no="", exception_reason="遗失")
     assert {v.township_id for v in stored(session, world["clerk"])} == {town}
     assert {v.township_id for v in stored(session, LEADER)} == {town, sub}
-    assert set(funds.list_expenses(session, world["clerk2"], year=Y)["township_id"]) == {sub}
+    assert set(fund_reports.list_expenses(session, world["clerk2"], year=Y)["township_id"]) == {sub}
 
 
 # --- reads ---------------------------------------------------------------------------------------
@@ -608,12 +565,12 @@ def test_budget_against_spending_and_the_months(session, world):
         occurred_on=date(Y - 1, 12, 30),
         exception_reason="r",
     )
-    table = funds.budget_vs_actual(session, clerk, year=Y)
+    table = fund_reports.budget_vs_actual(session, clerk, year=Y)
     assert set(table["township_id"]) == {tid}
     row = table[table["category"] == "publicity"].iloc[0]
     assert (row["budget"], row["spent"]) == (Decimal("1000.00"), Decimal("310.00"))
     assert (row["district_share"], row["township_share"]) == (Decimal("400.00"), Decimal("600.00"))
-    months = funds.monthly_execution(session, clerk, year=Y)
+    months = fund_reports.monthly_execution(session, clerk, year=Y)
     assert list(months["month"]) == list(range(1, 13))
     assert months["spent"].tolist()[:4] == [
         Decimal("100.10"),
@@ -625,96 +582,6 @@ def test_budget_against_spending_and_the_months(session, world):
     # The fixture budgets 7 categories (all but lost_work) at 100,000.00; publicity is now
     # 1,000.00: 6 × 100,000.00 + 1,000.00.
     assert months["budget"].iloc[0] == Decimal("601000.00")
-    listed = funds.list_expenses(session, clerk, year=Y)
+    listed = fund_reports.list_expenses(session, clerk, year=Y)
     assert listed["occurred_on"].iloc[0] == date(Y, 3, 31)  # newest first
     assert listed["amount"].map(type).eq(Decimal).all()
-
-
-# --- rewards -------------------------------------------------------------------------------------
-
-
-def _platform(session, tid, ok, items, active=True):
-    p = Platform(township_id=tid, kind=PlatformKind.station, name="联络站", active=active)
-    session.add(p)
-    session.flush()
-    for i in range(items):
-        session.add(PlatformCheck(platform_id=p.id, year=Y, item_code=f"i{i}", ok=i < ok))
-
-
-def _activity(session, tid, held_on, levels):
-    session.add(
-        IntegratedActivity(
-            township_id=tid, held_on=held_on, theme="主题", title="活动", levels=levels
-        )
-    )
-
-
-def test_rewards_from_grade_platforms_and_activities(session, world, monkeypatch):
-    town, sub = world["town"], world["sub"]
-    monkeypatch.setattr(
-        scoring, "township_grades", lambda s, year, as_of: {town: "excellent", sub: "good"}
-    )
-    # Town: 19 of 20 items met (95 %, the minimum share) on two platforms; a retired platform
-    # with nothing met does not count.
-    _platform(session, town, 10, 10)
-    _platform(session, town, 9, 10)
-    _platform(session, town, 0, 10, active=False)
-    # Sub-district: 18 of 20 (90 %) is not outstanding.
-    _platform(session, sub, 18, 20)
-    # Town: 4 activities, one with 4 levels → distinctive.
-    for day, levels in [
-        (3, "township,county"),
-        (4, "township"),
-        (5, "township"),
-        (6, "national,provincial,city,county"),
-    ]:
-        _activity(session, town, date(Y, day, 10), levels)
-    # Sub-district: 4 activities, at most 3 levels (an unknown code is ignored) → not distinctive;
-    # a fifth with 5 levels comes after the as-of date.
-    for day, levels in [
-        (3, "county,city,provincial"),
-        (4, "county"),
-        (5, "county"),
-        (6, "county, city ,village"),
-    ]:
-        _activity(session, sub, date(Y, day, 10), levels)
-    _activity(session, sub, date(Y, 12, 1), "national,provincial,city,county,township")
-    session.commit()
-    report = funds.rewards(session, LEADER, year=Y, as_of=date(Y, 11, 30))
-    rows = {r.township_id: r for r in report.rows}
-    t, s = rows[town], rows[sub]
-    assert (t.platform_ok, t.platform_items, t.platform_outstanding) == (19, 20, True)
-    assert (t.activities, t.max_levels, t.distinctive) == (4, 4, True)
-    assert t.total_yuan == Decimal("80000.00")  # 50,000 + 20,000 + 10,000
-    assert (s.platform_outstanding, s.activities, s.max_levels, s.distinctive) == (
-        False,
-        4,
-        3,
-        False,
-    )
-    assert s.grade == "good" and s.total_yuan == Decimal("0.00")
-    assert report.total_yuan == Decimal("80000.00")
-    # With the late activity counted the sub-district earns the activity reward.
-    later = funds.rewards(session, LEADER, year=Y, as_of=date(Y, 12, 31))
-    assert {r.township_id: r.activities_yuan for r in later.rows}[sub] == Decimal("10000.00")
-    # A clerk sees their own unit only.
-    own = funds.rewards(session, world["clerk"], year=Y, as_of=date(Y, 11, 30))
-    assert [r.township_id for r in own.rows] == [town]
-
-
-def test_reward_amounts_come_from_the_rule_set(session, world, monkeypatch):
-    town = world["town"]
-    monkeypatch.setattr(scoring, "township_grades", lambda s, year, as_of: {town: "excellent"})
-    data = rules.to_content(rules.get_rules(session, Y))
-    data["rewards"]["excellent_yuan"] = "12345.67"
-    data["rewards"]["outstanding_platform_min_share"] = 0.5
-    rules.save_rules(session, ADMIN, data)
-    _platform(session, town, 1, 2)
-    session.commit()
-    row = next(
-        r
-        for r in funds.rewards(session, LEADER, year=Y, as_of=date(Y, 6, 1)).rows
-        if r.township_id == town
-    )
-    assert row.excellent_yuan == Decimal("12345.67") and row.platform_outstanding
-    assert row.total_yuan == Decimal("32345.67")

@@ -12,7 +12,8 @@ from sqlmodel import select
 
 from models import Budget, Deputy, Expense, Township
 from models.enums import DeputyLevel, Role, UnitType
-from services import funds, rules
+from services import fund_reports, rules
+from services.fund_rules import FUND_RULES
 from services.permissions import Actor
 from ui import funds as ufunds
 
@@ -86,8 +87,8 @@ def _every_rule_broken(session) -> tuple[int, int]:
 def test_every_rule_has_a_message_in_both_languages(session):
     _every_rule_broken(session)
     leader = Actor(id=None, username="leader", role=Role.district_leader)
-    found = funds.fund_violations(session, leader, year=Y)
-    assert {v.code for v in found} == set(funds.RULE_CODES)
+    found = fund_reports.fund_violations(session, leader, year=Y)
+    assert {v.code for v in found} == set(FUND_RULES)
     keys = {v.key for v in found}
     assert {"funds.rule.F07.unknown", "funds.rule.F07.no_budget"} <= keys
     r = rules.get_rules(session, Y)
@@ -118,8 +119,8 @@ def test_the_export_holds_expenses_and_violations_with_chinese_headers(session):
     a, b = _every_rule_broken(session)
     leader = Actor(id=None, username="leader", role=Role.district_leader)
     r = rules.get_rules(session, Y)
-    expenses = funds.list_expenses(session, leader, year=Y)
-    found = funds.fund_violations(session, leader, year=Y)
+    expenses = fund_reports.list_expenses(session, leader, year=Y)
+    found = fund_reports.fund_violations(session, leader, year=Y)
     names = {a: "甲镇", b: "乙镇"}
     wb = load_workbook(io.BytesIO(ufunds.excel_bytes(expenses, found, r, names, "zh")))
     assert wb.sheetnames == ["支出", "违规"]

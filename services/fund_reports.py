@@ -1,0 +1,339 @@
+"""Reports over the saved budgets and expenses of a budget year, for the units an actor may
+read: budget against spending, execution by month, the expenses, and every fund rule violation
+(``services.fund_rules``) with the records behind it.
+
+Sums are taken in the database as integer fen and returned as Decimal yuan.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import and_, extract
+from sqlmodel import Session, func, select
+
+from models import Budget, Expense, Township
+from services.fund_rules import (
+    DEPUTY_ACTIVITIES,
+    BudgetLine,
+    CategorySpending,
+    ChargedExpense,
+    DeputyActivityBudget,
+    ReceiptUse,
+    RecordRef,
+    Severity,
+    Subject,
+    Violation,
+    budget_year_bounds,
+    category_codes,
+    judge,
+)
+from services.funds import budget_record, deputy_counts, receipt_uses
+from services.money import to_yuan
+from services.org import TownshipInfo, list_townships
+from services.permissions import Actor
+from services.rules import RuleSet, get_rules
+
+
+def _scope(session: Session, actor: Actor, township_id: int | None) -> list[TownshipInfo]:
+    """Active units the actor may read, in the district's order (one unit when asked)."""
+    units = list_townships(session, actor)
+    return units if township_id is None else [u for u in units if u.id == township_id]
+
+
+# ---------------------------------------------------------------------------------------------
+# Violations
+
+
+def fund_violations(
+    session: Session,
+    actor: Actor,
+    *,
+    year: int,
+    township_id: int | None = None,
+    rules: RuleSet | None = None,
+) -> list[Violation]:
+    """Every violation of the stored budgets and expenses of ``year`` (budget year), with the
+    records behind each, for the units the actor may read; errors first, then by rule code and
+    the district's order of units."""
+    rules = rules or get_rules(session, year)
+    units = _scope(session, actor, township_id)
+    if not units:
+        return []
+    ids = [u.id for u in units]
+    order = {u.id: i for i, u in enumerate(units)}
+    found = judge(_saved_subjects(session, year, ids, rules), rules)
+    found.sort(
+        key=lambda v: (
+            v.severity != Severity.error,
+            v.code,
+            order[v.township_id],
+            min((r.id or 0 for r in v.records), default=0),
+        )
+    )
+    return found
+
+
+def _saved_subjects(session: Session, year: int, ids: list[int], rules: RuleSet) -> list[Subject]:
+    """What the rules judge in the saved records of the units ``ids``: every expense charged to
+    the year, each receipt number on them, each unit's spending per category, every budget
+    line, and each budgeted unit's deputy-activity budget."""
+    in_year = and_(Expense.budget_year == year, Expense.township_id.in_(ids))
+    rows = session.exec(
+        select(
+            Expense.id,
+            Expense.township_id,
+            Expense.receipt_no,
+            Expense.occurred_on,
+            Expense.amount_fen,
+            Expense.exception_reason,
+            Expense.category,
+            Expense.payee,
+            Expense.purpose,
+            Expense.presidium_approved,
+            Expense.approval_ref,
+        )
+        .where(in_year)
+        .order_by(Expense.occurred_on, Expense.id)
+    ).all()
+    expenses = [
+        ChargedExpense(
+            record=RecordRef(
+                kind="expense",
+                id=r.id,
+                township_id=r.township_id,
+                ref=r.receipt_no,
+                occurred_on=r.occurred_on,
+                amount=to_yuan(r.amount_fen),
+                exception_reason=r.exception_reason or "",
+            ),
+            budget_year=year,
+            category=r.category,
+            payee=r.payee,
+            purpose=r.purpose,
+            presidium_approved=bool(r.presidium_approved),
+            approval_ref=r.approval_ref or "",
+        )
+        for r in rows
+    ]
+    by_receipt: dict[tuple[int, str], list[RecordRef]] = defaultdict(list)
+    by_category: dict[tuple[int, str], list[RecordRef]] = defaultdict(list)
+    for e in expenses:
+        if e.record.ref.strip():
+            by_receipt[(e.record.township_id, e.record.ref)].append(e.record)
+        by_category[(e.record.township_id, e.category)].append(e.record)
+
+    # A receipt number counts over every unit and year, and is reported to each unit using it.
+    # Only numbers used more than once are counted; any other is used by its one expense.
+    numbered = and_(in_year, func.trim(Expense.receipt_no) != "")
+    reused = (
+        select(Expense.receipt_no)
+        .where(Expense.receipt_no.in_(select(Expense.receipt_no).where(numbered)))
+        .group_by(Expense.receipt_no)
+        .having(func.count(Expense.id) > 1)
+    )
+    uses = receipt_uses(session, reused) if by_receipt else {}
+    receipts = [
+        ReceiptUse(
+            township_id=tid,
+            receipt=receipt,
+            records=tuple(sorted(records, key=lambda r: r.id)),
+            uses=uses[receipt][0] if receipt in uses else 1,
+            units=len(uses[receipt][1]) if receipt in uses else 1,
+        )
+        for (tid, receipt), records in by_receipt.items()
+    ]
+
+    budgets = {
+        (b.township_id, b.category): b
+        for b in session.exec(
+            select(Budget).where(Budget.year == year, Budget.township_id.in_(ids))
+        ).all()
+    }
+    deputies = deputy_counts(session, ids)
+    spending = [
+        CategorySpending(
+            township_id=tid,
+            year=year,
+            category=category,
+            expenses=tuple(records),
+            earlier=Decimal("0.00"),  # every saved expense of the unit is judged
+            budget=budget_record(budgets[(tid, category)]) if (tid, category) in budgets else None,
+            deputies_without_income=deputies.get(tid, (0, 0))[1],
+        )
+        for (tid, category), records in by_category.items()
+    ]
+    lines = [
+        BudgetLine(budget_record(b), to_yuan(b.district_share_fen), to_yuan(b.township_share_fen))
+        for b in budgets.values()
+    ]
+    floors = []
+    if DEPUTY_ACTIVITIES in category_codes(rules):
+        for tid in dict.fromkeys(tid for tid, _ in budgets):
+            line = budgets.get((tid, DEPUTY_ACTIVITIES))
+            floors.append(
+                DeputyActivityBudget(
+                    township_id=tid,
+                    line=budget_record(line) if line else None,
+                    deputies=deputies.get(tid, (0, 0))[0],
+                )
+            )
+    return [*expenses, *receipts, *spending, *lines, *floors]
+
+
+# ---------------------------------------------------------------------------------------------
+# Budget against spending, execution by month, the expenses
+
+
+BUDGET_COLUMNS = [
+    "township_id",
+    "name_zh",
+    "name_en",
+    "category",
+    "budget",
+    "district_share",
+    "township_share",
+    "spent",
+]
+
+
+def budget_vs_actual(
+    session: Session, actor: Actor, *, year: int, township_id: int | None = None
+) -> pd.DataFrame:
+    """Per unit and category: budget, its district and township shares, and spending charged to
+    the year (Decimal yuan). Every category of the rule set appears for every unit, plus any
+    other category that has spending."""
+    units = _scope(session, actor, township_id)
+    if not units:
+        return pd.DataFrame(columns=BUDGET_COLUMNS)
+    ids = [u.id for u in units]
+    rules = get_rules(session, year)
+    budget = {
+        (tid, cat): (int(a), int(d), int(t))
+        for tid, cat, a, d, t in session.exec(
+            select(
+                Budget.township_id,
+                Budget.category,
+                func.sum(Budget.amount_fen),
+                func.sum(Budget.district_share_fen),
+                func.sum(Budget.township_share_fen),
+            )
+            .where(Budget.year == year, Budget.township_id.in_(ids))
+            .group_by(Budget.township_id, Budget.category)
+        ).all()
+    }
+    spent = {
+        (tid, cat): int(fen)
+        for tid, cat, fen in session.exec(
+            select(Expense.township_id, Expense.category, func.sum(Expense.amount_fen))
+            .where(Expense.budget_year == year, Expense.township_id.in_(ids))
+            .group_by(Expense.township_id, Expense.category)
+        ).all()
+    }
+    codes = category_codes(rules)
+    extra = sorted({cat for _, cat in (budget.keys() | spent.keys())} - set(codes))
+    rows = []
+    for u in units:
+        for cat in codes + extra:
+            a, d, t = budget.get((u.id, cat), (0, 0, 0))
+            s = spent.get((u.id, cat), 0)
+            if cat in extra and not (a or s):
+                continue
+            rows.append(
+                (u.id, u.name_zh, u.name_en, cat, to_yuan(a), to_yuan(d), to_yuan(t), to_yuan(s))
+            )
+    return pd.DataFrame(rows, columns=BUDGET_COLUMNS)
+
+
+def monthly_execution(
+    session: Session, actor: Actor, *, year: int, township_id: int | None = None
+) -> pd.DataFrame:
+    """Per month of the year: spending charged to the year that occurred in that month, the
+    running total and the year's whole budget (Decimal yuan). Expenses dated outside the year
+    (F06) count in no month."""
+    ids = [u.id for u in _scope(session, actor, township_id)]
+    months = list(range(1, 13))
+    if not ids:
+        zero = Decimal("0.00")
+        return pd.DataFrame(
+            [(m, zero, zero, zero) for m in months],
+            columns=["month", "spent", "cumulative", "budget"],
+        )
+    start, end = budget_year_bounds(year)
+    month = extract("month", Expense.occurred_on)
+    by_month = {
+        int(m): int(fen)
+        for m, fen in session.exec(
+            select(month, func.sum(Expense.amount_fen))
+            .where(
+                Expense.budget_year == year,
+                Expense.township_id.in_(ids),
+                Expense.occurred_on.between(start, end),
+            )
+            .group_by(month)
+        ).all()
+    }
+    total_budget = to_yuan(
+        session.exec(
+            select(func.coalesce(func.sum(Budget.amount_fen), 0)).where(
+                Budget.year == year, Budget.township_id.in_(ids)
+            )
+        ).one()
+    )
+    rows, running = [], 0
+    for m in months:
+        running += by_month.get(m, 0)
+        rows.append((m, to_yuan(by_month.get(m, 0)), to_yuan(running), total_budget))
+    return pd.DataFrame(rows, columns=["month", "spent", "cumulative", "budget"])
+
+
+EXPENSE_COLUMNS = [
+    "id",
+    "township_id",
+    "name_zh",
+    "name_en",
+    "occurred_on",
+    "budget_year",
+    "category",
+    "amount",
+    "payee",
+    "purpose",
+    "receipt_no",
+    "presidium_approved",
+    "approval_ref",
+    "exception_reason",
+    "entered_at",
+]
+
+
+def list_expenses(
+    session: Session, actor: Actor, *, year: int, township_id: int | None = None
+) -> pd.DataFrame:
+    """The expenses charged to ``year``, newest first (amount as Decimal yuan)."""
+    ids = [u.id for u in _scope(session, actor, township_id)]
+    if not ids:
+        return pd.DataFrame(columns=EXPENSE_COLUMNS)
+    rows = session.exec(
+        select(
+            Expense.id,
+            Expense.township_id,
+            Township.name_zh,
+            Township.name_en,
+            Expense.occurred_on,
+            Expense.budget_year,
+            Expense.category,
+            Expense.amount_fen,
+            Expense.payee,
+            Expense.purpose,
+            Expense.receipt_no,
+            Expense.presidium_approved,
+            Expense.approval_ref,
+            Expense.exception_reason,
+            Expense.entered_at,
+        )
+        .join(Township, Township.id == Expense.township_id)
+        .where(Expense.budget_year == year, Expense.township_id.in_(ids))
+        .order_by(Expense.occurred_on.desc(), Expense.id.desc())
+    ).all()
+    data = [(*r[:7], to_yuan(r[7]), *r[8:]) for r in rows]
+    return pd.DataFrame(data, columns=EXPENSE_COLUMNS)
