@@ -18,6 +18,7 @@ with session_scope() as session:
     accounts = users.list_users(session, actor)
     units = org.list_townships(session, include_retired=False)
 unit_names = {u.id: u.name_zh for u in units}
+role_names = {role: label("role", role) for role in Role}
 
 
 def _unit_choice(key: str, current: int | None = None) -> int | None:
@@ -43,7 +44,7 @@ table = pd.DataFrame(
     {
         t("users.col.username"): accounts["username"],
         t("users.col.display_name"): accounts["display_name"],
-        t("users.col.role"): [label("role", r) for r in accounts["role"]],
+        t("users.col.role"): [role_names[Role(r)] for r in accounts["role"]],
         t("users.col.township"): [unit_names.get(i, "") for i in accounts["township_id"]],
         t("users.col.status"): [
             t("users.locked") if locked else t("users.active") if active else t("users.disabled")
@@ -64,7 +65,7 @@ with left, st.form("add_user", clear_on_submit=True, border=True):
         t("users.col.display_name"), max_chars=users.MAX_DISPLAY_NAME, key="new_display_name"
     )
     role = st.selectbox(
-        t("users.col.role"), list(Role), format_func=lambda r: label("role", r), key="new_role"
+        t("users.col.role"), list(Role), format_func=role_names.__getitem__, key="new_role"
     )
     township_id = _unit_choice("new_township")
     password = st.text_input(t("users.temporary_password"), type="password", key="new_password")
@@ -105,7 +106,7 @@ if chosen is not None:
             t("users.col.role"),
             roles,
             index=roles.index(Role(row.role)),
-            format_func=lambda r: label("role", r),
+            format_func=role_names.__getitem__,
         )
         current_unit = None if pd.isna(row.township_id) else int(row.township_id)
         new_unit = _unit_choice(f"edit_township_{chosen}", current_unit)

@@ -48,11 +48,11 @@ RESETS = {
 }
 RESET = "funds_entry_reset"
 
+actor = page_actor(__file__)
 for slot in st.session_state.pop(RESET, ()):
     for key, value in RESETS[slot].items():
         st.session_state[key] = value
 
-actor = page_actor(__file__)
 # Choice widgets whose option labels depend on the language carry it in their key: a keyed
 # widget keeps showing the label it was first drawn with.
 lang = current_lang()

@@ -28,6 +28,7 @@ from typing import Any
 
 from services.money import CENT
 from services.rules import RuleSet
+from services.validation import match_form
 
 MONTHS_PER_YEAR = 12
 # The rule set's category codes that two rules refer to; a rule set without them skips the rule.
@@ -227,18 +228,21 @@ def f03_receipt_used_once(r: ReceiptUse, rules: RuleSet) -> Finding | None:
 
 @cache
 def _banned_purposes(listed: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """Each banned purpose once, trimmed, with its lower case (read once per list, not once
+    """Each banned purpose once, trimmed, with its match form (read once per list, not once
     per expense: the report runs F04 over a year's expenses)."""
-    return tuple((w, w.lower()) for w in dict.fromkeys(w.strip() for w in listed) if w)
+    words = dict.fromkeys(w.strip() for w in listed)
+    return tuple((w, match_form(w)) for w in words if w and match_form(w))
 
 
 def f04_banned_purpose(e: ChargedExpense, rules: RuleSet) -> Finding | None:
-    """A banned purpose is found in the purpose or the payee, ignoring case."""
-    texts = (e.purpose.lower(), e.payee.lower())
+    """A banned purpose is found in the purpose or the payee, compared in their match form:
+    case, spaces, punctuation, invisible characters and traditional characters do not hide a
+    word ("宴 請代表" holds "宴请")."""
+    texts = (match_form(e.purpose), match_form(e.payee))
     words = tuple(
         word
-        for word, lowered in _banned_purposes(tuple(rules.funds.banned_purposes))
-        if any(lowered in text for text in texts)
+        for word, folded in _banned_purposes(tuple(rules.funds.banned_purposes))
+        if any(folded in text for text in texts)
     )
     return _on_expense(e, {"words": words}) if words else None
 
@@ -382,7 +386,7 @@ FUND_RULES: dict[str, RuleEntry] = {
         f04_banned_purpose,
         Severity.error,
         ChargedExpense,
-        "no banned purpose (funds.banned_purposes, a substring of purpose or payee)",
+        "no banned purpose (funds.banned_purposes, found in purpose or payee in match form)",
     ),
     "F05": RuleEntry(
         f05_presidium_approval,

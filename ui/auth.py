@@ -198,21 +198,32 @@ def password_changed_notice() -> None:
         st.toast(t("account.password_changed"))
 
 
-def page_actor(page_file: str) -> Actor:
-    """The guard at the top of every screen: the user this run signed in, if their role may
-    open this screen; otherwise nothing of the screen is drawn.
+def _checked_actor() -> Actor | None:
+    """The actor of this tab's session, checked in the database now (no side effects)."""
+    token = _token()
+    if not token:
+        return None
+    with session_scope() as session:
+        return sessions.session_actor(session, token)
 
-    The frame (``app.py``) checks the session on every run before it runs a screen. A screen
-    that runs without the frame — Streamlit serves the files of ``pages/`` by their path until
-    the first ``st.navigation`` of a server's life — finds no user and sends the browser to the
-    login form instead.
+
+def page_actor(page_file: str) -> Actor:
+    """The guard at the top of every screen: the signed-in user, checked against the database
+    by the screen itself, if their role may open this screen; otherwise nothing of the screen
+    is drawn and the browser goes to the login form.
+
+    The frame (``app.py``) checks the session too, but a screen does not rely on it: Streamlit
+    serves the files of ``pages/`` by their path until the first ``st.navigation`` of a
+    server's life, without the frame.
     """
-    actor: Actor | None = st.session_state.get(_ACTOR)
+    actor = _checked_actor()
     screen = nav.screen_of(Path(page_file).name)
-    if actor is None or screen is None or actor.role not in screen.roles:
+    refused = actor is None or actor.must_change_password
+    if refused or screen is None or actor.role not in screen.roles:
         if actor is None and screen is not None:
             st.session_state[nav.WANTED] = screen.file  # shown once signed in, if allowed
         with contextlib.suppress(st.errors.StreamlitAPIException):
             st.switch_page(nav.MAIN_SCRIPT)
         st.stop()
+    st.session_state[_ACTOR] = actor
     return actor

@@ -45,3 +45,27 @@ def app_env(demo_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", demo_url)
     monkeypatch.setenv("COOKIE_KEY", "test-cookie-key-not-secret-0123456789abcdef")
     return demo_url
+
+
+@pytest.fixture
+def private_db(tmp_path, monkeypatch):
+    """A database of its own with the rule sets and an ``admin`` account, so a test that saves
+    a new rule set version never reaches the shared demo one."""
+    from models.enums import Role
+    from services import users
+    from services.permissions import SYSTEM
+
+    url = f"sqlite:///{tmp_path / 'rules.db'}"
+    migrate(url)
+    with session_scope(url) as session:
+        rules.install_defaults(session)
+        users.create_user(
+            session,
+            SYSTEM,
+            username="admin",
+            display_name="管理员",
+            password="Rules@2026x",
+            role=Role.district_admin,
+        )
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url

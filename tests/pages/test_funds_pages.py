@@ -6,7 +6,6 @@ Writes go only to the units of clerk06 (皂河镇) and clerk12 (陆集街道), a
 before and after rather than demo totals.
 """
 
-import os
 import re
 import uuid
 from datetime import date
@@ -17,14 +16,12 @@ import pytest
 from sqlmodel import func, select
 from streamlit.testing.v1 import AppTest
 
-from manage import migrate
 from models import Expense, RuleSet
 from models.db import session_scope
-from models.enums import Role
 from services import fund_reports, rules, users
 from services.fund_rules import LOST_WORK
 from services.permissions import Actor
-from tests.pages.apptest import DEMO_YEAR, no_exceptions, signed_in, visible_text
+from tests.pages.apptest import DEMO_YEAR, no_exceptions, page_as, signed_in, visible_text
 from ui.i18n import t
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
@@ -232,11 +229,7 @@ def test_the_budget_form_refuses_wrong_shares_and_saves_the_rule_split(app_env):
 
 
 def _rules_page(lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(PAGES / "funds_rules.py"), default_timeout=30)
-    at.session_state["actor"] = _actor("admin")
-    at.session_state["lang"] = lang
-    at.session_state["year"] = str(DEMO_YEAR)
-    at.run()
+    at = page_as("funds_rules.py", "admin", lang).run()
     no_exceptions(at)
     return at
 
@@ -261,30 +254,9 @@ def test_the_rule_editor_shows_problems_by_field_and_saves_nothing(app_env):
         assert session.exec(select(func.count(RuleSet.id))).one() == versions
 
 
-@pytest.fixture
-def private_db(tmp_path):
-    """A database of its own, so a new rule set version never reaches the shared demo one."""
-    url = f"sqlite:///{tmp_path / 'rules.db'}"
-    migrate(url)
-    with session_scope(url) as session:
-        rules.install_defaults(session)
-    before = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    yield url
-    if before is None:
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        os.environ["DATABASE_URL"] = before
-
-
 def test_the_rule_editor_saves_a_new_version(private_db):
     url = private_db
-    admin = Actor(id=None, username="admin", role=Role.district_admin)
-    at = AppTest.from_file(str(PAGES / "funds_rules.py"), default_timeout=30)
-    at.session_state["actor"] = admin
-    at.session_state["lang"] = "en"
-    at.session_state["year"] = str(DEMO_YEAR)
-    at.run()
+    at = page_as("funds_rules.py", "admin", "en", url).run()
     no_exceptions(at)
     at.text_input(key="funds_rules_threshold").input("8000.00")
     at.text_area(key="funds_rules_banned").input("宴请\n礼品\nKTV")
@@ -301,10 +273,7 @@ def test_the_rule_editor_saves_a_new_version(private_db):
 
 
 def test_the_rule_editor_is_for_the_district_admin_only(app_env):
-    at = AppTest.from_file(str(PAGES / "funds_rules.py"), default_timeout=30)
-    at.session_state["actor"] = _actor("leader")
-    at.session_state["year"] = str(DEMO_YEAR)
-    at.run()
+    at = page_as("funds_rules.py", "leader").run()
     no_exceptions(at)
     # The screen's guard draws nothing of it for another role (the service refuses as well).
     assert not at.title and not at.text_input and not at.button

@@ -1,6 +1,5 @@
 """Overview, scorecard, presentation and the appraisal rules in AppTest."""
 
-import os
 from datetime import date
 
 import pytest
@@ -8,14 +7,13 @@ import streamlit as st
 from sqlmodel import func, select
 from streamlit.testing.v1 import AppTest
 
-from manage import migrate
 from models import RuleSet, SupervisionActivity, Township
 from models.db import session_scope
 from models.enums import Role
 from services import overview, rules, supervision
 from services.permissions import Actor
 from services.settings import refresh_seconds
-from tests.pages.apptest import APP, DEMO_YEAR, no_exceptions, signed_in
+from tests.pages.apptest import APP, DEMO_YEAR, no_exceptions, page_as, signed_in
 from ui.i18n import t
 
 PAGES = APP.parent / "pages"
@@ -119,27 +117,8 @@ def test_presentation_mode_starts_frozen_and_hides_names(app_env):
     assert now.open_items == int(shown) + 1
 
 
-@pytest.fixture
-def private_db(tmp_path):
-    url = f"sqlite:///{tmp_path / 'rules.db'}"
-    migrate(url)
-    with session_scope(url) as session:
-        rules.install_defaults(session)
-    before = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    yield url
-    if before is None:
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        os.environ["DATABASE_URL"] = before
-
-
 def _rules_page() -> AppTest:
-    at = AppTest.from_file(str(PAGES / "appraisal_rules.py"), default_timeout=30)
-    at.session_state["actor"] = Actor(id=None, username="admin", role=Role.district_admin)
-    at.session_state["lang"] = "zh"
-    at.session_state["year"] = str(DEMO_YEAR)
-    return at.run()
+    return page_as("appraisal_rules.py", "admin").run()
 
 
 def test_the_admin_changes_a_weight_and_the_task_weights_follow(private_db):

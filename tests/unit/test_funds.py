@@ -244,6 +244,13 @@ def test_f02_missing_receipt(session, world):
         ("乡村旅游产业调研", "宿迁商贸", ("旅游",)),  # substring, as the rule says
         ("代表座谈", "宿迁礼品店", ("礼品",)),  # the payee counts as well
         ("代表座谈", "宿迁商贸", None),
+        # Hidden the ways a paste or a keyboard hides a word: still the banned word.
+        ("宴\u200b请代表", "宿迁商贸", ("宴请",)),
+        ("宴 请代表", "宿迁商贸", ("宴请",)),
+        ("宴\u00ad请代表", "宿迁商贸", ("宴请",)),
+        ("宴請代表", "宿迁商贸", ("宴请",)),
+        ("代表座谈", "宿迁禮品店", ("礼品",)),
+        ("年终购物·卡", "宿迁商贸", ("购物卡",)),
     ],
 )
 def test_f04_banned_purposes(session, world, purpose, payee, words):

@@ -3,7 +3,7 @@
 import pytest
 
 from services.errors import ValidationError
-from services.validation import clean_text, has_markup
+from services.validation import clean_text, has_markup, match_form
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,30 @@ def test_refusals_name_the_field(value, kwargs, key, params):
 
 def test_exactly_at_the_limit_is_accepted():
     assert clean_text("长" * 10, field="title", limit=10) == "长" * 10
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("李\u200b四", "李四"),  # zero-width space
+        ("\ufeff王五", "王五"),  # byte-order mark
+        ("张\u202e三", "张三"),  # right-to-left override
+        ("赵\u00ad六", "赵六"),  # soft hyphen
+        ("第一行\u2028第二行", "第一行\n第二行"),  # line separator
+        ("ＡＢＣ１２３", "ABC123"),  # full-width letters and digits
+        ("防汛应急，会后补审！", "防汛应急，会后补审！"),  # Chinese punctuation stays as typed
+    ],
+)
+def test_text_is_normalised_once_before_it_is_stored(typed, stored):
+    assert clean_text(typed, field="note", limit=100) == stored
+
+
+def test_a_name_of_only_invisible_characters_is_empty():
+    with pytest.raises(ValidationError) as err:
+        clean_text("\u200b\u200c\ufeff", field="name", limit=40, required=True)
+    assert err.value.key == "error.required"
+
+
+def test_the_match_form_folds_what_hides_a_word():
+    assert match_form("宴\u200b請 代-表！") == match_form("宴请代表") == "宴请代表"
+    assert match_form("ＫＴＶ包间") == "ktv包间"

@@ -1,0 +1,106 @@
+"""Sign-in safety in the app: a session ended elsewhere ends the open tab, a temporary password
+must be changed before anything else, the admin manages accounts, and a missing database shows
+a message instead of a traceback (and is not created)."""
+
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from models import User
+from models.db import session_scope
+from models.enums import Role
+from services import sessions, users
+from services.permissions import SYSTEM
+from tests.pages.apptest import APP, no_exceptions, signed_in, visible_text
+from ui.i18n import t
+
+
+def _make_user(username: str, *, must_change: bool = False) -> None:
+    with session_scope() as session:
+        if users.get_actor(session, username) is None:
+            users.create_user(
+                session,
+                SYSTEM,
+                username=username,
+                display_name="测试领导",
+                password="Start@2026x",
+                role=Role.district_leader,
+            )
+        user = session.exec(select(User).where(User.username == username)).one()
+        user.must_change_password = must_change
+        session.add(user)
+        session.commit()
+
+
+def test_a_logout_elsewhere_ends_the_open_tab(app_env):
+    _make_user("leader_tab")
+    at = signed_in("leader_tab").run()
+    no_exceptions(at)
+    assert at.title[0].value == t("overview.title", "zh")
+    with session_scope() as session:
+        sessions.sign_out(session, users.get_actor(session, "leader_tab"))
+    at.run()
+    no_exceptions(at)
+    assert t("auth.session_ended", "zh") in [w.value for w in at.warning]
+    assert [i.label for i in at.text_input] == ["用户名", "密码"]
+
+
+def test_a_temporary_password_is_changed_before_anything_else(app_env):
+    _make_user("leader_new", must_change=True)
+    at = signed_in("leader_new").run()
+    no_exceptions(at)
+    assert at.title[0].value == t("account.must_change_title", "zh")
+    assert t("overview.title", "zh") not in visible_text(at)
+    at.text_input(key="pw_current").input("Start@2026x")
+    at.text_input(key="pw_new").input("Mine@2026x")
+    at.text_input(key="pw_again").input("Mine@2027x")
+    at.button[0].click().run()
+    assert t("account.passwords_differ", "zh") in [e.value for e in at.error]
+    at.text_input(key="pw_current").input("Start@2026x")
+    at.text_input(key="pw_new").input("Mine@2026x")
+    at.text_input(key="pw_again").input("Mine@2026x")
+    at.button[0].click().run()
+    no_exceptions(at)
+    assert at.title[0].value == t("overview.title", "zh")
+    with session_scope() as session:
+        assert sessions.attempt_login(session, "leader_new", "Mine@2026x").ok
+
+
+def test_the_admin_creates_an_account_on_the_accounts_screen(app_env):
+    at = signed_in("admin", "en").run()
+    at.switch_page("pages/admin_users.py").run()
+    no_exceptions(at)
+    assert at.title[0].value == "Accounts"
+    at.text_input(key="new_username").input("wangxm")
+    at.text_input(key="new_display_name").input("王小明")
+    at.selectbox(key="new_role").set_value(Role.district_leader)
+    at.text_input(key="new_password").input("short")
+    at.button(key="FormSubmitter:add_user-Create").click().run()
+    assert "The password needs at least 8 characters." in [e.value for e in at.error]
+    at.text_input(key="new_username").input("wangxm")
+    at.text_input(key="new_display_name").input("王小明")
+    at.selectbox(key="new_role").set_value(Role.district_leader)
+    at.text_input(key="new_password").input("Temp@2026x")
+    at.button(key="FormSubmitter:add_user-Create").click().run()
+    no_exceptions(at)
+    assert "Account created." in [s.value for s in at.success]
+    with session_scope() as session:
+        assert users.get_actor(session, "wangxm").display_name == "王小明"
+
+
+def test_every_role_opens_its_own_account(app_env):
+    for username in ("admin", "leader", "clerk05"):
+        at = signed_in(username).run()
+        at.switch_page("pages/account.py").run()
+        no_exceptions(at)
+        assert at.title[0].value == t("account.title", "zh")
+
+
+def test_a_missing_database_shows_a_message_and_is_not_created(app_env, monkeypatch, tmp_path):
+    missing = tmp_path / "gone" / "app.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}")
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.session_state["_session_token"] = "any"
+    at.run()
+    assert not at.exception
+    assert any("暂时无法连接数据库" in e.value for e in at.error)
+    assert not missing.exists()
