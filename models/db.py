@@ -76,17 +76,21 @@ def _guard_sqlite_file(engine: Engine, path: str) -> None:
 
 
 def make_engine(url: str, *, create: bool = True) -> Engine:
-    """An engine for ``url``. With ``create=False`` a SQLite file must exist already."""
+    """An engine for ``url``. With ``create=False`` a SQLite file must exist already.
+
+    Statement parameters (names, phones, amounts) are left out of error messages, so a
+    traceback in the server log holds no personal data.
+    """
     if url.startswith("sqlite"):
         path = _sqlite_path(url)
         if path and create:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         if path and not create:
             _guard_sqlite_file(engine, path)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 @lru_cache(maxsize=8)
