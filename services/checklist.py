@@ -117,9 +117,6 @@ STATUSES = ("done", "on_track", "behind", "overdue", "not_applicable")
 MET = frozenset({"done", "on_track"})
 COUNT_TASKS = frozenset({"T01", "T02", "T05", "T09", "T10"})
 SHARE_TASKS = frozenset({"T03", "T04", "T06", "T07", "T08"})
-# Units that hold a people's congress and so have a presidium; sub-districts have a working
-# committee instead. A fact of the law, not a tunable number.
-CONGRESS_TYPES = frozenset({UnitType.town, UnitType.township})
 # Stages whose deadlines make an item due for feedback (T06).
 DUE_STAGES = (
     SupervisionStage.investigation,
@@ -792,7 +789,7 @@ class _Engine:
 
     @staticmethod
     def _attending(u: _Unit, by_level: dict[DeputyLevel, int]) -> int:
-        if u.unit_type in CONGRESS_TYPES:
+        if u.unit_type.has_congress:
             return by_level.get(DeputyLevel.township, 0)
         return sum(by_level.values())
 
@@ -880,7 +877,7 @@ class _Engine:
             .subquery()
         )
         n = func.coalesce(links.c.n, 0)
-        congress = Township.unit_type.in_(list(CONGRESS_TYPES))
+        congress = Township.unit_type.in_(UnitType.with_congress())
         # A township deputy without a constituency is a gap to show, not one to leave out.
         eligible = and_(
             Deputy.active,
@@ -911,7 +908,7 @@ class _Engine:
     def _t08(self, task: TaskRule, u: _Unit) -> TaskStatus:
         halves = []
         missing: list[dict] = []
-        if u.unit_type in CONGRESS_TYPES:
+        if u.unit_type.has_congress:
             halves.append(self._once("members", self._member_counts).get(u.id, (0, 0)))
             missing += _listed(self._cache.get("members_short", {}).get(u.id, []))
         halves.append(self._once("voters", self._voter_counts).get(u.id, (0, 0)))

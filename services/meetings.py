@@ -40,7 +40,6 @@ from models.enums import (
 )
 from services import audit
 from services.checklist import (
-    CONGRESS_TYPES,
     DUE_STAGES,
     REACHED_FEEDBACK,
     clamp_as_of,
@@ -667,7 +666,7 @@ def _t06(session, rules, unit, start, end):
 
 def _should_attend(session, unit) -> int:
     stmt = select(func.count(Deputy.id)).where(Deputy.township_id == unit.id, Deputy.active)
-    if unit.unit_type in CONGRESS_TYPES:
+    if unit.unit_type.has_congress:
         stmt = stmt.where(Deputy.level == DeputyLevel.township)
     return session.exec(stmt).one()
 
@@ -676,7 +675,7 @@ def _t07(session, rules, unit, start, end):
     rule = rules.contact_day
     should = _should_attend(session, unit)
     eligible = and_(Deputy.id == ContactDayParticipant.deputy_id, Deputy.active)
-    if unit.unit_type in CONGRESS_TYPES:
+    if unit.unit_type.has_congress:
         eligible = and_(eligible, Deputy.level == DeputyLevel.township)
     stmt = (
         select(ContactDay.held_on, ContactDay.summary, func.count(Deputy.id))
@@ -713,7 +712,7 @@ def _t07(session, rules, unit, start, end):
 
 def _t08(session, rules, unit, start, end):
     rows = []
-    if unit.unit_type in CONGRESS_TYPES:
+    if unit.unit_type.has_congress:
         need = rules.linkage.deputies_per_presidium_member
         linked = (
             select(PresidiumLink.member_id, func.count(func.distinct(Deputy.id)).label("n"))
@@ -759,7 +758,7 @@ def _t08(session, rules, unit, start, end):
         .where(Deputy.township_id == unit.id, Deputy.active)
         .order_by(Deputy.id)
     )
-    if unit.unit_type in CONGRESS_TYPES:
+    if unit.unit_type.has_congress:
         stmt = stmt.where(Deputy.level == DeputyLevel.township)
     else:
         stmt = stmt.where(Deputy.constituency_id.is_not(None))

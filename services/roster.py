@@ -45,7 +45,6 @@ from services.imports import (
     match_key,
 )
 from services.linkage import (
-    CONGRESS_TYPES,
     is_contact_day,
     keeps_voter_links,
     needs_constituency,
@@ -519,9 +518,7 @@ def add_constituency(session: Session, actor: Actor, *, township_id: int, name: 
 
 
 def _check_presidium(unit: Township, level: DeputyLevel, is_member: bool) -> None:
-    if is_member and (
-        UnitType(unit.unit_type) not in CONGRESS_TYPES or level != DeputyLevel.township
-    ):
+    if is_member and (not UnitType(unit.unit_type).has_congress or level != DeputyLevel.township):
         raise ValidationError("linkage.error.presidium_not_applicable", field="is_presidium_member")
 
 
@@ -1484,7 +1481,7 @@ def import_deputies(
         if member is None and target is not None:
             member = target.is_presidium_member
         if member and (
-            UnitType(unit.unit_type) not in CONGRESS_TYPES or v["level"] != DeputyLevel.township
+            not UnitType(unit.unit_type).has_congress or v["level"] != DeputyLevel.township
         ):
             problems.append(
                 Problem(row, "is_presidium_member", "linkage.import.presidium_not_applicable")
