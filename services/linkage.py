@@ -36,9 +36,9 @@ from models import (
     VoterLink,
 )
 from models.enums import DeputyLevel, NotificationKind, Role, UnitType, VisitKind
-from services.checklist import contact_days_allowed
 from services.permissions import Actor, readable_township_ids
 from services.rules import ContactDayRule, get_rules
+from services.task_status import contact_days_allowed
 
 # ---------------------------------------------------------------------------------------------
 # Personal data: phones are shown in full only to the district admin and the unit's own clerks.

@@ -13,8 +13,9 @@ from sqlmodel import Session, func, select
 from models import Budget, Commendation, Deputy, Expense, Township
 from services import funds, linkage, reporting, supervision
 from services import rules as rules_service
-from services.checklist import checklist_status, clamp_as_of, contact_day_planned
+from services.checklist import checklist_status
 from services.permissions import Actor, readable_township_ids
+from services.task_status import clamp_as_of, contact_day_planned
 
 
 @dataclass(frozen=True)
