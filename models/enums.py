@@ -4,11 +4,23 @@ from enum import StrEnum
 
 
 class UnitType(StrEnum):
-    """Kind of township-level unit. Sub-districts have a working committee, not a congress."""
+    """Kind of township-level unit. Towns and townships hold a people's congress, with its
+    presidium; sub-districts have a working committee of the district congress instead."""
 
     town = "town"
     township = "township"
     subdistrict = "subdistrict"
+
+    @property
+    def has_congress(self) -> bool:
+        """Whether units of this type hold a people's congress and so have a presidium,
+        presidium meetings and township-level deputies: a fact of the law, not a rule."""
+        return self in (UnitType.town, UnitType.township)
+
+    @classmethod
+    def with_congress(cls) -> tuple["UnitType", ...]:
+        """The types that have a congress, for a SQL ``IN`` on a unit's type."""
+        return tuple(u for u in cls if u.has_congress)
 
 
 class Role(StrEnum):

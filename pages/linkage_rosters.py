@@ -27,7 +27,7 @@ ui.relabel_uploader()
 
 township_id = ui.pick_township(actor, version, lang, key=f"linkage_roster_unit_{lang}")
 unit = next(u for u in cached.townships(version, actor) if u.id == township_id)
-congress = unit.unit_type.value != "subdistrict"
+congress = unit.unit_type.has_congress
 
 
 def _done(message: str, *, tab: str | None = None) -> None:

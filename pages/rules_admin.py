@@ -6,7 +6,7 @@ import streamlit as st
 
 from models.db import session_scope
 from models.enums import UnitType
-from services import checklist, meetings, rules
+from services import checklist, rules, task_marks
 from services.errors import ServiceError
 from ui import checklist as ui
 from ui import data as cached
@@ -178,7 +178,7 @@ with left, st.form("checklist_mark_form", border=True):
     )
     evidence = st.text_area(
         t("checklist.marks.evidence"),
-        max_chars=meetings.MAX_EVIDENCE,
+        max_chars=task_marks.MAX_EVIDENCE,
         placeholder=t("checklist.marks.evidence_ph"),
         key="checklist_mark_evidence",
     )
@@ -187,7 +187,7 @@ with left, st.form("checklist_mark_form", border=True):
     ):
         try:
             with session_scope() as session:
-                meetings.set_task_mark(
+                task_marks.set_task_mark(
                     session,
                     actor,
                     township_id=mark_unit,
@@ -233,7 +233,7 @@ with right:
             if st.form_submit_button(t("checklist.marks.clear_submit"), key="checklist_unmark"):
                 try:
                     with session_scope() as session:
-                        meetings.clear_task_mark(
+                        task_marks.clear_task_mark(
                             session,
                             actor,
                             township_id=chosen[0],

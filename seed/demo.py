@@ -584,7 +584,7 @@ class _Demo:
             _Unit(
                 row=t,
                 profile=PROFILES[_tier(t.code)],
-                congress=t.unit_type != UnitType.subdistrict,
+                congress=UnitType(t.unit_type).has_congress,
             )
             for t in units
         ]

@@ -170,9 +170,10 @@ def deputy_counts(session: Session, ids: list[int]) -> dict[int, tuple[int, int]
     Towns and townships count their township-level deputies; sub-districts have no township
     congress, so their district-level deputies count.
     """
+    congress = Township.unit_type.in_(UnitType.with_congress())
     own_level = or_(
-        and_(Township.unit_type != UnitType.subdistrict, Deputy.level == DeputyLevel.township),
-        and_(Township.unit_type == UnitType.subdistrict, Deputy.level == DeputyLevel.county),
+        and_(congress, Deputy.level == DeputyLevel.township),
+        and_(~congress, Deputy.level == DeputyLevel.county),
     )
     stmt = (
         select(

@@ -36,12 +36,9 @@ from models import (
     VoterLink,
 )
 from models.enums import DeputyLevel, NotificationKind, Role, UnitType, VisitKind
-from services.checklist import contact_days_allowed
 from services.permissions import Actor, readable_township_ids
 from services.rules import ContactDayRule, get_rules
-
-CONGRESS_TYPES = (UnitType.town, UnitType.township)
-
+from services.task_status import contact_days_allowed
 
 # ---------------------------------------------------------------------------------------------
 # Personal data: phones are shown in full only to the district admin and the unit's own clerks.
@@ -81,7 +78,10 @@ def linkage_deputy_clause():
     return and_(
         Deputy.active,
         Deputy.constituency_id.is_not(None),
-        or_(Deputy.level == DeputyLevel.township, Township.unit_type.not_in(CONGRESS_TYPES)),
+        or_(
+            Deputy.level == DeputyLevel.township,
+            Township.unit_type.not_in(UnitType.with_congress()),
+        ),
     )
 
 
@@ -89,7 +89,10 @@ def contact_deputy_clause():
     """SQL condition on Deputy joined to Township: the deputies expected on a contact day."""
     return and_(
         Deputy.active,
-        or_(Deputy.level == DeputyLevel.township, Township.unit_type.not_in(CONGRESS_TYPES)),
+        or_(
+            Deputy.level == DeputyLevel.township,
+            Township.unit_type.not_in(UnitType.with_congress()),
+        ),
     )
 
 
@@ -98,7 +101,7 @@ def unit_deputy_conditions(unit_type: UnitType, *, voter_links: bool) -> list:
     conditions = [Deputy.active]
     if voter_links:
         conditions.append(Deputy.constituency_id.is_not(None))
-    if UnitType(unit_type) in CONGRESS_TYPES:
+    if UnitType(unit_type).has_congress:
         conditions.append(Deputy.level == DeputyLevel.township)
     return conditions
 
@@ -108,7 +111,7 @@ def presidium_clause():
         Deputy.active,
         Deputy.is_presidium_member,
         Deputy.level == DeputyLevel.township,
-        Township.unit_type.in_(CONGRESS_TYPES),
+        Township.unit_type.in_(UnitType.with_congress()),
     )
 
 
@@ -246,7 +249,7 @@ def coverage_by_township(
     )
     rows = []
     for tid, zh, en, utype, m, mc, d, dc in session.exec(stmt).all():
-        applicable = UnitType(utype) in CONGRESS_TYPES
+        applicable = UnitType(utype).has_congress
         rows.append(
             {
                 "township_id": tid,
@@ -426,13 +429,13 @@ def months_due(year: int, as_of: date, rule: ContactDayRule) -> list[int]:
 
 def keeps_voter_links(unit_type: UnitType, level: DeputyLevel) -> bool:
     """Whether a deputy of this level in this kind of unit must link to voters."""
-    return UnitType(unit_type) not in CONGRESS_TYPES or DeputyLevel(level) == DeputyLevel.township
+    return not UnitType(unit_type).has_congress or DeputyLevel(level) == DeputyLevel.township
 
 
 def needs_constituency(unit_type: UnitType, level: DeputyLevel) -> bool:
     """Directly elected deputies (township; county in a sub-district) have a constituency."""
     level = DeputyLevel(level)
-    if UnitType(unit_type) in CONGRESS_TYPES:
+    if UnitType(unit_type).has_congress:
         return level == DeputyLevel.township
     return level in (DeputyLevel.county, DeputyLevel.township)
 

@@ -1,60 +1,24 @@
-"""Recording the facts of the task list: meetings with their topics, supervision activities,
-hand marks, and the lists of records behind a cell of the task matrix.
+"""Recording meetings and supervision activities: congress sessions and presidium meetings with
+their supervision topics (T01–T04), supervision activities (T05), and the lists of both.
 
 Writes validate everything before touching the database, so a refused entry writes nothing.
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import and_
 from sqlmodel import Session, func, select
 
-from models import (
-    ContactDay,
-    ContactDayParticipant,
-    Deputy,
-    IntegratedActivity,
-    Meeting,
-    Notification,
-    PresidiumLink,
-    SupervisionActivity,
-    SupervisionItem,
-    SupervisionTopic,
-    TaskMark,
-    Township,
-    Visit,
-    Voter,
-    VoterLink,
-)
+from models import Meeting, SupervisionActivity, SupervisionTopic
 from models.base import utcnow
-from models.enums import (
-    AuditAction,
-    DeputyLevel,
-    MeetingKind,
-    NotificationKind,
-    SupervisionKind,
-    SupervisionStage,
-    VisitKind,
-)
+from models.enums import AuditAction, MeetingKind, SupervisionKind
 from services import audit
-from services.checklist import (
-    CONGRESS_TYPES,
-    DUE_STAGES,
-    REACHED_FEEDBACK,
-    clamp_as_of,
-    contact_days_allowed,
-)
 from services.errors import NotFound, ValidationError
-from services.permissions import (
-    Actor,
-    readable_township_ids,
-    require_admin,
-    require_read,
-    require_write,
-)
-from services.rules import TASK_CODES, get_rules
+from services.org import active_township
+from services.permissions import Actor, require_read, require_write
+from services.rules import get_rules
+from services.task_status import clamp_as_of
 from services.validation import clean_text
 
 # Input limits: sanity bounds of a form, not rules of the district.
@@ -63,8 +27,13 @@ MAX_TEXT = 5000
 MAX_TOPICS = 10
 MAX_ATTENDANCE = 1000
 MAX_PARTICIPANTS = 10000
-MAX_EVIDENCE = 2000
-RECORD_COLUMNS = ["date", "kind", "title", "value", "counts", "detail", "text"]
+# The three parts of a meeting's record: research before, deliberation during, follow-up after.
+RECORD_PARTS = ("research", "deliberation", "follow_up")
+
+
+def part_recorded(part: str):
+    """SQL: the part of a meeting's record (one of RECORD_PARTS) is recorded, i.e. not blank."""
+    return func.length(func.trim(getattr(Meeting, part))) > 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,13 +57,6 @@ def _held_on(value, year: int, today: date) -> date:
     if value > today:
         raise ValidationError("checklist.error.date_in_future", field="held_on")
     return value
-
-
-def _unit(session: Session, township_id: int) -> Township:
-    row = session.get(Township, township_id)
-    if row is None or not row.active:
-        raise NotFound("error.not_found.township", id=township_id)
-    return row
 
 
 def _topics(titles: Iterable[str] | None) -> list[str]:
@@ -148,7 +110,7 @@ def record_meeting(
         kind = MeetingKind(kind)
     except ValueError:
         raise ValidationError("checklist.error.meeting_kind", field="kind") from None
-    unit = _unit(session, township_id)
+    unit = active_township(session, township_id)
     rules = get_rules(session, year)
     task = rules.task("T01" if kind == MeetingKind.congress_session else "T02")
     if unit.unit_type not in task.applies_to:
@@ -311,7 +273,7 @@ def record_supervision_activity(
         kind = SupervisionKind(kind)
     except ValueError:
         raise ValidationError("checklist.error.activity_kind", field="kind") from None
-    _unit(session, township_id)
+    active_township(session, township_id)
     if kind not in get_rules(session, year).supervision.activity_kinds:
         raise ValidationError("checklist.error.activity_kind", field="kind")
     subject = clean_text(
@@ -351,115 +313,11 @@ def record_supervision_activity(
 
 
 # ---------------------------------------------------------------------------------------------
-# Hand marks
-
-
-def set_task_mark(
-    session: Session,
-    actor: Actor,
-    *,
-    township_id: int,
-    year: int,
-    task_code: str,
-    evidence: str,
-) -> int:
-    """Settle a task as done by hand, with the evidence (district admin only). Returns its id."""
-    require_admin(actor)
-    if task_code not in TASK_CODES:
-        raise ValidationError("checklist.error.task_code", field="task_code")
-    _unit(session, township_id)
-    evidence = clean_text(
-        evidence,
-        field="evidence",
-        limit=MAX_EVIDENCE,
-        required=True,
-        required_key="checklist.error.evidence_required",
-        too_long_key="checklist.error.too_long.evidence",
-    )
-    row = session.exec(
-        select(TaskMark).where(
-            TaskMark.township_id == township_id,
-            TaskMark.year == year,
-            TaskMark.task_code == task_code,
-        )
-    ).first()
-    before = audit.snapshot(row)
-    if row is None:
-        row = TaskMark(township_id=township_id, year=year, task_code=task_code, evidence="")
-    row.done = True
-    row.evidence = evidence
-    row.marked_at = utcnow()
-    row.marked_by_id = actor.id
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update if before else AuditAction.create,
-        entity="task_mark",
-        entity_id=row.id,
-        township_id=township_id,
-        before=before,
-        after=audit.snapshot(row),
-    )
-    session.commit()
-    return row.id
-
-
-def clear_task_mark(
-    session: Session, actor: Actor, *, township_id: int, year: int, task_code: str
-) -> None:
-    """Remove a hand mark; the task goes back to what the records show."""
-    require_admin(actor)
-    row = session.exec(
-        select(TaskMark).where(
-            TaskMark.township_id == township_id,
-            TaskMark.year == year,
-            TaskMark.task_code == task_code,
-        )
-    ).first()
-    if row is None:
-        raise NotFound("checklist.error.mark_not_found")
-    before = audit.snapshot(row)
-    session.delete(row)
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.delete,
-        entity="task_mark",
-        entity_id=before["id"],
-        township_id=township_id,
-        before=before,
-    )
-    session.commit()
-
-
-def list_task_marks(session: Session, actor: Actor, *, year: int) -> pd.DataFrame:
-    ids = readable_township_ids(actor)
-    stmt = (
-        select(
-            TaskMark.township_id,
-            Township.name_zh,
-            Township.name_en,
-            TaskMark.task_code,
-            TaskMark.evidence,
-            TaskMark.marked_at,
-        )
-        .join(Township, Township.id == TaskMark.township_id)
-        .where(TaskMark.year == year, TaskMark.done)
-        .order_by(Township.sort_order, TaskMark.task_code)
-    )
-    if ids is not None:
-        stmt = stmt.where(TaskMark.township_id.in_(ids))
-    columns = ["township_id", "name_zh", "name_en", "task", "evidence", "marked_at"]
-    return pd.DataFrame(session.exec(stmt).all(), columns=columns)
-
-
-# ---------------------------------------------------------------------------------------------
 # Lists
 
 
-def _topics_by_meeting(session: Session, meeting_ids: list[int]) -> dict[int, list[str]]:
+def topics_by_meeting(session: Session, meeting_ids: list[int]) -> dict[int, list[str]]:
+    """meeting id -> the titles of its supervision topics, in the order entered."""
     if not meeting_ids:
         return {}
     rows = session.exec(
@@ -473,47 +331,53 @@ def _topics_by_meeting(session: Session, meeting_ids: list[int]) -> dict[int, li
     return out
 
 
+MEETING_COLUMNS = [
+    "id",
+    "kind",
+    "held_on",
+    "title",
+    "attendance",
+    *RECORD_PARTS,
+    "is_draft",
+    "topics",
+]
+
+
 def list_meetings(
     session: Session, actor: Actor, *, township_id: int, year: int, as_of: date | None = None
 ) -> pd.DataFrame:
-    """The unit's meetings of the year (to as_of), newest first, with their topics."""
+    """The unit's meetings of the year (to as_of), newest first, with their topics; each part of
+    the record (research, deliberation, follow-up) is True when recorded, as T03 reads it."""
     require_read(actor, township_id)
     end = clamp_as_of(year, as_of) if as_of else date(year, 12, 31)
     rows = session.exec(
-        select(Meeting)
+        select(
+            Meeting.id,
+            Meeting.kind,
+            Meeting.held_on,
+            Meeting.title,
+            Meeting.attendance,
+            *(part_recorded(part) for part in RECORD_PARTS),
+            Meeting.is_draft,
+        )
         .where(Meeting.township_id == township_id, Meeting.held_on.between(date(year, 1, 1), end))
         .order_by(Meeting.held_on.desc(), Meeting.id.desc())
     ).all()
-    topics = _topics_by_meeting(session, [m.id for m in rows])
-    columns = [
-        "id",
-        "kind",
-        "held_on",
-        "title",
-        "attendance",
-        "research",
-        "deliberation",
-        "follow_up",
-        "is_draft",
-        "topics",
-    ]
+    topics = topics_by_meeting(session, [row[0] for row in rows])
     return pd.DataFrame(
         [
-            {
-                "id": m.id,
-                "kind": MeetingKind(m.kind).value,
-                "held_on": m.held_on,
-                "title": m.title,
-                "attendance": m.attendance,
-                "research": bool(m.research.strip()),
-                "deliberation": bool(m.deliberation.strip()),
-                "follow_up": bool(m.follow_up.strip()),
-                "is_draft": m.is_draft,
-                "topics": topics.get(m.id, []),
-            }
-            for m in rows
+            (
+                mid,
+                MeetingKind(kind).value,
+                held_on,
+                title,
+                attendance,
+                *map(bool, rest),
+                topics.get(mid, []),
+            )
+            for mid, kind, held_on, title, attendance, *rest in rows
         ],
-        columns=columns,
+        columns=MEETING_COLUMNS,
     )
 
 
@@ -542,331 +406,18 @@ def list_supervision_activities(
     )
 
 
-def cell_records(
-    session: Session, actor: Actor, *, year: int, as_of: date, township_id: int, task_code: str
-) -> pd.DataFrame:
-    """The records behind one cell of the task matrix, each flagged whether it counts.
-
-    Columns: date, kind (a code: meeting kind, activity kind, stage …), title (as entered),
-    value (attendance, topics, participants or links, by task), counts (bool), detail (codes,
-    comma-separated: missing record parts, the item's stage, the deputy levels), text (topics).
-    """
-    require_read(actor, township_id)
-    if task_code not in TASK_CODES:
-        raise ValidationError("checklist.error.task_code", field="task_code")
-    rules = get_rules(session, year)
-    as_of = clamp_as_of(year, as_of)
-    unit = _unit(session, township_id)
-    builder = _CELL_BUILDERS[task_code]
-    rows = builder(session, rules, unit, date(year, 1, 1), as_of)
-    return pd.DataFrame(rows, columns=RECORD_COLUMNS)
-
-
-def _meeting_rows(session, unit, start, end, kinds, task_code):
-    meetings = session.exec(
-        select(Meeting)
-        .where(
-            Meeting.township_id == unit.id,
-            Meeting.kind.in_(kinds),
-            Meeting.held_on.between(start, end),
-        )
-        .order_by(Meeting.held_on, Meeting.id)
-    ).all()
-    topics = _topics_by_meeting(session, [m.id for m in meetings])
-    rows = []
-    for m in meetings:
-        parts = [p for p in ("research", "deliberation", "follow_up") if not getattr(m, p).strip()]
-        mine = topics.get(m.id, [])
-        if task_code == "T03":
-            counts, value, detail = not m.is_draft and not parts, None, ",".join(parts)
-        elif task_code == "T04":
-            counts, value, detail = not m.is_draft and bool(mine), len(mine), ""
-        else:
-            counts, value, detail = not m.is_draft, m.attendance, ""
-        if m.is_draft:
-            detail = ",".join(filter(None, ["draft", detail]))
-        rows.append(
-            {
-                "date": m.held_on,
-                "kind": MeetingKind(m.kind).value,
-                "title": m.title,
-                "value": value,
-                "counts": counts,
-                "detail": detail,
-                "text": "；".join(mine),
-            }
-        )
-    if task_code == "T03":
-        rows = [r for r in rows if "draft" not in r["detail"].split(",")]
-    return rows
-
-
-def _t01(session, rules, unit, start, end):
-    return _meeting_rows(session, unit, start, end, [MeetingKind.congress_session], "T01")
-
-
-def _t02(session, rules, unit, start, end):
-    return _meeting_rows(session, unit, start, end, [MeetingKind.presidium], "T02")
-
-
-def _t03(session, rules, unit, start, end):
-    return _meeting_rows(session, unit, start, end, list(MeetingKind), "T03")
-
-
-def _t04(session, rules, unit, start, end):
-    return _meeting_rows(session, unit, start, end, [MeetingKind.presidium], "T04")
-
-
-def _t05(session, rules, unit, start, end):
-    kinds = set(rules.supervision.activity_kinds)
-    rows = session.exec(
-        select(SupervisionActivity)
-        .where(
-            SupervisionActivity.township_id == unit.id,
-            SupervisionActivity.held_on.between(start, end),
-        )
-        .order_by(SupervisionActivity.held_on, SupervisionActivity.id)
-    ).all()
-    return [
-        {
-            "date": a.held_on,
-            "kind": SupervisionKind(a.kind).value,
-            "title": a.subject,
-            "value": a.participants,
-            "counts": SupervisionKind(a.kind) in kinds,
-            "detail": "",
-            "text": "",
-        }
-        for a in rows
-    ]
-
-
-def _t06(session, rules, unit, start, end):
-    lag = timedelta(days=sum(rules.supervision.stage_deadline_days[s] for s in DUE_STAGES))
-    rows = session.exec(
-        select(SupervisionItem)
-        .where(
-            SupervisionItem.township_id == unit.id,
-            SupervisionItem.opened_on.between(start - lag, end - lag),
-        )
-        .order_by(SupervisionItem.opened_on, SupervisionItem.id)
-    ).all()
-    return [
-        {
-            "date": i.opened_on + lag,
-            "kind": "item",
-            "title": i.title,
-            "value": None,
-            "counts": SupervisionStage(i.stage) in REACHED_FEEDBACK,
-            "detail": SupervisionStage(i.stage).value,
-            "text": "",
-        }
-        for i in rows
-    ]
-
-
-def _should_attend(session, unit) -> int:
-    stmt = select(func.count(Deputy.id)).where(Deputy.township_id == unit.id, Deputy.active)
-    if unit.unit_type in CONGRESS_TYPES:
-        stmt = stmt.where(Deputy.level == DeputyLevel.township)
-    return session.exec(stmt).one()
-
-
-def _t07(session, rules, unit, start, end):
-    rule = rules.contact_day
-    should = _should_attend(session, unit)
-    eligible = and_(Deputy.id == ContactDayParticipant.deputy_id, Deputy.active)
-    if unit.unit_type in CONGRESS_TYPES:
-        eligible = and_(eligible, Deputy.level == DeputyLevel.township)
-    stmt = (
-        select(ContactDay.held_on, ContactDay.summary, func.count(Deputy.id))
-        .join(
-            ContactDayParticipant,
-            ContactDayParticipant.contact_day_id == ContactDay.id,
-            isouter=True,
-        )
-        .join(Deputy, eligible, isouter=True)
-        .where(ContactDay.township_id == unit.id, ContactDay.held_on.between(start, end))
-        .group_by(ContactDay.id, ContactDay.held_on, ContactDay.summary)
-        .order_by(ContactDay.held_on)
-    )
-    rows = []
-    for held, summary, n in session.exec(stmt).all():
-        on_day = held in contact_days_allowed(rule, held.year, held.month)
-        share = n / should if should else 1.0
-        detail = [] if on_day else ["off_day"]
-        if share < rule.min_participation - 1e-9:
-            detail.append("low_participation")
-        rows.append(
-            {
-                "date": held,
-                "kind": "contact_day",
-                "title": summary,
-                "value": int(n),
-                "counts": on_day and share >= rule.min_participation - 1e-9,
-                "detail": ",".join(detail),
-                "text": f"{n}/{should}",
-            }
-        )
-    return rows
-
-
-def _t08(session, rules, unit, start, end):
-    rows = []
-    if unit.unit_type in CONGRESS_TYPES:
-        need = rules.linkage.deputies_per_presidium_member
-        linked = (
-            select(PresidiumLink.member_id, func.count(func.distinct(Deputy.id)).label("n"))
-            .join(Deputy, and_(Deputy.id == PresidiumLink.deputy_id, Deputy.active))
-            .group_by(PresidiumLink.member_id)
-            .subquery()
-        )
-        members = session.exec(
-            select(Deputy.name, func.coalesce(linked.c.n, 0))
-            .join(linked, linked.c.member_id == Deputy.id, isouter=True)
-            .where(
-                Deputy.township_id == unit.id,
-                Deputy.active,
-                Deputy.is_presidium_member,
-                Deputy.level == DeputyLevel.township,
-            )
-            .order_by(Deputy.id)
-        ).all()
-        rows += [
-            {
-                "date": None,
-                "kind": "presidium_member",
-                "title": name,
-                "value": int(n),
-                "counts": n >= need,
-                "detail": "",
-                "text": "",
-            }
-            for name, n in members
-        ]
-    need = rules.linkage.voters_per_deputy
-    voters = (
-        select(VoterLink.deputy_id, func.count(func.distinct(Voter.id)).label("n"))
-        .join(Voter, and_(Voter.id == VoterLink.voter_id, Voter.active))
-        .join(Deputy, Deputy.id == VoterLink.deputy_id)
-        .where(Voter.constituency_id == Deputy.constituency_id, Deputy.township_id == unit.id)
-        .group_by(VoterLink.deputy_id)
-        .subquery()
-    )
-    stmt = (
-        select(Deputy.name, func.coalesce(voters.c.n, 0))
-        .join(voters, voters.c.deputy_id == Deputy.id, isouter=True)
-        .where(Deputy.township_id == unit.id, Deputy.active)
-        .order_by(Deputy.id)
-    )
-    if unit.unit_type in CONGRESS_TYPES:
-        stmt = stmt.where(Deputy.level == DeputyLevel.township)
-    else:
-        stmt = stmt.where(Deputy.constituency_id.is_not(None))
-    rows += [
-        {
-            "date": None,
-            "kind": "deputy",
-            "title": name,
-            "value": int(n),
-            "counts": n >= need,
-            "detail": "",
-            "text": "",
-        }
-        for name, n in session.exec(stmt).all()
-    ]
-    return rows
-
-
-def _t09(session, rules, unit, start, end):
-    visits = session.exec(
-        select(Visit)
-        .where(Visit.township_id == unit.id, Visit.held_on.between(start, end))
-        .order_by(Visit.held_on, Visit.id)
-    ).all()
-    notices = session.exec(
-        select(Notification)
-        .where(Notification.township_id == unit.id, Notification.issued_on.between(start, end))
-        .order_by(Notification.issued_on, Notification.id)
-    ).all()
-    rows = [
-        {
-            "date": v.held_on,
-            "kind": f"visit.{VisitKind(v.kind).value}",
-            "title": v.note,
-            "value": v.people_visited,
-            "counts": True,
-            "detail": "",
-            "text": "",
-        }
-        for v in visits
-    ]
-    rows += [
-        {
-            "date": n.issued_on,
-            "kind": f"notification.{NotificationKind(n.kind).value}",
-            "title": n.title,
-            "value": None,
-            "counts": True,
-            "detail": "",
-            "text": "",
-        }
-        for n in notices
-    ]
-    return sorted(rows, key=lambda r: r["date"])
-
-
-def _t10(session, rules, unit, start, end):
-    acts = session.exec(
-        select(IntegratedActivity)
-        .where(
-            IntegratedActivity.township_id == unit.id,
-            IntegratedActivity.held_on.between(start, end),
-        )
-        .order_by(IntegratedActivity.held_on, IntegratedActivity.id)
-    ).all()
-    rows = []
-    for a in acts:
-        levels = [lv for lv in a.levels.split(",") if lv]
-        rows.append(
-            {
-                "date": a.held_on,
-                "kind": "integrated",
-                "title": a.title,
-                "value": a.participants,
-                "counts": len(levels) >= 2,
-                "detail": ",".join(levels),
-                "text": a.theme,
-            }
-        )
-    return rows
-
-
-_CELL_BUILDERS = {
-    "T01": _t01,
-    "T02": _t02,
-    "T03": _t03,
-    "T04": _t04,
-    "T05": _t05,
-    "T06": _t06,
-    "T07": _t07,
-    "T08": _t08,
-    "T09": _t09,
-    "T10": _t10,
-}
-
 __all__ = [
     "MAX_ATTENDANCE",
+    "MAX_PARTICIPANTS",
     "MAX_TEXT",
     "MAX_TITLE",
     "MAX_TOPICS",
+    "RECORD_PARTS",
     "add_meeting_topics",
-    "cell_records",
-    "clear_task_mark",
     "list_meetings",
     "list_supervision_activities",
-    "list_task_marks",
+    "part_recorded",
     "record_meeting",
     "record_supervision_activity",
-    "set_task_mark",
+    "topics_by_meeting",
 ]

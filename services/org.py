@@ -62,6 +62,15 @@ def get_township(session: Session, township_id: int) -> TownshipInfo:
     return _info(row)
 
 
+def active_township(session: Session, township_id: int) -> TownshipInfo:
+    """The unit, or NotFound when there is none or it is retired: records are entered and
+    listed for active units only."""
+    row = session.get(Township, township_id)
+    if row is None or not row.active:
+        raise NotFound("error.not_found.township", id=township_id)
+    return _info(row)
+
+
 def _clean_name(value: str, field: str) -> str:
     return clean_text(value, field=field, limit=MAX_NAME, required=True)
 

@@ -13,10 +13,11 @@ from sqlmodel import Session, func, select
 from models import Budget, Commendation, Deputy, Expense, Township
 from services import linkage, reporting, supervision_metrics
 from services import rules as rules_service
-from services.checklist import checklist_status, clamp_as_of, contact_day_planned
+from services.checklist import checklist_status
 from services.fund_reports import fund_violations
 from services.money import to_yuan
 from services.permissions import Actor, readable_township_ids
+from services.task_status import clamp_as_of, contact_day_planned
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from models import (
 )
 from models.enums import MeetingKind
 from services import rules as rules_service
-from services.checklist import contact_days_allowed
 from services.permissions import Actor, readable_township_ids
+from services.task_status import contact_days_allowed
 
 # (entity code, table, column holding the date of the fact)
 RECORD_KINDS = [

@@ -20,7 +20,7 @@ from models.enums import AuditAction, DeputyLevel, UnitType
 from services import audit, imports
 from services.errors import ValidationError
 from services.imports import CellError, match_key
-from services.linkage import CONGRESS_TYPES, keeps_voter_links, needs_constituency
+from services.linkage import keeps_voter_links, needs_constituency
 from services.permissions import Actor, require_write
 from services.roster_reads import deputy_row, township_row
 from services.validation import clean_text
@@ -61,7 +61,7 @@ def _constituency_of(session: Session, township_id: int, constituency_id: int | 
 
 def may_sit_on_presidium(unit_type: UnitType, level: DeputyLevel) -> bool:
     """Only township deputies of a town or township: a sub-district has no presidium."""
-    return UnitType(unit_type) in CONGRESS_TYPES and level == DeputyLevel.township
+    return UnitType(unit_type).has_congress and level == DeputyLevel.township
 
 
 def _check_presidium(unit: Township, level: DeputyLevel, is_member: bool) -> None:

@@ -47,11 +47,12 @@ from models import (
 )
 from models.enums import levels_in
 from services import supervision_metrics
-from services.checklist import COUNT_TASKS, UnitChecklist, checklist_status, clamp_as_of
+from services.checklist import UnitChecklist, checklist_status
 from services.fund_reports import fund_violations
 from services.money import to_yuan
 from services.permissions import SYSTEM
 from services.rules import RuleSet, get_rules
+from services.task_status import clamp_as_of
 
 DIMENSIONS = ("checklist", "supervision", "platforms", "organisation", "funds", "integrated")
 
@@ -167,7 +168,7 @@ def _checklist_facts(unit: UnitChecklist, weight: float) -> tuple[float, list[Fa
         points += p
         if t.hand_mark:
             key, params = "score.fact.hand_mark", {"task": t.code}
-        elif t.measure == "count" or t.code in COUNT_TASKS:
+        elif t.measure == "count":
             key = "score.fact.count"
             params = {"task": t.code, "n": int(t.value or 0), "target": int(t.target)}
         elif t.value is None:

@@ -12,9 +12,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from models.db import session_scope
-from services import checklist, meetings, rules
-from services.checklist import STATUSES, ChecklistResult, TaskStatus, UnitChecklist
+from services import checklist, meetings, rules, task_marks
+from services.checklist import ChecklistResult, UnitChecklist
 from services.permissions import Actor
+from services.task_status import STATUSES, TaskStatus, clamp_as_of
 from ui.format import day, month_day, number, percent
 from ui.i18n import current_lang, label, t
 from ui.theme import STATUS_COLORS
@@ -43,7 +44,7 @@ def cell_records(
     version: int, actor: Actor, year: int, as_of: date, township_id: int, code: str
 ) -> pd.DataFrame:
     with session_scope() as session:
-        return meetings.cell_records(
+        return checklist.cell_records(
             session, actor, year=year, as_of=as_of, township_id=township_id, task_code=code
         )
 
@@ -65,7 +66,7 @@ def activity_list(version: int, actor: Actor, township_id: int, year: int) -> pd
 @st.cache_data(show_spinner=False, max_entries=16)
 def marks(version: int, actor: Actor, year: int) -> pd.DataFrame:
     with session_scope() as session:
-        return meetings.list_task_marks(session, actor, year=year)
+        return task_marks.list_task_marks(session, actor, year=year)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -79,8 +80,7 @@ def rule_set(version: int, year: int) -> rules.RuleSet:
 
 
 def default_as_of(year: int, today: date | None = None) -> date:
-    today = today or date.today()
-    return min(max(today, date(year, 1, 1)), date(year, 12, 31))
+    return clamp_as_of(year, today or date.today())
 
 
 def as_of_picker(year: int, *, key: str) -> date:

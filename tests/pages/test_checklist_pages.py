@@ -15,6 +15,7 @@ from models import Meeting, SupervisionActivity, TaskMark, Township
 from models.db import session_scope
 from models.enums import MeetingKind, SupervisionKind
 from services import checklist
+from services.task_status import TaskStatus
 from tests.pages.apptest import DEMO_YEAR, no_exceptions, signed_in, visible_text
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -26,7 +27,7 @@ def _unit_id(url: str, code: str) -> int:
         return session.exec(select(Township.id).where(Township.code == code)).one()
 
 
-def _task(url: str, township_id: int, code: str) -> checklist.TaskStatus:
+def _task(url: str, township_id: int, code: str) -> TaskStatus:
     with session_scope(url) as session:
         as_of = min(date.today(), date(DEMO_YEAR, 12, 31))
         result = checklist.checklist_status(session, DEMO_YEAR, as_of, [township_id])

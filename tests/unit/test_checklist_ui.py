@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from models.enums import MeetingKind, NotificationKind, SupervisionStage, UnitType
 from services import checklist as ck
 from services import rules
-from tests.unit.test_checklist import YEAR, add_meeting, add_unit, setup_rules
+from services.task_status import STATUSES
+from tests.unit.checklist_builders import YEAR, add_meeting, add_unit, setup_rules
 from ui import checklist as ui
 
 
@@ -124,7 +125,7 @@ def test_missing_items_read_as_plain_sentences(item, zh, en):
 
 def test_every_status_and_task_has_a_label_in_both_languages():
     for lang in ("zh", "en"):
-        for code in ck.STATUSES:
+        for code in STATUSES:
             assert not ui.status_label(code, lang).startswith("[")
         for code in rules.TASK_CODES:
             assert not ui.task_name(code, lang).startswith("[")

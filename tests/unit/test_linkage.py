@@ -40,8 +40,8 @@ from models import (
 from models.base import utcnow
 from models.enums import DeputyLevel, NotificationKind, Role, UnitType, VisitKind
 from services import linkage, rules
-from services.checklist import contact_days_allowed
 from services.permissions import Actor
+from services.task_status import contact_days_allowed
 
 YEAR = 2026
 ADMIN = Actor(id=None, username="admin", role=Role.district_admin)

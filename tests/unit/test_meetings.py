@@ -1,21 +1,19 @@
-"""Recording meetings, topics, supervision activities and hand marks; the records behind a cell."""
+"""Recording meetings, topics and supervision activities, and listing them; a record entered
+through the forms counts for its task."""
 
 from datetime import date
 
 import pytest
 from sqlmodel import func, select
 
-from models import AuditLog, Meeting, SupervisionActivity, SupervisionTopic, TaskMark
+from models import AuditLog, Meeting, SupervisionActivity, SupervisionTopic
 from models.enums import MeetingKind, Role, SupervisionKind, UnitType
-from services import checklist as ck
-from services import meetings
+from services import checklist, meetings
 from services.errors import NotFound, PermissionDenied, ValidationError
 from services.permissions import Actor
-from tests.unit.test_checklist import (
+from tests.unit.checklist_builders import (
     ADMIN,
     YEAR,
-    add_deputies,
-    add_meeting,
     add_unit,
     save_rule_change,
     setup_rules,
@@ -59,9 +57,9 @@ def _presidium(session, actor, tid, **overrides) -> int:
 
 def test_a_presidium_meeting_with_a_topic_counts_for_t02_and_t04(town, session):
     as_of = date(2026, 6, 30)
-    before = ck.checklist_status(session, YEAR, as_of).unit(town)
+    before = checklist.checklist_status(session, YEAR, as_of).unit(town)
     mid = _presidium(session, clerk(town), town, topics=["议题一", " 议题二 ", "议题一", ""])
-    after = ck.checklist_status(session, YEAR, as_of).unit(town)
+    after = checklist.checklist_status(session, YEAR, as_of).unit(town)
     assert before.task("T02").value == 0 and after.task("T02").value == 1
     assert (after.task("T04").numerator, after.task("T04").denominator) == (1, 1)
     assert after.task("T03").numerator == 1
@@ -79,12 +77,12 @@ def test_a_presidium_meeting_without_a_topic_is_only_a_draft(town, session):
     assert err.value.key == "checklist.error.topic_required"
     assert _count(session, Meeting) == 0
     mid = _presidium(session, clerk(town), town, topics=[], is_draft=True)
-    t04 = ck.checklist_status(session, YEAR, date(2026, 6, 30)).unit(town).task("T04")
+    t04 = checklist.checklist_status(session, YEAR, date(2026, 6, 30)).unit(town).task("T04")
     assert (t04.numerator, t04.denominator) == (0, 1)
     assert t04.missing[0]["draft"] is True
     # Completing the draft with a topic makes it a record.
     assert meetings.add_meeting_topics(session, clerk(town), mid, topics=["补充议题"]) == 1
-    t = ck.checklist_status(session, YEAR, date(2026, 6, 30)).unit(town)
+    t = checklist.checklist_status(session, YEAR, date(2026, 6, 30)).unit(town)
     assert (t.task("T04").numerator, t.task("T02").value) == (1, 1)
     assert session.get(Meeting, mid).is_draft is False
 
@@ -207,9 +205,9 @@ def test_a_supervision_activity_counts_for_t05(session):
     setup_rules(session)
     sub = add_unit(session, "s", UnitType.subdistrict)
     as_of = date(2026, 4, 30)
-    assert ck.checklist_status(session, YEAR, as_of).unit(sub).task("T05").value == 0
+    assert checklist.checklist_status(session, YEAR, as_of).unit(sub).task("T05").value == 0
     _activity(session, clerk(sub), sub)
-    assert ck.checklist_status(session, YEAR, as_of).unit(sub).task("T05").value == 1
+    assert checklist.checklist_status(session, YEAR, as_of).unit(sub).task("T05").value == 1
     log = session.exec(select(AuditLog).where(AuditLog.entity == "supervision_activity")).one()
     assert log.after["subject"] == "视察农村饮水安全"
 
@@ -245,101 +243,7 @@ def test_duplicate_activities_and_kinds_outside_the_rule_set(town, session):
 
 
 # ---------------------------------------------------------------------------------------------
-# Hand marks
-
-
-def test_hand_marks_are_for_the_admin_with_evidence_and_audited(town, session):
-    for actor in (LEADER, clerk(town)):
-        with pytest.raises(PermissionDenied):
-            meetings.set_task_mark(
-                session, actor, township_id=town, year=YEAR, task_code="T05", evidence="x"
-            )
-    with pytest.raises(ValidationError) as err:
-        meetings.set_task_mark(
-            session, ADMIN, township_id=town, year=YEAR, task_code="T05", evidence="  "
-        )
-    assert err.value.key == "checklist.error.evidence_required"
-    with pytest.raises(ValidationError):
-        meetings.set_task_mark(
-            session, ADMIN, township_id=town, year=YEAR, task_code="T11", evidence="x"
-        )
-    assert _count(session, TaskMark) == 0
-
-    meetings.set_task_mark(
-        session, ADMIN, township_id=town, year=YEAR, task_code="T05", evidence="视察记录扫描件"
-    )
-    meetings.set_task_mark(
-        session, ADMIN, township_id=town, year=YEAR, task_code="T05", evidence="补充证明"
-    )
-    assert _count(session, TaskMark) == 1
-    marks = meetings.list_task_marks(session, ADMIN, year=YEAR)
-    assert list(marks["evidence"]) == ["补充证明"]
-    assert meetings.list_task_marks(session, clerk(town + 1), year=YEAR).empty
-
-    meetings.clear_task_mark(session, ADMIN, township_id=town, year=YEAR, task_code="T05")
-    assert _count(session, TaskMark) == 0
-    actions = session.exec(
-        select(AuditLog.action).where(AuditLog.entity == "task_mark").order_by(AuditLog.id)
-    ).all()
-    assert actions == ["create", "update", "delete"]
-    with pytest.raises(NotFound):
-        meetings.clear_task_mark(session, ADMIN, township_id=town, year=YEAR, task_code="T05")
-
-
-# ---------------------------------------------------------------------------------------------
-# Lists and the records behind a cell
-
-
-def test_cell_records_show_what_counts(town, session):
-    add_meeting(session, town, MeetingKind.presidium, date(2026, 2, 10), topics=2)
-    add_meeting(session, town, MeetingKind.presidium, date(2026, 5, 10), draft=True)
-    add_meeting(session, town, MeetingKind.congress_session, date(2026, 3, 2), research="")
-    add_meeting(session, town, MeetingKind.presidium, date(2026, 7, 10), topics=1)
-
-    t04 = meetings.cell_records(
-        session, ADMIN, year=YEAR, as_of=date(2026, 6, 30), township_id=town, task_code="T04"
-    )
-    assert list(t04["date"]) == [date(2026, 2, 10), date(2026, 5, 10)]
-    assert list(t04["value"]) == [2, 0]
-    assert list(t04["counts"]) == [True, False]
-    assert list(t04["detail"]) == ["", "draft"]
-    assert t04["text"][0] == "议题0；议题1"
-
-    t03 = meetings.cell_records(
-        session, ADMIN, year=YEAR, as_of=date(2026, 6, 30), township_id=town, task_code="T03"
-    )
-    assert list(t03["counts"]) == [True, False]  # drafts are left out of T03
-    assert t03["detail"][1] == "research"
-
-    with pytest.raises(PermissionDenied):
-        meetings.cell_records(
-            session,
-            clerk(town + 1),
-            year=YEAR,
-            as_of=date(2026, 6, 30),
-            township_id=town,
-            task_code="T02",
-        )
-
-
-def test_cell_records_of_contact_days_and_linkage(town, session):
-    deputies = add_deputies(session, town, 5, presidium=True)
-    from tests.unit.test_checklist import add_contact_day
-
-    add_contact_day(session, town, date(2026, 1, 20), deputies[:4])  # 4/5
-    add_contact_day(session, town, date(2026, 2, 23), deputies)  # off day
-    rows = meetings.cell_records(
-        session, ADMIN, year=YEAR, as_of=date(2026, 3, 1), township_id=town, task_code="T07"
-    )
-    assert list(rows["counts"]) == [True, False]
-    assert list(rows["detail"]) == ["", "off_day"]
-    assert list(rows["text"]) == ["4/5", "5/5"]
-    t08 = meetings.cell_records(
-        session, ADMIN, year=YEAR, as_of=date(2026, 3, 1), township_id=town, task_code="T08"
-    )
-    # Five presidium members (no links) and the same five as deputies (no voters).
-    assert list(t08["kind"]) == ["presidium_member"] * 5 + ["deputy"] * 5
-    assert not t08["counts"].any()
+# Lists
 
 
 def test_list_meetings_and_activities(town, session):
@@ -354,3 +258,13 @@ def test_list_meetings_and_activities(town, session):
     assert list(acts["kind"]) == ["inspection"]
     with pytest.raises(PermissionDenied):
         meetings.list_meetings(session, clerk(town + 1), township_id=town, year=YEAR)
+
+
+def test_the_meeting_list_reads_a_record_part_as_t03_does(town, session):
+    mid = _presidium(session, clerk(town), town, follow_up="")
+    listed = meetings.list_meetings(session, clerk(town), township_id=town, year=YEAR)
+    assert list(listed.loc[0, ["research", "deliberation", "follow_up"]]) == [True, True, False]
+    cell = checklist.cell_records(
+        session, ADMIN, year=YEAR, as_of=TODAY, township_id=town, task_code="T03"
+    )
+    assert list(cell["detail"]) == ["follow_up"] and listed.loc[0, "id"] == mid

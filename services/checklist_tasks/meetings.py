@@ -1,0 +1,332 @@
+"""Aspect A, meetings: T01 congress sessions, T02 presidium meetings, T03 every meeting run in
+full, T04 a supervision topic at every presidium meeting.
+
+* T01 congress sessions held: Meeting(kind=congress_session) held in the year ≤ as_of, drafts
+  left out (``meeting_held``).
+* T02 presidium meetings held, against the (quarterly) schedule; the schedule is cumulative, so
+  two meetings in one quarter make up for an empty next quarter, but every quarter that ended
+  without a meeting is still listed.
+* T03 meetings held (both kinds) whose research, deliberation and follow-up are all recorded, not
+  blank (``meeting_in_full``) / meetings held.
+* T04 presidium meetings held with ≥ 1 supervision topic (``meeting_with_topic``) / presidium
+  meetings recorded, drafts included: a draft is a presidium meeting whose topic is still
+  missing (a presidium meeting is saved without a topic only as a draft).
+
+A meeting held counts as held whatever it lacks; the task about what it lacks (T03, T04) counts
+the lack. Each predicate is one SQL expression, used by the counts and by the records behind a
+cell alike.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import and_, exists, extract, or_
+from sqlmodel import func, select
+
+from models import Meeting, SupervisionTopic
+from models.enums import MeetingKind
+from services.checklist_tasks.reader import TaskReader, Unit, record, tally
+from services.meetings import RECORD_PARTS, part_recorded, topics_by_meeting
+from services.rules import TaskRule
+from services.task_status import (
+    TaskStatus,
+    count_task,
+    listed,
+    quarter_end,
+    share_task,
+)
+
+# ---------------------------------------------------------------------------------------------
+# What counts
+
+
+def meeting_held():
+    """T01, T02, T03: a meeting recorded and not a draft is held, whatever it lacks."""
+    return ~Meeting.is_draft
+
+
+def meeting_in_full():
+    """T03: a meeting held whose research, deliberation and follow-up are all recorded."""
+    return and_(meeting_held(), *(part_recorded(part) for part in RECORD_PARTS))
+
+
+def meeting_with_topic():
+    """T04: a meeting held with at least one supervision topic on its agenda."""
+    return and_(
+        meeting_held(), exists().where(SupervisionTopic.meeting_id == Meeting.id).correlate(Meeting)
+    )
+
+
+def _in_reach(reader: TaskReader):
+    return and_(
+        Meeting.held_on.between(reader.start, reader.as_of), Meeting.township_id.in_(reader.ids)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The queries, once for all units
+
+
+class _Tally(NamedTuple):
+    recorded: int = 0
+    held: int = 0
+    in_full: int = 0
+    with_topic: int = 0
+
+
+def _meeting_tallies(reader: TaskReader) -> dict[int, dict[tuple[MeetingKind, int], _Tally]]:
+    """Per unit: (kind, month) -> meetings recorded, held, held in full, held with a topic."""
+    month = extract("month", Meeting.held_on)
+    stmt = (
+        select(
+            Meeting.township_id,
+            Meeting.kind,
+            month,
+            func.count(Meeting.id),
+            tally(meeting_held()),
+            tally(meeting_in_full()),
+            tally(meeting_with_topic()),
+        )
+        .where(_in_reach(reader))
+        .group_by(Meeting.township_id, Meeting.kind, month)
+    )
+    out: dict[int, dict[tuple[MeetingKind, int], _Tally]] = {}
+    for tid, kind, m, *counts in reader.session.exec(stmt).all():
+        out.setdefault(tid, {})[(MeetingKind(kind), int(m))] = _Tally(
+            *(int(n or 0) for n in counts)
+        )
+    return out
+
+
+def _tally(
+    reader: TaskReader, unit: Unit, kinds: tuple[MeetingKind, ...], months=range(1, 13)
+) -> _Tally:
+    """The tally of one unit's meetings of ``kinds`` held in ``months``."""
+    parts = [
+        t
+        for (kind, month), t in reader.once(_meeting_tallies).get(unit.id, {}).items()
+        if kind in kinds and month in months
+    ]
+    return _Tally(*map(sum, zip(*parts, strict=True))) if parts else _Tally()
+
+
+@dataclass(frozen=True)
+class _MeetingRow:
+    township_id: int
+    id: int
+    kind: MeetingKind
+    held_on: date
+    title: str
+    attendance: int
+    draft: bool
+    blank_parts: tuple[str, ...]
+    held: bool
+    in_full: bool
+    with_topic: bool
+
+
+def _meeting_rows(reader: TaskReader, *where) -> list[_MeetingRow]:
+    """The meetings themselves, oldest first, each with what the predicates say of it."""
+    stmt = (
+        select(
+            Meeting.township_id,
+            Meeting.id,
+            Meeting.kind,
+            Meeting.held_on,
+            Meeting.title,
+            Meeting.attendance,
+            Meeting.is_draft,
+            meeting_held().label("held"),
+            meeting_in_full().label("in_full"),
+            meeting_with_topic().label("with_topic"),
+            *(part_recorded(part).label(part) for part in RECORD_PARTS),
+        )
+        .where(_in_reach(reader), *where)
+        .order_by(Meeting.held_on, Meeting.id)
+    )
+    return [
+        _MeetingRow(
+            township_id=row.township_id,
+            id=row.id,
+            kind=MeetingKind(row.kind),
+            held_on=row.held_on,
+            title=row.title,
+            attendance=row.attendance,
+            draft=bool(row.is_draft),
+            blank_parts=tuple(p for p in RECORD_PARTS if not getattr(row, p)),
+            held=bool(row.held),
+            in_full=bool(row.in_full),
+            with_topic=bool(row.with_topic),
+        )
+        for row in reader.session.exec(stmt).all()
+    ]
+
+
+def _gaps(reader: TaskReader) -> dict[int, list[_MeetingRow]]:
+    """Per unit: meetings held but not in full (T03), presidium meetings without a topic (T04)."""
+    rows = _meeting_rows(
+        reader,
+        or_(
+            and_(meeting_held(), ~meeting_in_full()),
+            and_(Meeting.kind == MeetingKind.presidium, ~meeting_with_topic()),
+        ),
+    )
+    out: dict[int, list[_MeetingRow]] = {}
+    for row in rows:
+        out.setdefault(row.township_id, []).append(row)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The tasks
+
+
+def t01_congress_sessions(reader: TaskReader, task: TaskRule, unit: Unit) -> TaskStatus:
+    held = _tally(reader, unit, (MeetingKind.congress_session,)).held
+    return count_task(
+        task,
+        unit.id,
+        held,
+        task.target,
+        year=reader.year,
+        as_of=reader.as_of,
+        missing_kind="sessions_needed",
+    )
+
+
+def t02_presidium_meetings(reader: TaskReader, task: TaskRule, unit: Unit) -> TaskStatus:
+    """Presidium meetings against the target, at least one in each quarter: a quarter that
+    ended without one is a shortfall later meetings cannot make up, so at most
+    target − (empty quarters) meetings count; and the task is not done before as many
+    quarters as the target (four at most) have each held one."""
+    presidium = (MeetingKind.presidium,)
+    held = _tally(reader, unit, presidium).held
+    covered = {
+        q for q in range(1, 5) if _tally(reader, unit, presidium, range(3 * q - 2, 3 * q + 1)).held
+    }
+    empty = [
+        {"kind": "quarter_without_meeting", "quarter": q}
+        for q in range(1, 5)
+        if quarter_end(reader.year, q) <= reader.as_of and q not in covered
+    ]
+    credited = min(held, max(0, int(task.target) - len(empty))) if empty else held
+    status = count_task(
+        task,
+        unit.id,
+        credited,
+        task.target,
+        year=reader.year,
+        as_of=reader.as_of,
+        missing_kind="meetings_needed",
+    )
+    if status.status == "done" and len(covered) < min(4, int(task.target)):
+        status = replace(status, status="on_track")
+    if not empty:
+        return status
+    return replace(status, missing=(*empty, *status.missing))
+
+
+def t03_meetings_in_full(reader: TaskReader, task: TaskRule, unit: Unit) -> TaskStatus:
+    meetings = _tally(reader, unit, tuple(MeetingKind))
+    missing = [
+        {
+            "kind": "meeting_incomplete",
+            "title": g.title,
+            "held_on": g.held_on,
+            "parts": list(g.blank_parts),
+        }
+        for g in reader.once(_gaps).get(unit.id, [])
+        if g.held and not g.in_full
+    ]
+    return share_task(
+        task,
+        unit.id,
+        meetings.in_full,
+        meetings.held,
+        target=task.target,
+        missing=listed(missing),
+        year=reader.year,
+        as_of=reader.as_of,
+    )
+
+
+def t04_presidium_topics(reader: TaskReader, task: TaskRule, unit: Unit) -> TaskStatus:
+    meetings = _tally(reader, unit, (MeetingKind.presidium,))
+    missing = [
+        {
+            "kind": "meeting_without_topic",
+            "title": g.title,
+            "held_on": g.held_on,
+            "draft": g.draft,
+        }
+        for g in reader.once(_gaps).get(unit.id, [])
+        if g.kind == MeetingKind.presidium and not g.with_topic
+    ]
+    return share_task(
+        task,
+        unit.id,
+        meetings.with_topic,
+        meetings.recorded,
+        target=task.target,
+        missing=listed(missing),
+        year=reader.year,
+        as_of=reader.as_of,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The records behind a cell
+
+
+def _unit_meetings(
+    reader: TaskReader, unit: Unit, *kinds: MeetingKind
+) -> tuple[list[_MeetingRow], dict[int, list[str]]]:
+    rows = _meeting_rows(reader, Meeting.township_id == unit.id, Meeting.kind.in_(kinds))
+    return rows, topics_by_meeting(reader.session, [r.id for r in rows])
+
+
+def _record(row: _MeetingRow, topics: list[str], *, counts: bool, value=None, detail=None) -> dict:
+    return record(
+        row.held_on,
+        row.kind.value,
+        row.title,
+        counts=counts,
+        value=value,
+        detail=("draft" if row.draft else "") if detail is None else detail,
+        text="；".join(topics),
+    )
+
+
+def _held_records(reader: TaskReader, unit: Unit, kind: MeetingKind) -> list[dict]:
+    rows, topics = _unit_meetings(reader, unit, kind)
+    return [_record(r, topics.get(r.id, []), counts=r.held, value=r.attendance) for r in rows]
+
+
+def t01_records(reader: TaskReader, unit: Unit) -> list[dict]:
+    """Every congress session recorded; the ones held count (drafts are flagged)."""
+    return _held_records(reader, unit, MeetingKind.congress_session)
+
+
+def t02_records(reader: TaskReader, unit: Unit) -> list[dict]:
+    """Every presidium meeting recorded; the ones held count (drafts are flagged)."""
+    return _held_records(reader, unit, MeetingKind.presidium)
+
+
+def t03_records(reader: TaskReader, unit: Unit) -> list[dict]:
+    """The meetings held; those in full count, the others name their blank parts."""
+    rows, topics = _unit_meetings(reader, unit, *MeetingKind)
+    return [
+        _record(r, topics.get(r.id, []), counts=r.in_full, detail=",".join(r.blank_parts))
+        for r in rows
+        if r.held
+    ]
+
+
+def t04_records(reader: TaskReader, unit: Unit) -> list[dict]:
+    """Every presidium meeting, drafts included; those held with a topic count."""
+    rows, topics = _unit_meetings(reader, unit, MeetingKind.presidium)
+    return [
+        _record(r, topics.get(r.id, []), counts=r.with_topic, value=len(topics.get(r.id, [])))
+        for r in rows
+    ]
