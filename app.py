@@ -15,6 +15,7 @@ from ui.layout import (
     init_url_state,
     language_switch,
     user_card,
+    year_close_banner,
     year_picker,
 )
 
@@ -40,11 +41,13 @@ def frame() -> None:
         units = cached.townships(cached.data_version(), actor)
         township_name = next((u.name(lang) for u in units if u.id == actor.township_id), None)
     user_card(actor, township_name)
-    year_picker()
+    year = year_picker()
     auth.logout_button(actor)
     auth.cookie_exchange()
     auth.password_changed_notice()
-    nav.navigation(actor.role).run()
+    page = nav.navigation(actor.role)
+    year_close_banner(cached.data_version(), year)
+    page.run()
 
 
 errors.boundary(frame)

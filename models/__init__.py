@@ -20,7 +20,7 @@ from models.meetings import Meeting, SupervisionTopic
 from models.org import OrgGuarantee, Township
 from models.people import Constituency, Deputy, PresidiumLink, Voter, VoterLink
 from models.platforms import Platform, PlatformCheck
-from models.rules import RuleSet, TaskMark
+from models.rules import RuleSet, TaskMark, YearClose
 from models.supervision import SupervisionActivity, SupervisionItem, SupervisionStageEvent
 from models.system import AppMeta
 from models.users import AuditLog, LoginThrottle, User, UserSession
@@ -67,4 +67,5 @@ __all__ = [
     "VisitKind",
     "Voter",
     "VoterLink",
+    "YearClose",
 ]

@@ -33,3 +33,22 @@ class TaskMark(SQLModel, table=True):
     evidence: str = Field(sa_column=Column(Text, nullable=False))
     marked_at: datetime = Field(default_factory=utcnow)
     marked_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class YearClose(SQLModel, table=True):
+    """A year closed by the admin once its appraisal is final.
+
+    While ``reopened_at`` is set the admin is correcting it (with ``reopen_reason``); clerks
+    never write to a closed year.
+    """
+
+    __tablename__ = "year_close"
+
+    year: int = Field(primary_key=True)
+    closed_at: datetime = Field(default_factory=utcnow)
+    closed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    reason: str = Field(default="", max_length=500)
+    reopened_at: datetime | None = None
+    reopen_reason: str = Field(default="", max_length=500)
+    # Writes the admin made while it was reopened: shown on every screen of the year.
+    corrections: int = 0

@@ -24,7 +24,7 @@ from models import (
     Visit,
 )
 from models.enums import AuditAction, NotificationKind, VisitKind
-from services import audit
+from services import audit, years
 from services.errors import NotFound, ValidationError
 from services.linkage import is_contact_day, unit_deputy_conditions
 from services.permissions import Actor, require_read, require_write
@@ -176,6 +176,7 @@ def record_contact_day(
     require_write(actor, township_id)
     unit = township_row(session, township_id)
     held_on = _fact_date(held_on, "held_on", today)
+    years.require_open(session, actor, held_on)
     people = sorted({int(i) for i in deputy_ids})
     if not people:
         raise ValidationError("linkage.error.no_participants", field="deputy_ids")
@@ -238,6 +239,7 @@ def delete_contact_day(session: Session, actor: Actor, contact_day_id: int) -> N
     """Remove a contact day entered by mistake, unless a supervision item grew out of it."""
     day = _contact_day(session, contact_day_id)
     require_write(actor, day.township_id)
+    years.require_open(session, actor, day.held_on)
     if session.exec(
         select(SupervisionItem.id).where(SupervisionItem.contact_day_id == contact_day_id)
     ).first():
@@ -331,6 +333,7 @@ def add_visit(
     township_row(session, township_id)
     kind = _kind(VisitKind, kind)
     held_on = _fact_date(held_on, "held_on", today)
+    years.require_open(session, actor, held_on)
     people_visited = _count(people_visited, "people_visited", minimum=1)
     note = clean_text(note, field="note", limit=MAX_NOTE)
     if session.exec(
@@ -367,6 +370,7 @@ def add_notification(
     township_row(session, township_id)
     kind = _kind(NotificationKind, kind)
     issued_on = _fact_date(issued_on, "issued_on", today)
+    years.require_open(session, actor, issued_on)
     title = clean_text(title, field="title", limit=MAX_TITLE, required=True)
     if session.exec(
         select(Notification.id).where(

@@ -28,7 +28,7 @@ from models.funds import (
     MAX_PURPOSE,
     MAX_RECEIPT_NO,
 )
-from services import audit
+from services import audit, years
 from services.errors import NotFound, ValidationError
 from services.fund_rules import (
     DEPUTY_ACTIVITIES,
@@ -333,6 +333,7 @@ def record_expense(
     require_write(actor, draft.township_id)
     _active_township(session, draft.township_id)
     draft = prepare_expense(draft, today=today)
+    years.require_open(session, actor, draft.budget_year)
     reason = _exception_reason(exception_reason)
     rules = get_rules(session, draft.budget_year)
     violations = check_expense(session, draft, rules)
@@ -393,6 +394,7 @@ def set_budget(
     _active_township(session, township_id)
     today = today or date.today()
     year = _year(year, "year", today)
+    years.require_open(session, actor, year)
     rules = get_rules(session, year)
     category = _category(category)
     if category not in category_codes(rules):

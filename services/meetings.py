@@ -13,7 +13,7 @@ from sqlmodel import Session, func, select
 from models import Meeting, SupervisionActivity, SupervisionTopic
 from models.base import utcnow
 from models.enums import AuditAction, MeetingKind, SupervisionKind
-from services import audit
+from services import audit, years
 from services.errors import NotFound, ValidationError
 from services.org import active_township
 from services.permissions import Actor, require_read, require_write
@@ -124,6 +124,7 @@ def record_meeting(
         too_long_key="checklist.error.too_long.title",
     )
     held_on = _held_on(held_on, year, today)
+    years.require_open(session, actor, held_on)
     attendance = _count(attendance, "attendance", limit=MAX_ATTENDANCE)
     texts = {
         name: clean_text(
@@ -202,6 +203,7 @@ def add_meeting_topics(
     if meeting is None:
         raise NotFound("checklist.error.meeting_not_found", id=meeting_id)
     require_write(actor, meeting.township_id)
+    years.require_open(session, actor, meeting.held_on)
     if meeting.kind != MeetingKind.presidium:
         raise ValidationError("checklist.error.topics_presidium_only", field="topics")
     titles = _topics(topics)
@@ -285,6 +287,7 @@ def record_supervision_activity(
         too_long_key="checklist.error.too_long.subject",
     )
     held_on = _held_on(held_on, year, today)
+    years.require_open(session, actor, held_on)
     participants = _count(participants, "participants", limit=MAX_PARTICIPANTS)
     note = clean_text(
         note, field="note", limit=MAX_TEXT, too_long_key="checklist.error.too_long.note"

@@ -33,7 +33,7 @@ from models import (
 from models import RuleSet as RuleSetRow
 from models.base import utcnow
 from models.enums import AuditAction, MeetingKind, Rating, SupervisionStage
-from services import audit
+from services import audit, years
 from services.errors import NotFound, ValidationError
 from services.evidence import Upload, check_upload, compose_evidence, store_file
 from services.permissions import Actor, require_write
@@ -282,6 +282,7 @@ def open_item(
         raise ValidationError(
             "supervision.error.too_old", field="opened_on", year=today.year - MAX_YEARS_BACK
         )
+    years.require_open(session, actor, opened_on)
     if session.get(Township, township_id) is None:
         raise NotFound("error.not_found.township", id=township_id)
 
@@ -397,6 +398,8 @@ def move_item(
     except ValueError:
         raise ValidationError("supervision.error.rating_required", field="rating") from None
     rules = rules_of_year(session, on.year if isinstance(on, date) else today.year)
+    if isinstance(on, date):
+        years.require_open(session, actor, on)
     move = check_move(
         item.stage,
         to_stage,

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from models import TaskMark, Township
 from models.base import utcnow
 from models.enums import AuditAction
-from services import audit
+from services import audit, years
 from services.errors import NotFound, ValidationError
 from services.org import active_township
 from services.permissions import Actor, readable_township_ids, require_admin
@@ -52,6 +52,7 @@ def set_task_mark(
         required_key="checklist.error.evidence_required",
         too_long_key="checklist.error.too_long.evidence",
     )
+    years.require_open(session, actor, year)
     row = _mark(session, township_id, year, task_code)
     before = audit.snapshot(row)
     if row is None:
@@ -81,6 +82,7 @@ def clear_task_mark(
 ) -> None:
     """Remove a hand mark; the task goes back to what the records show."""
     require_admin(actor)
+    years.require_open(session, actor, year)
     row = _mark(session, township_id, year, task_code)
     if row is None:
         raise NotFound("checklist.error.mark_not_found")

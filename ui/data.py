@@ -3,13 +3,19 @@
 import streamlit as st
 
 from models.db import session_scope
-from services import dashboard, org
+from services import dashboard, org, years
 from services.permissions import Actor
 
 
 def data_version() -> int:
     with session_scope() as session:
         return dashboard.data_version(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def close_notice(version: int, year: int) -> years.CloseNotice | None:
+    with session_scope() as session:
+        return years.close_notice(session, year)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -7,7 +7,9 @@ import streamlit as st
 from models.db import session_scope
 from services import rules
 from services.permissions import Actor
-from ui.i18n import DEFAULT_LANG, LANGUAGES, label, t
+from ui import data as cached
+from ui.format import day
+from ui.i18n import DEFAULT_LANG, LANGUAGES, current_lang, label, t
 
 APP_ICON = ":material/account_balance:"
 
@@ -94,6 +96,19 @@ def year_picker() -> int:
 def selected_year() -> int:
     value = st.session_state.get("year")
     return int(value) if value else date.today().year
+
+
+def year_close_banner(version: int, year: int) -> None:
+    """On every screen of a closed year: since when, and the corrections made after."""
+    notice = cached.close_notice(version, year)
+    if notice is None:
+        return
+    text = t("years.banner", year=year, day=day(notice.closed_at.date(), current_lang()))
+    if notice.changes_after_close:
+        text += t("years.banner_corrections", n=notice.changes_after_close)
+    if notice.reopened:
+        text += t("years.banner_reopened", reason=notice.reopen_reason)
+    st.info(text, icon=":material/lock:")
 
 
 def page_header(title: str, caption: str | None = None) -> None:

@@ -69,6 +69,7 @@ SCREENS = [
     Screen("appraisal_rules.py", "nav.appraisal_rules", ":material/balance:", "admin", ADMIN),
     Screen("admin_units.py", "nav.units", ":material/location_city:", "admin", ADMIN),
     Screen("admin_users.py", "nav.users", ":material/manage_accounts:", "admin", ADMIN),
+    Screen("admin_years.py", "nav.years", ":material/lock_clock:", "admin", ADMIN),
     Screen("admin_audit.py", "nav.audit", ":material/history:", "admin", ADMIN),
     # Everyone
     Screen("account.py", "nav.account", ":material/account_circle:", "account", ALL),

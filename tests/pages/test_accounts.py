@@ -10,7 +10,7 @@ from models.db import session_scope
 from models.enums import Role
 from services import sessions, users
 from services.permissions import SYSTEM
-from tests.pages.apptest import APP, no_exceptions, signed_in, visible_text
+from tests.pages.apptest import APP, no_exceptions, page_as, signed_in, visible_text
 from ui.i18n import t
 
 
@@ -104,3 +104,15 @@ def test_a_missing_database_shows_a_message_and_is_not_created(app_env, monkeypa
     assert not at.exception
     assert any("暂时无法连接数据库" in e.value for e in at.error)
     assert not missing.exists()
+
+
+def test_the_admin_closes_a_year_and_every_screen_says_so(private_db):
+    at = page_as("admin_years.py", "admin", "en").run()
+    no_exceptions(at)
+    assert at.title[0].value == "Closed years"
+    at.button(key="FormSubmitter:years_close_form-Close 2026").click().run()
+    no_exceptions(at)
+    assert "2026 is closed." in [s.value for s in at.success]
+    at = signed_in("admin", "en").run()
+    no_exceptions(at)
+    assert any("2026 was closed on" in i.value for i in at.info)
