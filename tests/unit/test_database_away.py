@@ -112,3 +112,14 @@ def test_killed_postgresql_connections_are_replaced():
     with Session(engine) as session:  # the pool notices the dead connection and opens anew
         assert session.exec(select(func.count()).select_from(Township)).one() == 0
     engine.dispose()
+
+
+def test_a_failed_statement_names_no_personal_data(session):
+    from sqlalchemy.exc import IntegrityError
+
+    session.add(Township(code="a", name_zh="甲镇", name_en="A", unit_type=UnitType.town))
+    session.commit()
+    session.add(Township(code="a", name_zh="张秘密", name_en="B", unit_type=UnitType.town))
+    with pytest.raises(IntegrityError) as err:
+        session.commit()
+    assert "张秘密" not in str(err.value)
