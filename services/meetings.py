@@ -4,6 +4,7 @@ their supervision topics (T01–T04), supervision activities (T05), and the list
 Writes validate everything before touching the database, so a refused entry writes nothing.
 """
 
+import math
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -41,7 +42,11 @@ def part_recorded(part: str):
 
 
 def _count(value, field: str, *, limit: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    """A whole number from 0 to ``limit``; a boolean, NaN, infinity or a fraction is refused."""
+    whole = isinstance(value, int) or (
+        isinstance(value, float) and math.isfinite(value) and value.is_integer()
+    )
+    if isinstance(value, bool) or not whole:
         raise ValidationError("checklist.error.not_a_number", field=field)
     value = int(value)
     if not 0 <= value <= limit:
