@@ -33,6 +33,7 @@ def frame() -> None:
         return
     if actor.must_change_password:
         nav.signed_out(lambda: auth.password_form(actor, required=True)).run()
+        auth.logout_button(actor)
         auth.cookie_exchange()
         return
 

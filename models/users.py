@@ -37,8 +37,10 @@ class UserSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     last_seen_at: datetime = Field(default_factory=utcnow)
-    # A one-time ticket the browser exchanges for the cookie right after the login form.
+    # A one-time ticket the browser exchanges for the cookie right after the login form; the
+    # cookie carries a token of its own (never the tab's), for the same session.
     ticket_hash: str | None = Field(default=None, max_length=64, unique=True)
+    cookie_hash: str | None = Field(default=None, max_length=64, unique=True)
     ticket_expires_at: datetime | None = None
     revoked_at: datetime | None = None
 

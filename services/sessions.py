@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, delete, update
+from sqlalchemy import case, delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -223,11 +223,9 @@ def open_session(session: Session, actor: Actor, *, now: datetime | None = None)
 
 
 def redeem_ticket(session: Session, ticket: str, *, now: datetime | None = None) -> str | None:
-    """Exchange a one-time ticket for a new cookie token, or None for a used or stale ticket.
-
-    The token in the cookie is not the one the signing-in tab holds: the ticket's exchange
-    rotates it, so the token never travels in a URL.
-    """
+    """Exchange a one-time ticket for the session's cookie token, or None for a used or stale
+    ticket. The cookie's token is not the one the signing-in tab holds (that one never leaves
+    the server), but it opens the same session: it ends with it."""
     now = now or utcnow()
     row = session.exec(
         select(UserSession).where(UserSession.ticket_hash == _digest(ticket or ""))
@@ -246,18 +244,16 @@ def redeem_ticket(session: Session, ticket: str, *, now: datetime | None = None)
         session.commit()
         return None
     cookie_token = secrets.token_urlsafe(32)
-    session.add(
-        UserSession(
-            token_hash=_digest(cookie_token),
-            user_id=row.user_id,
-            created_at=now,
-            last_seen_at=now,
-            expires_at=row.expires_at,
-        )
-    )
+    row.cookie_hash = _digest(cookie_token)
     session.add(row)
     session.commit()
     return cookie_token
+
+
+def _by_token(token: str):
+    """The session a token opens: the tab's token or the browser's cookie token."""
+    digest = _digest(token or "")
+    return or_(UserSession.token_hash == digest, UserSession.cookie_hash == digest)
 
 
 def ticket_pending(session: Session, token: str) -> bool:
@@ -273,9 +269,7 @@ def session_actor(session: Session, token: str | None, *, now: datetime | None =
         return None
     now = now or utcnow()
     row = session.exec(
-        select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == _digest(token))
+        select(UserSession, User).join(User, User.id == UserSession.user_id).where(_by_token(token))
     ).first()
     if row is None:
         return None
@@ -297,7 +291,7 @@ def end_session(session: Session, token: str | None, *, now: datetime | None = N
         return
     session.execute(
         update(UserSession)
-        .where(UserSession.token_hash == _digest(token), UserSession.revoked_at.is_(None))
+        .where(_by_token(token), UserSession.revoked_at.is_(None))
         .values(revoked_at=now or utcnow())
     )
     session.commit()
@@ -311,7 +305,11 @@ def end_user_sessions(
         UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
     )
     if keep:
-        stmt = stmt.where(UserSession.token_hash != _digest(keep))
+        digest = _digest(keep)
+        stmt = stmt.where(
+            UserSession.token_hash != digest,
+            or_(UserSession.cookie_hash.is_(None), UserSession.cookie_hash != digest),
+        )
     return session.execute(stmt.values(revoked_at=now or utcnow())).rowcount
 
 

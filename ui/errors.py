@@ -19,10 +19,17 @@ from ui.i18n import t
 log = logging.getLogger("township133")
 
 
+# Messages of a database that cannot be reached or opened (not of a bad statement).
+_UNREACHABLE = ("unable to open", "could not connect", "connection", "server closed", "timeout")
+
+
 def _database_down(exc: BaseException) -> bool:
-    return isinstance(exc, DatabaseUnavailable | OperationalError) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    )
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    text = str(getattr(exc, "orig", "") or "").lower()
+    return isinstance(exc, OperationalError) and any(word in text for word in _UNREACHABLE)
 
 
 def show_unexpected(exc: Exception) -> str:

@@ -130,8 +130,12 @@ def as_of_for(year: int) -> date:
     return min(date.today(), date(year, 12, 31))
 
 
-# Streamlit's own English hints ("Press Enter to submit form") have no translation: hidden.
-_HIDE_BUILT_IN_HINTS = "<style>[data-testid='InputInstructions']{display:none}</style>"
+# Streamlit's own English hints ("Press Enter to submit form") have no translation: hidden. So
+# is the login form library's invisible cookie component (keyed "init"), which draws an empty box.
+_HIDE_BUILT_IN_HINTS = (
+    "<style>[data-testid='InputInstructions']{display:none}"
+    ".st-key-init:has(iframe[data-testid='stCustomComponentV1']){display:none}</style>"
+)
 
 
 def hide_built_in_hints() -> None:

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("last_seen_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("ticket_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("cookie_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("ticket_expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("revoked_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -50,6 +51,7 @@ def upgrade() -> None:
             ["app_user.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("cookie_hash"),
         sa.UniqueConstraint("ticket_hash"),
         sa.UniqueConstraint("token_hash"),
     )

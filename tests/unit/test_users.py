@@ -138,9 +138,15 @@ def test_changing_the_password_ends_the_other_sessions_and_the_temporary_flag(se
     with pytest.raises(ValidationError) as err:
         users.change_password(session, wang, current=PASSWORD, new=PASSWORD, keep_token=here)
     assert err.value.key == "error.user.password_same"
+    cookie = sessions.redeem_ticket(session, sessions.open_session(session, wang).ticket)
+    here_grant = sessions.open_session(session, wang)
+    here, here_cookie = here_grant.token, sessions.redeem_ticket(session, here_grant.ticket)
     users.change_password(session, wang, current=PASSWORD, new="Pine@2027x", keep_token=here)
     changed = sessions.session_actor(session, here)
     assert changed is not None and not changed.must_change_password
+    # This browser's cookie opens the same session and stays; another browser's ends.
+    assert sessions.session_actor(session, here_cookie) == changed
+    assert sessions.session_actor(session, cookie) is None
     assert sessions.session_actor(session, elsewhere) is None
     assert sessions.attempt_login(session, "wang", "Pine@2027x").ok
     assert not sessions.attempt_login(session, "wang", PASSWORD).ok
