@@ -39,6 +39,23 @@ def _snapshot(user: User) -> dict:
     return data
 
 
+def _save_update(
+    session: Session, actor: Actor, user: User, *, after: dict, before: dict | None = None
+) -> None:
+    """Store a change to an account with its audit row, in one commit."""
+    session.add(user)
+    audit.record(
+        session,
+        actor,
+        action=AuditAction.update,
+        entity="user",
+        entity_id=user.id,
+        before=before,
+        after=after,
+    )
+    session.commit()
+
+
 def _temporary(session: Session, actor: Actor) -> bool:
     """A password an admin sets through the app is temporary in a production database."""
     return actor.id is not None and not deployment.is_demo(session)
@@ -136,17 +153,7 @@ def update_user(
     user.township_id = township_id
     if moved:  # what the account may see changed: its open screens sign in again
         sessions.end_user_sessions(session, user.id)
-    session.add(user)
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update,
-        entity="user",
-        entity_id=user.id,
-        before=before,
-        after=_snapshot(user),
-    )
-    session.commit()
+    _save_update(session, actor, user, before=before, after=_snapshot(user))
 
 
 def reset_password(session: Session, actor: Actor, user_id: int, *, password: str) -> None:
@@ -159,16 +166,12 @@ def reset_password(session: Session, actor: Actor, user_id: int, *, password: st
     user.must_change_password = _temporary(session, actor)
     sessions.end_user_sessions(session, user.id)
     sessions.clear_lock(session, user.username)
-    session.add(user)
-    audit.record(
+    _save_update(
         session,
         actor,
-        action=AuditAction.update,
-        entity="user",
-        entity_id=user.id,
+        user,
         after={"password": "reset", "must_change_password": user.must_change_password},
     )
-    session.commit()
 
 
 def change_password(
@@ -189,16 +192,7 @@ def change_password(
     user.password_hash = hash_password(new)
     user.must_change_password = False
     sessions.end_user_sessions(session, user.id, keep=keep_token)
-    session.add(user)
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update,
-        entity="user",
-        entity_id=user.id,
-        after={"password": "changed"},
-    )
-    session.commit()
+    _save_update(session, actor, user, after={"password": "changed"})
 
 
 def set_active(session: Session, actor: Actor, user_id: int, *, active: bool) -> None:
@@ -211,17 +205,7 @@ def set_active(session: Session, actor: Actor, user_id: int, *, active: bool) ->
     user.active = bool(active)
     if not user.active:
         sessions.end_user_sessions(session, user.id)
-    session.add(user)
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update,
-        entity="user",
-        entity_id=user.id,
-        before=before,
-        after=_snapshot(user),
-    )
-    session.commit()
+    _save_update(session, actor, user, before=before, after=_snapshot(user))
 
 
 def unlock(session: Session, actor: Actor, user_id: int) -> None:
@@ -229,15 +213,7 @@ def unlock(session: Session, actor: Actor, user_id: int) -> None:
     require_admin(actor)
     user = _user(session, user_id)
     sessions.clear_lock(session, user.username)
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update,
-        entity="user",
-        entity_id=user.id,
-        after={"unlocked": True},
-    )
-    session.commit()
+    _save_update(session, actor, user, after={"unlocked": True})
 
 
 def get_actor(session: Session, username: str) -> Actor | None:

@@ -35,6 +35,19 @@ def _row(session: Session, year: int) -> YearClose | None:
     return session.get(YearClose, int(year))
 
 
+def _save(session: Session, actor: Actor, row: YearClose, after: dict) -> None:
+    session.add(row)
+    audit.record(
+        session,
+        actor,
+        action=AuditAction.update,
+        entity="year_close",
+        entity_id=row.year,
+        after=after,
+    )
+    session.commit()
+
+
 def require_open(session: Session, actor: Actor, year: int | date) -> None:
     """Refuse a write to a closed year, unless the admin reopened it for a correction, which
     is then counted (in the caller's transaction: a write that fails counts nothing)."""
@@ -61,16 +74,7 @@ def close_year(session: Session, actor: Actor, year: int, *, reason: str = "") -
         raise ValidationError("years.error.already_closed", field="year", year=year)
     else:
         row.reopened_at = None
-    session.add(row)
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update,
-        entity="year_close",
-        entity_id=int(year),
-        after={"closed": True, "reason": reason},
-    )
-    session.commit()
+    _save(session, actor, row, {"closed": True, "reason": reason})
 
 
 def reopen_year(session: Session, actor: Actor, year: int, *, reason: str) -> None:
@@ -82,16 +86,7 @@ def reopen_year(session: Session, actor: Actor, year: int, *, reason: str) -> No
         raise ValidationError("years.error.not_closed", field="year", year=year)
     row.reopened_at = utcnow()
     row.reopen_reason = reason
-    session.add(row)
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update,
-        entity="year_close",
-        entity_id=int(year),
-        after={"reopened": True, "reason": reason},
-    )
-    session.commit()
+    _save(session, actor, row, {"reopened": True, "reason": reason})
 
 
 def close_notice(session: Session, year: int) -> CloseNotice | None:
