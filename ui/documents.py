@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+import streamlit as st
 from sqlmodel import Session
 
+from models.db import session_scope
 from models.enums import NotificationKind, UnitType
 from services import rules as rules_service
 from services import supervision
@@ -656,3 +658,31 @@ def build(
     found = records.briefing(session, actor, year=period.year, as_of=min(period.end, today))
     document = briefing_sheet(found, lang)
     return Output(file_name(kind, period, fmt, None), pdf.pdf_bytes(document), document)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_build(
+    version: int,
+    actor: Actor,
+    kind: Kind,
+    period: Period,
+    township_id: int | None,
+    lang: str,
+    fmt: str,
+    hide_names: bool,
+    as_of: date,
+) -> Output:
+    """``build`` for the screen, kept per data version: a second download is instant, and a
+    write anywhere makes the next one fresh."""
+    with session_scope() as session:
+        return build(
+            session,
+            actor,
+            kind=kind,
+            period=period,
+            township_id=township_id,
+            lang=lang,
+            fmt=fmt,
+            hide_names=hide_names,
+            as_of=as_of,
+        )
