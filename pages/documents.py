@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from models.db import session_scope
+from models.enums import Role
 from services.documents import issue
 from services.documents.periods import default_period, periods_of
 from services.errors import ServiceError
@@ -95,7 +96,7 @@ if made and made[:3] == (kind, period, township_id):
     )
 
     # Recording the notice as issued: clerks and the admin, for a notification only.
-    if kind.notification is not None and actor.role.value != "district_leader":
+    if kind.notification is not None and actor.role != Role.district_leader:
         flash = st.session_state.pop("documents_flash", None)
         if flash:
             st.success(flash)

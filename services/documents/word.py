@@ -102,8 +102,11 @@ def docx_bytes(document: Document, *, landscape: bool = False) -> bytes:
     _paragraph(
         doc, document.issuer, TITLE_FONT, 26, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, color=RED
     )
-    rule = _paragraph(doc, document.number, BODY_FONT, 14, align=WD_ALIGN_PARAGRAPH.CENTER)
+    # The border goes in before the alignment: Word reads paragraph properties in schema order.
+    rule = doc.add_paragraph()
     _red_rule(rule)
+    rule.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(rule.add_run(document.number), BODY_FONT, 14)
     _paragraph(doc, document.title, TITLE_FONT, 20, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
     width = (section.page_width - section.left_margin - section.right_margin) * 0.95
     for block in document.blocks:

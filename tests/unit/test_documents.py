@@ -638,3 +638,19 @@ def test_the_command_line_refuses_a_file_type_the_kind_has_not(monkeypatch, demo
     status = _report(monkeypatch, demo_url, "--kind", "briefing", "--district", "--out", str(out))
     assert status == 2
     assert not out.exists()
+
+
+def test_a_missing_cjk_font_is_named_with_its_package(monkeypatch, tmp_path):
+    from services.documents import fonts
+    from ui.i18n import error_text
+
+    monkeypatch.setattr(fonts, "FONT_DIRS", (tmp_path,))
+    fonts.cjk_font.cache_clear()
+    try:
+        with pytest.raises(fonts.FontMissing) as err:
+            fonts.cjk_font()
+    finally:
+        fonts.cjk_font.cache_clear()
+    assert "fonts-noto-cjk" in str(err.value)
+    assert "fonts-noto-cjk" in error_text(err.value, "zh")
+    assert fonts.cjk_font().path.exists()  # found again where it is installed
