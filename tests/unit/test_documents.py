@@ -653,4 +653,5 @@ def test_a_missing_cjk_font_is_named_with_its_package(monkeypatch, tmp_path):
         fonts.cjk_font.cache_clear()
     assert "fonts-noto-cjk" in str(err.value)
     assert "fonts-noto-cjk" in error_text(err.value, "zh")
+    monkeypatch.undo()
     assert fonts.cjk_font().path.exists()  # found again where it is installed
