@@ -140,7 +140,10 @@ def presidium_notice(work: records.PresidiumWork, lang: str, *, issued_on: date)
         Paragraph(t("documents.presidium.intro", lang, period=when, unit=unit.name(lang))),
         Heading(t("documents.presidium.h_meetings", lang)),
         Paragraph(
-            t(
+            # A sub-district holds no congress of its own: its notice says so, not "0 sessions".
+            t("documents.presidium.no_congress", lang)
+            if unit.unit_type == UnitType.subdistrict and work.meetings.empty
+            else t(
                 "documents.presidium.meetings",
                 lang,
                 sessions=len(work.sessions),

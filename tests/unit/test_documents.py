@@ -655,3 +655,19 @@ def test_a_missing_cjk_font_is_named_with_its_package(monkeypatch, tmp_path):
     assert "fonts-noto-cjk" in error_text(err.value, "zh")
     monkeypatch.undo()
     assert fonts.cjk_font().path.exists()  # found again where it is installed
+
+
+def test_a_subdistricts_notice_says_it_holds_no_congress(demo_session):
+    tid = _unit_id(demo_session, "shunhe")
+    out = documents.build(
+        demo_session,
+        LEADER,
+        kind=Kind.notification_presidium,
+        period=H2,
+        township_id=tid,
+        as_of=TODAY,
+    )
+    _, text = _text(out.data)
+    assert "区人大常委会顺河街道工作委员会" in text
+    assert "街道不设人民代表大会" in text
+    assert "人民代表大会会议0次" not in text
