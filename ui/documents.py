@@ -120,6 +120,11 @@ def _names(hide: bool, lang: str):
     return name_of
 
 
+def _list(names, lang: str) -> str:
+    """Names in a row: 甲、乙 / A, B."""
+    return ("、" if lang == "zh" else ", ").join(names)
+
+
 def _join(parts, lang: str) -> str:
     """Sentences run together with one separator: a sentence's own full stop gives way to it."""
     parts = [p.strip().rstrip("。；;") for p in parts if p and p.strip()]
@@ -161,7 +166,7 @@ def presidium_notice(work: records.PresidiumWork, lang: str, *, issued_on: date)
                     label("checklist.kind", m.kind, lang),
                     m.title,
                     number(m.attendance, lang),
-                    "、".join(m.topics) if lang == "zh" else "; ".join(m.topics),
+                    _list(m.topics, lang),
                 ]
                 for m in work.meetings.itertuples()
             ],
@@ -376,8 +381,9 @@ def deputies_notice(
                     day(r.date, lang),
                     r.title,
                     r.text,
-                    "、".join(
-                        label("checklist.level", lv, lang) for lv in r.detail.split(",") if lv
+                    _list(
+                        [label("checklist.level", lv, lang) for lv in r.detail.split(",") if lv],
+                        lang,
                     ),
                     number(r.value, lang),
                 ]
@@ -584,7 +590,7 @@ def briefing_sheet(b: records.Briefing, lang: str) -> Document:
                     + t(
                         "documents.briefing.low_grades",
                         lang,
-                        names=("、" if lang == "zh" else ", ").join(u.name(lang) for u in lowest),
+                        names=_list([u.name(lang) for u in lowest], lang),
                     )
                 )
             )
