@@ -67,6 +67,8 @@ def _metrics(pdf: FPDF, table: Table) -> None:
 
 
 def _table(pdf: FPDF, table: Table) -> None:
+    if not table.columns:
+        return
     pdf.set_font(FAMILY, "B", 10)
     pdf.cell(0, 6, table.name, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 8.5)

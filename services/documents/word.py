@@ -62,6 +62,8 @@ def _cell_text(value) -> str:
 
 
 def _table(doc, table: Table) -> None:
+    if not table.columns:
+        return  # a row without cells is not valid Word: an empty result has no table
     _paragraph(doc, table.name, HEADING_FONT, 12, align=WD_ALIGN_PARAGRAPH.CENTER)
     grid = doc.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"

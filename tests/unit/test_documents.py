@@ -671,3 +671,21 @@ def test_a_subdistricts_notice_says_it_holds_no_congress(demo_session):
     assert "区人大常委会顺河街道工作委员会" in text
     assert "街道不设人民代表大会" in text
     assert "人民代表大会会议0次" not in text
+
+
+def test_district_documents_of_an_empty_district_open(session):
+    """A production database before any unit is added: the reports still open."""
+    rules.install_defaults(session)
+    admin = Actor(id=None, username="admin", role=Role.district_admin)
+    year = parse_period("2026")
+    doc, text = _text(
+        documents.build(session, admin, kind=Kind.appraisal, period=year, as_of=TODAY).data
+    )
+    assert "一、考评排名" in text
+    assert all(len(t.columns) > 0 for t in doc.tables)
+    book = documents.build(
+        session, admin, kind=Kind.appraisal, period=year, fmt="xlsx", as_of=TODAY
+    )
+    assert "考评排名" in load_workbook(io.BytesIO(book.data)).sheetnames
+    brief = documents.build(session, admin, kind=Kind.briefing, period=year, as_of=TODAY)
+    assert len(PdfReader(io.BytesIO(brief.data)).pages) == 1
