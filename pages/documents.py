@@ -18,6 +18,7 @@ from ui.format import day
 from ui.i18n import LANGUAGES, current_lang, error_text, t
 from ui.layout import as_of_for, page_header, selected_year
 from ui.linkage import pick_township
+from ui.supervision import hide_uploader_english
 
 actor: Actor = st.session_state["actor"]
 lang = current_lang()
@@ -100,6 +101,7 @@ if made and made[:3] == (kind, period, township_id):
         flash = st.session_state.pop("documents_flash", None)
         if flash:
             st.success(flash)
+        hide_uploader_english()
         with st.form("documents_issue_form", border=True):
             st.markdown(f"**{t('documents.page.issue_title')}**")
             st.caption(t("documents.page.issue_help"))
