@@ -689,3 +689,37 @@ def test_district_documents_of_an_empty_district_open(session):
     assert "考评排名" in load_workbook(io.BytesIO(book.data)).sheetnames
     brief = documents.build(session, admin, kind=Kind.briefing, period=year, as_of=TODAY)
     assert len(PdfReader(io.BytesIO(brief.data)).pages) == 1
+
+
+def test_word_names_a_chinese_face_for_every_run(session, town):
+    from docx.oxml.ns import qn
+
+    out = documents.build(
+        session,
+        town["clerk"],
+        kind=Kind.notification_deputies,
+        period=H2,
+        township_id=town["id"],
+        as_of=TODAY,
+    )
+    doc = docx.Document(io.BytesIO(out.data))
+    normal = doc.styles["Normal"].element.rPr.rFonts
+    assert normal.get(qn("w:eastAsia")) == "仿宋"
+    runs = [r for p in doc.paragraphs for r in p.runs] + [
+        r for t in doc.tables for c in t._cells for p in c.paragraphs for r in p.runs
+    ]
+    faces = {r._element.rPr.rFonts.get(qn("w:eastAsia")) for r in runs if CJK.search(r.text)}
+    assert faces <= {"宋体", "黑体", "仿宋", "楷体"} and "黑体" in faces
+
+
+def test_a_workbook_cell_never_runs_as_a_formula():
+    from services.documents.model import Document as Doc
+    from services.documents.model import Table as Tab
+    from services.documents.workbook import xlsx_bytes
+
+    book = xlsx_bytes(
+        Doc("", "", "", [Tab("表", ["意见", "数"], [['=HYPERLINK("x")', 3]])], "", "")
+    )
+    ws = load_workbook(io.BytesIO(book))["表"]
+    assert ws["A2"].value == '\'=HYPERLINK("x")' and ws["A2"].data_type == "s"
+    assert ws["B2"].value == 3
