@@ -1,5 +1,5 @@
-"""Command line: python manage.py init-db | seed-demo | load-units | create-user | backup | restore
-(see --help)."""
+"""Command line: python manage.py init-db | seed-demo | load-units | create-user | backup |
+restore | report (see --help)."""
 
 import argparse
 import getpass
@@ -14,7 +14,7 @@ from sqlmodel import select
 from models import Township
 from models.db import ROOT, database_url, session_scope
 from models.enums import Role
-from services import deployment, rules, settings, users
+from services import deployment, org, rules, settings, users
 from services.errors import ServiceError
 from services.permissions import SYSTEM
 from ui.i18n import t
@@ -144,6 +144,60 @@ def cmd_create_user(args: argparse.Namespace) -> None:
     print(f"user {args.username} created (id {user_id})")
 
 
+def cmd_report(args: argparse.Namespace) -> None:
+    """Write one document to --out; a bad period, unit or format exits with status 2."""
+    import logging
+
+    from streamlit.logger import get_logger
+
+    # The documents draw the screens' charts, whose modules declare cached reads; outside a
+    # server Streamlit warns once per cache that it has no runtime, which means nothing here.
+    get_logger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+    from services.documents.fonts import FontMissing
+    from services.documents.periods import default_period, parse_period
+    from ui import documents
+
+    def refuse(text: str) -> None:
+        print(f"manage.py report: error: {text}", file=sys.stderr)
+        sys.exit(2)
+
+    kind = documents.Kind(args.kind)
+    fmt = Path(args.out).suffix.lower().lstrip(".")
+    if fmt not in documents.FORMATS[kind]:
+        refuse(f"--out must end in {' or '.join('.' + f for f in documents.FORMATS[kind])}")
+    if kind.for_unit and not args.unit:
+        refuse(f"--kind {kind.value} needs --unit <code>")
+    if not kind.for_unit and not args.district:
+        refuse(f"--kind {kind.value} is a district document: use --district")
+    as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
+    try:
+        period = parse_period(args.period) if args.period else default_period(as_of)
+        with session_scope() as session:
+            township_id = None
+            if args.unit:
+                units = {u.code: u.id for u in org.list_townships(session, include_retired=True)}
+                if args.unit not in units:
+                    refuse(t("documents.error.unknown_unit", args.lang, code=args.unit))
+                township_id = units[args.unit]
+            output = documents.build(
+                session,
+                SYSTEM,
+                kind=kind,
+                period=period,
+                township_id=township_id,
+                lang=args.lang,
+                fmt=fmt,
+                hide_names=args.hide_names,
+                as_of=as_of,
+            )
+    except FontMissing as exc:
+        refuse(str(exc))
+    except ServiceError as exc:
+        refuse(t(exc.key, args.lang, **exc.params))
+    Path(args.out).write_bytes(output.data)
+    print(f"{output.file_name}: {len(output.data):,} bytes written to {args.out}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,6 +226,21 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--township", help="township code (for township_staff)")
     p.add_argument("--password", help="prompted for when omitted")
     p.set_defaults(func=cmd_create_user)
+    p = sub.add_parser("report", help="write a notification, the appraisal report or a briefing")
+    p.add_argument(
+        "--kind",
+        required=True,
+        choices=["notification-presidium", "notification-deputies", "appraisal", "briefing"],
+    )
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--unit", help="unit code (the two notifications)")
+    where.add_argument("--district", action="store_true", help="the whole district")
+    p.add_argument("--period", help="2026H2, 2026Q3 or 2026 (default: this half-year)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--out", required=True, help="file to write: .docx, .xlsx (appraisal), .pdf")
+    p.add_argument("--hide-names", action="store_true", help="deputies as 代表1, 代表2 …")
+    p.add_argument("--as-of", help="figures up to this date, YYYY-MM-DD (default today)")
+    p.set_defaults(func=cmd_report)
     args = parser.parse_args(argv)
     args.func(args)
 

@@ -13,6 +13,7 @@ from bench import Figure
 BENCHMARKS = [
     "bench.imports:voter_import",
     "bench.dashboards:dashboards",
+    "bench.reports:reports",
 ]
 
 

@@ -1,6 +1,7 @@
 """SQLModel tables. Importing this package registers every table on ``SQLModel.metadata``."""
 
 from models.activities import Commendation, IntegratedActivity
+from models.documents import IssuedDocument
 from models.enums import (
     AuditAction,
     DeputyLevel,
@@ -38,6 +39,7 @@ __all__ = [
     "DeputyLevel",
     "Expense",
     "IntegratedActivity",
+    "IssuedDocument",
     "LoginThrottle",
     "Meeting",
     "MeetingKind",

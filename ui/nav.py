@@ -37,6 +37,7 @@ SCREENS = [
     Screen("scorecard.py", "nav.scorecard", ":material/scoreboard:", "overview", ALL),
     Screen("reporting.py", "nav.reporting", ":material/fact_check:", "overview", DISTRICT),
     Screen("present.py", "nav.present", ":material/slideshow:", "overview", DISTRICT),
+    Screen("documents.py", "nav.documents", ":material/description:", "overview", ALL),
     # One task list (T01–T10)
     Screen("checklist_matrix.py", "nav.checklist_matrix", ":material/grid_on:", "tasks", DISTRICT),
     Screen("checklist_township.py", "nav.checklist_township", ":material/checklist:", "tasks", ALL),
