@@ -1,6 +1,5 @@
 """Funding screens: cached reads, message and table formatting, charts and the Excel export."""
 
-import io
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,6 +17,7 @@ from services import funds
 from services.funds import RecordRef, RewardReport, Severity, Violation
 from services.permissions import Actor
 from services.rules import RuleSet, get_rules
+from services.spreadsheets import writer
 from ui.format import day, number, percent, yuan
 from ui.i18n import current_lang, t
 from ui.theme import PRIMARY, STATUS_COLORS
@@ -418,9 +418,7 @@ def excel_bytes(
             cell.alignment = Alignment(vertical="center")
         sheet.freeze_panes = "A2"
         _autosize(sheet)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return writer.save(wb)
 
 
 # ---------------------------------------------------------------------------------------------
