@@ -522,6 +522,8 @@ with tab_import:
             key="linkage_problems_download",
             icon=":material/download:",
         )
+        if all(p.row is None for p in exc.problems):
+            return  # nothing to mark cell by cell: the file itself was refused
         messages = ui.problem_messages(exc.problems, spec, lang)
         data, note = upload.getvalue(), t("linkage.import.markup_sheet_note")
         right.download_button(

@@ -312,10 +312,10 @@ def import_voters(
             progress(0.6 + 0.15 * n / len(sheet.rows), "check")
         v = parsed.values
         row = parsed.row
-        if v["name"] is None or v["constituency"] is None:
+        if v["constituency"] is None:
             continue  # already reported as missing
         cid = cons.find(row, v["constituency"], problems)
-        if cid is None:
+        if cid is None or v["name"] is None:
             continue
         key = (cid, v["name"], v.get("phone") or "")
         if row in faulty:
@@ -534,13 +534,13 @@ def import_deputies(
     first_row: dict[tuple[str, int | None, str], int] = {}
     for parsed in sheet.rows:
         v, row = parsed.values, parsed.row
-        if v["name"] is None or not v["level"]:
-            continue
         cid = None
         if v.get("constituency"):
             cid = cons.find(row, v["constituency"], problems)
             if cid is None:
                 continue
+        if v["name"] is None or not v["level"]:
+            continue  # already reported
         key = (match_key(v["name"]), cid, v.get("phone") or "")
         if key in first_row:
             problems.append(
