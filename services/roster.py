@@ -117,15 +117,22 @@ def add_deputy(
     _check_presidium(unit, level, is_presidium_member)
     if term_start is not None and term_start > date.today():
         raise ValidationError("linkage.error.future_date", field="term_start")
-    duplicate = session.exec(
-        select(Deputy.id).where(
+    phone = _phone(phone)
+    # One person, one record: the same name in the same constituency is the same deputy unless
+    # two different phones say otherwise (namesakes of two constituencies are two people).
+    namesakes = session.exec(
+        select(Deputy.name, Deputy.phone).where(
             Deputy.township_id == township_id,
-            Deputy.level == level,
-            Deputy.name == name,
+            Deputy.constituency_id == constituency_id
+            if constituency_id is not None
+            else Deputy.constituency_id.is_(None),
             Deputy.active,
         )
-    ).first()
-    if duplicate:
+    ).all()
+    if any(
+        match_key(other) == match_key(name) and not (phone and other_phone and phone != other_phone)
+        for other, other_phone in namesakes
+    ):
         raise ValidationError("linkage.error.duplicate_deputy", field="name", name=name)
     row = Deputy(
         township_id=township_id,
@@ -134,7 +141,7 @@ def add_deputy(
         constituency_id=constituency_id,
         is_presidium_member=is_presidium_member,
         gender=_check_gender(gender),
-        phone=_phone(phone),
+        phone=phone,
         has_fixed_income=has_fixed_income,
         term_start=term_start,
         entered_by_id=actor.id,
