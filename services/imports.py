@@ -292,7 +292,7 @@ def _cell_value(col: ColumnSpec, value: Any, lang: Lang) -> Any:
         for code in (getattr(c, "value", c) for c in codes):
             match = next((c for c in col.choices if c.code == code), None)
             labels.append(match.label(lang) if match else str(code))
-        return "、".join(labels)
+        return ("、" if lang == "zh" else ", ").join(labels)
     return value
 
 

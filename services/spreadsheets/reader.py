@@ -16,6 +16,7 @@ column read as the merged value repeated on every row of the merge, as a person 
 """
 
 import csv
+import html
 import io
 import re
 import zipfile
@@ -35,6 +36,7 @@ _RATIO_FLOOR = 1 << 20
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>]")
 _FORMULA = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>\s*<(?:\w+:)?f[\s>/]')
+_ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
 _REL = re.compile(rb"<Relationship\b[^>]*>")
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
@@ -168,10 +170,7 @@ def _sheet_paths(entries: dict[str, bytes]) -> list[tuple[str, str]]:
         targets[attrs.get(b"Id", b"")] = target
     sheets = []
     for name, rel in _SHEET.findall(entries["xl/workbook.xml"]):
-        text = name.decode("utf-8", "replace")
-        for entity, char in (("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"')):
-            text = text.replace(entity, char)
-        sheets.append((text, targets.get(rel, "")))
+        sheets.append((html.unescape(name.decode("utf-8", "replace")), targets.get(rel, "")))
     return sheets
 
 
@@ -190,18 +189,23 @@ def _read_xlsx(data: bytes, wanted: set[str]) -> Grid:
     index = _pick([name for name, _ in sheets], wanted)
     name, path = sheets[index]
     xml = entries.get(path, b"")
-    rows = len(_ROW_TAG.findall(xml))
+    # Counted without building a list: a sheet may hold millions of tiny rows.
+    rows = xml.count(b"<row ") + xml.count(b"<row>")
+    if not rows:  # a namespace prefix on every tag, as some generators write
+        rows = sum(1 for _ in _ROW_TAG.finditer(xml))
     columns = 0
     dimension = _DIMENSION.search(xml[:4096])
     if dimension and dimension.group(4):
         rows = max(rows, int(dimension.group(4)))
         columns = _column_index(dimension.group(3)) + 1
     _check_size(rows, columns)
-    formulas = frozenset(
-        (int(m.group(2)) - 1, _column_index(m.group(1))) for m in _FORMULA.finditer(xml)
-    )
+    formulas: frozenset[tuple[int, int]] = frozenset()
+    if _ANY_FORMULA.search(xml):
+        formulas = frozenset(
+            (int(m.group(2)) - 1, _column_index(m.group(1))) for m in _FORMULA.finditer(xml)
+        )
     del entries, xml
-    return _calamine(data, index, name, "xlsx", formulas)
+    return _calamine(data, name, "xlsx", formulas)
 
 
 def _read_xls(data: bytes, wanted: set[str]) -> Grid:
@@ -214,16 +218,15 @@ def _read_xls(data: bytes, wanted: set[str]) -> Grid:
         raise Refused("imports.error.not_spreadsheet") from exc
     if not names:
         raise Refused("imports.error.empty_sheet")
-    index = _pick(names, wanted)
-    return _calamine(data, index, names[index], "xls", frozenset())
+    return _calamine(data, names[_pick(names, wanted)], "xls", frozenset())
 
 
-def _calamine(data: bytes, index: int, name: str, kind: str, formulas) -> Grid:
+def _calamine(data: bytes, name: str, kind: str, formulas) -> Grid:
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(index)
+        sheet = book.get_sheet_by_name(name)
     except Exception as exc:  # a damaged or renamed file
         raise Refused("imports.error.not_spreadsheet") from exc
     _check_size(sheet.height, sheet.width)
