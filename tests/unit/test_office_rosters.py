@@ -423,3 +423,19 @@ def test_the_closest_constituency_is_offered_only_when_one_is_nearest():
     assert closest("第1选", ["第1选区", "第2选区"]) == "第1选区"
     assert closest("第9选区", ["第1选区", "第2选区"]) is None  # both equally near
     assert closest("城南", ["第1选区", "第2选区"]) is None
+
+
+def test_a_deputy_of_two_levels_counts_once_as_a_township_deputy(session, town):
+    """T08's coverage counts the unit's township deputies: 赵五, of the township and the district
+    congress, is one of them, once, and is covered by linking ten voters."""
+    from services import linkage
+
+    roster_io.import_deputies(
+        session, ADMIN, town["id"], office_roster(OFFICE_ROWS, merges=OFFICE_MERGES)
+    )
+    voters = [["姓名", "选区", "联系代表"]] + [[f"民{i}", "第1选区", "赵五"] for i in range(10)]
+    roster_io.import_voters(session, ADMIN, town["id"], _xlsx(voters, "选民"))
+    covered = linkage.coverage_by_township(session, ADMIN, year=2026).set_index("township_id")
+    # 张三, 赵五, the two 王伟 and 李四: five township deputies, one with ten voters.
+    assert covered.loc[town["id"], "deputies"] == 5
+    assert covered.loc[town["id"], "deputies_covered"] == 1
