@@ -1,12 +1,16 @@
 """Spreadsheet imports shared by every roster: template, reading, checking, all-or-nothing commit.
 
 A feature describes its sheet once as a ``SheetSpec`` (columns with Chinese and English headers,
-a kind and whether they are required). From that spec this module builds the template a clerk
-downloads, reads the filled file back (either language's headers), turns every cell into a typed
-value and collects every problem as ``Problem(row, column, key, params)`` so the page can list
-them all at once. The feature then checks its own rules (``raise_if_any`` refuses the file with
-every problem), and writes with ``bulk_insert`` inside ``write_all_or_nothing``: either every
-row is stored, with one audit row of the counts, or none.
+a kind, whether they are required, and the other headers offices keep them under). From that
+spec this module builds the template a clerk downloads, and reads back either the filled
+template or the office's own roster (.xlsx, .xls or .csv, read by ``spreadsheets.reader``): the
+header is found below any title rows, columns are recognised by header or alias, others are left
+aside and listed in the ``Layout``; every cell becomes a typed value, and every problem a
+``Problem(row, column, key, params)`` so the page can list them all at once. The feature then
+checks its own rules (``raise_if_any`` refuses the file with every problem), may stop there to
+show a preview, and writes with ``bulk_insert`` inside ``write_all_or_nothing``: either every
+row is stored, with one audit row of the counts, or none. ``marked_copy`` returns a refused file
+with its problem cells marked.
 
 Headers live here rather than in the UI catalogs because they are a file format: an exported
 file must read back unchanged even if the screen wording changes.
@@ -355,7 +359,7 @@ def read_rows(data: bytes, spec: SheetSpec, *, progress: Progress | None = None)
         grid = reader.read_grid(data, (spec.zh, spec.en))
     except reader.Refused as exc:
         return SheetRows([], frozenset(), [Problem(None, None, exc.key, exc.params)])
-    return read_grid_rows(grid, spec, progress=progress)
+    return _read_grid(grid, spec, progress)
 
 
 def _lookup(spec: SheetSpec) -> dict[str, ColumnSpec]:
@@ -375,10 +379,7 @@ def _find_header(grid: reader.Grid, lookup: dict[str, ColumnSpec]) -> int | None
     return best
 
 
-def read_grid_rows(
-    grid: reader.Grid, spec: SheetSpec, *, progress: Progress | None = None
-) -> SheetRows:
-    """``read_rows`` for a grid already read."""
+def _read_grid(grid: reader.Grid, spec: SheetSpec, progress: Progress | None) -> SheetRows:
     lookup = _lookup(spec)
     header_index = _find_header(grid, lookup)
     if header_index is None:
