@@ -174,21 +174,35 @@ def _sheet_paths(entries: dict[str, bytes]) -> list[tuple[str, str]]:
     return sheets
 
 
-def _pick(names: list[str], wanted: set[str]) -> int:
-    for index, name in enumerate(names):
-        if _plain(name) in wanted:
-            return index
-    return 0
+def _open_book(data: bytes):
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # any parse failure means the same thing: not a workbook
+        raise Refused("imports.error.not_spreadsheet") from exc
+
+
+def _choose(book, wanted: set[str]) -> str:
+    """The worksheet named as wanted, else the first visible one (offices hide lookup sheets
+    in front), else the first."""
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+    sheets = [m for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    if not sheets:
+        raise Refused("imports.error.empty_sheet")
+    for meta in sheets:
+        if _plain(meta.name) in wanted:
+            return meta.name
+    visible = [m for m in sheets if m.visible == SheetVisibleEnum.Visible]
+    return (visible or sheets)[0].name
 
 
 def _read_xlsx(data: bytes, wanted: set[str]) -> Grid:
     entries = _unpack(data)
-    sheets = _sheet_paths(entries)
-    if not sheets:
-        raise Refused("imports.error.empty_sheet")
-    index = _pick([name for name, _ in sheets], wanted)
-    name, path = sheets[index]
-    xml = entries.get(path, b"")
+    book = _open_book(data)
+    name = _choose(book, wanted)
+    xml = entries.get(dict(_sheet_paths(entries)).get(name, ""), b"")
     # Counted without building a list: a sheet may hold millions of tiny rows.
     rows = xml.count(b"<row ") + xml.count(b"<row>")
     if not rows:  # a namespace prefix on every tag, as some generators write
@@ -205,27 +219,16 @@ def _read_xlsx(data: bytes, wanted: set[str]) -> Grid:
             (int(m.group(2)) - 1, _column_index(m.group(1))) for m in _FORMULA.finditer(xml)
         )
     del entries, xml
-    return _calamine(data, name, "xlsx", formulas)
+    return _grid(book, name, "xlsx", formulas)
 
 
 def _read_xls(data: bytes, wanted: set[str]) -> Grid:
-    from python_calamine import CalamineWorkbook
+    book = _open_book(data)
+    return _grid(book, _choose(book, wanted), "xls", frozenset())
 
+
+def _grid(book, name: str, kind: str, formulas: frozenset[tuple[int, int]]) -> Grid:
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = list(book.sheet_names)
-    except Exception as exc:  # any parse failure means the same thing: not a workbook
-        raise Refused("imports.error.not_spreadsheet") from exc
-    if not names:
-        raise Refused("imports.error.empty_sheet")
-    return _calamine(data, names[_pick(names, wanted)], "xls", frozenset())
-
-
-def _calamine(data: bytes, name: str, kind: str, formulas) -> Grid:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_name(name)
     except Exception as exc:  # a damaged or renamed file
         raise Refused("imports.error.not_spreadsheet") from exc

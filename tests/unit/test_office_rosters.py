@@ -439,3 +439,18 @@ def test_a_deputy_of_two_levels_counts_once_as_a_township_deputy(session, town):
     # 张三, 赵五, the two 王伟 and 李四: five township deputies, one with ten voters.
     assert covered.loc[town["id"], "deputies"] == 5
     assert covered.loc[town["id"], "deputies_covered"] == 1
+
+
+def test_a_hidden_sheet_in_front_is_passed_over(session, town):
+    wb = Workbook()
+    lists = wb.active
+    lists.title = "下拉选项"
+    lists.append(["乡级", "区级"])
+    lists.sheet_state = "hidden"
+    roster_sheet = wb.create_sheet("花名册")
+    roster_sheet.append(["姓名", "选区"])
+    roster_sheet.append(["王一", "第1选区"])
+    out = io.BytesIO()
+    wb.save(out)
+    result = roster_io.import_voters(session, ADMIN, town["id"], out.getvalue())
+    assert result.counts["created"] == 1 and result.layout.sheet == "花名册"
