@@ -175,6 +175,12 @@ with tab_deputies:
             list(DeputyLevel)[::-1],
             format_func=lambda v: t(f"linkage.level.{v.value}", lang),
         )
+        also = st.multiselect(
+            t("linkage.col.other_levels"),
+            list(DeputyLevel)[::-1],
+            format_func=lambda v: t(f"linkage.level.{v.value}", lang),
+            placeholder=t("linkage.ph.pick"),
+        )
         con = st.selectbox(
             t("linkage.col.constituency"),
             [None, *con_names],
@@ -212,6 +218,7 @@ with tab_deputies:
                         phone=phone,
                         has_fixed_income=income,
                         term_start=term,
+                        other_levels=also,
                     )
                 _done(t("linkage.rosters.added", name=name.strip()), tab="deputies")
             except ServiceError as exc:

@@ -106,10 +106,19 @@ def add_deputy(
     phone: str = "",
     has_fixed_income: bool = True,
     term_start: date | None = None,
+    other_levels: Iterable[str] = (),
 ) -> int:
+    """Add a deputy of the unit. A deputy of several congresses is one record, counted at the
+    lowest of ``level`` and ``other_levels`` and holding the others as further levels."""
     require_write(actor, township_id)
     unit = township_row(session, township_id)
-    level = DeputyLevel(level)
+    # Counted at the lowest level held, as an import counts them.
+    held = [
+        lv
+        for lv in reversed(DeputyLevel)
+        if lv in {DeputyLevel(level), *map(DeputyLevel, other_levels)}
+    ]
+    level, others = held[0], ",".join(lv.value for lv in held[1:])
     name = clean_text(name, field="name", limit=MAX_NAME, required=True)
     if needs_constituency(unit.unit_type, level) and constituency_id is None:
         raise ValidationError("linkage.error.constituency_required", field="constituency_id")
@@ -144,6 +153,7 @@ def add_deputy(
         phone=phone,
         has_fixed_income=has_fixed_income,
         term_start=term_start,
+        other_levels=others,
         entered_by_id=actor.id,
     )
     return audit.insert(session, actor, row, entity="deputy", township_id=township_id)
