@@ -509,7 +509,8 @@ def import_deputies(
     """Read a deputy sheet for the unit and store it whole, or raise ImportRejected.
 
     A person is one record, whatever the number of congresses they sit in: the level cell may
-    name several ("乡级、区级"); the unit counts the deputy at the lowest. Deputies are matched
+    name several ("乡级、区级"), or the person may have one line per level (the first line's
+    other cells count); the unit counts the deputy at the lowest. Deputies are matched
     on name and constituency, and on the phone where one is given, so two namesakes of two
     constituencies (or of one, with two phones) are two people. A row whose constituency holds
     no one of that name is the same person moved when exactly one deputy of that name is
@@ -532,6 +533,7 @@ def import_deputies(
     # The rows that name a person well enough, with their constituency found.
     entries: list[tuple[int, dict[str, Any], int | None]] = []
     first_row: dict[tuple[str, int | None, str], int] = {}
+    by_row: dict[int, dict[str, Any]] = {}
     for parsed in sheet.rows:
         v, row = parsed.values, parsed.row
         cid = None
@@ -543,11 +545,18 @@ def import_deputies(
             continue  # already reported
         key = (match_key(v["name"]), cid, v.get("phone") or "")
         if key in first_row:
+            earlier = by_row[first_row[key]]
+            if not set(earlier["level"]) & set(v["level"]):
+                # A roster that gives a deputy of two congresses one line per level: one person.
+                held = set(earlier["level"]) | set(v["level"])
+                earlier["level"] = tuple(lv.value for lv in LEVEL_ORDER if lv.value in held)
+                continue
             problems.append(
                 Problem(row, "name", "linkage.import.duplicate_person", {"first": first_row[key]})
             )
             continue
         first_row[key] = row
+        by_row[row] = v
         entries.append((row, v, cid))
 
     def narrowed(found: list[Deputy], phone: str | None) -> list[Deputy]:

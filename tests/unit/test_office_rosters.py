@@ -454,3 +454,21 @@ def test_a_hidden_sheet_in_front_is_passed_over(session, town):
     wb.save(out)
     result = roster_io.import_voters(session, ADMIN, town["id"], out.getvalue())
     assert result.counts["created"] == 1 and result.layout.sheet == "花名册"
+
+
+def test_one_line_per_level_is_one_deputy(session, town):
+    rows = [
+        ["姓名", "代表层级", "选区", "联系电话"],
+        ["钱七", "区级", "第1选区", "13800000007"],
+        ["钱七", "乡级", "第1选区", "13800000007"],
+        ["钱七", "乡级", "第1选区", "13800000007"],  # the same line twice is still an error
+    ]
+    with pytest.raises(ImportRejected) as info:
+        roster_io.import_deputies(session, ADMIN, town["id"], _xlsx(rows))
+    assert [(p.row, p.key, p.params) for p in info.value.problems] == [
+        (4, "linkage.import.duplicate_person", {"first": 2})
+    ]
+    result = roster_io.import_deputies(session, ADMIN, town["id"], _xlsx(rows[:3]))
+    assert result.counts == {"created": 1, "updated": 0, "unchanged": 0}
+    qian = session.exec(select(Deputy).where(Deputy.name == "钱七")).one()
+    assert (qian.level, qian.other_levels) == ("township", "county")
