@@ -25,7 +25,11 @@ class Deputy(Recorded, table=True):
     id: int | None = Field(default=None, primary_key=True)
     township_id: int = Field(foreign_key="township.id")
     name: str = Field(max_length=40)
+    # The level at which the unit counts the deputy (T07, T08, coverage): the lowest they hold.
     level: DeputyLevel
+    # Further levels of the same person ("乡级、区级"), comma-separated codes read by
+    # ``levels_in``; one person is one record whatever the number of congresses they sit in.
+    other_levels: str = Field(default="", max_length=60)
     constituency_id: int | None = Field(default=None, foreign_key="constituency.id", index=True)
     is_presidium_member: bool = False
     gender: str = Field(default="", max_length=1)

@@ -1,13 +1,15 @@
 """Clerk and admin: rosters of deputies and voters, the two kinds of links, and Excel imports."""
 
+import hashlib
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from models.db import session_scope
 from models.enums import DeputyLevel
-from services import imports, roster, roster_io
+from services import imports, roster, roster_io, settings
 from services.errors import ServiceError
 from services.imports import ImportRejected
 from ui import data as cached
@@ -95,7 +97,10 @@ with tab_deputies:
         )
     )
     view = deps.assign(
-        level=[t(f"linkage.level.{v}") for v in deps["level"]],
+        level=[
+            "、".join(t(f"linkage.level.{lv}") for lv in roster_io.deputy_levels(v, others))
+            for v, others in zip(deps["level"], deps["other_levels"], strict=True)
+        ],
         constituency=[c or None for c in deps["constituency"]],
     )[
         [
@@ -170,6 +175,12 @@ with tab_deputies:
             list(DeputyLevel)[::-1],
             format_func=lambda v: t(f"linkage.level.{v.value}", lang),
         )
+        also = st.multiselect(
+            t("linkage.col.other_levels"),
+            list(DeputyLevel)[::-1],
+            format_func=lambda v: t(f"linkage.level.{v.value}", lang),
+            placeholder=t("linkage.ph.pick"),
+        )
         con = st.selectbox(
             t("linkage.col.constituency"),
             [None, *con_names],
@@ -207,6 +218,7 @@ with tab_deputies:
                         phone=phone,
                         has_fixed_income=income,
                         term_start=term,
+                        other_levels=also,
                     )
                 _done(t("linkage.rosters.added", name=name.strip()), tab="deputies")
             except ServiceError as exc:
@@ -464,58 +476,119 @@ with tab_import:
         )
     upload = st.file_uploader(
         t("linkage.import.file"),
-        type=["xlsx"],
+        type=["xlsx", "xls", "csv"],
         key=f"linkage_upload_{kind}_{township_id}",
-        max_upload_size=imports.MAX_BYTES >> 20,
+        max_upload_size=settings.upload_max_bytes() >> 20,
     )
-    st.caption(t("linkage.import.file_hint", mb=imports.MAX_BYTES >> 20))
+    st.caption(t("linkage.import.file_hint", mb=settings.upload_max_bytes() >> 20))
+    create = st.checkbox(
+        t("linkage.import.create_constituencies"), key=f"linkage_import_create_{kind}"
+    )
     if upload is not None:
         st.markdown(t("linkage.import.ready", name=upload.name))
     # Never disabled: a button that flips while a file uploads can swallow the click.
-    run = st.button(t("linkage.import.run"), type="primary", key="linkage_import_run")
+    run = st.button(t("linkage.import.run"), key="linkage_import_run")
+    importer = roster_io.import_voters if kind == "voters" else roster_io.import_deputies
+    # A preview belongs to one file, kind, unit and choice of creating constituencies.
+    upload_id = (
+        None
+        if upload is None
+        else (kind, township_id, create, upload.name, hashlib.sha256(upload.getvalue()).hexdigest())
+    )
+
+    def _import(*, dry_run: bool, progress=None):
+        with session_scope() as session:
+            return importer(
+                session,
+                actor,
+                township_id,
+                upload.getvalue(),
+                filename=upload.name,
+                progress=progress,
+                dry_run=dry_run,
+                create_constituencies=create,
+            )
+
+    def _show_problems(exc: ImportRejected) -> None:
+        st.error(t("linkage.import.rejected", n=len(exc.problems)))
+        table = ui.problem_table(exc.problems, spec, lang)
+        st.dataframe(
+            table.head(ui.MAX_PROBLEMS_SHOWN),
+            hide_index=True,
+            width="stretch",
+            key="linkage_import_problems",
+        )
+        if len(table) > ui.MAX_PROBLEMS_SHOWN:
+            st.caption(t("linkage.import.more_problems", n=len(table) - ui.MAX_PROBLEMS_SHOWN))
+        left, right = st.columns(2)
+        left.download_button(
+            t("linkage.import.problems_download"),
+            data=imports.table_workbook(table, t("linkage.import.problems_sheet")),
+            file_name=t("linkage.import.problems_file"),
+            mime=imports.XLSX_MIME,
+            key="linkage_problems_download",
+            icon=":material/download:",
+        )
+        if all(p.row is None for p in exc.problems):
+            return  # nothing to mark cell by cell: the file itself was refused
+        messages = ui.problem_messages(exc.problems, spec, lang)
+        data, note = upload.getvalue(), t("linkage.import.markup_sheet_note")
+        right.download_button(
+            t("linkage.import.markup_download"),
+            data=lambda: (
+                imports.marked_copy(data, exc.problems, exc.layout, messages, note_title=note)
+                or b""
+            ),
+            file_name=t("linkage.import.markup_file", name=Path(upload.name).stem),
+            mime=imports.XLSX_MIME,
+            key="linkage_markup_download",
+            icon=":material/edit_note:",
+            on_click="ignore",
+        )
+
+    preview = st.session_state.get("linkage_import_preview")
     if run and upload is None:
         st.warning(t("linkage.import.no_file"))
     elif run:
-        bar = st.progress(0.0, text=t("linkage.import.phase.read"))
-
-        def _progress(fraction: float, phase: str) -> None:
-            bar.progress(fraction, text=t(f"linkage.import.phase.{phase}"))
-
-        importer = roster_io.import_voters if kind == "voters" else roster_io.import_deputies
+        st.session_state.pop("linkage_import_preview", None)
         try:
-            with session_scope() as session:
-                result = importer(
-                    session,
-                    actor,
-                    township_id,
-                    upload.getvalue(),
-                    filename=upload.name,
-                    progress=_progress,
-                )
-            bar.empty()
-            if result.changed:
-                _done(ui.result_text(result), tab="import")
-            st.info(ui.result_text(result))
+            result = _import(dry_run=True)
+            preview = st.session_state["linkage_import_preview"] = (upload_id, result)
         except ImportRejected as exc:
-            bar.empty()
-            st.error(t("linkage.import.rejected", n=len(exc.problems)))
-            table = ui.problem_table(exc.problems, spec, lang)
-            st.dataframe(
-                table.head(ui.MAX_PROBLEMS_SHOWN),
-                hide_index=True,
-                width="stretch",
-                key="linkage_import_problems",
-            )
-            if len(table) > ui.MAX_PROBLEMS_SHOWN:
-                st.caption(t("linkage.import.more_problems", n=len(table) - ui.MAX_PROBLEMS_SHOWN))
-            st.download_button(
-                t("linkage.import.problems_download"),
-                data=imports.table_workbook(table, t("linkage.import.problems_sheet")),
-                file_name=t("linkage.import.problems_file"),
-                mime=imports.XLSX_MIME,
-                key="linkage_problems_download",
-                icon=":material/download:",
-            )
+            preview = None
+            _show_problems(exc)
         except ServiceError as exc:
-            bar.empty()
+            preview = None
             st.error(error_text(exc))
+    if preview is not None and preview[0] != upload_id:
+        st.session_state.pop("linkage_import_preview", None)
+        if upload is not None:
+            st.info(t("linkage.import.preview_stale"))
+        preview = None
+    if preview is not None:
+        result = preview[1]
+        with st.container(border=True, key="linkage_import_preview_box"):
+            st.markdown(f"**{t('linkage.import.preview_title', name=upload.name)}**")
+            ui.preview(result, spec, lang)
+            confirm = st.button(
+                t("linkage.import.confirm"), type="primary", key="linkage_import_confirm"
+            )
+        if confirm:
+            bar = st.progress(0.0, text=t("linkage.import.phase.read"))
+
+            def _progress(fraction: float, phase: str) -> None:
+                bar.progress(fraction, text=t(f"linkage.import.phase.{phase}"))
+
+            try:
+                done = _import(dry_run=False, progress=_progress)
+                bar.empty()
+                st.session_state.pop("linkage_import_preview", None)
+                if done.changed:
+                    _done(ui.result_text(done), tab="import")
+                st.info(ui.result_text(done))
+            except ImportRejected as exc:
+                bar.empty()
+                _show_problems(exc)
+            except ServiceError as exc:
+                bar.empty()
+                st.error(error_text(exc))

@@ -1,28 +1,30 @@
 """Spreadsheet imports shared by every roster: template, reading, checking, all-or-nothing commit.
 
 A feature describes its sheet once as a ``SheetSpec`` (columns with Chinese and English headers,
-a kind and whether they are required). From that spec this module builds the template a clerk
-downloads, reads the filled file back (either language's headers), turns every cell into a typed
-value and collects every problem as ``Problem(row, column, key, params)`` so the page can list
-them all at once. The feature then checks its own rules (``raise_if_any`` refuses the file with
-every problem), and writes with ``bulk_insert`` inside ``write_all_or_nothing``: either every
-row is stored, with one audit row of the counts, or none.
+a kind, whether they are required, and the other headers offices keep them under). From that
+spec this module builds the template a clerk downloads, and reads back either the filled
+template or the office's own roster (.xlsx, .xls or .csv, read by ``spreadsheets.reader``): the
+header is found below any title rows, columns are recognised by header or alias, others are left
+aside and listed in the ``Layout``; every cell becomes a typed value, and every problem a
+``Problem(row, column, key, params)`` so the page can list them all at once. The feature then
+checks its own rules (``raise_if_any`` refuses the file with every problem), may stop there to
+show a preview, and writes with ``bulk_insert`` inside ``write_all_or_nothing``: either every
+row is stored, with one audit row of the counts, or none. ``marked_copy`` returns a refused file
+with its problem cells marked.
 
 Headers live here rather than in the UI catalogs because they are a file format: an exported
 file must read back unchanged even if the screen wording changes.
 """
 
-import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -33,22 +35,26 @@ from models.enums import AuditAction
 from services import audit
 from services.errors import ValidationError
 from services.permissions import Actor
-from services.validation import has_markup
+from services.spreadsheets import reader, writer
+from services.validation import has_markup, normalise
 
-Kind = Literal["text", "int", "bool", "date", "phone", "choice"]
+Kind = Literal["text", "name", "int", "bool", "date", "phone", "choice", "choices"]
 Lang = Literal["zh", "en"]
 # progress(fraction done 0..1, phase) where phase is "read", "check" or "write".
 Progress = Callable[[float, str], None]
 
-MAX_BYTES = 30 * 1024 * 1024
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_ZIP_MAGIC = b"PK\x03\x04"
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "f"}
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+# A month alone, as rosters write a birth or term month: "1975.03", "1975-3", "1975年3月".
+_MONTH_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+# Excel counts days from 30 Dec 1899 (its 1900 leap-year bug folded in); up to 31 Dec 9999.
+_EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_LAST_SERIAL = 2_958_465
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,8 @@ class ColumnSpec:
     max_len: int = 0
     choices: tuple[Choice, ...] = ()
     width: int = 14
+    # Other headers a township office keeps this column under (``column_aliases.toml``).
+    aliases: tuple[str, ...] = ()
 
     def header(self, lang: Lang) -> str:
         return (self.zh if lang == "zh" else self.en) + ("*" if self.required else "")
@@ -85,7 +93,6 @@ class SheetSpec:
     zh: str
     en: str
     columns: tuple[ColumnSpec, ...]
-    max_rows: int = 200_000
 
     def title(self, lang: Lang) -> str:
         return self.zh if lang == "zh" else self.en
@@ -116,18 +123,38 @@ class ParsedRow:
 
 
 @dataclass(frozen=True)
+class Layout:
+    """How a file was read: its kind, the header's row number, each column read as
+    ``(key, letter, header as written)`` and each column left aside as ``(letter, header)``."""
+
+    kind: str
+    sheet: str
+    header_row: int
+    columns: tuple[tuple[str, str, str], ...]
+    left_aside: tuple[tuple[str, str], ...]
+
+    def letter(self, key: str) -> str | None:
+        return next((letter for k, letter, _ in self.columns if k == key), None)
+
+
+@dataclass(frozen=True)
 class SheetRows:
     rows: list[ParsedRow]
     columns: frozenset[str]
     problems: list[Problem]
+    layout: Layout | None = None
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import did. ``counts`` holds created/updated/unchanged and feature extras."""
+    """What an import did, or would do (a preview). ``counts`` holds created/updated/unchanged
+    and feature extras; ``layout`` tells how the file was read; ``new_constituencies`` names
+    the constituencies the import creates."""
 
     rows: int
     counts: dict[str, int]
+    layout: Layout | None = None
+    new_constituencies: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -135,11 +162,13 @@ class ImportResult:
 
 
 class ImportRejected(ValidationError):
-    """The file was refused as a whole; ``problems`` lists every reason. Nothing was written."""
+    """The file was refused as a whole; ``problems`` lists every reason and ``layout`` how the
+    file was read (None when it could not be). Nothing was written."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], layout: Layout | None = None) -> None:
         super().__init__("imports.error.rejected", field="file", n=len(problems))
         self.problems = problems
+        self.layout = layout
 
 
 def report(progress: Progress | None, fraction: float, phase: str) -> None:
@@ -155,11 +184,45 @@ def scaled_progress(progress: Progress | None, start: float, end: float) -> Prog
     return lambda fraction, phase: progress(start + (end - start) * fraction, phase)
 
 
-def raise_if_any(problems: list[Problem]) -> None:
+def raise_if_any(problems: list[Problem], layout: Layout | None = None) -> None:
     """Refuse the file with every problem found, in the order of the sheet's rows."""
     if problems:
         problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-        raise ImportRejected(problems)
+        raise ImportRejected(problems, layout)
+
+
+def marked_copy(
+    data: bytes,
+    problems: Sequence[Problem],
+    layout: Layout | None,
+    messages: Sequence[str],
+    *,
+    note_title: str,
+) -> bytes | None:
+    """The uploaded file with every problem marked: the cell of each row problem filled and
+    its message (``messages``, one per problem, in the user's language) in a cell comment; a
+    problem of a whole row on its first cell, problems of the whole file in a comment on A1.
+    An .xlsx keeps its own sheets and formatting; an .xls or a CSV comes back as an .xlsx of
+    its cells. None when the file is not a readable spreadsheet."""
+    try:
+        if reader.kind_of(data) == "xlsx":
+            reader.read_grid(data)  # the same size checks as the import, before a full load
+            workbook = writer.open_for_marking(data)
+        else:
+            grid = reader.read_grid(data)
+            workbook = writer.grid_workbook(grid.rows, grid.sheet or "Sheet1")
+    except reader.Refused:
+        return None
+    marks, notes = [], []
+    for problem, message in zip(problems, messages, strict=True):
+        if problem.row is None:
+            notes.append(message)
+            continue
+        letter = layout.letter(problem.column) if layout and problem.column else None
+        column = _letter_index(letter) + 1 if letter else 1
+        marks.append((problem.row, column, message))
+    sheet = layout.sheet if layout and layout.kind == "xlsx" else None
+    return writer.mark_problems(workbook, sheet, marks, note_title=note_title, file_notes=notes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,9 +282,7 @@ def build_workbook(
             )
             dv.add(f"{letter}2:{letter}{last}")
             ws.add_data_validation(dv)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return writer.save(wb)
 
 
 def _cell_value(col: ColumnSpec, value: Any, lang: Lang) -> Any:
@@ -229,10 +290,13 @@ def _cell_value(col: ColumnSpec, value: Any, lang: Lang) -> Any:
         return None
     if col.kind == "bool":
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
-    if col.kind == "choice":
-        code = getattr(value, "value", value)
-        match = next((c for c in col.choices if c.code == code), None)
-        return match.label(lang) if match else str(code)
+    if col.kind in ("choice", "choices"):
+        codes = value if isinstance(value, tuple | list) else (value,)
+        labels = []
+        for code in (getattr(c, "value", c) for c in codes):
+            match = next((c for c in col.choices if c.code == code), None)
+            labels.append(match.label(lang) if match else str(code))
+        return ("、" if lang == "zh" else ", ").join(labels)
     return value
 
 
@@ -251,9 +315,7 @@ def table_workbook(frame: pd.DataFrame, sheet_title: str) -> bytes:
         longest = max([len(str(name))] + [len(str(v)) for v in frame.iloc[:, idx - 1]])
         ws.column_dimensions[get_column_letter(idx)].width = min(60, max(10, longest * 1.6))
     ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return writer.save(wb)
 
 
 def _plain(value: Any) -> Any:
@@ -279,110 +341,87 @@ def _norm_header(text: Any) -> str:
     return re.sub(r"\s+", "", value).casefold()
 
 
-def _open(data: bytes):
-    """The workbook of ``data`` and its raw zip, or a file-level Problem."""
-    if not data:
-        return None, None, Problem(None, None, "imports.error.empty_file")
-    if len(data) > MAX_BYTES:
-        return None, None, Problem(None, None, "imports.error.too_large", {"mb": MAX_BYTES >> 20})
-    if not data.startswith(_ZIP_MAGIC):
-        return None, None, Problem(None, None, "imports.error.not_xlsx")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # any parse failure means the same thing to the user: not a workbook
-        return None, None, Problem(None, None, "imports.error.not_xlsx")
-    return wb, archive, None
+# How far down a title block may reach before the header row: offices put a title, a date
+# line and a "填表单位" line above it, rarely more.
+HEADER_SEARCH_ROWS = 30
 
 
 def read_rows(data: bytes, spec: SheetSpec, *, progress: Progress | None = None) -> SheetRows:
     """Every data row of the file as typed values, with every problem found on the way.
 
-    File-level problems (not a workbook, wrong headers, merged cells, empty sheet) stop the
-    reading early, since row checks against a wrong layout would only add noise.
+    The header is the row among the first ``HEADER_SEARCH_ROWS`` that names the most columns
+    of ``spec`` (by header in either language or an alias): title rows above it, merged or
+    not, are passed over. Columns under other headers are left aside and listed in the
+    layout. A file that cannot be read, or has no header, stops the reading early, since row
+    checks against a wrong layout would only add noise.
     """
-    wb, archive, problem = _open(data)
-    if problem is not None:
-        return SheetRows([], frozenset(), [problem])
     try:
-        return _read(wb, archive, spec, progress)
-    finally:
-        wb.close()
-        archive.close()
+        grid = reader.read_grid(data, (spec.zh, spec.en))
+    except reader.Refused as exc:
+        return SheetRows([], frozenset(), [Problem(None, None, exc.key, exc.params)])
+    return _read_grid(grid, spec, progress)
 
 
-def _pick_sheet(wb, spec: SheetSpec):
-    wanted = {_norm_header(spec.zh), _norm_header(spec.en)}
-    for ws in wb.worksheets:
-        if _norm_header(ws.title) in wanted:
-            return ws
-    return wb.worksheets[0] if wb.worksheets else None
-
-
-def _read(wb, archive: zipfile.ZipFile, spec: SheetSpec, progress: Progress | None) -> SheetRows:
-    ws = _pick_sheet(wb, spec)
-    if ws is None:
-        return SheetRows([], frozenset(), [Problem(None, None, "imports.error.empty_sheet")])
-    try:
-        xml = archive.read(ws._worksheet_path)
-    except (KeyError, AttributeError):
-        xml = b""
-    merged = [
-        Problem(
-            int(m.group(2)),
-            None,
-            "imports.error.merged",
-            {"cells": m.group(0).split(b'"')[1].decode("ascii")},
-        )
-        for m in _MERGE.finditer(xml)
-    ]
-    if merged:
-        return SheetRows([], frozenset(), merged)
-    expected_rows = max(1, xml.count(b"<row ") + xml.count(b"<x:row "))
-
+def _lookup(spec: SheetSpec) -> dict[str, ColumnSpec]:
     lookup: dict[str, ColumnSpec] = {}
     for col in spec.columns:
-        lookup[_norm_header(col.zh)] = col
-        lookup[_norm_header(col.en)] = col
-        lookup[_norm_header(col.key)] = col
+        for name in (col.zh, col.en, col.key, *col.aliases):
+            lookup[_norm_header(name)] = col
+    return lookup
+
+
+def _find_header(grid: reader.Grid, lookup: dict[str, ColumnSpec]) -> int | None:
+    best, best_score = None, 0
+    for index, values in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
+        score = len({lookup[k].key for v in values if (k := _norm_header(v)) in lookup})
+        if score > best_score:
+            best, best_score = index, score
+    return best
+
+
+def _read_grid(grid: reader.Grid, spec: SheetSpec, progress: Progress | None) -> SheetRows:
+    lookup = _lookup(spec)
+    header_index = _find_header(grid, lookup)
+    if header_index is None:
+        if not any(any(not _blank(v) for v in row) for row in grid.rows):
+            return SheetRows([], frozenset(), [Problem(None, None, "imports.error.empty_sheet")])
+        expected = "、".join(c.zh for c in spec.columns if c.required)
+        return SheetRows(
+            [], frozenset(), [Problem(None, None, "imports.error.no_header", {"names": expected})]
+        )
+    header_row = header_index + 1
+    positions: dict[int, ColumnSpec] = {}
+    left_aside: list[tuple[str, str]] = []
+    header_problems = _map_headers(
+        grid.rows[header_index], header_row, lookup, spec, positions, left_aside
+    )
+    if header_problems:
+        return SheetRows([], frozenset(), header_problems)
 
     problems: list[Problem] = []
     rows: list[ParsedRow] = []
-    header_row: int | None = None
-    positions: dict[int, ColumnSpec] = {}
     unnamed: set[int] = set()
-    seen = 0
-    for cells in ws.iter_rows():
-        seen += 1
-        if seen % 2000 == 0:
-            report(progress, seen / expected_rows, "read")
-        values = [(c.value, c.data_type) for c in cells]
-        if header_row is None:
-            if all(_blank(v) for v, _ in values):
-                continue
-            header_row = seen
-            header_problems = _map_headers(values, header_row, lookup, spec, positions)
-            if header_problems:
-                return SheetRows([], frozenset(), header_problems)
+    aside = {_letter_index(letter) for letter, _ in left_aside}
+    total = max(1, len(grid.rows))
+    for index in range(header_index + 1, len(grid.rows)):
+        if index % 2000 == 0:
+            report(progress, index / total, "read")
+        values = grid.rows[index]
+        if all(
+            (i >= len(values) or _blank(values[i])) and (index, i) not in grid.formulas
+            for i in positions
+        ):
+            # Numbered blank lines and a "填表人" footer under the left-aside columns.
             continue
-        if all(_blank(v) for v, _ in values):
-            continue
-        number = seen
-        if len(rows) >= spec.max_rows:
-            return SheetRows(
-                [],
-                frozenset(),
-                [Problem(None, None, "imports.error.too_many_rows", {"n": spec.max_rows})],
-            )
+        number = index + 1
         parsed: dict[str, Any] = {}
         before = len(problems)
-        for idx, (value, dtype) in enumerate(values):
-            col = positions.get(idx)
-            if col is None:
-                if not _blank(value):
-                    unnamed.add(idx)
-                continue
-            if dtype == "f":
+        for idx, value in enumerate(values):
+            if idx not in positions and idx not in aside and not _blank(value):
+                unnamed.add(idx)
+        for idx, col in positions.items():
+            value = values[idx] if idx < len(values) else None
+            if (index, idx) in grid.formulas:
                 problems.append(Problem(number, col.key, "imports.error.formula"))
                 continue
             parsed[col.key] = _convert(col, value, number, problems)
@@ -392,16 +431,34 @@ def _read(wb, archive: zipfile.ZipFile, spec: SheetSpec, progress: Progress | No
             if col.required and parsed[col.key] in (None, "") and col.key not in faulty:
                 problems.append(Problem(number, col.key, "imports.error.required"))
         rows.append(ParsedRow(number, parsed))
-    if header_row is None:
-        return SheetRows([], frozenset(), [Problem(None, None, "imports.error.empty_sheet")])
     if not rows:
         return SheetRows([], frozenset(), [Problem(None, None, "imports.error.no_rows")])
-    problems += [
-        Problem(header_row, None, "imports.error.unnamed_column", {"col": get_column_letter(i + 1)})
-        for i in sorted(unnamed)
-    ]
+    left_aside += [(reader.column_letter(i), "") for i in sorted(unnamed)]
+    layout = Layout(
+        kind=grid.kind,
+        sheet=grid.sheet,
+        header_row=header_row,
+        columns=tuple(
+            (col.key, reader.column_letter(i), _text_of(grid.rows[header_index][i]))
+            for i, col in sorted(positions.items())
+        ),
+        left_aside=tuple(left_aside),
+    )
     report(progress, 1.0, "read")
-    return SheetRows(rows, frozenset(c.key for c in positions.values()), problems)
+    return SheetRows(rows, frozenset(c.key for c in positions.values()), problems, layout)
+
+
+def _letter_index(letter: str) -> int:
+    number = 0
+    for ch in letter:
+        number = number * 26 + ord(ch) - 64
+    return number - 1
+
+
+def _text_of(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip() if value is not None else ""
 
 
 def _blank(value: Any) -> bool:
@@ -409,27 +466,21 @@ def _blank(value: Any) -> bool:
 
 
 def _map_headers(
-    values: list[tuple[Any, str]],
+    values: list[Any],
     header_row: int,
     lookup: dict[str, ColumnSpec],
     spec: SheetSpec,
     positions: dict[int, ColumnSpec],
+    left_aside: list[tuple[str, str]],
 ) -> list[Problem]:
     problems = []
-    for idx, (value, _dtype) in enumerate(values):
+    for idx, value in enumerate(values):
         if _blank(value):
             continue
         col = lookup.get(_norm_header(value))
-        letter = get_column_letter(idx + 1)
+        letter = reader.column_letter(idx)
         if col is None:
-            problems.append(
-                Problem(
-                    header_row,
-                    None,
-                    "imports.error.unknown_header",
-                    {"col": letter, "header": str(value).strip()},
-                )
-            )
+            left_aside.append((letter, _text_of(value)))
         elif col in positions.values():
             problems.append(
                 Problem(header_row, col.key, "imports.error.duplicate_header", {"col": letter})
@@ -439,7 +490,9 @@ def _map_headers(
     present = set(positions.values())
     for col in spec.columns:
         if col.required and col not in present:
-            problems.append(Problem(header_row, col.key, "imports.error.missing_header"))
+            problems.append(
+                Problem(header_row, col.key, "imports.error.missing_header", {"name": col.zh})
+            )
     return problems
 
 
@@ -450,6 +503,8 @@ def _convert(col: ColumnSpec, value: Any, row: int, problems: list[Problem]) -> 
     try:
         if col.kind == "text":
             return _text(col, value)
+        if col.kind == "name":
+            return person_name(value, max_len=col.max_len)
         if col.kind == "phone":
             return phone_value(value)
         if col.kind == "int":
@@ -460,6 +515,8 @@ def _convert(col: ColumnSpec, value: Any, row: int, problems: list[Problem]) -> 
             return _date(value)
         if col.kind == "choice":
             return _choice(col, value)
+        if col.kind == "choices":
+            return _choices(col, value)
     except CellError as exc:
         problems.append(Problem(row, col.key, exc.key, exc.params))
         return None
@@ -481,7 +538,7 @@ def clean_text(value: Any, *, max_len: int = 0) -> str:
         value = int(value)
     if isinstance(value, datetime | date):
         value = value.isoformat()[:10]
-    text = unicodedata.normalize("NFC", str(value)).strip()
+    text = normalise(str(value)).strip()
     if has_markup(text):
         raise CellError("imports.error.markup")
     if max_len and len(text) > max_len:
@@ -491,6 +548,16 @@ def clean_text(value: Any, *, max_len: int = 0) -> str:
 
 def _text(col: ColumnSpec, value: Any) -> str:
     return clean_text(value, max_len=col.max_len)
+
+
+def person_name(value: Any, *, max_len: int = 0) -> str:
+    """A person's name as stored: clean text, and a Chinese name without the spaces offices
+    type to line up two-character names ("王  伟" is 王伟); a Latin name keeps its spaces."""
+    text = clean_text(value)
+    text = re.sub(r"\s+", "" if _CJK.search(text) else " ", text)
+    if max_len and len(text) > max_len:
+        raise CellError("imports.error.too_long", n=max_len)
+    return text
 
 
 def phone_value(value: Any) -> str:
@@ -549,17 +616,26 @@ def _bool(value: Any) -> bool:
 
 
 def _date(value: Any) -> date:
+    """A date cell, an Excel serial number (a date column formatted as a number), or text
+    such as 2026-01-20, 2026/1/20, 2026年1月20日, or a month alone (1975.03, 1975年3月: its
+    first day)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value <= _EXCEL_LAST_SERIAL and float(value).is_integer():
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        raise CellError("imports.error.date")
     text = unicodedata.normalize("NFKC", str(value)).strip()
-    match = _DATE_TEXT.match(text)
-    if match:
-        try:
-            return date(*(int(g) for g in match.groups()))
-        except ValueError:
-            pass
+    for pattern in (_DATE_TEXT, _MONTH_TEXT):
+        match = pattern.match(text)
+        if match:
+            parts = [int(g) for g in match.groups()]
+            try:
+                return date(*parts, *([1] * (3 - len(parts))))
+            except ValueError:
+                break
     raise CellError("imports.error.date")
 
 
@@ -571,6 +647,18 @@ def _choice(col: ColumnSpec, value: Any) -> str:
             return ch.code
     allowed = "、".join(ch.zh for ch in col.choices)
     raise CellError("imports.error.choice", allowed=allowed)
+
+
+LIST_SEPARATORS = re.compile(r"[、,，;；/／\s]+")
+
+
+def _choices(col: ColumnSpec, value: Any) -> tuple[str, ...]:
+    """Several allowed values in one cell ("乡级、区级"), as codes in the order of the column's
+    choices, each named once."""
+    codes = {_choice(col, part) for part in LIST_SEPARATORS.split(str(value)) if part.strip()}
+    if not codes:
+        raise CellError("imports.error.choice", allowed="、".join(ch.zh for ch in col.choices))
+    return tuple(ch.code for ch in col.choices if ch.code in codes)
 
 
 # ---------------------------------------------------------------------------------------------

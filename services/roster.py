@@ -106,10 +106,19 @@ def add_deputy(
     phone: str = "",
     has_fixed_income: bool = True,
     term_start: date | None = None,
+    other_levels: Iterable[str] = (),
 ) -> int:
+    """Add a deputy of the unit. A deputy of several congresses is one record, counted at the
+    lowest of ``level`` and ``other_levels`` and holding the others as further levels."""
     require_write(actor, township_id)
     unit = township_row(session, township_id)
-    level = DeputyLevel(level)
+    # Counted at the lowest level held, as an import counts them.
+    held = [
+        lv
+        for lv in reversed(DeputyLevel)
+        if lv in {DeputyLevel(level), *map(DeputyLevel, other_levels)}
+    ]
+    level, others = held[0], ",".join(lv.value for lv in held[1:])
     name = clean_text(name, field="name", limit=MAX_NAME, required=True)
     if needs_constituency(unit.unit_type, level) and constituency_id is None:
         raise ValidationError("linkage.error.constituency_required", field="constituency_id")
@@ -117,15 +126,22 @@ def add_deputy(
     _check_presidium(unit, level, is_presidium_member)
     if term_start is not None and term_start > date.today():
         raise ValidationError("linkage.error.future_date", field="term_start")
-    duplicate = session.exec(
-        select(Deputy.id).where(
+    phone = _phone(phone)
+    # One person, one record: the same name in the same constituency is the same deputy unless
+    # two different phones say otherwise (namesakes of two constituencies are two people).
+    namesakes = session.exec(
+        select(Deputy.name, Deputy.phone).where(
             Deputy.township_id == township_id,
-            Deputy.level == level,
-            Deputy.name == name,
+            Deputy.constituency_id == constituency_id
+            if constituency_id is not None
+            else Deputy.constituency_id.is_(None),
             Deputy.active,
         )
-    ).first()
-    if duplicate:
+    ).all()
+    if any(
+        match_key(other) == match_key(name) and not (phone and other_phone and phone != other_phone)
+        for other, other_phone in namesakes
+    ):
         raise ValidationError("linkage.error.duplicate_deputy", field="name", name=name)
     row = Deputy(
         township_id=township_id,
@@ -134,9 +150,10 @@ def add_deputy(
         constituency_id=constituency_id,
         is_presidium_member=is_presidium_member,
         gender=_check_gender(gender),
-        phone=_phone(phone),
+        phone=phone,
         has_fixed_income=has_fixed_income,
         term_start=term_start,
+        other_levels=others,
         entered_by_id=actor.id,
     )
     return audit.insert(session, actor, row, entity="deputy", township_id=township_id)

@@ -7,17 +7,20 @@ problem at once and writes nothing then; otherwise it writes all rows in one tra
 one audit row holding its counts, and a second import of the same file changes nothing.
 """
 
+import tomllib
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, func, select
 
-from models import Deputy, Voter, VoterLink
+from models import Constituency, Deputy, Voter, VoterLink
 from models.base import utcnow
-from models.enums import DeputyLevel
-from services import imports
+from models.enums import AuditAction, DeputyLevel, levels_in
+from services import audit, imports
 from services.imports import (
     Choice,
     ColumnSpec,
@@ -32,6 +35,7 @@ from services.imports import (
 from services.linkage import needs_constituency, unit_deputy_conditions
 from services.permissions import Actor, require_read, require_write
 from services.roster import MAX_CONSTITUENCY, MAX_NAME, MAX_VILLAGE, may_sit_on_presidium
+from services.roster_matching import closest, constituency_key
 from services.roster_reads import (
     constituencies,
     deputies_frame,
@@ -41,25 +45,45 @@ from services.roster_reads import (
 )
 
 NAME_SEPARATORS = ("、", ",", "，", ";", "；", "/")
+# Lowest first: a deputy of several congresses is counted by the unit at the lowest of them.
+LEVEL_ORDER = (
+    DeputyLevel.township,
+    DeputyLevel.county,
+    DeputyLevel.city,
+    DeputyLevel.provincial,
+    DeputyLevel.national,
+)
+ALIASES = tomllib.loads(
+    (Path(__file__).parent / "spreadsheets" / "column_aliases.toml").read_text(encoding="utf-8")
+)
 
 LEVEL_CHOICES = (
-    Choice("national", "全国人大代表", "national", ("全国", "全国人大")),
-    Choice("provincial", "省人大代表", "provincial", ("省", "省级", "省人大")),
-    Choice("city", "市人大代表", "city", ("市", "市级", "市人大")),
+    Choice("township", "乡镇人大代表", "township", ("乡镇", "乡", "镇", "乡级", "镇级", "乡镇级")),
     Choice("county", "区人大代表", "county", ("区", "县", "县（区）", "区级", "县级", "district")),
-    Choice("township", "乡镇人大代表", "township", ("乡镇", "乡", "镇", "乡级", "乡镇级")),
+    Choice("city", "市人大代表", "city", ("市", "市级", "市人大")),
+    Choice("provincial", "省人大代表", "provincial", ("省", "省级", "省人大")),
+    Choice("national", "全国人大代表", "national", ("全国", "全国人大")),
 )
 GENDER_CHOICES = (
     Choice("M", "男", "male", ("m", "男性")),
     Choice("F", "女", "female", ("f", "女性")),
 )
 
+
+def _with_aliases(spec: SheetSpec) -> SheetSpec:
+    table = ALIASES.get(spec.code, {})
+    return replace(
+        spec,
+        columns=tuple(replace(c, aliases=tuple(table.get(c.key, ()))) for c in spec.columns),
+    )
+
+
 VOTER_SHEET = SheetSpec(
     code="voters",
     zh="选民",
     en="Voters",
     columns=(
-        ColumnSpec("name", "姓名", "Name", required=True, max_len=MAX_NAME, width=12),
+        ColumnSpec("name", "姓名", "Name", kind="name", required=True, max_len=MAX_NAME, width=12),
         ColumnSpec(
             "constituency",
             "选区",
@@ -73,14 +97,21 @@ VOTER_SHEET = SheetSpec(
         ColumnSpec("deputies", "联系代表", "Linked deputies", max_len=200, width=20),
     ),
 )
+VOTER_SHEET = _with_aliases(VOTER_SHEET)
 DEPUTY_SHEET = SheetSpec(
     code="deputies",
     zh="代表",
     en="Deputies",
     columns=(
-        ColumnSpec("name", "姓名", "Name", required=True, max_len=MAX_NAME, width=12),
+        ColumnSpec("name", "姓名", "Name", kind="name", required=True, max_len=MAX_NAME, width=12),
         ColumnSpec(
-            "level", "代表层级", "Level", kind="choice", required=True, choices=LEVEL_CHOICES
+            "level",
+            "代表层级",
+            "Level",
+            kind="choices",
+            required=True,
+            choices=LEVEL_CHOICES,
+            width=20,
         ),
         ColumnSpec("constituency", "选区", "Constituency", max_len=MAX_CONSTITUENCY, width=14),
         ColumnSpec("is_presidium_member", "主席团成员", "Presidium member", kind="bool"),
@@ -90,6 +121,7 @@ DEPUTY_SHEET = SheetSpec(
         ColumnSpec("term_start", "任期开始", "Term start", kind="date", width=12),
     ),
 )
+DEPUTY_SHEET = _with_aliases(DEPUTY_SHEET)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,6 +169,7 @@ def deputy_workbook(
             r["phone"] = r["phone"] or None
             r["gender"] = r["gender"] or None
             r["term_start"] = r["term_start"] if isinstance(r["term_start"], date) else None
+            r["level"] = deputy_levels(r["level"], r["other_levels"])
     return imports.build_workbook(
         DEPUTY_SHEET,
         "zh" if lang == "zh" else "en",
@@ -149,6 +182,12 @@ def deputy_workbook(
 # Imports
 
 
+def deputy_levels(level: str, other_levels: str = "") -> tuple[str, ...]:
+    """Every level a deputy holds, lowest first: the counted ``level`` and the others."""
+    held = {DeputyLevel(level).value} | levels_in(other_levels)
+    return tuple(lv.value for lv in LEVEL_ORDER if lv.value in held)
+
+
 def _split_names(text: str | None) -> list[str]:
     if not text:
         return []
@@ -157,8 +196,64 @@ def _split_names(text: str | None) -> list[str]:
     return [part.strip() for part in text.split(NAME_SEPARATORS[0]) if part.strip()]
 
 
-def _unknown_constituency(row: int, name: str) -> Problem:
-    return Problem(row, "constituency", "linkage.import.unknown_constituency", {"name": name})
+class _Constituencies:
+    """The unit's constituencies as an import finds them by name (``constituency_key``: "第一
+    选区" is 第1选区). With ``create``, a name found nowhere is planned as a new constituency of
+    the unit, under a negative placeholder id until ``write`` stores it."""
+
+    def __init__(self, session: Session, actor: Actor, township_id: int, *, create: bool):
+        self.names = {c.id: c.name for c in constituencies(session, actor, township_id)}
+        self.by_key = {constituency_key(n): i for i, n in self.names.items()}
+        self.create = create
+        self.new: dict[int, str] = {}
+
+    def find(self, row: int, name: str, problems: list[Problem]) -> int | None:
+        key = constituency_key(name)
+        if key in self.by_key:
+            return self.by_key[key]
+        if self.create and key:
+            placeholder = -(len(self.new) + 1)
+            self.new[placeholder] = name
+            self.by_key[key] = placeholder
+            self.names[placeholder] = name
+            return placeholder
+        known = [n for i, n in self.names.items() if i > 0]
+        params = {"name": name, "known": "、".join(known) or "—"}
+        near = closest(name, known)
+        if near is None:
+            problems.append(
+                Problem(row, "constituency", "linkage.import.unknown_constituency", params)
+            )
+        else:
+            problems.append(
+                Problem(
+                    row,
+                    "constituency",
+                    "linkage.import.unknown_constituency_near",
+                    {**params, "closest": near},
+                )
+            )
+        return None
+
+    def write(self, session: Session, actor: Actor, township_id: int) -> dict[int, int]:
+        """Store the planned constituencies (each audited) in the caller's transaction;
+        returns placeholder → new id."""
+        ids: dict[int, int] = {}
+        for placeholder, name in self.new.items():
+            row = Constituency(township_id=township_id, name=name)
+            session.add(row)
+            session.flush()
+            audit.record(
+                session,
+                actor,
+                action=AuditAction.create,
+                entity="constituency",
+                entity_id=row.id,
+                township_id=township_id,
+                after={"name": name},
+            )
+            ids[placeholder] = row.id
+        return ids
 
 
 def import_voters(
@@ -169,6 +264,8 @@ def import_voters(
     *,
     filename: str = "",
     progress: Progress | None = None,
+    dry_run: bool = False,
+    create_constituencies: bool = False,
 ) -> ImportResult:
     """Read a voter sheet for the unit and store it whole, or raise ImportRejected.
 
@@ -176,17 +273,19 @@ def import_voters(
     a blank phone); a known voter's village is updated, a retired one comes back. A filled
     "linked deputies" cell replaces that voter's links; a blank optional cell keeps what is
     stored. Voters missing from the file are left alone. A second import of the same file
-    changes nothing and writes no audit row.
+    changes nothing and writes no audit row. ``dry_run`` checks and counts without writing
+    (the preview); ``create_constituencies`` creates the unit's constituencies the file names
+    and the unit lacks, instead of refusing them.
     """
     require_write(actor, township_id)
     unit = township_row(session, township_id)
     sheet = imports.read_rows(data, VOTER_SHEET, progress=scaled_progress(progress, 0.0, 0.6))
     problems = list(sheet.problems)
     if not sheet.rows:
-        raise_if_any(problems)
+        raise_if_any(problems, sheet.layout)
 
-    con_names = {c.id: c.name for c in constituencies(session, actor, township_id)}
-    cons = {match_key(n): i for i, n in con_names.items()}
+    cons = _Constituencies(session, actor, township_id, create=create_constituencies)
+    con_names = cons.names
     deputies: dict[str, list[tuple[int, int | None, str]]] = defaultdict(list)
     for dep_id, name, cid in session.exec(
         select(Deputy.id, Deputy.name, Deputy.constituency_id).where(
@@ -213,11 +312,10 @@ def import_voters(
             progress(0.6 + 0.15 * n / len(sheet.rows), "check")
         v = parsed.values
         row = parsed.row
-        if v["name"] is None or v["constituency"] is None:
+        if v["constituency"] is None:
             continue  # already reported as missing
-        cid = cons.get(match_key(v["constituency"]))
-        if cid is None:
-            problems.append(_unknown_constituency(row, v["constituency"]))
+        cid = cons.find(row, v["constituency"], problems)
+        if cid is None or v["name"] is None:
             continue
         key = (cid, v["name"], v.get("phone") or "")
         if row in faulty:
@@ -264,7 +362,7 @@ def import_voters(
                 else:
                     links.append(candidates[0][0])
         plan.append((row, key, v.get("village"), links))
-    raise_if_any(problems)
+    raise_if_any(problems, sheet.layout)
 
     now = utcnow()
     inserts: list[dict] = []
@@ -332,11 +430,19 @@ def import_voters(
         "created": len(inserts),
         "updated": len(updated),
         "unchanged": len(known) - len(updated),
-        "links_added": 0,
+        "links_added": len(add_links) + sum(len(set(links or ())) for links in insert_links),
         "links_removed": len(drop_links),
     }
+    if cons.new:
+        counts["constituencies_created"] = len(cons.new)
+    layout, new_names = sheet.layout, tuple(cons.new.values())
+    if dry_run:
+        return ImportResult(len(plan), counts, layout, new_names)
 
     def write() -> ImportResult:
+        created = cons.write(session, actor, township_id)
+        for row in inserts:
+            row["constituency_id"] = created.get(row["constituency_id"], row["constituency_id"])
         last_id = session.exec(select(func.coalesce(func.max(Voter.id), 0))).one()
         imports.bulk_insert(session, Voter, inserts, progress=scaled_progress(progress, 0.75, 0.9))
         if inserts:
@@ -375,7 +481,7 @@ def import_voters(
             session, VoterLink, link_rows, progress=scaled_progress(progress, 0.9, 1.0)
         )
         counts["links_added"] = len(link_rows)
-        return ImportResult(rows=len(plan), counts=counts)
+        return ImportResult(len(plan), counts, layout, new_names)
 
     return imports.write_all_or_nothing(
         session,
@@ -397,12 +503,20 @@ def import_deputies(
     filename: str = "",
     progress: Progress | None = None,
     today: date | None = None,
+    dry_run: bool = False,
+    create_constituencies: bool = False,
 ) -> ImportResult:
     """Read a deputy sheet for the unit and store it whole, or raise ImportRejected.
 
-    A deputy is the same person when level and name match (the phone tells two namesakes
-    apart). A changed constituency is a move: the deputy's links to voters of the old
+    A person is one record, whatever the number of congresses they sit in: the level cell may
+    name several ("乡级、区级"), or the person may have one line per level (the first line's
+    other cells count); the unit counts the deputy at the lowest. Deputies are matched
+    on name and constituency, and on the phone where one is given, so two namesakes of two
+    constituencies (or of one, with two phones) are two people. A row whose constituency holds
+    no one of that name is the same person moved when exactly one deputy of that name is
+    elsewhere and no phone says otherwise; the moved deputy's links to voters of the old
     constituency stop counting until they are redone. Blank optional cells keep what is stored.
+    ``dry_run`` and ``create_constituencies`` work as for ``import_voters``.
     """
     require_write(actor, township_id)
     unit = township_row(session, township_id)
@@ -410,52 +524,112 @@ def import_deputies(
     sheet = imports.read_rows(data, DEPUTY_SHEET, progress=scaled_progress(progress, 0.0, 0.6))
     problems = list(sheet.problems)
     if not sheet.rows:
-        raise_if_any(problems)
-    cons = {match_key(c.name): c.id for c in constituencies(session, actor, township_id)}
-    rows_by_key: dict[tuple[str, str], list[Deputy]] = defaultdict(list)
+        raise_if_any(problems, sheet.layout)
+    cons = _Constituencies(session, actor, township_id, create=create_constituencies)
+    by_name: dict[str, list[Deputy]] = defaultdict(list)
     for dep in session.exec(select(Deputy).where(Deputy.township_id == township_id)).all():
-        rows_by_key[(DeputyLevel(dep.level).value, dep.name)].append(dep)
-    first_row: dict[tuple[str, str], int] = {}
-    plan: list[tuple[Deputy | None, dict[str, Any]]] = []
+        by_name[match_key(dep.name)].append(dep)
+
+    # The rows that name a person well enough, with their constituency found.
+    entries: list[tuple[int, dict[str, Any], int | None]] = []
+    first_row: dict[tuple[str, int | None, str], int] = {}
+    by_row: dict[int, dict[str, Any]] = {}
     for parsed in sheet.rows:
         v, row = parsed.values, parsed.row
-        if v["name"] is None or v["level"] is None:
-            continue
-        fields: dict[str, Any] = {}
+        cid = None
         if v.get("constituency"):
-            cid = cons.get(match_key(v["constituency"]))
+            cid = cons.find(row, v["constituency"], problems)
             if cid is None:
-                problems.append(_unknown_constituency(row, v["constituency"]))
                 continue
-            fields["constituency_id"] = cid
-        key = (v["level"], v["name"])
+        if v["name"] is None or not v["level"]:
+            continue  # already reported
+        key = (match_key(v["name"]), cid, v.get("phone") or "")
         if key in first_row:
+            earlier = by_row[first_row[key]]
+            if not set(earlier["level"]) & set(v["level"]):
+                # A roster that gives a deputy of two congresses one line per level: one person.
+                held = set(earlier["level"]) | set(v["level"])
+                earlier["level"] = tuple(lv.value for lv in LEVEL_ORDER if lv.value in held)
+                continue
             problems.append(
                 Problem(row, "name", "linkage.import.duplicate_person", {"first": first_row[key]})
             )
             continue
         first_row[key] = row
-        matches = rows_by_key.get(key, [])
-        if len(matches) > 1 and v.get("phone"):
-            matches = [m for m in matches if m.phone == v["phone"]] or matches
-        if len(matches) > 1:
-            active = [m for m in matches if m.active]
-            matches = active if len(active) == 1 else matches
-        if len(matches) > 1:
+        by_row[row] = v
+        entries.append((row, v, cid))
+
+    def narrowed(found: list[Deputy], phone: str | None) -> list[Deputy]:
+        if len(found) > 1 and phone:
+            found = [d for d in found if d.phone == phone] or found
+        if len(found) > 1:
+            active = [d for d in found if d.active]
+            found = active if len(active) == 1 else found
+        return found
+
+    # Who each row is: first the deputies already of that name in that constituency, then
+    # those moved from another one, so a move never takes a person another row names exactly.
+    targets: dict[int, Deputy | None] = {}
+    moving: list[tuple[int, dict[str, Any], int | None]] = []
+    for row, v, cid in entries:
+        same = by_name.get(match_key(v["name"]), [])
+        if cid is not None:
+            same = [d for d in same if d.constituency_id == cid]
+        else:
+            same = [d for d in same if d.constituency_id is None] or same
+        same = narrowed(same, v.get("phone"))
+        if len(same) > 1:
             problems.append(Problem(row, "name", "linkage.import.ambiguous_existing"))
             continue
-        target = matches[0] if matches else None
-        if (
-            target is None
-            and needs_constituency(unit.unit_type, v["level"])
-            and "constituency_id" not in fields
-        ):
+        if not same and cid is not None:
+            moving.append((row, v, cid))
+            continue
+        targets[row] = same[0] if same else None
+    claimed = {target.id for target in targets.values() if target is not None}
+    for row, v, cid in moving:
+        phone = v.get("phone")
+        elsewhere = [
+            d
+            for d in by_name.get(match_key(v["name"]), [])
+            if d.constituency_id != cid
+            and d.id not in claimed
+            and not (phone and d.phone and d.phone != phone)
+        ]
+        pool = narrowed(elsewhere, phone)
+        targets[row] = pool[0] if len(pool) == 1 else None
+        if len(pool) == 1:
+            claimed.add(pool[0].id)
+    seen_target: dict[int, int] = {}
+
+    plan: list[tuple[Deputy | None, dict[str, Any]]] = []
+    for row, v, cid in entries:
+        if row not in targets:
+            continue
+        target = targets[row]
+        if target is not None:
+            if target.id in seen_target:
+                problems.append(
+                    Problem(
+                        row,
+                        "name",
+                        "linkage.import.duplicate_person",
+                        {"first": seen_target[target.id]},
+                    )
+                )
+                continue
+            seen_target[target.id] = row
+        level, *others = v["level"]
+        fields: dict[str, Any] = {"level": level, "other_levels": ",".join(others)}
+        if cid is not None:
+            fields["constituency_id"] = cid
+        has_seat = cid is not None or (target is not None and target.constituency_id is not None)
+        if needs_constituency(unit.unit_type, level) and not has_seat:
             problems.append(Problem(row, "constituency", "imports.error.required"))
             continue
         member = v.get("is_presidium_member")
         if member is None and target is not None:
             member = target.is_presidium_member
-        if member and not may_sit_on_presidium(unit.unit_type, v["level"]):
+        if member and not may_sit_on_presidium(unit.unit_type, level):
             problems.append(
                 Problem(row, "is_presidium_member", "linkage.import.presidium_not_applicable")
             )
@@ -466,8 +640,8 @@ def import_deputies(
         for column in ("is_presidium_member", "gender", "phone", "has_fixed_income", "term_start"):
             if v.get(column) is not None:
                 fields[column] = v[column]
-        plan.append((target, {"name": v["name"], "level": v["level"], **fields}))
-    raise_if_any(problems)
+        plan.append((target, {"name": v["name"], **fields}))
+    raise_if_any(problems, sheet.layout)
 
     now = utcnow()
     inserts, updates, unchanged = [], [], 0
@@ -478,6 +652,7 @@ def import_deputies(
                     "township_id": township_id,
                     "name": fields["name"],
                     "level": DeputyLevel(fields["level"]),
+                    "other_levels": fields["other_levels"],
                     "constituency_id": fields.get("constituency_id"),
                     "is_presidium_member": bool(fields.get("is_presidium_member", False)),
                     "gender": fields.get("gender") or "",
@@ -491,10 +666,14 @@ def import_deputies(
                 }
             )
             continue
+        stored = {
+            "level": DeputyLevel(target.level).value,
+            "other_levels": ",".join(deputy_levels(target.level, target.other_levels)[1:]),
+        }
         change = {
             k: val
             for k, val in fields.items()
-            if k not in ("name", "level") and getattr(target, k) != val
+            if k != "name" and stored.get(k, getattr(target, k)) != val
         }
         if not target.active:
             change["active"] = True
@@ -502,12 +681,20 @@ def import_deputies(
             updates.append({"id": target.id, **change, "updated_at": now})
         else:
             unchanged += 1
-    result = ImportResult(
-        rows=len(plan),
-        counts={"created": len(inserts), "updated": len(updates), "unchanged": unchanged},
-    )
+    counts = {"created": len(inserts), "updated": len(updates), "unchanged": unchanged}
+    if cons.new:
+        counts["constituencies_created"] = len(cons.new)
+    result = ImportResult(len(plan), counts, sheet.layout, tuple(cons.new.values()))
+    if dry_run:
+        return result
 
     def write() -> ImportResult:
+        created = cons.write(session, actor, township_id)
+        for row in inserts:
+            row["constituency_id"] = created.get(row["constituency_id"], row["constituency_id"])
+        for row in updates:
+            if "constituency_id" in row:
+                row["constituency_id"] = created.get(row["constituency_id"], row["constituency_id"])
         imports.bulk_insert(session, Deputy, inserts, progress=scaled_progress(progress, 0.6, 0.9))
         if updates:
             session.execute(update(Deputy), updates)

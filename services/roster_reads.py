@@ -12,7 +12,7 @@ import pandas as pd
 from sqlmodel import Session, func, select
 
 from models import Constituency, Deputy, PresidiumLink, Township, Voter, VoterLink
-from models.enums import DeputyLevel
+from models.enums import DeputyLevel, levels_in
 from services.errors import NotFound
 from services.linkage import shown_phone, unit_deputy_conditions
 from services.permissions import Actor, require_read
@@ -105,6 +105,7 @@ DEPUTY_COLUMNS = [
     "id",
     "name",
     "level",
+    "other_levels",
     "constituency_id",
     "constituency",
     "is_presidium_member",
@@ -158,6 +159,9 @@ def deputies_frame(session: Session, actor: Actor, township_id: int) -> pd.DataF
             "id": d.id,
             "name": d.name,
             "level": DeputyLevel(d.level).value,
+            "other_levels": ",".join(
+                lv.value for lv in reversed(DeputyLevel) if lv.value in levels_in(d.other_levels)
+            ),
             "constituency_id": d.constituency_id,
             "constituency": con or "",
             "is_presidium_member": d.is_presidium_member,

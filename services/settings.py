@@ -49,3 +49,29 @@ def cookie_expiry_days() -> float:
 def refresh_seconds() -> int:
     """How often the overview refreshes itself (a wall screen shows new entries unattended)."""
     return max(5, int(os.environ.get("REFRESH_SECONDS", "30")))
+
+
+def _int(value: str | None, default: int) -> int:
+    """A whole number setting: ``value`` when given, else ``default``."""
+    return int(value) if value and value.strip() else default
+
+
+def upload_max_bytes() -> int:
+    """The largest spreadsheet a clerk may upload, as sent (IMPORT_MAX_UPLOAD_MB, default 30)."""
+    return _int(os.environ.get("IMPORT_MAX_UPLOAD_MB"), 30) << 20
+
+
+def unpacked_max_bytes() -> int:
+    """The most an uploaded workbook may hold once unpacked (IMPORT_MAX_UNPACKED_MB, default
+    200): an .xlsx is a zip, and a small one can unpack to gigabytes."""
+    return _int(os.environ.get("IMPORT_MAX_UNPACKED_MB"), 200) << 20
+
+
+def import_max_rows() -> int:
+    """The most rows one uploaded sheet may have (IMPORT_MAX_ROWS, default 100,000)."""
+    return _int(os.environ.get("IMPORT_MAX_ROWS"), 100_000)
+
+
+def import_max_columns() -> int:
+    """The most columns one uploaded sheet may have (IMPORT_MAX_COLUMNS, default 100)."""
+    return _int(os.environ.get("IMPORT_MAX_COLUMNS"), 100)

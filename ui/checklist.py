@@ -1,7 +1,6 @@
 """Widgets of the task list: cached reads, status labels, sentences of what is still owed, the
 matrix chart and its Excel export."""
 
-import io
 import re
 from datetime import date
 
@@ -15,6 +14,7 @@ from models.db import session_scope
 from services import checklist, meetings, rules, task_marks
 from services.checklist import ChecklistResult, UnitChecklist
 from services.permissions import Actor
+from services.spreadsheets import writer
 from services.task_status import STATUSES, TaskStatus, clamp_as_of
 from ui.format import day, month_day, number, percent
 from ui.i18n import current_lang, label, t
@@ -368,9 +368,7 @@ def matrix_xlsx(units: list[UnitChecklist], lang: str, *, year: int, as_of: date
     ws.column_dimensions["A"].width = 16
     for col in range(2, len(header) + 1):
         ws.column_dimensions[ws.cell(2, col).column_letter].width = 16
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return writer.save(wb)
 
 
 # ---------------------------------------------------------------------------------------------

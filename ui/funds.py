@@ -1,6 +1,5 @@
 """Funding screens: cached reads, message and table formatting, charts and the Excel export."""
 
-import io
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +18,7 @@ from services.fund_rules import RecordRef, Severity, Violation
 from services.permissions import Actor
 from services.rewards import RewardReport, rewards
 from services.rules import RuleSet, get_rules
+from services.spreadsheets import writer
 from ui.format import day, number, percent, yuan
 from ui.i18n import current_lang, t
 from ui.theme import PRIMARY, STATUS_COLORS
@@ -424,9 +424,7 @@ def excel_bytes(
             cell.alignment = Alignment(vertical="center")
         sheet.freeze_panes = "A2"
         _autosize(sheet)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return writer.save(wb)
 
 
 # ---------------------------------------------------------------------------------------------

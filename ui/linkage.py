@@ -319,27 +319,82 @@ def t09_text(row) -> str:
 # Import results
 
 
+def problem_messages(problems: list[imports.Problem], spec: imports.SheetSpec, lang: str):
+    """Each problem's message in the user's language, choices named in that language."""
+    out = []
+    for p in problems:
+        params = dict(p.params)
+        if p.column and p.key == "imports.error.choice":
+            params["allowed"] = "、".join(ch.label(lang) for ch in spec.column(p.column).choices)
+        out.append(t(p.key, **params))
+    return out
+
+
 def problem_table(problems: list[imports.Problem], spec: imports.SheetSpec, lang: str):
     """Every problem as a row: spreadsheet row, column header, message in the user's language."""
     rows = []
-    for p in problems:
-        params = dict(p.params)
+    for p, message in zip(problems, problem_messages(problems, spec, lang), strict=True):
         column = ""
         if p.column:
             col = spec.column(p.column)
             column = col.zh if lang == "zh" else col.en
-            if p.key == "imports.error.choice":
-                params["allowed"] = "、".join(ch.label(lang) for ch in col.choices)
-        if "col" in params and not column:
-            column = params["col"]
+        if "col" in p.params and not column:
+            column = p.params["col"]
         rows.append(
             {
                 t("linkage.import.col.row"): p.row if p.row is not None else "—",
                 t("linkage.import.col.column"): column or "—",
-                t("linkage.import.col.problem"): t(p.key, **params),
+                t("linkage.import.col.problem"): message,
             }
         )
     return pd.DataFrame(rows)
+
+
+def preview(result: imports.ImportResult, spec: imports.SheetSpec, lang: str) -> None:
+    """What an import would do: the header row, each column read and as what, the columns
+    left aside (once), the counts, and the constituencies it would create."""
+    layout = result.layout
+    if layout is not None:
+        st.caption(t("linkage.import.preview_header", row=layout.header_row))
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        t("linkage.import.layout_column"): letter,
+                        t("linkage.import.layout_header"): header,
+                        t("linkage.import.layout_read_as"): (
+                            spec.column(key).zh if lang == "zh" else spec.column(key).en
+                        ),
+                    }
+                    for key, letter, header in layout.columns
+                ]
+            ),
+            hide_index=True,
+            key="linkage_import_layout",
+        )
+        if layout.left_aside:
+            names = "、".join(f"{letter} {header}".strip() for letter, header in layout.left_aside)
+            st.caption(t("linkage.import.preview_left_aside", columns=names))
+    counts = result.counts
+    st.markdown(
+        t(
+            "linkage.import.preview_counts",
+            created=counts.get("created", 0),
+            updated=counts.get("updated", 0),
+            unchanged=counts.get("unchanged", 0),
+        )
+    )
+    if "links_added" in counts:
+        st.markdown(
+            t(
+                "linkage.import.preview_links",
+                added=counts["links_added"],
+                removed=counts.get("links_removed", 0),
+            )
+        )
+    if result.new_constituencies:
+        names = "、".join(result.new_constituencies)
+        st.markdown(t("linkage.import.preview_new_constituencies", names=names))
 
 
 def result_text(result: imports.ImportResult) -> str:

@@ -1,5 +1,7 @@
-"""A clerk downloads the roster, adds voters in Excel and uploads it through the real file input;
-a file that is not a workbook is refused with a message. A leader reads the coverage screen."""
+"""A clerk downloads the roster, adds voters in Excel the way the office keeps its own roster (a
+title row, a 序号 column), uploads it through the real file input, reads the preview and
+confirms; a file that is not a spreadsheet is refused with a message. A leader reads the
+coverage screen."""
 
 import io
 import re
@@ -27,8 +29,9 @@ def _open_screen(page: Page, app_url: str, username: str, link: str, heading: st
 
 
 def _new_voters_file(exported: bytes) -> bytes:
-    """Two new voters added to the exported roster's first constituency, linked to a deputy
-    who already keeps voters there."""
+    """Two new voters of the exported roster's first constituency, linked to a deputy who
+    already keeps voters there, in an office's shape: a merged title row, then a header with
+    a 序号 column the import leaves aside."""
     ws = load_workbook(io.BytesIO(exported), read_only=True)["选民"]
     rows = list(ws.iter_rows(values_only=True))
     header = list(rows[0])
@@ -37,9 +40,11 @@ def _new_voters_file(exported: bytes) -> bytes:
     wb = Workbook()
     out = wb.active
     out.title = "选民"
-    out.append(header)
-    out.append(["测试选民甲", constituency, "幸福社区", "13800001111", deputy])
-    out.append(["测试选民乙", constituency, None, None, deputy])
+    out.append(["测试镇选民花名册"])
+    out.merge_cells("A1:F1")
+    out.append(["序号", *header])
+    out.append([1, "测试选民甲", constituency, "幸福社区", "13800001111", deputy])
+    out.append([2, "测试选民乙", constituency, None, None, deputy])
     data = io.BytesIO()
     wb.save(data)
     return data.getvalue()
@@ -60,7 +65,12 @@ def test_clerk_imports_voters_through_the_file_input(page: Page, app_url, artifa
         {"name": "选民名单.xlsx", "mimeType": XLSX, "buffer": _new_voters_file(exported)}
     )
     _wait_until_received(page, "选民名单.xlsx")
-    page.get_by_role("button", name="开始导入").click()
+    page.get_by_role("button", name="检查文件").click()
+    expect(page.get_by_text("第 2 行是表头，其上的行不导入。")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("不导入的列：A 序号")).to_be_visible()
+    expect(page.get_by_text("将新增 2 人，更新 0 人，0 人保持不变。")).to_be_visible()
+    page.screenshot(path=str(artifacts / "linkage_import_preview_zh.png"))
+    page.get_by_role("button", name="确认导入").click()
     expect(page.get_by_text("导入完成：共 2 行，新增 2，更新 0，未变 0。")).to_be_visible(
         timeout=60_000
     )
@@ -68,12 +78,12 @@ def test_clerk_imports_voters_through_the_file_input(page: Page, app_url, artifa
     assert cjk_renders(page)
     page.screenshot(path=str(artifacts / "linkage_import_done_zh.png"))
 
-    # A text file renamed to .xlsx: refused with the reason, nothing written.
+    # A PDF renamed to .xlsx: refused with the reason, nothing written.
     upload.set_input_files(
-        {"name": "假名单.xlsx", "mimeType": XLSX, "buffer": "姓名,选区\n王一,第1选区\n".encode()}
+        {"name": "假名单.xlsx", "mimeType": XLSX, "buffer": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"}
     )
     _wait_until_received(page, "假名单.xlsx")
-    page.get_by_role("button", name="开始导入").click()
+    page.get_by_role("button", name="检查文件").click()
     expect(page.get_by_text("文件有 1 处问题，未导入任何数据。", exact=False)).to_be_visible(
         timeout=60_000
     )

@@ -37,7 +37,6 @@ SPEC = SheetSpec(
         ColumnSpec("ok", "是否", "OK", kind="bool"),
         ColumnSpec("day", "日期", "Day", kind="date"),
     ),
-    max_rows=3,
 )
 
 
@@ -58,15 +57,17 @@ def test_the_reader_converts_cells_and_reports_each_bad_one():
         (4, "n", "imports.error.negative"),
         (4, "ok", "imports.error.yes_no"),
         (4, "day", "imports.error.date"),
-        (1, None, "imports.error.unnamed_column"),  # "extra" in column E has no header
     }
+    # "extra" in column E has no header: the column is left aside, not read.
+    assert sheet.layout.left_aside == (("E", ""),)
 
 
-def test_the_reader_caps_the_number_of_rows():
+def test_the_reader_caps_the_number_of_rows(monkeypatch):
+    monkeypatch.setenv("IMPORT_MAX_ROWS", "4")
     rows = [["名称"], *[[f"n{i}"] for i in range(4)]]
     sheet = imports.read_rows(xlsx(rows, title="示例"), SPEC)
     assert [(p.key, p.params) for p in sheet.problems] == [
-        ("imports.error.too_many_rows", {"n": 3})
+        ("imports.error.too_many_rows", {"n": 4})
     ]
 
 

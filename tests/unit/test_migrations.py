@@ -127,3 +127,56 @@ def test_an_upgrade_from_the_first_revision_keeps_every_row(database, demo_at_he
         want_rows = backup.fingerprint(make_engine(demo_at_head))
         got_rows = backup.fingerprint(make_engine(old))
         assert {t: got_rows[t] for t in first_tables} == {t: want_rows[t] for t in first_tables}
+
+
+def test_a_deputy_entered_once_per_level_becomes_one_record(tmp_path):
+    """Revision 0005: rows of one person (unit, name, constituency) at two levels become one
+    record at the lower level listing the other; namesakes of one level stay two people."""
+    from alembic import command
+    from alembic.config import Config
+
+    from manage import ROOT
+
+    url = f"sqlite:///{tmp_path / 'levels.db'}"
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.attributes["url"] = url
+    command.upgrade(cfg, "0004")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO township (id, code, name_zh, name_en, unit_type, sort_order, active)"
+                " VALUES (1, 't', '测试镇', 'Test', 'town', 1, 1)"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO constituency (id, township_id, name) VALUES (1, 1, '第1选区')")
+        )
+        for did, name, level in (
+            (1, "赵五", "county"),
+            (2, "赵五", "township"),
+            (3, "王伟", "township"),
+            (4, "王伟", "township"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO deputy (id, township_id, name, level, constituency_id,"
+                    " is_presidium_member, gender, phone, has_fixed_income, active, entered_at)"
+                    " VALUES (:id, 1, :name, :level, 1, 0, '', '', 1, 1, '2026-01-01')"
+                ),
+                {"id": did, "name": name, "level": level},
+            )
+    engine.dispose()
+    command.upgrade(cfg, "head")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, level, other_levels, active FROM deputy ORDER BY id")
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        (1, "county", "", 0),
+        (2, "township", "county", 1),
+        (3, "township", "", 1),
+        (4, "township", "", 1),
+    ]

@@ -124,6 +124,30 @@ def test_add_deputy_refuses_bad_input(session, unit, changes, key):
     assert (count_rows(session, Deputy), count_rows(session, AuditLog)) == before
 
 
+def test_namesakes_of_two_constituencies_or_two_phones_are_two_deputies(session, unit):
+    fields = {"township_id": unit["town"], "name": "乙", "level": DeputyLevel.township}
+    roster.add_deputy(session, ADMIN, **fields, constituency_id=unit["c2"], phone="13800000001")
+    roster.add_deputy(session, ADMIN, **fields, constituency_id=unit["c2"], phone="13800000002")
+    with pytest.raises(ValidationError):  # same constituency, no phone to tell them apart
+        roster.add_deputy(session, ADMIN, **fields, constituency_id=unit["c2"])
+    names = session.exec(select(Deputy.name).where(Deputy.name == "乙")).all()
+    assert len(names) == 3
+
+
+def test_a_deputy_of_two_congresses_is_added_once_at_the_lower_level(session, unit):
+    new_id = roster.add_deputy(
+        session,
+        ADMIN,
+        township_id=unit["town"],
+        name="两级代表",
+        level=DeputyLevel.county,
+        other_levels=[DeputyLevel.township, DeputyLevel.county],
+        constituency_id=unit["c2"],
+    )
+    row = session.get(Deputy, new_id)
+    assert (row.level, row.other_levels) == (DeputyLevel.township, "county")
+
+
 def test_a_phone_is_no_longer_than_the_phone_inputs_allow(session, unit):
     """The screens' phone inputs stop at MAX_PHONE characters, and so does the service."""
     spaced = "+86  138  1234  5678"
