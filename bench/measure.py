@@ -15,6 +15,7 @@ that scale alone and no cache is shared between two measurements.
 import argparse
 import gc
 import json
+import logging
 import os
 import resource
 import statistics
@@ -376,10 +377,14 @@ def main(argv: list[str] | None = None) -> None:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    import streamlit.logger
-
-    # AppTest outside ``streamlit run`` warns of a missing script context on every cache call.
-    streamlit.logger.set_log_level("error")
+    # Outside ``streamlit run`` Streamlit warns of a missing session on every cached call; the
+    # warnings say nothing about the figures.
+    for name in (
+        "streamlit.runtime.scriptrunner_utils.script_run_context",
+        "streamlit.runtime.state.session_state_proxy",
+        "streamlit.runtime.caching.cache_data_api",
+    ):
+        logging.getLogger(name).disabled = True
     record = measure(args.url, runs=args.runs, timeout=args.timeout, log=log)
     text = json.dumps(record, indent=1, ensure_ascii=False)
     if args.out:

@@ -87,12 +87,10 @@ def measure_in_own_process(url: str, runs: int) -> dict:
     """``bench.measure`` in a fresh interpreter: its own peak memory, no shared cache."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = Path(f.name)
-    env = {**os.environ, "STREAMLIT_LOGGER_LEVEL": "error"}
     try:
         subprocess.run(
             [sys.executable, "-m", "bench.measure", url, "--runs", str(runs), "--out", str(out)],
             cwd=ROOT,
-            env=env,
             check=True,
         )
         return json.loads(out.read_text())
