@@ -325,6 +325,7 @@ def measure_pages(counter: StatementCounter, runs: int, timeout: float, log) -> 
             "floor_missing": dict(missing),
             "floor_extra": dict(extra),
             "floor_calls": len(recordings[name].calls),
+            "floor_unrecorded_calls": recordings[name].unknown_targets,
         }
     return out
 

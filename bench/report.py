@@ -135,6 +135,21 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _floor_check(results: list[dict]) -> str:
+    """Whether every floor drew what its page drew (element kinds and counts)."""
+    off = []
+    for r in results:
+        for page, p in r["pages"].items():
+            if p["floor_missing"] or p["floor_extra"] or p.get("floor_unrecorded_calls"):
+                off.append(
+                    f"{r['scale']}/{r['backend']}/{page}: missing {p['floor_missing']}, "
+                    f"extra {p['floor_extra']}, unrecorded calls {p.get('floor_unrecorded_calls')}"
+                )
+    if not off:
+        return "floor check: every floor drew the same elements as its page"
+    return "floor check: floors that differ from their page: " + "; ".join(off)
+
+
 def tables(doc: dict) -> str:
     m = doc["machine"]
     out = [
@@ -237,6 +252,7 @@ def tables(doc: dict) -> str:
         "cold target: ≤ 2× floor at district scale, < 2 s at province scale on SQLite; "
         "SQL flat: no more statements than at the smallest scale measured"
     )
+    out.append(_floor_check(results))
     out += ["", "== memory of the measuring process (MB)"]
     rows = [
         [
