@@ -1,6 +1,7 @@
 # make run   — set up everything and start the app on http://localhost:8501
 # make test  — set up everything (incl. Chromium) and run lint, unit, page and browser tests
-# make bench — print the benchmark figures
+# make bench — measure services and pages at district and city scale (BENCH_SCALES=district,city,province
+#              adds the province; BENCH_DATABASE_URL adds PostgreSQL); writes bench/results.json
 
 PYTHON ?= python3
 VENV := .venv
