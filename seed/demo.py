@@ -1324,7 +1324,7 @@ class _Demo:
             # Sub-districts elect no township deputies, so that level cannot take part there.
             present = [lv for lv in LEVEL_ORDER if u.congress or lv != DeputyLevel.township]
             for y in self.years:
-                theme = _rules(y)["theme"]
+                theme = _rules(y)["themes"][0]
                 n = rng.randint(*p.integrated)
                 for i in range(n):
                     held = _weekday(date(y, 3, 1) + timedelta(days=i * 90 + rng.randint(0, 60)))

@@ -974,8 +974,8 @@ class _Engine:
     # -- guarantees (T10) ----------------------------------------------------------------------
 
     def _integrated_counts(self) -> dict[int, int]:
-        """Integrated activities on the year's theme with two or more deputy levels, per unit
-        (a few dozen rows a year, read as every other service reads them)."""
+        """Integrated activities on one of the year's themes with two or more deputy levels, per
+        unit (a few dozen rows a year, read as every other service reads them)."""
         stmt = select(
             IntegratedActivity.township_id, IntegratedActivity.levels, IntegratedActivity.theme
         ).where(
@@ -984,7 +984,7 @@ class _Engine:
         )
         out: dict[int, int] = defaultdict(int)
         for tid, levels, theme in self.s.exec(stmt).all():
-            if len(levels_in(levels)) >= 2 and on_theme(theme, self.rules.theme):
+            if len(levels_in(levels)) >= 2 and on_theme(theme, self.rules.themes):
                 out[tid] += 1
         return dict(out)
 

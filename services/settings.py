@@ -49,3 +49,8 @@ def cookie_expiry_days() -> float:
 def refresh_seconds() -> int:
     """How often the overview refreshes itself (a wall screen shows new entries unattended)."""
     return max(5, int(os.environ.get("REFRESH_SECONDS", "30")))
+
+
+def max_upload_bytes() -> int:
+    """The largest evidence file accepted: MAX_UPLOAD_MB megabytes (default 10)."""
+    return int(float(os.environ.get("MAX_UPLOAD_MB", "10")) * 2**20)

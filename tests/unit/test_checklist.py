@@ -650,7 +650,7 @@ def test_t09_each_half_year_needs_a_visit_and_both_notifications(town, session):
 
 def _integrated(session, tid, held_on, levels, theme=None):
     """An activity, by default on the district's theme of its year."""
-    theme = rules.get_rules(session, held_on.year).theme if theme is None else theme
+    theme = rules.get_rules(session, held_on.year).themes[0] if theme is None else theme
     session.add(
         IntegratedActivity(
             township_id=tid, held_on=held_on, theme=theme, title="活动", levels=levels

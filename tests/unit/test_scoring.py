@@ -124,7 +124,7 @@ def _fill(session, tid: int) -> None:
         IntegratedActivity(
             township_id=tid,
             held_on=date(Y, 6, 1),
-            theme=rules.get_rules(session, Y).theme,  # the district's theme of the year
+            theme=rules.get_rules(session, Y).themes[0],  # a district's theme of the year
             title="五级代表进网格",
             levels="county,township",
         )
