@@ -24,7 +24,7 @@ class Township(SQLModel, table=True):
 
 class OrgGuarantee(Recorded, table=True):
     """The "three ones" (三个一) of a unit in a year. Each ``has_*`` flag is derived by the
-    service from its details and evidence (services/guarantees_org.py), never ticked by hand."""
+    service from its details and evidence (services/org.py), never ticked by hand."""
 
     __table_args__ = (UniqueConstraint("township_id", "year"),)
 

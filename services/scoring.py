@@ -11,15 +11,16 @@ Dimensions and how their points are earned (each dimension's maximum is its rule
 - ``supervision`` — half for closing the loop in time (T06's credit), half for the people's
   satisfaction (satisfied or basically satisfied among rated feedback). Without rated feedback
   the closure half is scaled to the whole; a unit with no supervision item earns 0.
-- ``platforms`` — the share of the year's check items (八有 and 2.0) met across the unit's
-  active platforms; no platform or no check earns 0.
+- ``platforms`` — the share of the year's check items (八有 and 2.0) ticked with evidence across
+  the unit's platforms open on the as-of date, every such platform owing every item
+  (services/platforms.py); no platform earns 0.
 - ``organisation`` — the "three ones" of the year: one third each.
 - ``funds`` — half for compliance (full with no standing error-level violation; each such
   violation takes a quarter of the half, down to 0), half for the execution rate (spending
   charged to the year ÷ the budget due by the as-of date pro rata, capped at 1); no budget
   earns 0 for execution.
 - ``integrated`` — half for integrated activities of several levels against T10's target, half
-  for at least one commendation in the year.
+  for at least one approved commendation in the year.
 
 Bonus and deduction lines of ``appraisal.adjustments`` are added last; the total is kept within
 0–100. Ranking: by total, ties broken by checklist points, then supervision points, then the
@@ -33,7 +34,7 @@ from fractions import Fraction
 from statistics import median
 
 import pandas as pd
-from sqlalchemy import case, distinct
+from sqlalchemy import distinct
 from sqlmodel import Session, func, select
 
 from models import (
@@ -42,12 +43,11 @@ from models import (
     Expense,
     IntegratedActivity,
     OrgGuarantee,
-    Platform,
-    PlatformCheck,
 )
 from models.enums import levels_in
-from services import funds, supervision_metrics
+from services import funds, platforms, supervision_metrics
 from services.checklist import COUNT_TASKS, UnitChecklist, checklist_status, clamp_as_of
+from services.commendations import APPROVED
 from services.permissions import SYSTEM
 from services.rules import RuleSet, get_rules
 
@@ -189,7 +189,7 @@ def township_scores(session: Session, year: int, as_of: date) -> ScoreBoard:
         return ScoreBoard(year, as_of, ())
     sup = supervision_metrics.township_summary(session, SYSTEM, year=year, as_of=as_of)
     sup = {int(r.township_id): r for r in sup.itertuples()}
-    platform_share = _platform_shares(session, year, ids)
+    platform_share = platforms.platform_shares(session, year, as_of, ids)
     three_ones = _three_ones(session, year, ids)
     violations = _standing_errors(session, year)
     execution = _execution(session, year, as_of, ids)
@@ -393,7 +393,7 @@ def reward_eligibility(
     """Reward eligibility of the units in ``grades`` (unit id → appraisal grade)."""
     rules = rules or get_rules(session, year)
     ids = list(grades)
-    shares = _platform_shares(session, year, ids) if ids else {}
+    shares = platforms.platform_shares(session, year, as_of, ids) if ids else {}
     return _judge_rewards(grades, shares, _activity_levels(session, year, as_of, ids), rules)
 
 
@@ -441,17 +441,6 @@ def _judge_rewards(
 def township_grades(session: Session, year: int, as_of: date) -> dict[int, str | None]:
     """Each active unit's appraisal grade code for ``year`` as of ``as_of`` (read by rewards)."""
     return {u.township_id: u.grade for u in township_scores(session, year, as_of).units}
-
-
-def _platform_shares(session: Session, year: int, ids: list[int]) -> dict[int, tuple[int, int]]:
-    ok = func.sum(case((PlatformCheck.ok, 1), else_=0))
-    rows = session.exec(
-        select(Platform.township_id, ok, func.count(PlatformCheck.id))
-        .join(PlatformCheck, PlatformCheck.platform_id == Platform.id)
-        .where(Platform.active, PlatformCheck.year == year, Platform.township_id.in_(ids))
-        .group_by(Platform.township_id)
-    ).all()
-    return {tid: (int(n_ok or 0), int(n)) for tid, n_ok, n in rows}
 
 
 def _three_ones(session: Session, year: int, ids: list[int]) -> dict[int, tuple[bool, bool, bool]]:
@@ -508,11 +497,12 @@ def _execution(
 
 
 def _commendations(session: Session, year: int, as_of: date, ids: list[int]) -> dict[int, int]:
-    """Commendations of the year awarded by as_of, per unit."""
+    """Approved commendations of the year awarded by as_of, per unit."""
     rows = session.exec(
         select(Commendation.township_id, func.count(distinct(Commendation.id)))
         .where(
             Commendation.year == year,
+            Commendation.status == APPROVED,
             Commendation.township_id.in_(ids),
             Commendation.awarded_on.is_(None) | (Commendation.awarded_on <= as_of),
         )
