@@ -52,7 +52,7 @@ class Commendation(Recorded, table=True):
     shown_offline: bool = False
     awarded_on: date | None = None
     # proposed → approved, or returned (with a reason) and proposed again after a change.
-    status: str = Field(default="approved", max_length=20)
+    status: str = Field(default="proposed", max_length=20)
     return_reason: str = Field(default="", max_length=300)
     photo: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     reviewed_by_id: int | None = Field(default=None, foreign_key="app_user.id")

@@ -129,7 +129,15 @@ def _fill(session, tid: int) -> None:
             levels="county,township",
         )
     )
-    session.add(Commendation(township_id=tid, year=Y, title="优秀代表", awarded_on=date(Y, 12, 1)))
+    session.add(
+        Commendation(
+            township_id=tid,
+            year=Y,
+            title="优秀代表",
+            status="approved",
+            awarded_on=date(Y, 12, 1),
+        )
+    )
     session.commit()
 
 
