@@ -259,3 +259,48 @@ def compose_evidence(text: str, files: Iterable[str]) -> str:
     """One evidence text from the user's text and file references, as ``parse_evidence`` reads
     it: the text first, then a line per reference."""
     return "\n".join([text, *files] if text else files)
+
+
+def referenced_files(session) -> set[str]:
+    """Every file reference some record still names (every table column that keeps evidence)."""
+    from sqlmodel import select
+
+    from models import (
+        Commendation,
+        IntegratedActivity,
+        OrgGuarantee,
+        PlatformCheck,
+        SupervisionStageEvent,
+        TaskMark,
+    )
+
+    columns = (
+        SupervisionStageEvent.evidence,
+        TaskMark.evidence,
+        OrgGuarantee.department_evidence,
+        OrgGuarantee.staff_evidence,
+        OrgGuarantee.training_evidence,
+        PlatformCheck.evidence,
+        IntegratedActivity.photos,
+        Commendation.photo,
+    )
+    refs: set[str] = set()
+    for column in columns:
+        for text in session.exec(select(column).where(column.contains(FILE_REF_PREFIX))).all():
+            refs |= find_refs(text)
+    return refs
+
+
+def purge_unreferenced(session, actor) -> int:
+    """District admin: delete the stored files no record names any more (kept after their
+    record was deleted); audited with the references removed. Returns how many were deleted."""
+    from services import audit
+    from services.permissions import require_admin
+
+    require_admin(actor)
+    orphans = sorted(stored_refs() - referenced_files(session))
+    audit.record(
+        session, actor, action="delete", entity="evidence_files", after={"removed": orphans}
+    )
+    session.commit()
+    return remove_files(orphans)

@@ -483,3 +483,31 @@ def test_units_with_nothing_recorded_score_nothing_and_the_scorecard_says_why(se
         assert t10.value == 0 and not t10.met
         elig = unit.rewards
         assert not (elig.platform_outstanding or elig.distinctive)
+
+
+def test_purging_removes_only_files_no_record_names_and_only_for_the_admin(session, world):
+    from services import evidence
+
+    tid, clerk = world["tid"], world["clerk"]
+    common = {
+        "township_id": tid,
+        "title": "活动",
+        "theme": world["theme"],
+        "deputy_ids": [world["deputies"]["区代表"]],
+        "outside_city": 1,
+        "today": date(Y, 6, 1),
+    }
+    kept = activities.record_activity(
+        session, clerk, held_on=date(Y, 5, 1), photos=[Upload("a.jpg", _jpeg())], **common
+    )
+    png = io.BytesIO()
+    Image.new("RGB", (9, 9)).save(png, "PNG")
+    gone = activities.record_activity(
+        session, clerk, held_on=date(Y, 5, 2), photos=[Upload("b.png", png.getvalue())], **common
+    )
+    listed = {a.id: a.photos[0] for a in activities.list_activities(session, clerk, Y)}
+    activities.delete_activity(session, clerk, gone)
+    with pytest.raises(PermissionDenied):
+        evidence.purge_unreferenced(session, clerk)
+    assert evidence.purge_unreferenced(session, ADMIN) == 1
+    assert open_file(listed[kept]) is not None and open_file(listed[gone]) is None
