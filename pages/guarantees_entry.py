@@ -9,11 +9,12 @@ import streamlit as st
 
 from models.db import session_scope
 from models.enums import PlatformKind
-from services import activities, commendations, org, platforms
+from services import activities, commendations, imports, org, platform_io, platforms
 from services import rules as rule_sets
 from services.errors import ServiceError
 from ui import data as cached
 from ui import guarantees as ui
+from ui import linkage as linkage_ui
 from ui.auth import page_actor
 from ui.format import day, number
 from ui.i18n import current_lang, error_text, label, t
@@ -210,6 +211,41 @@ with tabs[1]:
         st.dataframe(table, hide_index=True, width="stretch", key="g_reg_table")
     else:
         st.info(t("guarantees.reg.empty"))
+
+    with st.expander(t("guarantees.io.title")):
+        st.caption(t("guarantees.io.note"))
+        with session_scope() as session:
+            workbook = platform_io.export_register(session, actor, unit.id, lang=lang)
+        st.download_button(
+            t("guarantees.io.export"),
+            data=workbook,
+            file_name=t("guarantees.io.file", unit=unit.name(lang), year=year),
+            mime=imports.XLSX_MIME,
+            key="g_io_export",
+            icon=":material/download:",
+        )
+        sheet = st.file_uploader(t("guarantees.io.import"), type=["xlsx"], key="g_io_file")
+        if sheet is not None and st.button(t("guarantees.io.run"), key="g_io_run"):
+            try:
+                with session_scope() as session:
+                    result = platform_io.import_register(
+                        session, actor, unit.id, sheet.getvalue(), filename=sheet.name
+                    )
+            except imports.ImportRejected as exc:
+                st.error(t("guarantees.io.rejected", n=len(exc.problems)))
+                st.dataframe(
+                    linkage_ui.problem_table(exc.problems, platform_io.REGISTER_SHEET, lang),
+                    hide_index=True,
+                    width="stretch",
+                    key="g_io_problems",
+                )
+            except ServiceError as exc:
+                st.error(error_text(exc))
+            else:
+                message = t("guarantees.io.done", **result.counts)
+                if result.changed:
+                    saved("guarantees.io.saved", "g_io_")
+                st.info(message)
 
     open_platforms = {p.id: p for p in register if p.active}
     # Labels worked out now, in the page's language, not when the widget formats an option.

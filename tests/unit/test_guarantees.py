@@ -511,3 +511,64 @@ def test_purging_removes_only_files_no_record_names_and_only_for_the_admin(sessi
         evidence.purge_unreferenced(session, clerk)
     assert evidence.purge_unreferenced(session, ADMIN) == 1
     assert open_file(listed[kept]) is not None and open_file(listed[gone]) is None
+
+
+# --- the register as a workbook ---------------------------------------------------------------
+
+
+def test_the_register_exports_and_imports_with_the_same_columns(session, world):
+    from openpyxl import load_workbook
+
+    from services import platform_io
+    from services.imports import ImportRejected
+
+    tid, clerk, dep = world["tid"], world["clerk"], world["deputies"]
+    home = platforms.add_platform(
+        session,
+        clerk,
+        township_id=tid,
+        kind="home",
+        name="代表之家",
+        address="幸福路 1 号",
+        opened_on=date(2024, 5, 1),
+        opening_hours="工作日",
+        deputy_ids=[dep["乡代表"], dep["区代表"]],
+    )
+    old = platforms.add_platform(session, clerk, township_id=tid, kind="point", name="旧联系点")
+    platforms.retire_platform(session, clerk, old, closed_on=date(Y, 3, 1))
+    for lang in ("zh", "en"):
+        data = platform_io.export_register(session, clerk, tid, lang=lang)
+        result = platform_io.import_register(session, clerk, tid, data, filename="a.xlsx")
+        assert result.counts == {"created": 0, "updated": 0, "unchanged": 2}
+
+    # Corrected in Excel: new opening hours, one deputy fewer, and a new station.
+    wb = load_workbook(io.BytesIO(platform_io.export_register(session, clerk, tid, lang="zh")))
+    ws = wb.worksheets[0]
+    headers = [c.value for c in ws[1]]
+    assert headers == ["类型*", "名称*", "地址", "启用日期", "开放时间", "进驻代表", "撤销日期"]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[1].value == "代表之家")
+    row[4].value = "每天 9:00-17:00"
+    row[5].value = "乡代表"
+    ws.append(["代表联络站", "新联络站", "", None, "", "市代表", None])
+    out = io.BytesIO()
+    wb.save(out)
+    result = platform_io.import_register(session, clerk, tid, out.getvalue())
+    assert result.counts == {"created": 1, "updated": 1, "unchanged": 1}
+    by_name = {p.name: p for p in platforms.list_platforms(session, clerk, tid)}
+    assert by_name["代表之家"].opening_hours == "每天 9:00-17:00"
+    assert by_name["代表之家"].deputy_names == ("乡代表",)
+    assert by_name["新联络站"].kind == PlatformKind.station
+    assert by_name["旧联系点"].closed_on == date(Y, 3, 1) and by_name["代表之家"].id == home
+
+    # A deputy not on the roster: the whole file is refused, nothing written.
+    ws.append(["代表联系点", "又一联系点", "", None, "", "外单位代表", None])
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(ImportRejected) as err:
+        platform_io.import_register(session, clerk, tid, out.getvalue())
+    assert [(p.row, p.column, p.key) for p in err.value.problems] == [
+        (5, "deputies", "guarantees.import.unknown_deputy")
+    ]
+    assert "又一联系点" not in {p.name for p in platforms.list_platforms(session, clerk, tid)}
+    with pytest.raises(PermissionDenied):
+        platform_io.import_register(session, LEADER, tid, out.getvalue())
