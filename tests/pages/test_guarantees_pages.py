@@ -210,3 +210,33 @@ def test_a_proposal_approved_by_the_admin_becomes_a_deputy_story(prod_env):
     leader = _open("zhou", "pages/guarantees.py")
     assert "代表风采：1 位受表彰代表" in visible_text(leader)
     assert "带头化解邻里纠纷十余起。" in [t.value for t in leader.get("text")]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_presentation_shows_the_deputy_stories(prod_env, lang):
+    tid = _unit(prod_env)
+    with session_scope(prod_env) as session:
+        cid = commendations.propose(
+            session,
+            SYSTEM,
+            township_id=tid,
+            year=YEAR,
+            deputy_id=_deputies(prod_env, "李区代表")[0],
+            title="履职之星",
+            story="走访群众三百余户。",
+        )
+        commendations.review(session, SYSTEM, cid, approve=True, on=date(YEAR, 1, 1))
+    at = _open("zhou", "pages/present.py", lang)
+    at.session_state["presenting"] = {
+        "interval": 300,
+        "as_of": min(TODAY, date(YEAR, 12, 31)),
+        "hide_names": False,
+        "views": ["stories"],
+        "started": 0.0,
+    }
+    at.run()
+    no_exceptions(at)
+    shown = visible_text(at)
+    assert "走访群众三百余户。" in shown
+    assert ("代表风采" if lang == "zh" else "Deputy stories") in shown
+    assert "李区代表 · 履职之星" in [h.value for h in at.subheader]

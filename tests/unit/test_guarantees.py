@@ -572,3 +572,28 @@ def test_the_register_exports_and_imports_with_the_same_columns(session, world):
     assert "又一联系点" not in {p.name for p in platforms.list_platforms(session, clerk, tid)}
     with pytest.raises(PermissionDenied):
         platform_io.import_register(session, LEADER, tid, out.getvalue())
+
+
+def test_evidence_is_handed_out_only_to_readers_of_its_unit(session, world):
+    tid, clerk = world["tid"], world["clerk"]
+    stranger = Actor(id=None, username="yi", role=Role.township_staff, township_id=world["other"])
+    pid = platforms.add_platform(session, clerk, township_id=tid, kind="home", name="家")
+    platforms.check_platform(
+        session,
+        clerk,
+        pid,
+        year=Y,
+        entries={"place": platforms.ItemEntry(ok=True, files=[Upload("a.jpg", _jpeg())])},
+    )
+    assert platforms.platform_check(session, LEADER, pid, Y)["place"].evidence.files
+    for read in (
+        lambda: platforms.platform_check(session, stranger, pid, Y),
+        lambda: platforms.list_platforms(session, stranger, tid),
+        lambda: activities.list_activities(session, stranger, Y, township_id=tid),
+        lambda: commendations.list_commendations(session, stranger, Y, township_id=tid),
+        lambda: org.three_ones(session, stranger, tid, Y),
+    ):
+        with pytest.raises(PermissionDenied):
+            read()
+    # Reads across units give a clerk their own unit only.
+    assert platforms.platform_gaps(session, stranger, Y, date(Y, 11, 30)) == []
