@@ -6,8 +6,9 @@ Dimensions and how their points are earned (each dimension's maximum is its rule
 - ``checklist`` — tasks T01–T10 that apply to the unit. A task earns its weight × credit, where
   credit is 1 for a task done or settled by a hand mark, else the share of the annual target
   reached (count tasks: count / target, e.g. 3 of 4 presidium meetings → 0.75; share tasks:
-  share / target, capped at 1; a share with nothing due yet earns 1). When some tasks do not
-  apply (sub-districts) the applicable weights are scaled up to the dimension's maximum.
+  share / target, capped at 1; a share with nothing due yet measures no recorded work and
+  earns 0). When some tasks do not apply (sub-districts) the applicable weights are scaled up
+  to the dimension's maximum.
 - ``supervision`` — half for closing the loop in time (T06's credit), half for the people's
   satisfaction (satisfied or basically satisfied among rated feedback). Without rated feedback
   the closure half is scaled to the whole; a unit with no supervision item earns 0.
@@ -16,9 +17,9 @@ Dimensions and how their points are earned (each dimension's maximum is its rule
   (services/platforms.py); no platform earns 0.
 - ``organisation`` — the "three ones" of the year: one third each.
 - ``funds`` — half for compliance (full with no standing error-level violation; each such
-  violation takes a quarter of the half, down to 0), half for the execution rate (spending
-  charged to the year ÷ the budget due by the as-of date pro rata, capped at 1); no budget
-  earns 0 for execution.
+  violation takes a quarter of the half, down to 0; a unit with no budget and no expense earns
+  0), half for the execution rate (spending charged to the year ÷ the budget due by the as-of
+  date pro rata, capped at 1); no budget earns 0 for execution.
 - ``integrated`` — half for integrated activities of several levels against T10's target, half
   for at least one approved commendation in the year.
 
@@ -143,11 +144,14 @@ def grade_of(total: float, rules: RuleSet) -> str:
     return next(g.code for g in rules.appraisal.grades if total >= g.min - 1e-9)
 
 
-def _task_credit(task) -> float:
-    if task.hand_mark or task.status == "done":
+def _task_credit(task, *, nothing_due: float = 1.0) -> float:
+    """A task's credit 0–1; ``nothing_due`` is the credit of a share with nothing due yet."""
+    if task.hand_mark:
         return 1.0
     if task.value is None:
-        return 1.0 if task.measure == "share" else 0.0
+        return nothing_due if task.measure == "share" else 0.0
+    if task.status == "done":
+        return 1.0
     if task.target <= 0:
         return 1.0
     return max(0.0, min(1.0, task.value / task.target))
@@ -161,7 +165,8 @@ def _checklist_facts(unit: UnitChecklist, weight: float) -> tuple[float, list[Fa
     scale = weight / total_w
     facts, points = [], 0.0
     for t in applicable:
-        p = _task_credit(t) * t.weight * scale
+        # A share with nothing due measures no recorded work, so it earns nothing here.
+        p = _task_credit(t, nothing_due=0.0) * t.weight * scale
         points += p
         if t.hand_mark:
             key, params = "score.fact.hand_mark", {"task": t.code}
@@ -268,14 +273,16 @@ def township_scores(session: Session, year: int, as_of: date) -> ScoreBoard:
         )
 
         errors = violations.get(unit.township_id, 0)
-        compliance = max(0.0, 1 - 0.25 * errors)
         spent, due = execution.get(unit.township_id, (Decimal(0), Decimal(0)))
+        # Compliance is earned by keeping the rules with money recorded, not by recording none.
+        recorded = due > 0 or spent > 0
+        compliance = max(0.0, 1 - 0.25 * errors) if recorded else 0.0
         rate = float(min(Decimal(1), spent / due)) if due > 0 else 0.0
         dims["funds"] = w.funds * (compliance + rate) / 2
         facts.append(
             Fact(
                 "funds",
-                "score.fact.compliance",
+                "score.fact.compliance" if recorded else "score.fact.no_fund_records",
                 {"n": errors},
                 _r(w.funds / 2 * compliance),
                 w.funds / 2,

@@ -240,3 +240,28 @@ def test_the_presentation_shows_the_deputy_stories(prod_env, lang):
     assert "走访群众三百余户。" in shown
     assert ("代表风采" if lang == "zh" else "Deputy stories") in shown
     assert "李区代表 · 履职之星" in [h.value for h in at.subheader]
+
+
+def test_the_admin_sets_the_years_themes_as_a_new_audited_version(prod_env):
+    with session_scope(prod_env) as session:
+        before = rules.get_rules(session, YEAR)
+    at = _open("chen", "pages/guarantees_admin.py")
+    at.text_area(key="g_admin_themes").set_value("聚力乡村振兴 代表在行动\n代表助力基层治理")
+    at.text_area(key="g_admin_v2").set_value("functions\nmechanism\ndesign\n有宣传栏")
+    at.button(key="g_admin_rules_submit").click()
+    at.run()
+    no_exceptions(at)
+    try:
+        with session_scope(prod_env) as session:
+            after = rules.get_rules(session, YEAR)
+        assert after.themes == ["聚力乡村振兴 代表在行动", "代表助力基层治理"]
+        assert after.platforms.items[-1] == "有宣传栏"  # an item named by the admin
+        assert any("已保存为第" in s.value for s in at.success)
+        # A duplicated item is refused and said where.
+        at.text_area(key="g_admin_v2").set_value("design\ndesign")
+        at.button(key="g_admin_rules_submit").click()
+        at.run()
+        assert [e.value for e in at.error] == ["规则未保存："]
+    finally:
+        with session_scope(prod_env) as session:
+            rules.save_rules(session, SYSTEM, rules.to_content(before), note="restored")
