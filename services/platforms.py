@@ -57,8 +57,7 @@ class PlatformInfo:
 
     def open_on(self, day: date) -> bool:
         """Whether the platform was open on ``day`` (see the module's rule)."""
-        opened = self.opened_on is None or self.opened_on <= day
-        return opened and (self.closed_on is None or self.closed_on > day)
+        return _open_on(self.opened_on, self.closed_on, self.active, day)
 
 
 @dataclass(frozen=True)
@@ -76,6 +75,15 @@ class ItemEntry:
     ok: bool
     note: str = ""
     files: Sequence[Upload] = ()
+
+
+def _open_on(opened_on: date | None, closed_on: date | None, active: bool, day: date) -> bool:
+    """Opened by ``day`` (or with no opening date) and not retired by it. A platform marked
+    retired without a closing date (rows from before the date was kept) is never open."""
+    if not active and closed_on is None:
+        return False
+    opened = opened_on is None or opened_on <= day
+    return opened and (closed_on is None or closed_on > day)
 
 
 def _row(session: Session, platform_id: int) -> Platform:
@@ -382,21 +390,18 @@ def platform_shares(
     items = set(get_rules(session, year).platforms.items)
     counted: dict[int, int] = {}
     owners: dict[int, int] = {}
-    for row in session.exec(select(Platform).where(Platform.township_id.in_(list(ids)))).all():
-        info = PlatformInfo(
-            id=row.id,
-            township_id=row.township_id,
-            kind=PlatformKind(row.kind),
-            name=row.name,
-            address="",
-            opened_on=row.opened_on,
-            opening_hours="",
-            closed_on=row.closed_on,
-            active=row.active,
-        )
-        if info.open_on(as_of) and (row.active or row.closed_on is not None):
-            owners[row.id] = row.township_id
-            counted[row.township_id] = counted.get(row.township_id, 0) + 1
+    for pid, tid, opened_on, closed_on, active in session.exec(
+        select(
+            Platform.id,
+            Platform.township_id,
+            Platform.opened_on,
+            Platform.closed_on,
+            Platform.active,
+        ).where(Platform.township_id.in_(list(ids)))
+    ).all():
+        if _open_on(opened_on, closed_on, active, as_of):
+            owners[pid] = tid
+            counted[tid] = counted.get(tid, 0) + 1
     ticked: dict[int, int] = {}
     if owners:
         for pid, code in session.exec(
