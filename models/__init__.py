@@ -1,6 +1,6 @@
 """SQLModel tables. Importing this package registers every table on ``SQLModel.metadata``."""
 
-from models.activities import Commendation, IntegratedActivity
+from models.activities import ActivityDeputy, Commendation, IntegratedActivity
 from models.documents import IssuedDocument
 from models.enums import (
     AuditAction,
@@ -20,13 +20,14 @@ from models.linkage import ContactDay, ContactDayParticipant, Notification, Opin
 from models.meetings import Meeting, SupervisionTopic
 from models.org import OrgGuarantee, Township
 from models.people import Constituency, Deputy, PresidiumLink, Voter, VoterLink
-from models.platforms import Platform, PlatformCheck
+from models.platforms import Platform, PlatformCheck, PlatformDeputy
 from models.rules import RuleSet, TaskMark, YearClose
 from models.supervision import SupervisionActivity, SupervisionItem, SupervisionStageEvent
 from models.system import AppMeta
 from models.users import AuditLog, LoginThrottle, User, UserSession
 
 __all__ = [
+    "ActivityDeputy",
     "AppMeta",
     "AuditAction",
     "AuditLog",
@@ -49,6 +50,7 @@ __all__ = [
     "OrgGuarantee",
     "Platform",
     "PlatformCheck",
+    "PlatformDeputy",
     "PlatformKind",
     "PresidiumLink",
     "Rating",

@@ -39,10 +39,11 @@ class DeputyLevel(StrEnum):
     township = "township"
 
 
-def on_theme(activity_theme: str | None, year_theme: str) -> bool:
-    """Whether an integrated activity was held on the district's theme of the year (any
+def on_theme(activity_theme: str | None, year_themes: list[str] | tuple[str, ...]) -> bool:
+    """Whether an integrated activity was held on one of the district's themes of the year (any
     activity counts when the year sets no theme)."""
-    return not year_theme.strip() or (activity_theme or "").strip() == year_theme.strip()
+    themes = {t.strip() for t in year_themes if t.strip()}
+    return not themes or (activity_theme or "").strip() in themes
 
 
 def levels_in(text: str | None) -> frozenset[str]:

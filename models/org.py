@@ -1,7 +1,9 @@
 """The district's township-level units and their organisation guarantee (三个一)."""
 
-from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from datetime import date
+
+from sqlalchemy import Text, UniqueConstraint
+from sqlmodel import Column, Field, SQLModel
 
 from models.base import Recorded
 from models.enums import UnitType
@@ -21,7 +23,8 @@ class Township(SQLModel, table=True):
 
 
 class OrgGuarantee(Recorded, table=True):
-    """The "three ones" (三个一) of a unit in a year."""
+    """The "three ones" (三个一) of a unit in a year. Each ``has_*`` flag is derived by the
+    service from its details and evidence (services/org.py), never ticked by hand."""
 
     __table_args__ = (UniqueConstraint("township_id", "year"),)
 
@@ -32,3 +35,11 @@ class OrgGuarantee(Recorded, table=True):
     has_fulltime_staff: bool = False
     has_training_mechanism: bool = False
     note: str = Field(default="", max_length=500)
+    department_name: str = Field(default="", max_length=100)
+    department_evidence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    staff_name: str = Field(default="", max_length=40)
+    staff_since: date | None = None
+    staff_evidence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    training_title: str = Field(default="", max_length=200)
+    training_date: date | None = None
+    training_evidence: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -478,9 +478,9 @@ with tab_import:
         t("linkage.import.file"),
         type=["xlsx", "xls", "csv"],
         key=f"linkage_upload_{kind}_{township_id}",
-        max_upload_size=settings.upload_max_bytes() >> 20,
+        max_upload_size=settings.spreadsheet_max_bytes() >> 20,
     )
-    st.caption(t("linkage.import.file_hint", mb=settings.upload_max_bytes() >> 20))
+    st.caption(t("linkage.import.file_hint", mb=settings.spreadsheet_max_bytes() >> 20))
     create = st.checkbox(
         t("linkage.import.create_constituencies"), key=f"linkage_import_create_{kind}"
     )

@@ -11,6 +11,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from models.db import session_scope
+from services import commendations
+from services.evidence import thumbnail
 from ui import charts
 from ui import data as cached
 from ui import overview as ui
@@ -19,7 +22,15 @@ from ui.format import month_day, number, percent
 from ui.i18n import current_lang, t
 from ui.layout import as_of_for, page_header, selected_year
 
-VIEWS = ("headline", "ranking", "heatmap", "contact", "supervision", "commendations")
+VIEWS = (
+    "headline",
+    "ranking",
+    "heatmap",
+    "contact",
+    "supervision",
+    "commendations",
+    "stories",
+)
 # Our own style rules only: hide the frame and enlarge the type for a projector.
 _PRESENT_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header,
@@ -166,6 +177,39 @@ def show_view(view: str, settings: dict) -> None:
             }
         )
         st.dataframe(table, hide_index=True, width="stretch", key="present_commendations")
+    elif view == "stories":
+        show_stories(settings)
+
+
+def show_stories(settings: dict) -> None:
+    """Approved commendations as large cards with the deputy's photo (names hidden on request:
+    then the photo is left out too)."""
+    st.title(t("present.stories.title", year=year))
+    stories = held(settings, "stories", lambda: _stories(settings["as_of"]))
+    if not stories:
+        st.info(t("present.stories.none"))
+        return
+    columns = st.columns(min(3, len(stories)))
+    for i, story in enumerate(stories[:6]):
+        with columns[i % len(columns)], st.container(border=True, key=f"present_story_{i}"):
+            if story.photo and not settings["hide_names"]:
+                thumb = thumbnail(story.photo)
+                if thumb:
+                    st.image(thumb, width="stretch")
+            name = (
+                t("present.hidden_name", n=i + 1) if settings["hide_names"] else story.deputy_name
+            )
+            st.subheader(f"{name} · {story.title}")
+            st.markdown(story.story)
+
+
+def _stories(as_of: date) -> list:
+    with session_scope() as session:
+        return [
+            s
+            for s in commendations.stories(session, actor, year)
+            if s.awarded_on is None or s.awarded_on <= as_of
+        ]
 
 
 def presenting(settings: dict) -> None:

@@ -8,7 +8,8 @@ from models.db import session_scope
 from models.enums import Rating, SupervisionStage
 from services import supervision as sv
 from services.errors import ServiceError
-from services.evidence import ACCEPTED_TYPES, MAX_UPLOAD_BYTES, Upload
+from services.evidence import ACCEPTED_TYPES, Upload
+from services.settings import evidence_max_bytes
 from ui import data as cached
 from ui import supervision as ui
 from ui.auth import page_actor
@@ -109,15 +110,15 @@ else:
         )
         upload = st.file_uploader(
             t("supervision.form.file"),
-            type=list(ACCEPTED_TYPES),
-            max_upload_size=MAX_UPLOAD_BYTES // 2**20,
+            type=[*ACCEPTED_TYPES, "jpeg"],
+            max_upload_size=evidence_max_bytes() // 2**20,
             key=f"sv_adv_file_{item_id}",
         )
         st.caption(
             t(
                 "supervision.form.file_note",
-                types=", ".join(ACCEPTED_TYPES),
-                mb=MAX_UPLOAD_BYTES // 2**20,
+                types=", ".join(t.upper() for t in ACCEPTED_TYPES),
+                mb=evidence_max_bytes() // 2**20,
             )
         )
         note = st.text_area(

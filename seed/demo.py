@@ -316,6 +316,28 @@ CHECK_NOTES = {
     "mechanism": "运行机制有待优化",
     "design": "标识设计未统一",
 }
+
+
+def _org_details(u, year: int, flags: dict[str, bool], fact: date) -> dict[str, Any]:
+    """The details and evidence behind each of the three ones a demo unit has, as the three
+    ones form records them (a one had needs both). Its own generator, so the main sequence of
+    the demo data stays as it was."""
+    rng = random.Random(f"org-{u.id}-{year}")
+    out: dict[str, Any] = {}
+    if flags["has_department"]:
+        out["department_name"] = f"{u.zh}人大办公室"
+        out["department_evidence"] = "党委关于设立人大办公室的通知"
+    if flags["has_fulltime_staff"]:
+        out["staff_name"] = names.person_name(rng, rng.choice("MF"))
+        out["staff_since"] = date(year - rng.randint(0, 4), rng.randint(1, 12), 1)
+        out["staff_evidence"] = "任职文件"
+    if flags["has_training_mechanism"]:
+        out["training_title"] = f"{u.zh}人大干部培养锻炼办法"
+        out["training_date"] = fact
+        out["training_evidence"] = "制度文本已印发"
+    return out
+
+
 ORG_NOTES = {
     "has_department": "人大工作暂由党政办兼管",
     "has_fulltime_staff": "人大干事由其他岗位人员兼任",
@@ -1324,7 +1346,7 @@ class _Demo:
             # Sub-districts elect no township deputies, so that level cannot take part there.
             present = [lv for lv in LEVEL_ORDER if u.congress or lv != DeputyLevel.township]
             for y in self.years:
-                theme = _rules(y)["theme"]
+                theme = _rules(y)["themes"][0]
                 n = rng.randint(*p.integrated)
                 for i in range(n):
                     held = _weekday(date(y, 3, 1) + timedelta(days=i * 90 + rng.randint(0, 60)))
@@ -1365,6 +1387,7 @@ class _Demo:
                             "shown_online": rng.random() < 0.8,
                             "shown_offline": rng.random() < (0.9 if p.tier == "exemplary" else 0.5),
                             "awarded_on": awarded,
+                            "status": "approved",
                             "entered_at": self._entered(awarded, p),
                         }
                     )
@@ -1403,9 +1426,14 @@ class _Demo:
                         "address": f"宿迁市宿豫区{u.zh}{where}",
                         "opened_on": opened,
                         "active": not (
-                            p.tier == "lagging"
+                            retired := p.tier == "lagging"
                             and kind == PlatformKind.point
                             and rng.random() < 0.15
+                        ),
+                        "closed_on": (
+                            max(opened + timedelta(days=30), date(self.year, 3, 31))
+                            if retired
+                            else None
                         ),
                         "entered_at": self._entered(opened, p),
                     }
@@ -1427,6 +1455,8 @@ class _Demo:
                             "item_code": code,
                             "ok": ok,
                             "note": "" if ok else CHECK_NOTES.get(code, ""),
+                            # A ticked item carries its evidence, as the check form requires.
+                            "evidence": f"{y}年度现场核查，台账留存" if ok else "",
                         }
                     )
         self._add(PlatformCheck, checks, ids=False)
@@ -1448,6 +1478,7 @@ class _Demo:
                         "township_id": u.id,
                         "year": y,
                         **flags,
+                        **_org_details(u, y, flags, fact),
                         "note": "；".join(ORG_NOTES[k] for k, ok in flags.items() if not ok),
                         "entered_at": self._entered(fact, p),
                     }

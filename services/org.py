@@ -1,6 +1,8 @@
 """Units of the district (add, rename, retire) and the organisation guarantee (三个一)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, select
 
@@ -9,7 +11,22 @@ from models.base import utcnow
 from models.enums import AuditAction, UnitType
 from services import audit
 from services.errors import NotFound, ValidationError
-from services.permissions import Actor, readable_township_ids, require_admin, require_write
+from services.evidence import (
+    AcceptedFile,
+    Evidence,
+    Upload,
+    check_uploads,
+    compose_evidence,
+    parse_evidence,
+    store_file,
+)
+from services.permissions import (
+    Actor,
+    readable_township_ids,
+    require_admin,
+    require_read,
+    require_write,
+)
 from services.validation import clean_text
 
 MAX_NAME = 40
@@ -150,33 +167,174 @@ def update_township(
     session.commit()
 
 
+# ---------------------------------------------------------------------------------------------
+# The three ones (三个一)
+
+MAX_DEPARTMENT = 100
+MAX_STAFF_NAME = 40
+MAX_TRAINING_TITLE = 200
+MAX_EVIDENCE_NOTE = 500
+THREE_ONES = ("department", "staff", "training")
+NO_EVIDENCE = Evidence("", ())
+
+
+@dataclass(frozen=True)
+class ThreeOnes:
+    """A unit's three ones of a year: each one's details, its evidence, and whether it is had.
+
+    A one is had when its details are complete and it has evidence (a note or a file): the
+    department by its name; the full-time staff member by name and the date since when; the
+    training mechanism by its document's title and date. Nothing recorded, nothing had.
+    """
+
+    township_id: int
+    year: int
+    department_name: str = ""
+    department_evidence: Evidence = NO_EVIDENCE
+    staff_name: str = ""
+    staff_since: date | None = None
+    staff_evidence: Evidence = NO_EVIDENCE
+    training_title: str = ""
+    training_date: date | None = None
+    training_evidence: Evidence = NO_EVIDENCE
+    has_department: bool = False
+    has_fulltime_staff: bool = False
+    has_training_mechanism: bool = False
+
+    @property
+    def had(self) -> int:
+        return sum((self.has_department, self.has_fulltime_staff, self.has_training_mechanism))
+
+
+def _has_evidence(evidence: str) -> bool:
+    parsed = parse_evidence(evidence)
+    return bool(parsed.text or parsed.files)
+
+
+def _three_ones_of(row: OrgGuarantee) -> ThreeOnes:
+    return ThreeOnes(
+        township_id=row.township_id,
+        year=row.year,
+        department_name=row.department_name,
+        department_evidence=parse_evidence(row.department_evidence),
+        staff_name=row.staff_name,
+        staff_since=row.staff_since,
+        staff_evidence=parse_evidence(row.staff_evidence),
+        training_title=row.training_title,
+        training_date=row.training_date,
+        training_evidence=parse_evidence(row.training_evidence),
+        has_department=row.has_department,
+        has_fulltime_staff=row.has_fulltime_staff,
+        has_training_mechanism=row.has_training_mechanism,
+    )
+
+
+def _org_row(session: Session, township_id: int, year: int) -> OrgGuarantee | None:
+    return session.exec(
+        select(OrgGuarantee).where(
+            OrgGuarantee.township_id == township_id, OrgGuarantee.year == year
+        )
+    ).first()
+
+
+def three_ones(session: Session, actor: Actor, township_id: int, year: int) -> ThreeOnes:
+    """The unit's three ones of the year (all empty when nothing is recorded)."""
+    require_read(actor, township_id)
+    row = _org_row(session, township_id, year)
+    return _three_ones_of(row) if row else ThreeOnes(township_id=township_id, year=year)
+
+
+def three_ones_table(session: Session, actor: Actor, year: int) -> list[ThreeOnes]:
+    """The three ones of the year of every unit the actor reads, in the district's order."""
+    units = list_townships(session, actor)
+    rows = {
+        r.township_id: r
+        for r in session.exec(
+            select(OrgGuarantee).where(
+                OrgGuarantee.year == year, OrgGuarantee.township_id.in_([u.id for u in units])
+            )
+        ).all()
+    }
+    return [
+        _three_ones_of(rows[u.id]) if u.id in rows else ThreeOnes(township_id=u.id, year=year)
+        for u in units
+    ]
+
+
+def _one_evidence(old: str, note: str, files: Sequence[AcceptedFile]) -> str:
+    """One's evidence: the note as now written, the files kept so far and the new ones."""
+    kept = parse_evidence(old).files
+    return compose_evidence(note, [*kept, *(store_file(f) for f in files)])
+
+
+def _check_date(value: date | None, year: int, field: str) -> None:
+    if value is not None and value > date(year, 12, 31):
+        raise ValidationError("guarantees.error.date_after_year", field=field, year=year)
+
+
 def set_three_ones(
     session: Session,
     actor: Actor,
     *,
     township_id: int,
     year: int,
-    has_department: bool,
-    has_fulltime_staff: bool,
-    has_training_mechanism: bool,
-    note: str = "",
+    department_name: str = "",
+    department_note: str = "",
+    department_files: Sequence[Upload] = (),
+    staff_name: str = "",
+    staff_since: date | None = None,
+    staff_note: str = "",
+    staff_files: Sequence[Upload] = (),
+    training_title: str = "",
+    training_date: date | None = None,
+    training_note: str = "",
+    training_files: Sequence[Upload] = (),
 ) -> int:
-    """Record a unit's "three ones" for a year (creates or updates the year's row)."""
+    """Record a unit's three ones for a year (creates or updates the year's row). Files are
+    added to those already kept; each ``has_*`` follows from the details and evidence."""
     require_write(actor, township_id)
     get_township(session, township_id)
-    note = clean_text(note, field="note", limit=500)
-    row = session.exec(
-        select(OrgGuarantee).where(
-            OrgGuarantee.township_id == township_id, OrgGuarantee.year == year
+    department_name = clean_text(department_name, field="department_name", limit=MAX_DEPARTMENT)
+    staff_name = clean_text(staff_name, field="staff_name", limit=MAX_STAFF_NAME)
+    training_title = clean_text(training_title, field="training_title", limit=MAX_TRAINING_TITLE)
+    _check_date(staff_since, year, "staff_since")
+    _check_date(training_date, year, "training_date")
+    notes = {
+        one: clean_text(note, field=f"{one}_note", limit=MAX_EVIDENCE_NOTE)
+        for one, note in (
+            ("department", department_note),
+            ("staff", staff_note),
+            ("training", training_note),
         )
-    ).first()
+    }
+    accepted = {
+        "department": check_uploads(department_files),
+        "staff": check_uploads(staff_files),
+        "training": check_uploads(training_files),
+    }
+    row = _org_row(session, township_id, year)
     before = audit.snapshot(row)
     if row is None:
         row = OrgGuarantee(township_id=township_id, year=year, entered_by_id=actor.id)
-    row.has_department = has_department
-    row.has_fulltime_staff = has_fulltime_staff
-    row.has_training_mechanism = has_training_mechanism
-    row.note = note
+    row.department_name = department_name
+    row.department_evidence = _one_evidence(
+        row.department_evidence, notes["department"], accepted["department"]
+    )
+    row.staff_name = staff_name
+    row.staff_since = staff_since
+    row.staff_evidence = _one_evidence(row.staff_evidence, notes["staff"], accepted["staff"])
+    row.training_title = training_title
+    row.training_date = training_date
+    row.training_evidence = _one_evidence(
+        row.training_evidence, notes["training"], accepted["training"]
+    )
+    row.has_department = bool(row.department_name) and _has_evidence(row.department_evidence)
+    row.has_fulltime_staff = bool(row.staff_name and row.staff_since) and _has_evidence(
+        row.staff_evidence
+    )
+    row.has_training_mechanism = bool(row.training_title and row.training_date) and _has_evidence(
+        row.training_evidence
+    )
     if before is not None:
         row.updated_at = utcnow()
     session.add(row)

@@ -14,6 +14,7 @@ from models import Budget, Commendation, Deputy, Expense, Township
 from services import linkage, reporting, supervision_metrics
 from services import rules as rules_service
 from services.checklist import checklist_status
+from services.commendations import APPROVED
 from services.fund_reports import fund_violations
 from services.money import to_yuan
 from services.permissions import Actor, readable_township_ids
@@ -144,13 +145,15 @@ def _units_alert(key: str, units: list[reporting.UnitReporting]) -> Alert:
 
 
 def commendations(session: Session, actor: Actor, *, year: int, as_of: date) -> list[dict]:
-    """Deputies commended in ``year`` up to ``as_of``: unit, deputy name and the honour."""
+    """Deputies commended (approved) in ``year`` up to ``as_of``: unit, deputy name and the
+    honour."""
     stmt = (
         select(Township.name_zh, Township.name_en, Deputy.name, Commendation.title)
         .join(Township, Township.id == Commendation.township_id)
         .join(Deputy, Deputy.id == Commendation.deputy_id, isouter=True)
         .where(
             Commendation.year == year,
+            Commendation.status == APPROVED,
             (Commendation.awarded_on.is_(None)) | (Commendation.awarded_on <= as_of),
         )
         .order_by(Township.sort_order, Commendation.id)

@@ -124,8 +124,23 @@ class SupervisionRule(_Strict):
 
 
 class PlatformRule(_Strict):
+    """The items a platform is checked on once a year: the eight haves (八有) and the items the
+    2.0 guidelines add, each a code (its label is in the catalogs, else the code is shown)."""
+
     eight_haves: list[str] = Field(min_length=1)
     v2_items: list[str] = Field(default_factory=list)
+
+    @property
+    def items(self) -> list[str]:
+        """Every item a platform is checked on, the eight haves first."""
+        return [*self.eight_haves, *self.v2_items]
+
+    @model_validator(mode="after")
+    def _unique_items(self) -> "PlatformRule":
+        codes = self.items
+        if len(set(codes)) != len(codes) or any(not c.strip() for c in codes):
+            raise PydanticCustomError("rule_unique_codes", "item codes must be unique")
+        return self
 
 
 class FundCategory(_Strict):
@@ -212,7 +227,9 @@ class Rewards(_Strict):
 
 class RuleSet(_Strict):
     year: int = Field(ge=2000, le=2100)
-    theme: str = ""
+    # The district's themes of integrated activities this year: T10 counts an activity on one
+    # of them; with no theme set, every activity counts.
+    themes: list[str] = Field(default_factory=list)
     checklist: Checklist
     contact_day: ContactDayRule
     linkage: LinkageRule
@@ -324,7 +341,12 @@ def _merge_missing(stored: dict, defaults: dict) -> dict:
 
 def _with_defaults(content: dict) -> dict:
     """A stored rule set with settings added to the rules since it was saved taken from the
-    defaults, so an older database keeps working after an upgrade; stored values always win."""
+    defaults, so an older database keeps working after an upgrade; stored values always win.
+    A rule set stored with one ``theme`` reads as ``themes`` holding it."""
+    content = dict(content)
+    if "theme" in content:
+        theme = str(content.pop("theme") or "").strip()
+        content.setdefault("themes", [theme] if theme else [])
     return _merge_missing(content, _default_data(int(content.get("year", 0))))
 
 

@@ -6,20 +6,22 @@ Dimensions and how their points are earned (each dimension's maximum is its rule
 - ``checklist`` — tasks T01–T10 that apply to the unit. A task earns its weight × credit, where
   credit is 1 for a task done or settled by a hand mark, else the share of the annual target
   reached (count tasks: count / target, e.g. 3 of 4 presidium meetings → 0.75; share tasks:
-  share / target, capped at 1; a share with nothing due yet earns 1). When some tasks do not
-  apply (sub-districts) the applicable weights are scaled up to the dimension's maximum.
+  share / target, capped at 1; a share with nothing due yet measures no recorded work and
+  earns 0). When some tasks do not apply (sub-districts) the applicable weights are scaled up
+  to the dimension's maximum.
 - ``supervision`` — half for closing the loop in time (T06's credit), half for the people's
   satisfaction (satisfied or basically satisfied among rated feedback). Without rated feedback
   the closure half is scaled to the whole; a unit with no supervision item earns 0.
-- ``platforms`` — the share of the year's check items (八有 and 2.0) met across the unit's
-  active platforms; no platform or no check earns 0.
+- ``platforms`` — the share of the year's check items (八有 and 2.0) ticked with evidence across
+  the unit's platforms open on the as-of date, every such platform owing every item
+  (services/platforms.py); no platform earns 0.
 - ``organisation`` — the "three ones" of the year: one third each.
 - ``funds`` — half for compliance (full with no standing error-level violation; each such
-  violation takes a quarter of the half, down to 0), half for the execution rate (spending
-  charged to the year ÷ the budget due by the as-of date pro rata, capped at 1); no budget
-  earns 0 for execution.
+  violation takes a quarter of the half, down to 0; a unit with no budget and no expense earns
+  0), half for the execution rate (spending charged to the year ÷ the budget due by the as-of
+  date pro rata, capped at 1); no budget earns 0 for execution.
 - ``integrated`` — half for integrated activities of several levels against T10's target, half
-  for at least one commendation in the year.
+  for at least one approved commendation in the year.
 
 Bonus and deduction lines of ``appraisal.adjustments`` are added last; the total is kept within
 0–100. Ranking: by total, ties broken by checklist points, then supervision points, then the
@@ -33,7 +35,7 @@ from fractions import Fraction
 from statistics import median
 
 import pandas as pd
-from sqlalchemy import case, distinct
+from sqlalchemy import distinct
 from sqlmodel import Session, func, select
 
 from models import (
@@ -42,12 +44,11 @@ from models import (
     Expense,
     IntegratedActivity,
     OrgGuarantee,
-    Platform,
-    PlatformCheck,
 )
 from models.enums import levels_in
-from services import supervision_metrics
+from services import platforms, supervision_metrics
 from services.checklist import UnitChecklist, checklist_status
+from services.commendations import APPROVED
 from services.fund_reports import fund_violations
 from services.money import to_yuan
 from services.permissions import SYSTEM
@@ -146,11 +147,14 @@ def grade_of(total: float, rules: RuleSet) -> str:
     return next(g.code for g in rules.appraisal.grades if total >= g.min - 1e-9)
 
 
-def _task_credit(task) -> float:
-    if task.hand_mark or task.status == "done":
+def _task_credit(task, *, nothing_due: float = 1.0) -> float:
+    """A task's credit 0–1; ``nothing_due`` is the credit of a share with nothing due yet."""
+    if task.hand_mark:
         return 1.0
     if task.value is None:
-        return 1.0 if task.measure == "share" else 0.0
+        return nothing_due if task.measure == "share" else 0.0
+    if task.status == "done":
+        return 1.0
     if task.target <= 0:
         return 1.0
     return max(0.0, min(1.0, task.value / task.target))
@@ -164,7 +168,8 @@ def _checklist_facts(unit: UnitChecklist, weight: float) -> tuple[float, list[Fa
     scale = weight / total_w
     facts, points = [], 0.0
     for t in applicable:
-        p = _task_credit(t) * t.weight * scale
+        # A share with nothing due measures no recorded work, so it earns nothing here.
+        p = _task_credit(t, nothing_due=0.0) * t.weight * scale
         points += p
         if t.hand_mark:
             key, params = "score.fact.hand_mark", {"task": t.code}
@@ -192,7 +197,7 @@ def township_scores(session: Session, year: int, as_of: date) -> ScoreBoard:
         return ScoreBoard(year, as_of, ())
     sup = supervision_metrics.township_summary(session, SYSTEM, year=year, as_of=as_of)
     sup = {int(r.township_id): r for r in sup.itertuples()}
-    platform_share = _platform_shares(session, year, ids)
+    platform_share = platforms.platform_shares(session, year, as_of, ids)
     three_ones = _three_ones(session, year, ids)
     violations = _standing_errors(session, year)
     execution = _execution(session, year, as_of, ids)
@@ -271,14 +276,16 @@ def township_scores(session: Session, year: int, as_of: date) -> ScoreBoard:
         )
 
         errors = violations.get(unit.township_id, 0)
-        compliance = max(0.0, 1 - 0.25 * errors)
         spent, due = execution.get(unit.township_id, (Decimal(0), Decimal(0)))
+        # Compliance is earned by keeping the rules with money recorded, not by recording none.
+        recorded = due > 0 or spent > 0
+        compliance = max(0.0, 1 - 0.25 * errors) if recorded else 0.0
         rate = float(min(Decimal(1), spent / due)) if due > 0 else 0.0
         dims["funds"] = w.funds * (compliance + rate) / 2
         facts.append(
             Fact(
                 "funds",
-                "score.fact.compliance",
+                "score.fact.compliance" if recorded else "score.fact.no_fund_records",
                 {"n": errors},
                 _r(w.funds / 2 * compliance),
                 w.funds / 2,
@@ -396,7 +403,7 @@ def reward_eligibility(
     """Reward eligibility of the units in ``grades`` (unit id → appraisal grade)."""
     rules = rules or get_rules(session, year)
     ids = list(grades)
-    shares = _platform_shares(session, year, ids) if ids else {}
+    shares = platforms.platform_shares(session, year, as_of, ids) if ids else {}
     return _judge_rewards(grades, shares, _activity_levels(session, year, as_of, ids), rules)
 
 
@@ -445,17 +452,6 @@ def township_grades(session: Session, year: int, as_of: date) -> dict[int, str |
     """Each active unit's appraisal grade code for ``year`` as of ``as_of`` (read by
     services.rewards)."""
     return {u.township_id: u.grade for u in township_scores(session, year, as_of).units}
-
-
-def _platform_shares(session: Session, year: int, ids: list[int]) -> dict[int, tuple[int, int]]:
-    ok = func.sum(case((PlatformCheck.ok, 1), else_=0))
-    rows = session.exec(
-        select(Platform.township_id, ok, func.count(PlatformCheck.id))
-        .join(PlatformCheck, PlatformCheck.platform_id == Platform.id)
-        .where(Platform.active, PlatformCheck.year == year, Platform.township_id.in_(ids))
-        .group_by(Platform.township_id)
-    ).all()
-    return {tid: (int(n_ok or 0), int(n)) for tid, n_ok, n in rows}
 
 
 def _three_ones(session: Session, year: int, ids: list[int]) -> dict[int, tuple[bool, bool, bool]]:
@@ -512,11 +508,12 @@ def _execution(
 
 
 def _commendations(session: Session, year: int, as_of: date, ids: list[int]) -> dict[int, int]:
-    """Commendations of the year awarded by as_of, per unit."""
+    """Approved commendations of the year awarded by as_of, per unit."""
     rows = session.exec(
         select(Commendation.township_id, func.count(distinct(Commendation.id)))
         .where(
             Commendation.year == year,
+            Commendation.status == APPROVED,
             Commendation.township_id.in_(ids),
             Commendation.awarded_on.is_(None) | (Commendation.awarded_on <= as_of),
         )

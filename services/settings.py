@@ -56,7 +56,7 @@ def _int(value: str | None, default: int) -> int:
     return int(value) if value and value.strip() else default
 
 
-def upload_max_bytes() -> int:
+def spreadsheet_max_bytes() -> int:
     """The largest spreadsheet a clerk may upload, as sent (IMPORT_MAX_UPLOAD_MB, default 30)."""
     return _int(os.environ.get("IMPORT_MAX_UPLOAD_MB"), 30) << 20
 
@@ -75,3 +75,8 @@ def import_max_rows() -> int:
 def import_max_columns() -> int:
     """The most columns one uploaded sheet may have (IMPORT_MAX_COLUMNS, default 100)."""
     return _int(os.environ.get("IMPORT_MAX_COLUMNS"), 100)
+
+
+def evidence_max_bytes() -> int:
+    """The largest evidence file accepted: MAX_UPLOAD_MB megabytes (default 10)."""
+    return int(float(os.environ.get("MAX_UPLOAD_MB", "10")) * 2**20)

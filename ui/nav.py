@@ -65,6 +65,22 @@ SCREENS = [
     Screen("funds_overview.py", "nav.funds_overview", ":material/payments:", "funds", ALL),
     Screen("funds_entry.py", "nav.funds_entry", ":material/receipt_long:", "funds", WRITERS),
     Screen("funds_rules.py", "nav.funds_rules", ":material/tune:", "funds", ADMIN),
+    # Guarantees and integrated work
+    Screen("guarantees.py", "nav.guarantees", ":material/shield:", "guarantees", DISTRICT),
+    Screen(
+        "guarantees_entry.py",
+        "nav.guarantees_entry",
+        ":material/add_home_work:",
+        "guarantees",
+        WRITERS,
+    ),
+    Screen(
+        "guarantees_admin.py",
+        "nav.guarantees_admin",
+        ":material/workspace_premium:",
+        "guarantees",
+        ADMIN,
+    ),
     # Administration
     Screen("rules_admin.py", "nav.rules_admin", ":material/rule:", "admin", ADMIN),
     Screen("appraisal_rules.py", "nav.appraisal_rules", ":material/balance:", "admin", ADMIN),

@@ -37,6 +37,10 @@ FIELD_LABELS = {
     "contact_day.day_of_month": "checklist.rules.day",
     "contact_day.tolerance": "checklist.rules.tolerance",
     "contact_day.min_participation": "checklist.rules.min_participation",
+    "themes": "guarantees.admin.themes",
+    "platforms.eight_haves": "guarantees.admin.eight_haves",
+    "platforms.v2_items": "guarantees.admin.v2_items",
+    "platforms": "guarantees.admin.eight_haves",
     "(root)": "rules.whole",
 }
 _INDEX = re.compile(r"\[(\d+)\]")

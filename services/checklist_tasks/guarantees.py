@@ -19,7 +19,7 @@ from services.task_status import TaskStatus, count_task
 def integrated_counts(rules: RuleSet, levels: str, theme: str) -> bool:
     """T10: an integrated activity counts when deputies of two or more levels took part and it
     was held on the district's theme of the year."""
-    return len(levels_in(levels)) >= 2 and on_theme(theme, rules.theme)
+    return len(levels_in(levels)) >= 2 and on_theme(theme, rules.themes)
 
 
 @dataclass(frozen=True)

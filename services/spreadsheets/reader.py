@@ -97,8 +97,8 @@ def kind_of(data: bytes) -> str:
 def read_grid(data: bytes, sheet_names: Iterable[str] = ()) -> Grid:
     """The sheet of ``data`` whose name is one of ``sheet_names`` (compared without spaces
     and case), else the first sheet; Refused when the file cannot or may not be read."""
-    if len(data) > settings.upload_max_bytes():
-        raise Refused("imports.error.too_large", mb=settings.upload_max_bytes() >> 20)
+    if len(data) > settings.spreadsheet_max_bytes():
+        raise Refused("imports.error.too_large", mb=settings.spreadsheet_max_bytes() >> 20)
     kind = kind_of(data)
     wanted = {_plain(n) for n in sheet_names}
     if kind == "csv":

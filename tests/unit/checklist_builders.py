@@ -173,7 +173,7 @@ def add_notification(session, tid, kind, issued_on):
 
 def add_integrated(session, tid, held_on, levels, theme=None):
     """An activity, by default on the district's theme of its year."""
-    theme = rules.get_rules(session, held_on.year).theme if theme is None else theme
+    theme = rules.get_rules(session, held_on.year).themes[0] if theme is None else theme
     session.add(
         IntegratedActivity(
             township_id=tid, held_on=held_on, theme=theme, title="活动", levels=levels

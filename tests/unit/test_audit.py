@@ -35,15 +35,14 @@ def test_an_upsert_records_create_then_update(session):
         session, ADMIN, code="y", name_zh="乙镇", name_en="Y", unit_type=UnitType.town
     )
     clerk = Actor(id=None, username="clerk", role=Role.township_staff, township_id=tid)
-    for dept in (False, True):
+    for dept in ("", "人大办"):
         org.set_three_ones(
             session,
             clerk,
             township_id=tid,
             year=2026,
-            has_department=dept,
-            has_fulltime_staff=True,
-            has_training_mechanism=False,
+            department_name=dept,
+            department_note="党委文件 2026-3 号",
         )
     rows = session.exec(
         select(AuditLog).where(AuditLog.entity == "org_guarantee").order_by(AuditLog.id)

@@ -33,9 +33,8 @@ def _write(session, actor: Actor, township_id: int) -> int:
         actor,
         township_id=township_id,
         year=2026,
-        has_department=True,
-        has_fulltime_staff=True,
-        has_training_mechanism=False,
+        department_name="人大办",
+        department_note="党委文件 2026-3 号",
     )
 
 

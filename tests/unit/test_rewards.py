@@ -31,12 +31,19 @@ def world(session):
     }
 
 
-def _platform(session, tid, ok, items, active=True):
-    p = Platform(township_id=tid, kind=PlatformKind.station, name="联络站", active=active)
+def _platform(session, tid, ok, active=True):
+    """A platform with the first ``ok`` of the year's 11 check items ticked."""
+    p = Platform(
+        township_id=tid,
+        kind=PlatformKind.station,
+        name="联络站",
+        active=active,
+        closed_on=None if active else date(Y, 2, 1),
+    )
     session.add(p)
     session.flush()
-    for i in range(items):
-        session.add(PlatformCheck(platform_id=p.id, year=Y, item_code=f"i{i}", ok=i < ok))
+    for i, code in enumerate(rules.get_rules(session, Y).platforms.items):
+        session.add(PlatformCheck(platform_id=p.id, year=Y, item_code=code, ok=i < ok))
 
 
 def _activity(session, tid, held_on, levels):
@@ -52,13 +59,14 @@ def test_rewards_from_grade_platforms_and_activities(session, world, monkeypatch
     monkeypatch.setattr(
         scoring, "township_grades", lambda s, year, as_of: {town: "excellent", sub: "good"}
     )
-    # Town: 19 of 20 items met (95 %, the minimum share) on two platforms; a retired platform
-    # with nothing met does not count.
-    _platform(session, town, 10, 10)
-    _platform(session, town, 9, 10)
-    _platform(session, town, 0, 10, active=False)
-    # Sub-district: 18 of 20 (90 %) is not outstanding.
-    _platform(session, sub, 18, 20)
+    # Town: 21 of 22 items met (95.5 %, the minimum share is 95 %) on two platforms; a platform
+    # retired in February with nothing met does not count.
+    _platform(session, town, 11)
+    _platform(session, town, 10)
+    _platform(session, town, 0, active=False)
+    # Sub-district: 20 of 22 (90.9 %) is not outstanding.
+    _platform(session, sub, 11)
+    _platform(session, sub, 9)
     # Town: 4 activities, one with 4 levels → distinctive.
     for day, levels in [
         (3, "township,county"),
@@ -81,7 +89,7 @@ def test_rewards_from_grade_platforms_and_activities(session, world, monkeypatch
     report = rewards(session, LEADER, year=Y, as_of=date(Y, 11, 30))
     rows = {r.township_id: r for r in report.rows}
     t, s = rows[town], rows[sub]
-    assert (t.platform_ok, t.platform_items, t.platform_outstanding) == (19, 20, True)
+    assert (t.platform_ok, t.platform_items, t.platform_outstanding) == (21, 22, True)
     assert (t.activities, t.max_levels, t.distinctive) == (4, 4, True)
     assert t.total_yuan == Decimal("80000.00")  # 50,000 + 20,000 + 10,000
     assert (s.platform_outstanding, s.activities, s.max_levels, s.distinctive) == (
@@ -107,7 +115,7 @@ def test_reward_amounts_come_from_the_rule_set(session, world, monkeypatch):
     data["rewards"]["excellent_yuan"] = "12345.67"
     data["rewards"]["outstanding_platform_min_share"] = 0.5
     rules.save_rules(session, ADMIN, data)
-    _platform(session, town, 1, 2)
+    _platform(session, town, 6)  # 6 of 11 items: 54.5 %, at least the half asked for
     session.commit()
     row = next(
         r

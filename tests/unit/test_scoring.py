@@ -124,12 +124,20 @@ def _fill(session, tid: int) -> None:
         IntegratedActivity(
             township_id=tid,
             held_on=date(Y, 6, 1),
-            theme=rules.get_rules(session, Y).theme,  # the district's theme of the year
+            theme=rules.get_rules(session, Y).themes[0],  # a district's theme of the year
             title="五级代表进网格",
             levels="county,township",
         )
     )
-    session.add(Commendation(township_id=tid, year=Y, title="优秀代表", awarded_on=date(Y, 12, 1)))
+    session.add(
+        Commendation(
+            township_id=tid,
+            year=Y,
+            title="优秀代表",
+            status="approved",
+            awarded_on=date(Y, 12, 1),
+        )
+    )
     session.commit()
 
 
@@ -146,9 +154,10 @@ def test_a_town_scored_by_hand(session, town):
     s = board.unit(town)
     # Task list, 10 tasks × 6 points, credit = share of the annual target:
     #   T01 1/2 → 3    T02 3/4 → 4.5   T03 4/4 full records → 6   T04 3/3 with topic → 6
-    #   T05 2/4 → 3    T06 nothing due → 6   T07 no contact day in 12 months → 0
-    #   T08, T09 hand marks → 6 + 6     T10 1/2 → 3            total 43.5
-    assert s.dimensions["checklist"] == 43.5
+    #   T05 2/4 → 3    T06 nothing due, no recorded work to measure → 0
+    #   T07 no contact day in 12 months → 0
+    #   T08, T09 hand marks → 6 + 6     T10 1/2 → 3            total 37.5
+    assert s.dimensions["checklist"] == 37.5
     # No supervision item at all: 0 of 10.
     assert s.dimensions["supervision"] == 0
     # 8 of 11 platform items: 10 × 8 / 11 = 7.27.
@@ -159,8 +168,8 @@ def test_a_town_scored_by_hand(session, town):
     assert s.dimensions["funds"] == 7.0
     # One multi-level activity of 2 (2.5 × 0.5) + a commendation (2.5).
     assert s.dimensions["integrated"] == 3.75
-    # 43.5 + 0 + 7.2727 + 3.3333 + 7 + 3.75 = 64.856 → 64.86, a pass (60 ≤ 64.86 < 80).
-    assert s.total == 64.86 and s.grade == "pass" and s.rank == 1
+    # 37.5 + 0 + 7.2727 + 3.3333 + 7 + 3.75 = 58.856 → 58.86, a fail (58.86 < 60).
+    assert s.total == 58.86 and s.grade == "fail" and s.rank == 1
     t02 = next(f for f in s.facts if f.params.get("task") == "T02")
     assert (t02.key, t02.params["n"], t02.params["target"], t02.points, t02.max_points) == (
         "score.fact.count",
@@ -169,11 +178,11 @@ def test_a_town_scored_by_hand(session, town):
         4.5,
         6.0,
     )
-    assert scoring.township_grades(session, Y, YEAR_END) == {town: "pass"}
-    # Reward eligibility: a pass is not excellent; 8 of 11 items (73 %) is under the 95 % of
+    assert scoring.township_grades(session, Y, YEAR_END) == {town: "fail"}
+    # Reward eligibility: a fail is not excellent; 8 of 11 items (73 %) is under the 95 % of
     # outstanding platforms; one activity of two levels is short of 4 activities, one of 4 levels.
     e = s.rewards
-    assert (e.grade, e.excellent) == ("pass", False)
+    assert (e.grade, e.excellent) == ("fail", False)
     assert (e.platform_ok, e.platform_items, e.platform_outstanding) == (8, 11, False)
     assert (e.activities, e.max_levels, e.distinctive) == (1, 2, False)
 
@@ -184,7 +193,7 @@ def test_reward_eligibility_follows_the_rule_set(session, town):
     data["rewards"]["distinctive_min_activities"] = 1
     data["rewards"]["distinctive_min_levels"] = 2
     data["appraisal"]["grades"] = [
-        {"code": "excellent", "min": 60},
+        {"code": "excellent", "min": 55},  # 58.86 reaches it
         {"code": "good", "min": 40},
         {"code": "pass", "min": 20},
         {"code": "fail", "min": 0},
@@ -207,23 +216,23 @@ def test_changing_a_weight_changes_the_score_by_hand(session, town):
         task["weight"] = 5
     rules.save_rules(session, ADMIN, data)
     s = scoring.township_scores(session, Y, YEAR_END).unit(town)
-    # Task list: 7.25 credits × 5 = 36.25; platforms 20 × 8 / 11 = 14.55.
-    assert s.dimensions["checklist"] == 36.25
+    # Task list: 6.25 credits × 5 = 31.25; platforms 20 × 8 / 11 = 14.55.
+    assert s.dimensions["checklist"] == 31.25
     assert s.dimensions["platforms"] == 14.55
-    # 36.25 + 0 + 14.5454 + 3.3333 + 7 + 3.75 = 64.879 → 64.88.
-    assert s.total == 64.88
+    # 31.25 + 0 + 14.5454 + 3.3333 + 7 + 3.75 = 59.879 → 59.88.
+    assert s.total == 59.88
 
 
 def test_grade_thresholds_and_adjustments_come_from_the_rules(session, town):
     data = rules.to_content(rules.get_rules(session, Y))
-    data["appraisal"]["grades"][2]["min"] = 70  # pass now needs 70
+    data["appraisal"]["grades"][2]["min"] = 57  # pass now needs 57
     data["appraisal"]["adjustments"] = [
         {"township": "jia", "points": -2, "reason": "信息报送不及时"}
     ]
     rules.save_rules(session, ADMIN, data)
     s = scoring.township_scores(session, Y, YEAR_END).unit(town)
-    assert s.adjustments == -2.0 and s.total == 62.86  # 64.86 − 2
-    assert s.grade == "fail"
+    assert s.adjustments == -2.0 and s.total == 56.86  # 58.86 − 2
+    assert s.grade == "fail"  # 56.86 < 57
     line = next(f for f in s.facts if f.dimension == "adjustments")
     assert line.params == {"reason": "信息报送不及时"} and line.points == -2
 
@@ -272,7 +281,12 @@ def test_ties_are_broken_by_checklist_points_then_the_units_order(session):
 def test_a_unit_with_no_records_scores_zero_and_fails(session):
     rules.install_defaults(session)
     tid = _town(session, "ding", 1)
-    s = scoring.township_scores(session, Y, date(Y, 6, 30)).unit(tid)
-    assert s.dimensions["supervision"] == 0 and s.dimensions["platforms"] == 0
-    assert s.dimensions["organisation"] == 0 and s.dimensions["integrated"] == 0
-    assert s.grade == "fail"
+    for as_of in (date(Y, 6, 30), YEAR_END):
+        s = scoring.township_scores(session, Y, as_of).unit(tid)
+        # Not a point for work not recorded: no share with nothing due, no compliance without
+        # any budget or expense.
+        assert s.total == 0 and set(s.dimensions.values()) == {0}
+        assert s.grade == "fail"
+        keys = {f.key for f in s.facts}
+        assert {"score.fact.nothing_due", "score.fact.no_fund_records"} <= keys
+        assert all(f.points == 0 for f in s.facts)

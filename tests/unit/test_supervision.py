@@ -818,9 +818,9 @@ def test_an_uploaded_file_is_evidence_and_is_stored_by_its_hash(
 @pytest.mark.parametrize(
     ("name", "data", "on", "key"),
     [
-        ("run.exe", b"MZ\x90\x00", date(2026, 2, 2), "evidence.error.file_type"),
-        ("fake.pdf", b"MZ\x90\x00", date(2026, 2, 2), "evidence.error.file_type"),
-        ("noext", PDF, date(2026, 2, 2), "evidence.error.file_type"),
+        ("run.exe", b"MZ\x90\x00", date(2026, 2, 2), "evidence.error.file_program"),
+        ("fake.pdf", b"MZ\x90\x00", date(2026, 2, 2), "evidence.error.file_program"),
+        ("notes.pdf", "会议记录".encode(), date(2026, 2, 2), "evidence.error.file_type"),
         ("empty.pdf", b"", date(2026, 2, 2), "evidence.error.file_empty"),
         ("big.pdf", PDF + b"0" * 64, date(2026, 2, 2), "evidence.error.file_size"),
         # A good file on a move refused for another reason: dated before the opening (1 Feb).
@@ -831,7 +831,7 @@ def test_a_refused_file_or_move_stores_no_file(
     session, world, tmp_path, monkeypatch, name, data, on, key
 ):
     monkeypatch.setenv("UPLOADS_DIR", str(tmp_path / "up"))
-    monkeypatch.setattr(evidence, "MAX_UPLOAD_BYTES", len(PDF) + 10)
+    monkeypatch.setenv("MAX_UPLOAD_MB", str((len(PDF) + 10) / 2**20))
     item_id = open_topic_item(session, world)
     _refused(
         session,
