@@ -87,7 +87,15 @@ def peak_rss_mb() -> float:
 
 def service_calls(session_factory, year: int, as_of) -> dict[str, Callable[[], Any]]:
     """The main computation of each service, as a page asks for it (district leader, all units)."""
-    from services import checklist, funds, linkage, overview, scoring, supervision, users
+    from services import (
+        checklist,
+        fund_reports,
+        linkage,
+        overview,
+        scoring,
+        supervision_metrics,
+        users,
+    )
 
     with session_factory() as session:
         leader = users.get_actor(session, USERNAME)
@@ -105,9 +113,11 @@ def service_calls(session_factory, year: int, as_of) -> dict[str, Callable[[], A
             lambda s: linkage.coverage_by_township(s, leader, year=year)
         ),
         "supervision_metrics": on_fresh_session(
-            lambda s: supervision.township_summary(s, leader, year=year, as_of=as_of)
+            lambda s: supervision_metrics.township_summary(s, leader, year=year, as_of=as_of)
         ),
-        "fund_violations": on_fresh_session(lambda s: funds.fund_violations(s, leader, year=year)),
+        "fund_violations": on_fresh_session(
+            lambda s: fund_reports.fund_violations(s, leader, year=year)
+        ),
         "township_scores": on_fresh_session(lambda s: scoring.township_scores(s, year, as_of)),
         "overview_headline": on_fresh_session(
             lambda s: overview.headline(s, leader, year=year, as_of=as_of)
