@@ -47,7 +47,6 @@ REGISTER_SHEET = SheetSpec(
         ColumnSpec("deputies", "进驻代表", "Deputies stationed", max_len=2000, width=30),
         ColumnSpec("closed_on", "撤销日期", "Closed on", kind="date"),
     ),
-    max_rows=2000,
 )
 
 
