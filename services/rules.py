@@ -21,6 +21,7 @@ from models.enums import SupervisionKind, SupervisionStage, UnitType
 from services import audit
 from services.errors import NotFound
 from services.permissions import Actor, require_admin
+from services.working_days import is_working_day
 
 RULES_DIR = Path(__file__).resolve().parents[1] / "seed" / "rules"
 TASK_CODES = tuple(f"T{n:02d}" for n in range(1, 11))
@@ -94,6 +95,26 @@ class ContactDayRule(_Strict):
     tolerance: Literal["exact", "nearest_working_day"]
     min_participation: float = Field(ge=0, le=1)
     three_links_labels: list[str] = Field(min_length=1)
+    # The district's exceptions to China's official working calendar (services.working_days).
+    local_holidays: list[date] = Field(default_factory=list)
+    local_working_days: list[date] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _exceptions_apart(self) -> "ContactDayRule":
+        both = sorted(set(self.local_holidays) & set(self.local_working_days))
+        if both:
+            raise PydanticCustomError(
+                "rule_calendar_both",
+                "a day cannot be both a local holiday and a local working day: {days}",
+                {"days": ", ".join(d.isoformat() for d in both)},
+            )
+        return self
+
+    def working_day(self, day: date) -> bool:
+        """Whether ``day`` is a working day under the official calendar and these exceptions."""
+        return is_working_day(
+            day, holidays=self.local_holidays, working_days=self.local_working_days
+        )
 
 
 class LinkageRule(_Strict):

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from services.rules import ContactDayRule, TaskRule
+from services.working_days import nearest_working_days
 
 STATUSES = ("done", "on_track", "behind", "overdue", "not_applicable")
 # Statuses that count as "in order" in the matrix totals.
@@ -258,16 +259,16 @@ def not_applicable(task: TaskRule, township_id: int, measure: str) -> TaskStatus
 
 def contact_days_allowed(rule: ContactDayRule, year: int, month: int) -> list[date]:
     """The days a month's contact day may be held on under the rule's tolerance: the rule's
-    day, and with ``nearest_working_day``, when that day is a Saturday or a Sunday, the Friday
-    before and the Monday after too."""
+    day, and with ``nearest_working_day``, when that day is not a working day (a weekend or an
+    official or local holiday, see ``services.working_days``), the last working day before it
+    and the first after it too. A swapped working day (调休) is a working day like any other."""
     day = date(year, month, rule.day_of_month)
-    allowed = [day]
-    if rule.tolerance == "nearest_working_day":
-        if day.weekday() == 5:  # Saturday: Friday before, Monday after
-            allowed += [day - timedelta(days=1), day + timedelta(days=2)]
-        elif day.weekday() == 6:  # Sunday
-            allowed += [day - timedelta(days=2), day + timedelta(days=1)]
-    return sorted(allowed)
+    if rule.tolerance != "nearest_working_day" or rule.working_day(day):
+        return [day]
+    before, after = nearest_working_days(
+        day, holidays=rule.local_holidays, working_days=rule.local_working_days
+    )
+    return [before, day, after]
 
 
 def contact_day_calendar(rule: ContactDayRule, year: int) -> dict[date, int]:
@@ -277,9 +278,11 @@ def contact_day_calendar(rule: ContactDayRule, year: int) -> dict[date, int]:
 
 
 def contact_day_planned(rule: ContactDayRule, year: int, month: int) -> date:
-    """The day a month's contact day is announced for: the rule's day, or under the tolerance
-    its nearest working day when it falls on a weekend (Saturday → Friday, Sunday → Monday)."""
-    day = date(year, month, rule.day_of_month)
-    if rule.tolerance == "nearest_working_day" and day.weekday() >= 5:
-        return day - timedelta(days=1) if day.weekday() == 5 else day + timedelta(days=1)
-    return day
+    """The day a month's contact day is announced for: the rule's day, or under the tolerance,
+    when it is not a working day, its nearest working day (the earlier one when both are as
+    near: a Saturday moves to Friday, a Sunday to Monday)."""
+    allowed = contact_days_allowed(rule, year, month)
+    if len(allowed) == 1:
+        return allowed[0]
+    before, day, after = allowed
+    return before if (day - before) <= (after - day) else after

@@ -1,6 +1,6 @@
 """The pure rules of the task list: schedules, pace, count and share status, the contact-day
-calendar. Weekdays of 2026 that matter: 20 Jun is a Saturday, 20 Sep and 20 Dec are Sundays,
-20 Feb is a Friday."""
+calendar. Days of 2026 that matter: 20 Jun a Saturday (19 Jun the Dragon Boat Festival), 20 Sep
+a Sunday made a working day, 20 Dec a Sunday, 20 Feb a Friday in the Spring Festival."""
 
 from datetime import date
 
@@ -40,29 +40,78 @@ def test_an_unscheduled_count_task_is_due_at_the_year_end():
     assert ts.deadlines(task, YEAR, 2) == [(date(2026, 12, 31), 2)]
 
 
-def test_contact_day_tolerance_dates():
+def test_contact_day_tolerance_follows_the_official_working_calendar():
     r = rules.load_toml(rules.default_rules_path(YEAR)).contact_day
     exact = r.model_copy(update={"tolerance": "exact"})
-    # 20 Sep 2026 is a Sunday: Friday 18th and Monday 21st count; Saturday 19th does not.
-    assert ts.contact_days_allowed(r, YEAR, 9) == [date(2026, 9, d) for d in (18, 20, 21)]
-    # 20 Jun 2026 is a Saturday: Friday 19th and Monday 22nd.
-    assert ts.contact_days_allowed(r, YEAR, 6) == [date(2026, 6, d) for d in (19, 20, 22)]
-    assert ts.contact_days_allowed(r, YEAR, 2) == [date(2026, 2, 20)]  # a Friday
-    assert ts.contact_days_allowed(exact, YEAR, 9) == [date(2026, 9, 20)]
-    # The day announced: the nearest working day of a weekend 20th, under the tolerance only.
-    assert ts.contact_day_planned(r, YEAR, 9) == date(2026, 9, 21)  # Sunday → Monday
-    assert ts.contact_day_planned(r, YEAR, 6) == date(2026, 6, 19)  # Saturday → Friday
-    assert ts.contact_day_planned(r, YEAR, 2) == date(2026, 2, 20)
-    assert ts.contact_day_planned(exact, YEAR, 9) == date(2026, 9, 20)
+    # 20 Feb 2026, a Friday, falls in the Spring Festival holiday (15–23 Feb); the working day
+    # before is the swapped Saturday 14 Feb, the one after Tuesday 24 Feb, the nearer one.
+    assert ts.contact_days_allowed(r, YEAR, 2) == [date(2026, 2, d) for d in (14, 20, 24)]
+    assert ts.contact_day_planned(r, YEAR, 2) == date(2026, 2, 24)
+    # Sunday 20 Sep 2026 is a swapped working day (National Day): only that day counts.
+    assert ts.contact_days_allowed(r, YEAR, 9) == [date(2026, 9, 20)]
+    assert ts.contact_day_planned(r, YEAR, 9) == date(2026, 9, 20)
+    # Saturday 20 Jun 2026: Friday 19th is the Dragon Boat Festival, so Thursday 18th and
+    # Monday 22nd, as near as each other: the earlier is announced.
+    assert ts.contact_days_allowed(r, YEAR, 6) == [date(2026, 6, d) for d in (18, 20, 22)]
+    assert ts.contact_day_planned(r, YEAR, 6) == date(2026, 6, 18)
+    # Sunday 20 Dec 2026: Friday 18th and Monday 21st; Sunday → Monday.
+    assert ts.contact_days_allowed(r, YEAR, 12) == [date(2026, 12, d) for d in (18, 20, 21)]
+    assert ts.contact_day_planned(r, YEAR, 12) == date(2026, 12, 21)
+    assert ts.contact_days_allowed(exact, YEAR, 2) == [date(2026, 2, 20)]
+    assert ts.contact_day_planned(exact, YEAR, 2) == date(2026, 2, 20)
+
+
+def test_contact_days_around_national_day_and_swapped_saturdays():
+    r = rules.load_toml(rules.default_rules_path(YEAR)).contact_day
+    fifth = r.model_copy(update={"day_of_month": 5})
+    # 5 Oct 2026 is in the National Day holiday (1–7 Oct): Wednesday 30 Sep before, Thursday
+    # 8 Oct after, three days away against five.
+    assert ts.contact_days_allowed(fifth, YEAR, 10) == [
+        date(2026, 9, 30),
+        date(2026, 10, 5),
+        date(2026, 10, 8),
+    ]
+    assert ts.contact_day_planned(fifth, YEAR, 10) == date(2026, 10, 8)
+    # Saturdays 14 Feb and 10 Oct 2026 are swapped working days: the day itself only.
+    fourteenth = r.model_copy(update={"day_of_month": 14})
+    assert ts.contact_days_allowed(fourteenth, YEAR, 2) == [date(2026, 2, 14)]
+    tenth = r.model_copy(update={"day_of_month": 10})
+    assert ts.contact_day_planned(tenth, YEAR, 10) == date(2026, 10, 10)
+    # An ordinary Saturday, 13 Jun 2026, moves to Friday 12th.
+    thirteenth = r.model_copy(update={"day_of_month": 13})
+    assert ts.contact_day_planned(thirteenth, YEAR, 6) == date(2026, 6, 12)
+
+
+def test_local_exceptions_and_the_weekend_fallback_past_the_official_calendar():
+    r = rules.load_toml(rules.default_rules_path(YEAR)).contact_day
+    local = r.model_copy(
+        update={"local_holidays": [date(2026, 1, 20)], "local_working_days": [date(2026, 12, 20)]}
+    )
+    # Tuesday 20 Jan 2026 made a local holiday: Monday 19th and Wednesday 21st count too.
+    assert ts.contact_days_allowed(local, YEAR, 1) == [date(2026, 1, d) for d in (19, 20, 21)]
+    # Sunday 20 Dec 2026 made a local working day: the day itself only.
+    assert ts.contact_days_allowed(local, YEAR, 12) == [date(2026, 12, 20)]
+    # 2027 is past the official calendar the package knows: Saturday/Sunday only.
+    assert ts.contact_days_allowed(r, 2027, 2) == [date(2027, 2, d) for d in (19, 20, 22)]
+
+
+def test_a_day_cannot_be_both_a_local_holiday_and_a_local_working_day():
+    data = rules.to_content(rules.load_toml(rules.default_rules_path(YEAR)))
+    data["contact_day"]["local_holidays"] = ["2026-05-06"]
+    data["contact_day"]["local_working_days"] = ["2026-05-06"]
+    with pytest.raises(rules.RuleSetError) as err:
+        rules.parse(data)
+    assert [d.type for d in err.value.details] == ["rule_calendar_both"]
 
 
 def test_the_contact_day_calendar_names_the_month_of_every_allowed_day():
     r = rules.load_toml(rules.default_rules_path(YEAR)).contact_day
     calendar = ts.contact_day_calendar(r, YEAR)
-    # Twelve 20ths, plus two more days for each 20th on a weekend: Jun, Sep, Dec in 2026.
+    # Twelve 20ths, plus two more days for each 20th that is not a working day: Feb (Spring
+    # Festival), Jun (a Saturday) and Dec (a Sunday); Sunday 20 Sep is a swapped working day.
     assert len(calendar) == 12 + 2 * 3
-    assert [calendar.get(date(2026, 9, d)) for d in (18, 19, 20, 21)] == [9, None, 9, 9]
-    assert calendar.get(date(2026, 2, 20)) == 2
+    assert [calendar.get(date(2026, 9, d)) for d in (18, 19, 20, 21)] == [None, None, 9, None]
+    assert [calendar.get(date(2026, 2, d)) for d in (13, 14, 20, 24)] == [None, 2, 2, 2]
     # With the 1st as contact day, Saturday 1 Jan 2028 allows Friday 31 Dec 2027 for January.
     first = r.model_copy(update={"day_of_month": 1})
     assert ts.contact_day_calendar(first, 2028)[date(2027, 12, 31)] == 1
