@@ -32,9 +32,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Deadline(_Strict):
+class SchedulePoint(_Strict):
+    """A point of a count task's schedule: by ``by`` (MM-DD) the cumulative count ``expected``.
+    A ``deadline`` missed makes the task overdue; a ``pace`` point fallen short of makes it
+    behind only (see services.task_status)."""
+
     by: str = Field(description="month-day, MM-DD")
     expected: float = Field(ge=0)
+    kind: Literal["deadline", "pace"] = "deadline"
 
     @field_validator("by")
     @classmethod
@@ -60,11 +65,13 @@ class TaskRule(_Strict):
     applies_to: list[UnitType] = Field(min_length=1)
     weight: float = Field(ge=0)
     target: float = Field(ge=0)
-    schedule: list[Deadline] = Field(default_factory=list)
+    schedule: list[SchedulePoint] = Field(default_factory=list)
+    # Short of a deadline's figure within this many days before it is behind (0: no warning).
+    warn_days: int = Field(default=0, ge=0, le=366)
 
     @field_validator("schedule")
     @classmethod
-    def _ordered(cls, v: list[Deadline]) -> list[Deadline]:
+    def _ordered(cls, v: list[SchedulePoint]) -> list[SchedulePoint]:
         keys = [d.by for d in v]
         if keys != sorted(keys) or len(set(keys)) != len(keys):
             raise PydanticCustomError(
@@ -73,6 +80,10 @@ class TaskRule(_Strict):
         counts = [d.expected for d in v]
         if counts != sorted(counts):
             raise PydanticCustomError("rule_schedule_counts", "expected counts must not decrease")
+        if v and v[-1].by == "12-31" and v[-1].kind != "deadline":
+            raise PydanticCustomError(
+                "rule_schedule_year_end", "the year's end (12-31) is always a deadline"
+            )
         return v
 
 

@@ -144,8 +144,7 @@ def missing_text(item: dict, lang: str | None = None) -> str:
         parts = sep.join(t(f"checklist.part.{p}", lang) for p in item["parts"])
         return t(base, lang, date=day(item["held_on"], lang), title=item["title"], parts=parts)
     if kind == "meeting_without_topic":
-        key = f"{base}.draft" if item["draft"] else f"{base}.held"
-        return t(key, lang, date=day(item["held_on"], lang), title=item["title"])
+        return t(f"{base}.held", lang, date=day(item["held_on"], lang), title=item["title"])
     if kind == "items_needed":
         return _plural(base, item["n"], lang, due=item["due"])
     if kind == "item_not_closed":

@@ -96,14 +96,34 @@ def test_t07_participation_against_township_deputies(town, session):
     add_contact_day(session, town, date(2026, 1, 20), township[:8])  # 8/10 = 0.8
     add_contact_day(session, town, date(2026, 2, 20), township[:7] + county)  # 7/10
 
+    # February's contact day fell short: 100 % of the year's months is out of reach.
     t = status(session, town, "T07", date(2026, 2, 28))
-    assert (t.numerator, t.denominator, t.status) == (1, 2, "behind")
+    assert (t.numerator, t.denominator, t.status) == (1, 2, "overdue")
     assert t.missing == (
         {"kind": "contact_day_low", "month": 2, "share": 0.7, "min": 0.8},
         {"kind": "contact_day_next", "day": date(2026, 3, 20)},
     )
     save_rule_change(session, lambda d: d["contact_day"].update(min_participation=0.7))
     assert status(session, town, "T07", date(2026, 2, 28)).numerator == 2
+
+
+def test_t07_is_overdue_once_the_months_to_come_cannot_reach_the_target(session):
+    setup_rules(session)
+    tid = add_unit(session)
+    deputies = add_deputies(session, tid, 2)
+    add_contact_day(session, tid, date(2026, 1, 20), deputies)
+    # A 90 % target: 0.9 × 12 = 10.8, so 11 months. February missed leaves 11 within reach.
+    save_rule_change(
+        session,
+        lambda d: next(t for t in d["checklist"]["tasks"] if t["code"] == "T07").update(target=0.9),
+    )
+    t = status(session, tid, "T07", date(2026, 2, 28))
+    assert (t.numerator, t.denominator, t.status) == (1, 2, "behind")
+    # March missed too: at best 10 of 12 (83 %).
+    t = status(session, tid, "T07", date(2026, 3, 20))
+    assert (t.numerator, t.denominator, t.status) == (1, 3, "overdue")
+    assert t.decided_by.detail == {"kind": "target_unreachable", "misses": 2}
+    assert status(session, tid, "T07", date(2026, 3, 19)).status == "behind"
 
 
 def test_t07_subdistricts_expect_all_their_deputies(session):

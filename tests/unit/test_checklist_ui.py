@@ -60,10 +60,9 @@ from ui import checklist as ui
                 "kind": "meeting_without_topic",
                 "title": "主席团会议",
                 "held_on": date(2026, 5, 10),
-                "draft": True,
             },
-            "2026年5月10日“主席团会议”为草稿，尚未确定监督议题",
-            "May 10, 2026 “主席团会议” is a draft without a supervision topic",
+            "2026年5月10日“主席团会议”没有监督议题",
+            "May 10, 2026 “主席团会议” has no supervision topic",
         ),
         (
             {
