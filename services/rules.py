@@ -354,10 +354,39 @@ def _merge_missing(stored: dict, defaults: dict) -> dict:
     return merged
 
 
+def _tasks_with_defaults(stored: list, defaults: list) -> list:
+    """Each stored task completed from the default task of the same code: ``warn_days``, and
+    the ``kind`` of a schedule point saved before points had kinds (the default point of the
+    same date, else a deadline)."""
+    by_code = {t.get("code"): t for t in defaults if isinstance(t, dict)}
+    out = []
+    for task in stored:
+        default = by_code.get(task.get("code"), {}) if isinstance(task, dict) else {}
+        if not default:
+            out.append(task)
+            continue
+        kinds = {p.get("by"): p.get("kind", "deadline") for p in default.get("schedule", [])}
+        task = dict(task)
+        task.setdefault("warn_days", default.get("warn_days", 0))
+        task["schedule"] = [
+            p if "kind" in p else p | {"kind": kinds.get(p.get("by"), "deadline")}
+            for p in task.get("schedule", [])
+        ]
+        out.append(task)
+    return out
+
+
 def _with_defaults(content: dict) -> dict:
     """A stored rule set with settings added to the rules since it was saved taken from the
     defaults, so an older database keeps working after an upgrade; stored values always win."""
-    return _merge_missing(content, _default_data(int(content.get("year", 0))))
+    defaults = _default_data(int(content.get("year", 0)))
+    merged = _merge_missing(content, defaults)
+    tasks = merged.get("checklist", {}).get("tasks")
+    if isinstance(tasks, list):
+        merged["checklist"] = merged["checklist"] | {
+            "tasks": _tasks_with_defaults(tasks, defaults["checklist"]["tasks"])
+        }
+    return merged
 
 
 def to_content(rules: RuleSet) -> dict:
