@@ -21,7 +21,6 @@ class Meeting(Recorded, table=True):
     research: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     deliberation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     follow_up: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    is_draft: bool = False
 
 
 class SupervisionTopic(Recorded, table=True):

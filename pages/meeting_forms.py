@@ -25,7 +25,6 @@ MEETING_FIELDS = (
     "checklist_meeting_deliberation",
     "checklist_meeting_follow_up",
     "checklist_meeting_topics",
-    "checklist_meeting_draft",
 )
 ACTIVITY_FIELDS = (
     "checklist_activity_kind",
@@ -141,7 +140,8 @@ with tab_meeting:
                 height=90,
                 key="checklist_meeting_topics",
             )
-            draft = st.checkbox(t("checklist.forms.meeting.draft"), key="checklist_meeting_draft")
+            if MeetingKind.presidium in kinds:
+                st.warning(t("checklist.forms.meeting.no_topic_warning"))
             if st.form_submit_button(
                 t("checklist.forms.meeting.submit"), type="primary", key="checklist_meeting_submit"
             ):
@@ -156,7 +156,6 @@ with tab_meeting:
                             title=title,
                             attendance=attendance,
                             topics=topics.splitlines(),
-                            is_draft=draft,
                             year=year,
                             today=today,
                             **texts,
@@ -164,8 +163,13 @@ with tab_meeting:
                 except ServiceError as exc:
                     st.error(error_text(exc))
                 else:
+                    without_topic = kind == MeetingKind.presidium and not any(
+                        line.strip() for line in topics.splitlines()
+                    )
                     flash = (
-                        "checklist.forms.saved_draft" if draft else "checklist.forms.saved_meeting"
+                        "checklist.forms.saved_without_topic"
+                        if without_topic
+                        else "checklist.forms.saved_meeting"
                     )
                     _saved(flash, MEETING_FIELDS)
 
@@ -249,45 +253,43 @@ with tab_records:
                     for _, row in listed.iterrows()
                 ],
                 t("checklist.forms.col.topics"): [sep.join(x) for x in listed["topics"]],
-                t("checklist.forms.col.draft"): [
-                    t("checklist.forms.col.draft_yes") if d else t("checklist.forms.col.draft_no")
-                    for d in listed["is_draft"]
-                ],
             }
         )
         st.dataframe(table, hide_index=True, width="stretch", key="checklist_forms_meetings")
 
-        drafts = listed[listed["is_draft"] & (listed["kind"] == MeetingKind.presidium.value)]
-        if not drafts.empty:
+        no_topic = listed[
+            (listed["kind"] == MeetingKind.presidium.value) & (listed["topics"].map(len) == 0)
+        ]
+        if not no_topic.empty:
             names = {
-                int(r["id"]): f"{day(r['held_on'])} {r['title']}" for _, r in drafts.iterrows()
+                int(r["id"]): f"{day(r['held_on'])} {r['title']}" for _, r in no_topic.iterrows()
             }
-            with st.form("checklist_draft_form", border=True):
-                st.markdown(f"**{t('checklist.forms.draft.header')}**")
-                draft_id = st.selectbox(
-                    t("checklist.forms.draft.pick"),
+            with st.form("checklist_add_topics_form", border=True):
+                st.markdown(f"**{t('checklist.forms.add_topics.header')}**")
+                meeting_id = st.selectbox(
+                    t("checklist.forms.add_topics.pick"),
                     list(names),
                     placeholder=t("checklist.choose"),
                     format_func=names.get,
-                    key="checklist_draft_pick",
+                    key="checklist_add_topics_pick",
                 )
-                draft_topics = st.text_area(
-                    t("checklist.forms.draft.topics"),
+                new_topics = st.text_area(
+                    t("checklist.forms.add_topics.topics"),
                     placeholder=t("checklist.forms.meeting.ph_topics"),
-                    key="checklist_draft_topics",
+                    key="checklist_add_topics_topics",
                 )
                 if st.form_submit_button(
-                    t("checklist.forms.draft.submit"), key="checklist_draft_submit"
+                    t("checklist.forms.add_topics.submit"), key="checklist_add_topics_submit"
                 ):
                     try:
                         with session_scope() as session:
                             meetings.add_meeting_topics(
-                                session, actor, draft_id, topics=draft_topics.splitlines()
+                                session, actor, meeting_id, topics=new_topics.splitlines()
                             )
                     except ServiceError as exc:
                         st.error(error_text(exc))
                     else:
-                        _saved("checklist.forms.draft.saved", ("checklist_draft_topics",))
+                        _saved("checklist.forms.add_topics.saved", ("checklist_add_topics_topics",))
 
     st.subheader(t("checklist.forms.activities"))
     acts = ui.activity_list(version, actor, unit.id, year)

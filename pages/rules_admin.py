@@ -40,6 +40,7 @@ col = {
     "weight": t("checklist.rules.col.weight"),
     "target": t("checklist.rules.col.target"),
     "schedule": t("checklist.rules.col.schedule"),
+    "warn_days": t("checklist.rules.col.warn_days"),
 }
 table = pd.DataFrame(
     [
@@ -50,6 +51,7 @@ table = pd.DataFrame(
             col["weight"]: task.weight,
             col["target"]: task.target,
             col["schedule"]: ui.schedule_text(task),
+            col["warn_days"]: task.warn_days,
         }
         for task in current.checklist.tasks
     ]
@@ -70,10 +72,18 @@ with st.form("checklist_rules_form", border=True):
             col["schedule"]: st.column_config.TextColumn(
                 col["schedule"], help=t("checklist.rules.schedule_help"), width="large"
             ),
+            col["warn_days"]: st.column_config.NumberColumn(
+                col["warn_days"],
+                help=t("checklist.rules.warn_days_help"),
+                min_value=0,
+                max_value=366,
+                step=1,
+            ),
         },
         key="checklist_rules_tasks",
     )
     st.caption(t("checklist.rules.schedule_help"))
+    st.caption(t("checklist.rules.warn_days_help"))
     st.caption(t("checklist.rules.closure_note"))
     st.caption(
         t(
@@ -108,6 +118,20 @@ with st.form("checklist_rules_form", border=True):
         format="%.2f",
         key="checklist_rules_participation",
     )
+    h1, h2 = st.columns(2)
+    local_holidays = h1.text_input(
+        t("checklist.rules.local_holidays"),
+        value=", ".join(d.isoformat() for d in current.contact_day.local_holidays),
+        placeholder="2026-05-06, 2026-05-07",
+        key="checklist_rules_local_holidays",
+    )
+    local_working_days = h2.text_input(
+        t("checklist.rules.local_working_days"),
+        value=", ".join(d.isoformat() for d in current.contact_day.local_working_days),
+        placeholder="2026-05-09",
+        key="checklist_rules_local_working_days",
+    )
+    st.caption(t("checklist.rules.calendar_help"))
     note = st.text_input(
         t("checklist.rules.note"),
         max_chars=200,
@@ -125,6 +149,7 @@ if submitted:
             "weight": row[col["weight"]],
             "target": row[col["target"]],
             "schedule": row[col["schedule"]],
+            "warn_days": row[col["warn_days"]],
         }
         for _, row in edited.iterrows()
     }
@@ -134,6 +159,8 @@ if submitted:
         day_of_month=int(contact_day),
         tolerance=tolerance,
         min_participation=float(participation),
+        local_holidays=local_holidays,
+        local_working_days=local_working_days,
     )
     if not problems:
         try:

@@ -77,7 +77,7 @@ VOTER_GAPS = "caoji"  # deputies linked to 0, 6 and 9 voters
 SHORT_PRESIDIUM = "xinzhuang"  # a presidium member linked to only 3 deputies
 LONG_PRESIDIUM = "zaohe"  # a presidium member linked to 6 deputies
 RETURNED_ITEM = "guanmiao"  # an item rated unsatisfied and sent back to assignment
-ALWAYS_DRAFT = "caoji"  # latest presidium meeting still a draft without a topic
+WITHOUT_TOPIC = "caoji"  # latest presidium meeting held without a supervision topic
 
 HIGHER_DEPUTIES = (
     (DeputyLevel.national, 1),
@@ -824,6 +824,7 @@ class _Demo:
         rng = self.rng
         rows: list[dict] = []
         owners: list[_Unit] = []
+        without_topic: set[int] = set()  # positions in rows
         for u in self.units:
             if not u.congress:
                 continue
@@ -856,17 +857,17 @@ class _Demo:
                     held_so_far[kind] += 1
                     mine.append(self._meeting_row(u, kind, held_so_far[kind], held, y))
             presidium = [m for m in mine if m["kind"] == MeetingKind.presidium]
-            draft_odds = {"exemplary": 0.0, "normal": 0.15, "lagging": 0.7}[p.tier]
-            if presidium and (u.code == ALWAYS_DRAFT or rng.random() < draft_odds):
-                presidium[-1]["is_draft"] = True
+            no_topic_odds = {"exemplary": 0.0, "normal": 0.15, "lagging": 0.7}[p.tier]
+            if presidium and (u.code == WITHOUT_TOPIC or rng.random() < no_topic_odds):
+                without_topic.add(len(rows) + mine.index(presidium[-1]))
                 presidium[-1]["follow_up"] = ""
             rows += mine
             owners += [u] * len(mine)
         ids = self._add(Meeting, rows)
 
         topic_rows, topic_owner = [], []
-        for meeting_id, row, u in zip(ids, rows, owners, strict=True):
-            if row["kind"] != MeetingKind.presidium or row["is_draft"]:
+        for n, (meeting_id, row, u) in enumerate(zip(ids, rows, owners, strict=True)):
+            if row["kind"] != MeetingKind.presidium or n in without_topic:
                 continue
             if rng.random() < u.profile.topic_missing:
                 continue
@@ -930,7 +931,6 @@ class _Demo:
             "title": title,
             "attendance": attendance,
             **texts,
-            "is_draft": False,
             "entered_at": self._entered(held, p),
         }
 

@@ -54,9 +54,7 @@ def home_summary(session: Session, actor: Actor, *, year: int) -> HomeSummary:
     ).one()
     meetings = session.exec(
         _scoped(
-            select(func.count(Meeting.id)).where(
-                Meeting.held_on.between(start, end), Meeting.is_draft.is_(False)
-            ),
+            select(func.count(Meeting.id)).where(Meeting.held_on.between(start, end)),
             Meeting.township_id,
             ids,
         )

@@ -98,15 +98,16 @@ def record_meeting(
     deliberation: str = "",
     follow_up: str = "",
     topics: Iterable[str] | None = None,
-    is_draft: bool = False,
     year: int | None = None,
     today: date | None = None,
 ) -> int:
     """Record a congress session or a presidium meeting (with its supervision topics).
 
     ``year`` is the year the user works in (default: this year); ``held_on`` must fall in it and
-    not after ``today``. A presidium meeting without a topic is stored only as a draft (T04).
-    The same unit cannot record two meetings of one kind on one day. Returns the meeting id.
+    not after ``today``. A meeting recorded is a meeting held: a presidium meeting without a
+    supervision topic is stored as held too, counts for T02, and T04 counts it as lacking a
+    topic (``add_meeting_topics`` can add its topics later). The same unit cannot record two
+    meetings of one kind on one day. Returns the meeting id.
     """
     require_write(actor, township_id)
     today = today or date.today()
@@ -144,10 +145,6 @@ def record_meeting(
     topic_titles = _topics(topics)
     if topic_titles and kind != MeetingKind.presidium:
         raise ValidationError("checklist.error.topics_presidium_only", field="topics")
-    if is_draft and kind != MeetingKind.presidium:
-        raise ValidationError("checklist.error.draft_presidium_only", field="is_draft")
-    if kind == MeetingKind.presidium and not topic_titles and not is_draft:
-        raise ValidationError("checklist.error.topic_required", field="topics")
     duplicate = session.exec(
         select(Meeting.id).where(
             Meeting.township_id == township_id, Meeting.kind == kind, Meeting.held_on == held_on
@@ -164,7 +161,6 @@ def record_meeting(
         held_on=held_on,
         title=title,
         attendance=attendance,
-        is_draft=bool(is_draft),
         entered_by_id=actor.id,
         **texts,
     )
@@ -198,9 +194,8 @@ def add_meeting_topics(
     meeting_id: int,
     *,
     topics: Iterable[str],
-    finalize: bool = True,
 ) -> int:
-    """Add supervision topics to a presidium meeting; ``finalize`` turns a draft into a record.
+    """Add supervision topics to a presidium meeting held (T04 then counts it as with a topic).
 
     Returns the number of topics added.
     """
@@ -232,8 +227,6 @@ def add_meeting_topics(
         )
         for t in titles
     )
-    if finalize:
-        meeting.is_draft = False
     meeting.updated_at = utcnow()
     session.add(meeting)
     session.flush()
@@ -346,7 +339,6 @@ MEETING_COLUMNS = [
     "title",
     "attendance",
     *RECORD_PARTS,
-    "is_draft",
     "topics",
 ]
 
@@ -366,7 +358,6 @@ def list_meetings(
             Meeting.title,
             Meeting.attendance,
             *(part_recorded(part) for part in RECORD_PARTS),
-            Meeting.is_draft,
         )
         .where(Meeting.township_id == township_id, Meeting.held_on.between(date(year, 1, 1), end))
         .order_by(Meeting.held_on.desc(), Meeting.id.desc())

@@ -90,8 +90,8 @@ def headline(session: Session, actor: Actor, *, year: int, as_of: date) -> Headl
 
 
 def next_contact_day(session: Session, as_of: date) -> date:
-    """The next contact day on or after ``as_of`` as the rule of its year plans it (a weekend
-    20th moves to its nearest working day where the rule allows)."""
+    """The next contact day on or after ``as_of`` as the rule of its year plans it (a day that
+    is not a working day moves to its nearest working day where the rule allows)."""
     rule = rules_service.get_rules(session, as_of.year).contact_day
     this_month = contact_day_planned(rule, as_of.year, as_of.month)
     if this_month >= as_of:
@@ -201,7 +201,9 @@ def due_this_week(
                 # A contact day missed months ago cannot be made up: only last month's shows.
                 if str(item.get("kind", "")).startswith("contact_day_") and when < as_of - MONTH:
                     continue
-                overdue = bool(item.get("overdue")) or when < as_of
+                # The task's own word where it has one: a pace point passed short is behind,
+                # not overdue (services.task_status).
+                overdue = bool(item["overdue"]) if "overdue" in item else when < as_of
                 out.append(DueItem(on=when, overdue=overdue, task=task.code, item=item))
     late = supervision_metrics.overdue_items(
         session, actor, year=as_of.year, as_of=as_of, township_id=township_id

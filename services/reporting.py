@@ -140,7 +140,6 @@ def reporting_status(session: Session, actor: Actor, *, as_of: date) -> list[Uni
         select(Meeting.township_id, func.count(Meeting.id))
         .where(
             Meeting.kind == MeetingKind.presidium,
-            Meeting.is_draft.is_(False),
             Meeting.held_on.between(quarter_start, as_of),
         )
         .group_by(Meeting.township_id)

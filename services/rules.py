@@ -21,6 +21,7 @@ from models.enums import SupervisionKind, SupervisionStage, UnitType
 from services import audit
 from services.errors import NotFound
 from services.permissions import Actor, require_admin
+from services.working_days import is_working_day
 
 RULES_DIR = Path(__file__).resolve().parents[1] / "seed" / "rules"
 TASK_CODES = tuple(f"T{n:02d}" for n in range(1, 11))
@@ -31,9 +32,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Deadline(_Strict):
+class SchedulePoint(_Strict):
+    """A point of a count task's schedule: by ``by`` (MM-DD) the cumulative count ``expected``.
+    A ``deadline`` missed makes the task overdue; a ``pace`` point fallen short of makes it
+    behind only (see services.task_status)."""
+
     by: str = Field(description="month-day, MM-DD")
     expected: float = Field(ge=0)
+    kind: Literal["deadline", "pace"] = "deadline"
 
     @field_validator("by")
     @classmethod
@@ -59,11 +65,13 @@ class TaskRule(_Strict):
     applies_to: list[UnitType] = Field(min_length=1)
     weight: float = Field(ge=0)
     target: float = Field(ge=0)
-    schedule: list[Deadline] = Field(default_factory=list)
+    schedule: list[SchedulePoint] = Field(default_factory=list)
+    # Short of a deadline's figure within this many days before it is behind (0: no warning).
+    warn_days: int = Field(default=0, ge=0, le=366)
 
     @field_validator("schedule")
     @classmethod
-    def _ordered(cls, v: list[Deadline]) -> list[Deadline]:
+    def _ordered(cls, v: list[SchedulePoint]) -> list[SchedulePoint]:
         keys = [d.by for d in v]
         if keys != sorted(keys) or len(set(keys)) != len(keys):
             raise PydanticCustomError(
@@ -72,6 +80,10 @@ class TaskRule(_Strict):
         counts = [d.expected for d in v]
         if counts != sorted(counts):
             raise PydanticCustomError("rule_schedule_counts", "expected counts must not decrease")
+        if v and v[-1].by == "12-31" and v[-1].kind != "deadline":
+            raise PydanticCustomError(
+                "rule_schedule_year_end", "the year's end (12-31) is always a deadline"
+            )
         return v
 
 
@@ -94,6 +106,26 @@ class ContactDayRule(_Strict):
     tolerance: Literal["exact", "nearest_working_day"]
     min_participation: float = Field(ge=0, le=1)
     three_links_labels: list[str] = Field(min_length=1)
+    # The district's exceptions to China's official working calendar (services.working_days).
+    local_holidays: list[date] = Field(default_factory=list)
+    local_working_days: list[date] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _exceptions_apart(self) -> "ContactDayRule":
+        both = sorted(set(self.local_holidays) & set(self.local_working_days))
+        if both:
+            raise PydanticCustomError(
+                "rule_calendar_both",
+                "a day cannot be both a local holiday and a local working day: {days}",
+                {"days": ", ".join(d.isoformat() for d in both)},
+            )
+        return self
+
+    def working_day(self, day: date) -> bool:
+        """Whether ``day`` is a working day under the official calendar and these exceptions."""
+        return is_working_day(
+            day, holidays=self.local_holidays, working_days=self.local_working_days
+        )
 
 
 class LinkageRule(_Strict):
@@ -339,6 +371,28 @@ def _merge_missing(stored: dict, defaults: dict) -> dict:
     return merged
 
 
+def _tasks_with_defaults(stored: list, defaults: list) -> list:
+    """Each stored task completed from the default task of the same code: ``warn_days``, and
+    the ``kind`` of a schedule point saved before points had kinds (the default point of the
+    same date, else a deadline)."""
+    by_code = {t.get("code"): t for t in defaults if isinstance(t, dict)}
+    out = []
+    for task in stored:
+        default = by_code.get(task.get("code"), {}) if isinstance(task, dict) else {}
+        if not default:
+            out.append(task)
+            continue
+        kinds = {p.get("by"): p.get("kind", "deadline") for p in default.get("schedule", [])}
+        task = dict(task)
+        task.setdefault("warn_days", default.get("warn_days", 0))
+        task["schedule"] = [
+            p if "kind" in p else p | {"kind": kinds.get(p.get("by"), "deadline")}
+            for p in task.get("schedule", [])
+        ]
+        out.append(task)
+    return out
+
+
 def _with_defaults(content: dict) -> dict:
     """A stored rule set with settings added to the rules since it was saved taken from the
     defaults, so an older database keeps working after an upgrade; stored values always win.
@@ -347,7 +401,14 @@ def _with_defaults(content: dict) -> dict:
     if "theme" in content:
         theme = str(content.pop("theme") or "").strip()
         content.setdefault("themes", [theme] if theme else [])
-    return _merge_missing(content, _default_data(int(content.get("year", 0))))
+    defaults = _default_data(int(content.get("year", 0)))
+    merged = _merge_missing(content, defaults)
+    tasks = merged.get("checklist", {}).get("tasks")
+    if isinstance(tasks, list):
+        merged["checklist"] = merged["checklist"] | {
+            "tasks": _tasks_with_defaults(tasks, defaults["checklist"]["tasks"])
+        }
+    return merged
 
 
 def to_content(rules: RuleSet) -> dict:

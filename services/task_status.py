@@ -1,36 +1,44 @@
-"""How a task's status follows from its figures: schedules, pace, the count and share rules and
-the contact-day calendar. Pure functions of dates, numbers and the rule set; no database.
+"""How a task's verdict follows from its figures: schedules of deadlines and pace points, the
+count and share rules and the contact-day calendar. Pure functions of dates, numbers and the
+rule set; no database.
 
-Status of one task for one unit:
+The verdict of one task for one unit, as a district leader reads it:
 
 * ``not_applicable`` — the unit's type is not in the task's ``applies_to``. Never a fail.
 * ``done`` — a hand mark settles the task; otherwise the year's target is met.
-* ``overdue`` — behind a deadline that has passed.
-* ``behind`` — no deadline missed yet, but short against the pace.
+* ``overdue`` — a deadline has passed short of its figure, or the year's target can no longer
+  be reached (the task says why: a quarter without a presidium meeting, a miss against a 100 %
+  share whose misses are final).
+* ``behind`` — short of a pace point that has passed, or short of a deadline's figure within the
+  task's ``warn_days`` before it.
 * ``on_track`` — otherwise.
 
-Count tasks (T01, T02, T05, T09, T10) compare the count so far with the task's schedule, a list
-of (deadline, expected cumulative count). Without a schedule the year's end is the only deadline,
-expecting the whole target.
+A verdict is taken at the end of the ``as_of`` day: a record of that day counts, and a deadline
+or pace point on that day has passed. Every verdict carries ``decided_by``, the point (or the
+reason) that decided it, from which the screens write their explanation.
 
-* ``done`` when count ≥ goal (the task's target; for T09 the target is the share of the two
-  half-years, so goal = target × 2).
-* ``expected`` by ``as_of`` is the expected count of the latest deadline ≤ ``as_of`` (0 before
-  the first deadline). ``overdue`` when count < expected, or when the year is over and count <
-  goal.
-* The linear pace between deadlines: with ``prev`` the latest deadline ≤ as_of (or 31 Dec of the
-  year before, expecting 0) and ``next`` the first deadline after it,
-  ``pace = E(prev) + (E(next) − E(prev)) × days(prev → as_of) / days(prev → next)``.
-  ``behind`` when count < pace − 0.5, i.e. more than half a meeting (activity, …) short of the
-  pace. With a quarterly schedule of one presidium meeting per quarter, a unit without its
-  quarter's meeting is on track for the first half of the quarter and behind for the second
-  half (e.g. in 2026 without any meeting: 14 Feb is day 45 of 90, pace 0.5, on track; 15 Feb is
-  day 46, pace 0.511, behind).
+Count tasks (T01, T02, T05, T09, T10) compare the count so far with the task's schedule, points
+(day, expected cumulative count, kind ``deadline`` or ``pace``). The year's end is always a
+deadline expecting the whole goal (the task's target; for T09 the target is the share of the
+two half-years, so goal = target × 2), added when the schedule does not end on 31 Dec.
+
+* ``done`` when count ≥ goal.
+* ``overdue`` when a deadline ≤ as_of expects more than the count.
+* ``behind`` when a pace point ≤ as_of expects more, or a deadline d > as_of with
+  (d − as_of) ≤ warn_days days left expects more.
+
+So a congress session held in March with the second planned for December (T01, deadlines 30 Jun
+and 31 Dec, warn 30 days) is on track until 30 Nov and behind from 1 Dec (30 days left); one
+supervision activity by 15 Oct (T05, pace points at the quarters' ends) is behind, not overdue.
 
 Share tasks (T03, T04, T06, T07, T08) divide what was done by what was due by ``as_of``; their
 deadline is the year's end. Before it a share ≥ target is ``on_track`` and a share below is
-``behind``; from 31 Dec on, the same shares are ``done`` and ``overdue``. Nothing due yet (an
-empty denominator) owes nothing: ``on_track``, and ``done`` at the year's end.
+``behind``, or ``overdue`` when the task says the target can no longer be reached; from 31 Dec
+on, the same shares are ``done`` and ``overdue``. Nothing due yet (an empty denominator) owes
+nothing: ``on_track``, and ``done`` at the year's end.
+
+Adding a record never makes a verdict worse on the same day; moving ``as_of`` forward without
+new records never makes it better (tests/unit/test_task_status.py checks both as properties).
 
 Missing items are plain dicts (``kind`` plus parameters) from which the UI writes sentences in
 the user's language, e.g. ``{"kind": "meetings_needed", "n": 1, "deadline": date(2026, 9, 30),
@@ -42,6 +50,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from services.rules import ContactDayRule, TaskRule
+from services.working_days import nearest_working_days
 
 STATUSES = ("done", "on_track", "behind", "overdue", "not_applicable")
 # Statuses that count as "in order" in the matrix totals.
@@ -71,6 +80,8 @@ class TaskStatus:
     hand_mark: bool = False
     mark_evidence: str = ""
     weight: float = 0.0
+    # What decided the verdict (see ``Decision``); None for not applicable and hand marks.
+    decided_by: "Decision | None" = None
 
     @property
     def met(self) -> bool:
@@ -78,7 +89,36 @@ class TaskStatus:
 
 
 # ---------------------------------------------------------------------------------------------
-# Schedules and pace
+# Schedules and verdicts
+
+# The verdicts from best to worst.
+RANK = {"done": 0, "on_track": 1, "behind": 2, "overdue": 3}
+
+
+@dataclass(frozen=True)
+class Point:
+    """A point of a count task's schedule in a given year."""
+
+    day: date
+    expected: float
+    kind: str  # "deadline" or "pace"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What decided a verdict, for the explanation a leader reads.
+
+    ``reason``: ``target_met``; ``deadline_missed`` (a deadline passed short); ``pace_short`` (a
+    pace point passed short); ``deadline_near`` (short of a deadline within the warning window);
+    ``unreachable`` (the year's target can no longer be met, ``detail`` says why);
+    ``below_target`` (a share below its target before the year's end); ``next`` (on track: the
+    next point still to reach, if any). ``point`` is the point concerned;
+    ``days_left`` the days from as_of to it (negative once passed)."""
+
+    reason: str
+    point: Point | None = None
+    days_left: int | None = None
+    detail: dict | None = None
 
 
 def clamp_as_of(year: int, as_of: date) -> date:
@@ -86,29 +126,20 @@ def clamp_as_of(year: int, as_of: date) -> date:
     return min(max(as_of, date(year, 1, 1)), date(year, 12, 31))
 
 
-def deadlines(task: TaskRule, year: int, goal: float) -> list[tuple[date, float]]:
-    """(deadline, expected cumulative count) of a count task; the year's end when unscheduled."""
-    if not task.schedule:
-        return [(date(year, 12, 31), goal)]
-    return [(d.on(year), d.expected) for d in task.schedule]
+def schedule_points(task: TaskRule, year: int, goal: float) -> list[Point]:
+    """The task's schedule in ``year``, ending with the year's end as a deadline for the goal."""
+    year_end = date(year, 12, 31)
+    points = [Point(p.on(year), p.expected, p.kind) for p in task.schedule]
+    if points and points[-1].day == year_end:
+        points[-1] = Point(year_end, max(points[-1].expected, goal), "deadline")
+    else:
+        points.append(Point(year_end, goal, "deadline"))
+    return points
 
 
-def expected_by(points: list[tuple[date, float]], as_of: date) -> float:
-    """The expected count of the latest deadline ≤ as_of (0 before the first)."""
-    passed = [e for d, e in points if d <= as_of]
-    return passed[-1] if passed else 0.0
-
-
-def pace(points: list[tuple[date, float]], year: int, as_of: date) -> float:
-    """The linear pace between the deadlines around as_of (see the module docstring)."""
-    prev_day, prev_exp = date(year - 1, 12, 31), 0.0
-    for d, e in points:
-        if d <= as_of:
-            prev_day, prev_exp = d, e
-            continue
-        span = (d - prev_day).days
-        return prev_exp + (e - prev_exp) * (as_of - prev_day).days / span
-    return prev_exp
+def expected_by(points: list[Point], as_of: date) -> float:
+    """The count expected by the points passed by as_of (0 before the first)."""
+    return max((p.expected for p in points if p.day <= as_of), default=0.0)
 
 
 def quarter_end(year: int, quarter: int) -> date:
@@ -116,54 +147,73 @@ def quarter_end(year: int, quarter: int) -> date:
     return first_of_next - timedelta(days=1)
 
 
-# ---------------------------------------------------------------------------------------------
-# The status rules
-
-
-def count_status(
-    count: float, goal: float, points: list[tuple[date, float]], year: int, as_of: date
-) -> str:
+def count_verdict(
+    count: float, goal: float, points: list[Point], as_of: date, warn_days: int = 0
+) -> tuple[str, Decision]:
+    """The verdict of a count task and what decided it (see the module docstring)."""
     if count >= goal - EPS:
-        return "done"
-    if count < expected_by(points, as_of) - EPS:
-        return "overdue"
-    if as_of >= date(year, 12, 31):
-        return "overdue"
-    if count < pace(points, year, as_of) - 0.5 - EPS:
-        return "behind"
-    return "on_track"
+        return "done", Decision("target_met")
+    short = [p for p in points if count < p.expected - EPS]
+    missed = [p for p in short if p.kind == "deadline" and p.day <= as_of]
+    if missed:
+        p = missed[-1]
+        return "overdue", Decision("deadline_missed", p, (p.day - as_of).days)
+    lagging = [p for p in short if p.kind == "pace" and p.day <= as_of]
+    if lagging:
+        p = lagging[-1]
+        return "behind", Decision("pace_short", p, (p.day - as_of).days)
+    near = [p for p in short if p.kind == "deadline" and 0 < (p.day - as_of).days <= warn_days]
+    if near:
+        p = near[0]
+        return "behind", Decision("deadline_near", p, (p.day - as_of).days)
+    ahead = [p for p in short if p.day > as_of]
+    p = ahead[0] if ahead else None
+    return "on_track", Decision("next", p, (p.day - as_of).days if p else None)
 
 
-def share_status(share: float | None, target: float, year: int, as_of: date) -> str:
-    """``share`` is None when nothing is due yet."""
-    over = as_of >= date(year, 12, 31)
+def share_verdict(
+    share: float | None,
+    target: float,
+    year: int,
+    as_of: date,
+    unreachable: dict | None = None,
+) -> tuple[str, Decision]:
+    """The verdict of a share task; ``share`` is None when nothing is due yet. ``unreachable``
+    (why, as a missing-item dict) makes a share below target overdue before the year's end."""
+    year_end = Point(date(year, 12, 31), target, "deadline")
+    days_left = (year_end.day - as_of).days
+    over = as_of >= year_end.day
     if share is None or share >= target - EPS:
-        return "done" if over else "on_track"
-    return "overdue" if over else "behind"
+        if over:
+            return "done", Decision("target_met")
+        return "on_track", Decision("next", year_end, days_left)
+    if over:
+        return "overdue", Decision("deadline_missed", year_end, days_left)
+    if unreachable is not None:
+        return "overdue", Decision("unreachable", year_end, days_left, unreachable)
+    return "behind", Decision("below_target", year_end, days_left)
 
 
-def _quarterly(points: list[tuple[date, float]]) -> bool:
+def _quarterly(points: list[Point]) -> bool:
     ends = {(3, 31), (6, 30), (9, 30), (12, 31)}
-    return len(points) == 4 and all((d.month, d.day) in ends for d, _ in points)
+    return len(points) == 4 and all((p.day.month, p.day.day) in ends for p in points)
 
 
-def needed_items(
-    kind: str, count: float, points: list[tuple[date, float]], as_of: date
-) -> list[dict]:
-    """What a count task still owes: the latest missed deadline and the next one to come."""
+def needed_items(kind: str, count: float, points: list[Point], as_of: date) -> list[dict]:
+    """What a count task still owes: the latest point passed short and the next one to come."""
     quarterly = _quarterly(points)
-    unmet = [(d, e) for d, e in points if count < e - EPS]
-    missed = [p for p in unmet if p[0] <= as_of][-1:]
-    coming = [p for p in unmet if p[0] > as_of][:1]
+    unmet = [p for p in points if count < p.expected - EPS]
+    missed = [p for p in unmet if p.day <= as_of][-1:]
+    coming = [p for p in unmet if p.day > as_of][:1]
     return [
         {
             "kind": kind,
-            "n": math.ceil(expected - count - EPS),
-            "deadline": deadline,
-            "quarter": (deadline.month - 1) // 3 + 1 if quarterly else None,
-            "overdue": deadline <= as_of,
+            "n": math.ceil(p.expected - count - EPS),
+            "deadline": p.day,
+            "quarter": (p.day.month - 1) // 3 + 1 if quarterly else None,
+            "overdue": p.day <= as_of and p.kind == "deadline",
         }
-        for deadline, expected in (*missed, *coming)
+        for p in (*missed, *coming)
     ]
 
 
@@ -183,11 +233,17 @@ def count_task(
     year: int,
     as_of: date,
     missing_kind: str,
+    unreachable: dict | None = None,
 ) -> TaskStatus:
-    """The status of a count task, with what it still owes (items of ``missing_kind``)."""
-    points = deadlines(task, year, goal)
-    status = count_status(count, goal, points, year, as_of)
-    coming = [d for d, e in points if d > as_of and count < e - EPS]
+    """The verdict of a count task, with what it still owes (items of ``missing_kind``).
+    ``unreachable`` (why, as a missing-item dict) makes a task not done overdue: the year's
+    target can no longer be met (a deadline missed, when there is one, decides first)."""
+    points = schedule_points(task, year, goal)
+    status, decision = count_verdict(count, goal, points, as_of, task.warn_days)
+    if unreachable is not None and status not in ("done", "overdue"):
+        status = "overdue"
+        decision = Decision("unreachable", points[-1], (points[-1].day - as_of).days, unreachable)
+    coming = [p.day for p in points if p.day > as_of and count < p.expected - EPS]
     missing = [] if status == "done" else needed_items(missing_kind, count, points, as_of)
     return TaskStatus(
         township_id=township_id,
@@ -201,6 +257,7 @@ def count_task(
         next_deadline=coming[0] if coming else None,
         missing=tuple(missing),
         weight=task.weight,
+        decided_by=decision,
     )
 
 
@@ -215,12 +272,13 @@ def share_task(
     year: int,
     as_of: date,
     value: float | None = None,
+    unreachable: dict | None = None,
 ) -> TaskStatus:
-    """The status of a share task; ``value`` defaults to numerator / denominator (None when
+    """The verdict of a share task; ``value`` defaults to numerator / denominator (None when
     nothing is due). The missing items are kept only while the task is not done."""
     if value is None and denominator:
         value = numerator / denominator
-    status = share_status(value, target, year, as_of)
+    status, decision = share_verdict(value, target, year, as_of, unreachable)
     return TaskStatus(
         township_id=township_id,
         code=task.code,
@@ -235,7 +293,16 @@ def share_task(
         next_deadline=date(year, 12, 31) if status != "done" else None,
         missing=tuple(missing) if status != "done" else (),
         weight=task.weight,
+        decided_by=decision,
     )
+
+
+def final_miss(target: float, misses: int) -> dict | None:
+    """For a share task whose misses cannot be undone (a meeting held without a topic, a month
+    whose contact day passed): with a 100 % target one miss makes the target unreachable."""
+    if misses and target >= 1 - EPS:
+        return {"kind": "target_unreachable", "misses": misses}
+    return None
 
 
 def not_applicable(task: TaskRule, township_id: int, measure: str) -> TaskStatus:
@@ -258,16 +325,16 @@ def not_applicable(task: TaskRule, township_id: int, measure: str) -> TaskStatus
 
 def contact_days_allowed(rule: ContactDayRule, year: int, month: int) -> list[date]:
     """The days a month's contact day may be held on under the rule's tolerance: the rule's
-    day, and with ``nearest_working_day``, when that day is a Saturday or a Sunday, the Friday
-    before and the Monday after too."""
+    day, and with ``nearest_working_day``, when that day is not a working day (a weekend or an
+    official or local holiday, see ``services.working_days``), the last working day before it
+    and the first after it too. A swapped working day (调休) is a working day like any other."""
     day = date(year, month, rule.day_of_month)
-    allowed = [day]
-    if rule.tolerance == "nearest_working_day":
-        if day.weekday() == 5:  # Saturday: Friday before, Monday after
-            allowed += [day - timedelta(days=1), day + timedelta(days=2)]
-        elif day.weekday() == 6:  # Sunday
-            allowed += [day - timedelta(days=2), day + timedelta(days=1)]
-    return sorted(allowed)
+    if rule.tolerance != "nearest_working_day" or rule.working_day(day):
+        return [day]
+    before, after = nearest_working_days(
+        day, holidays=rule.local_holidays, working_days=rule.local_working_days
+    )
+    return [before, day, after]
 
 
 def contact_day_calendar(rule: ContactDayRule, year: int) -> dict[date, int]:
@@ -277,9 +344,11 @@ def contact_day_calendar(rule: ContactDayRule, year: int) -> dict[date, int]:
 
 
 def contact_day_planned(rule: ContactDayRule, year: int, month: int) -> date:
-    """The day a month's contact day is announced for: the rule's day, or under the tolerance
-    its nearest working day when it falls on a weekend (Saturday → Friday, Sunday → Monday)."""
-    day = date(year, month, rule.day_of_month)
-    if rule.tolerance == "nearest_working_day" and day.weekday() >= 5:
-        return day - timedelta(days=1) if day.weekday() == 5 else day + timedelta(days=1)
-    return day
+    """The day a month's contact day is announced for: the rule's day, or under the tolerance,
+    when it is not a working day, its nearest working day (the earlier one when both are as
+    near: a Saturday moves to Friday, a Sunday to Monday)."""
+    allowed = contact_days_allowed(rule, year, month)
+    if len(allowed) == 1:
+        return allowed[0]
+    before, day, after = allowed
+    return before if (day - before) <= (after - day) else after

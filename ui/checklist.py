@@ -17,7 +17,7 @@ from services.permissions import Actor
 from services.spreadsheets import writer
 from services.task_status import STATUSES, TaskStatus, clamp_as_of
 from ui.format import day, month_day, number, percent
-from ui.i18n import current_lang, label, t
+from ui.i18n import LANGUAGES, current_lang, label, t
 from ui.theme import STATUS_COLORS
 
 TASK_CODES = rules.TASK_CODES
@@ -144,8 +144,7 @@ def missing_text(item: dict, lang: str | None = None) -> str:
         parts = sep.join(t(f"checklist.part.{p}", lang) for p in item["parts"])
         return t(base, lang, date=day(item["held_on"], lang), title=item["title"], parts=parts)
     if kind == "meeting_without_topic":
-        key = f"{base}.draft" if item["draft"] else f"{base}.held"
-        return t(key, lang, date=day(item["held_on"], lang), title=item["title"])
+        return t(f"{base}.held", lang, date=day(item["held_on"], lang), title=item["title"])
     if kind == "items_needed":
         return _plural(base, item["n"], lang, due=item["due"])
     if kind == "item_not_closed":
@@ -211,6 +210,60 @@ def metric_text(task: TaskStatus, lang: str | None = None) -> str:
         due=number(task.denominator or 0, lang),
         target=percent(task.target, lang),
     )
+
+
+def verdict_text(task: TaskStatus, lang: str | None = None) -> str:
+    """Why the task has its verdict, naming the kind of point that decided it, e.g. "Behind: 1
+    of 2; 2 are due by Dec 31 (deadline), 29 days left"."""
+    lang = lang or current_lang()
+    why = task.decided_by
+    if task.status == "not_applicable" or why is None:
+        return metric_text(task, lang)
+    if task.hand_mark:
+        return t("checklist.verdict.hand_mark", lang)
+    if task.measure == "count":
+        figure = t(
+            "checklist.verdict.count_figure",
+            lang,
+            value=number(task.value or 0, lang),
+            target=number(task.target, lang),
+        )
+    elif task.value is None:
+        figure = t("checklist.metric.nothing_due", lang)
+    else:
+        figure = t(
+            "checklist.verdict.share_figure",
+            lang,
+            share=percent(task.value, lang),
+            target=percent(task.target, lang),
+        )
+    params = {"status": status_label(task.status, lang), "figure": figure}
+    point = why.point
+    if point is not None:
+        expected = (
+            number(point.expected, lang) if task.measure == "count" else percent(task.target, lang)
+        )
+        params |= {
+            "date": month_day(point.day, lang),
+            "expected": expected,
+            "kind": t(f"checklist.rules.point.{point.kind}", lang),
+            "days": why.days_left,
+        }
+    reason = why.reason
+    if reason == "next" and point is None:
+        reason = "target_met" if task.status == "done" else "on_track"
+    if reason == "unreachable":
+        params["why"] = unreachable_text(why.detail or {}, lang)
+    return t(f"checklist.verdict.{reason}", lang, **params)
+
+
+def unreachable_text(detail: dict, lang: str) -> str:
+    """Why a year's target can no longer be met."""
+    if detail.get("kind") == "quarters_without_meeting":
+        sep = t("checklist.list_sep", lang)
+        quarters = sep.join(t(f"checklist.quarter.{q}", lang) for q in detail.get("quarters", []))
+        return t("checklist.verdict.why.quarters_without_meeting", lang, quarters=quarters)
+    return t("checklist.verdict.why.target_unreachable", lang, n=detail.get("misses", 0))
 
 
 def cell_value(task: TaskStatus, lang: str | None = None) -> str:
@@ -433,6 +486,7 @@ def task_card(task: TaskStatus, lang: str, *, key: str) -> None:
         with badge:
             st.badge(status_label(task.status, lang), color=BADGE_COLORS[task.status])
         st.caption(metric_text(task, lang))
+        st.markdown(_escape(verdict_text(task, lang)))
         if task.hand_mark:
             st.info(t("checklist.hand_mark", lang), icon=":material/edit_note:")
             st.text(task.mark_evidence)
@@ -495,24 +549,54 @@ def records_frame(df: pd.DataFrame, code: str, lang: str) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # The rules form
 
-_SCHEDULE_ITEM = re.compile(r"^(\d{2}-\d{2})\s*:\s*(\d+(?:\.\d+)?)$")
+_SCHEDULE_ITEM = re.compile(r"^(\d{2}-\d{2})\s*:\s*(\d+(?:\.\d+)?)\s*(.*)$")
+POINT_KINDS = ("deadline", "pace")
 
 
-def schedule_text(task: rules.TaskRule) -> str:
-    return "; ".join(f"{d.by}:{d.expected:g}" for d in task.schedule)
+def schedule_text(task: rules.TaskRule, lang: str | None = None) -> str:
+    """ "06-30:1 pace; 12-31:2 deadline", the kind of each point named in the user's language."""
+    return "; ".join(
+        f"{d.by}:{d.expected:g} {t(f'checklist.rules.point.{d.kind}', lang)}" for d in task.schedule
+    )
+
+
+def _point_kind(word: str) -> str | None:
+    """The kind a word names in either language; a point without a word is a deadline."""
+    if not word:
+        return "deadline"
+    for kind in POINT_KINDS:
+        names = {kind} | {t(f"checklist.rules.point.{kind}", lang).casefold() for lang in LANGUAGES}
+        if word.casefold() in names:
+            return kind
+    return None
 
 
 def parse_schedule(text: str) -> list[dict] | None:
-    """ "06-30:1; 12-31:2" → [{"by": "06-30", "expected": 1.0}, …]; None when malformed."""
+    """ "03-31:1 pace; 12-31:4" → [{"by": "03-31", "expected": 1.0, "kind": "pace"},
+    {"by": "12-31", "expected": 4.0, "kind": "deadline"}]; None when malformed."""
     out = []
     for part in re.split(r"[;；,，]", (text or "").strip()):
         part = part.strip()
         if not part:
             continue
         match = _SCHEDULE_ITEM.match(part)
-        if not match:
+        kind = _point_kind(match.group(3).strip()) if match else None
+        if kind is None:
             return None
-        out.append({"by": match.group(1), "expected": float(match.group(2))})
+        out.append({"by": match.group(1), "expected": float(match.group(2)), "kind": kind})
+    return out
+
+
+def parse_dates(text: str) -> list[str] | None:
+    """ "2026-05-06, 2026-05-09" → ["2026-05-06", "2026-05-09"]; None when a date is bad."""
+    out = []
+    for part in re.split(r"[;；,，\s]+", (text or "").strip()):
+        if not part:
+            continue
+        try:
+            out.append(date.fromisoformat(part).isoformat())
+        except ValueError:
+            return None
     return out
 
 
@@ -523,11 +607,14 @@ def rules_from_form(
     day_of_month: int,
     tolerance: str,
     min_participation: float,
+    local_holidays: str = "",
+    local_working_days: str = "",
 ) -> tuple[dict, list[tuple[str, str]]]:
     """The rule-set data of the edited form, and the problems found before validation.
 
-    ``tasks`` maps a task code to its edited applies_to, weight, target and schedule text. The
-    target of T06 is also the closure target of supervision items, so the two stay equal.
+    ``tasks`` maps a task code to its edited applies_to, weight, target, schedule text and
+    warn_days. The target of T06 is also the closure target of supervision items, so the two
+    stay equal. ``local_holidays`` and ``local_working_days`` are ISO dates, comma-separated.
     """
     data = rules.to_content(current)
     problems: list[tuple[str, str]] = []
@@ -543,11 +630,22 @@ def rules_from_form(
             problems.append((f"checklist.tasks[{i}].schedule", t("checklist.rules.bad_schedule")))
         else:
             task["schedule"] = schedule
+        if "warn_days" in row:
+            task["warn_days"] = int(_number(row["warn_days"]))
         if task["code"] == "T06":
             data["supervision"]["closure_target"] = task["target"]
     data["contact_day"].update(
         day_of_month=day_of_month, tolerance=tolerance, min_participation=min_participation
     )
+    for key, text in (
+        ("local_holidays", local_holidays),
+        ("local_working_days", local_working_days),
+    ):
+        days = parse_dates(text)
+        if days is None:
+            problems.append((f"contact_day.{key}", t("checklist.rules.bad_dates")))
+        else:
+            data["contact_day"][key] = days
     return data, problems
 
 

@@ -1,12 +1,15 @@
 """Aspect C, deputies: T07 the monthly contact day (代表联系选民日).
 
 * T07 contact days: a month is due once its contact day (``contact_day.day_of_month``; with the
-  ``nearest_working_day`` tolerance, when that day is a Saturday or Sunday the Friday before or
-  the Monday after count too) has passed, or once it was held on one of those days. A due month
-  counts when a contact day of it counts (``contact_day_counts``): held on an allowed day, with
-  participants / deputies that should attend (``expected_at_contact_day``: township-level
-  deputies for towns and townships, every active deputy of a sub-district) ≥
-  ``min_participation``. Months met / months due.
+  ``nearest_working_day`` tolerance, when that day is not a working day of the official
+  calendar with the district's exceptions, the working day before and the one after count too,
+  see ``services.task_status.contact_days_allowed``) has passed, or once it was held on one of
+  those days. A due month counts when a contact day of it counts (``contact_day_counts``): held
+  on an allowed day, with participants / deputies that should attend
+  (``expected_at_contact_day``: township-level deputies for towns and townships, every active
+  deputy of a sub-district) ≥ ``min_participation``. Months met / months due. A due month
+  missed stays missed: once the months still to come cannot lift the year's share to the
+  target (with 100 %: after one miss), the task is overdue.
 """
 
 from dataclasses import dataclass
@@ -183,6 +186,12 @@ def t07_contact_days(reader: TaskReader, task: TaskRule, unit: Unit) -> TaskStat
     missing = listed(missing)
     if upcoming is not None:
         missing.append({"kind": "contact_day_next", "day": upcoming})
+    # A month whose contact day passed without counting stays missed: the best the year can
+    # still end with is every month to come held.
+    best = (met + 12 - due) / 12
+    unreachable = (
+        {"kind": "target_unreachable", "misses": due - met} if best < task.target - EPS else None
+    )
     return share_task(
         task,
         unit.id,
@@ -192,6 +201,7 @@ def t07_contact_days(reader: TaskReader, task: TaskRule, unit: Unit) -> TaskStat
         missing=missing,
         year=year,
         as_of=reader.as_of,
+        unreachable=unreachable,
     )
 
 

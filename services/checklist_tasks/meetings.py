@@ -1,20 +1,20 @@
 """Aspect A, meetings: T01 congress sessions, T02 presidium meetings, T03 every meeting run in
 full, T04 a supervision topic at every presidium meeting.
 
-* T01 congress sessions held: Meeting(kind=congress_session) held in the year ≤ as_of, drafts
-  left out (``meeting_held``).
-* T02 presidium meetings held, against the (quarterly) schedule; the schedule is cumulative, so
-  two meetings in one quarter make up for an empty next quarter, but every quarter that ended
-  without a meeting is still listed.
+* T01 congress sessions held: Meeting(kind=congress_session) held in the year ≤ as_of, against
+  the schedule (by default deadlines 30 Jun and 31 Dec).
+* T02 presidium meetings held, at least one in each quarter (deadlines at the quarters' ends):
+  overdue from the end of the first quarter without a meeting, since four quarters each with a
+  meeting can no longer be reached (``presidium_quarters``); every such quarter is listed.
 * T03 meetings held (both kinds) whose research, deliberation and follow-up are all recorded, not
   blank (``meeting_in_full``) / meetings held.
 * T04 presidium meetings held with ≥ 1 supervision topic (``meeting_with_topic``) / presidium
-  meetings recorded, drafts included: a draft is a presidium meeting whose topic is still
-  missing (a presidium meeting is saved without a topic only as a draft).
+  meetings held. A meeting held without a topic stays without one, so with a 100 % target one
+  such meeting makes the task overdue (the target can no longer be reached).
 
-A meeting held counts as held whatever it lacks; the task about what it lacks (T03, T04) counts
-the lack. Each predicate is one SQL expression, used by the counts and by the records behind a
-cell alike.
+A meeting recorded was held and counts as held whatever it lacks; the task about what it lacks
+(T03, T04) counts the lack. Each predicate is one SQL expression, used by the counts and by the
+records behind a cell alike.
 """
 
 from dataclasses import dataclass, replace
@@ -30,8 +30,10 @@ from services.checklist_tasks.reader import TaskReader, Unit, record, tally
 from services.meetings import RECORD_PARTS, part_recorded, topics_by_meeting
 from services.rules import TaskRule
 from services.task_status import (
+    Decision,
     TaskStatus,
     count_task,
+    final_miss,
     listed,
     quarter_end,
     share_task,
@@ -41,21 +43,14 @@ from services.task_status import (
 # What counts
 
 
-def meeting_held():
-    """T01, T02, T03: a meeting recorded and not a draft is held, whatever it lacks."""
-    return ~Meeting.is_draft
-
-
 def meeting_in_full():
-    """T03: a meeting held whose research, deliberation and follow-up are all recorded."""
-    return and_(meeting_held(), *(part_recorded(part) for part in RECORD_PARTS))
+    """T03: a meeting whose research, deliberation and follow-up are all recorded."""
+    return and_(*(part_recorded(part) for part in RECORD_PARTS))
 
 
 def meeting_with_topic():
-    """T04: a meeting held with at least one supervision topic on its agenda."""
-    return and_(
-        meeting_held(), exists().where(SupervisionTopic.meeting_id == Meeting.id).correlate(Meeting)
-    )
+    """T04: a meeting with at least one supervision topic on its agenda."""
+    return exists().where(SupervisionTopic.meeting_id == Meeting.id).correlate(Meeting)
 
 
 def _in_reach(reader: TaskReader):
@@ -69,14 +64,13 @@ def _in_reach(reader: TaskReader):
 
 
 class _Tally(NamedTuple):
-    recorded: int = 0
     held: int = 0
     in_full: int = 0
     with_topic: int = 0
 
 
 def _meeting_tallies(reader: TaskReader) -> dict[int, dict[tuple[MeetingKind, int], _Tally]]:
-    """Per unit: (kind, month) -> meetings recorded, held, held in full, held with a topic."""
+    """Per unit: (kind, month) -> meetings held, held in full, held with a topic."""
     month = extract("month", Meeting.held_on)
     stmt = (
         select(
@@ -84,7 +78,6 @@ def _meeting_tallies(reader: TaskReader) -> dict[int, dict[tuple[MeetingKind, in
             Meeting.kind,
             month,
             func.count(Meeting.id),
-            tally(meeting_held()),
             tally(meeting_in_full()),
             tally(meeting_with_topic()),
         )
@@ -119,9 +112,7 @@ class _MeetingRow:
     held_on: date
     title: str
     attendance: int
-    draft: bool
     blank_parts: tuple[str, ...]
-    held: bool
     in_full: bool
     with_topic: bool
 
@@ -136,8 +127,6 @@ def _meeting_rows(reader: TaskReader, *where) -> list[_MeetingRow]:
             Meeting.held_on,
             Meeting.title,
             Meeting.attendance,
-            Meeting.is_draft,
-            meeting_held().label("held"),
             meeting_in_full().label("in_full"),
             meeting_with_topic().label("with_topic"),
             *(part_recorded(part).label(part) for part in RECORD_PARTS),
@@ -153,9 +142,7 @@ def _meeting_rows(reader: TaskReader, *where) -> list[_MeetingRow]:
             held_on=row.held_on,
             title=row.title,
             attendance=row.attendance,
-            draft=bool(row.is_draft),
             blank_parts=tuple(p for p in RECORD_PARTS if not getattr(row, p)),
-            held=bool(row.held),
             in_full=bool(row.in_full),
             with_topic=bool(row.with_topic),
         )
@@ -168,7 +155,7 @@ def _gaps(reader: TaskReader) -> dict[int, list[_MeetingRow]]:
     rows = _meeting_rows(
         reader,
         or_(
-            and_(meeting_held(), ~meeting_in_full()),
+            ~meeting_in_full(),
             and_(Meeting.kind == MeetingKind.presidium, ~meeting_with_topic()),
         ),
     )
@@ -195,22 +182,37 @@ def t01_congress_sessions(reader: TaskReader, task: TaskRule, unit: Unit) -> Tas
     )
 
 
-def t02_presidium_meetings(reader: TaskReader, task: TaskRule, unit: Unit) -> TaskStatus:
-    """Presidium meetings against the target, at least one in each quarter: a quarter that
-    ended without one is a shortfall later meetings cannot make up, so at most
-    target − (empty quarters) meetings count; and the task is not done before as many
-    quarters as the target (four at most) have each held one."""
-    presidium = (MeetingKind.presidium,)
-    held = _tally(reader, unit, presidium).held
+def presidium_quarters(
+    held_by_month: dict[int, int], target: float, year: int, as_of: date
+) -> tuple[int, set[int], list[int], bool]:
+    """T02's figures from the presidium meetings held per month: (meetings credited, quarters
+    covered, quarters ended without a meeting, whether the target can still be reached).
+
+    At least one meeting in each quarter: a quarter that ended (its last day passed, see
+    services.task_status) without one is a shortfall later meetings cannot make up, so at most
+    target − (empty quarters) meetings are credited; and as many quarters as the target (four
+    at most) must each hold one, so once more quarters ended empty than 4 − that number the
+    target can no longer be reached (with the default four: from the day after the first
+    empty quarter's end)."""
+    held = sum(held_by_month.values())
     covered = {
-        q for q in range(1, 5) if _tally(reader, unit, presidium, range(3 * q - 2, 3 * q + 1)).held
+        q for q in range(1, 5) if any(held_by_month.get(m) for m in range(3 * q - 2, 3 * q + 1))
     }
-    empty = [
-        {"kind": "quarter_without_meeting", "quarter": q}
-        for q in range(1, 5)
-        if quarter_end(reader.year, q) <= reader.as_of and q not in covered
-    ]
-    credited = min(held, max(0, int(task.target) - len(empty))) if empty else held
+    empty = [q for q in range(1, 5) if quarter_end(year, q) <= as_of and q not in covered]
+    needed = min(4, int(target))
+    credited = min(held, max(0, int(target) - len(empty))) if empty else held
+    return credited, covered, empty, len(empty) <= 4 - needed
+
+
+def t02_presidium_meetings(reader: TaskReader, task: TaskRule, unit: Unit) -> TaskStatus:
+    """Presidium meetings against the target, at least one in each quarter (see
+    ``presidium_quarters``); overdue once the quarters can no longer all be covered."""
+    held_by_month = {
+        m: _tally(reader, unit, (MeetingKind.presidium,), (m,)).held for m in range(1, 13)
+    }
+    credited, covered, empty, reachable = presidium_quarters(
+        held_by_month, task.target, reader.year, reader.as_of
+    )
     status = count_task(
         task,
         unit.id,
@@ -219,12 +221,14 @@ def t02_presidium_meetings(reader: TaskReader, task: TaskRule, unit: Unit) -> Ta
         year=reader.year,
         as_of=reader.as_of,
         missing_kind="meetings_needed",
+        unreachable=None if reachable else {"kind": "quarters_without_meeting", "quarters": empty},
     )
     if status.status == "done" and len(covered) < min(4, int(task.target)):
-        status = replace(status, status="on_track")
+        status = replace(status, status="on_track", decided_by=Decision("quarters_to_cover"))
     if not empty:
         return status
-    return replace(status, missing=(*empty, *status.missing))
+    gaps = [{"kind": "quarter_without_meeting", "quarter": q} for q in empty]
+    return replace(status, missing=(*gaps, *status.missing))
 
 
 def t03_meetings_in_full(reader: TaskReader, task: TaskRule, unit: Unit) -> TaskStatus:
@@ -237,7 +241,7 @@ def t03_meetings_in_full(reader: TaskReader, task: TaskRule, unit: Unit) -> Task
             "parts": list(g.blank_parts),
         }
         for g in reader.once(_gaps).get(unit.id, [])
-        if g.held and not g.in_full
+        if not g.in_full
     ]
     return share_task(
         task,
@@ -258,7 +262,6 @@ def t04_presidium_topics(reader: TaskReader, task: TaskRule, unit: Unit) -> Task
             "kind": "meeting_without_topic",
             "title": g.title,
             "held_on": g.held_on,
-            "draft": g.draft,
         }
         for g in reader.once(_gaps).get(unit.id, [])
         if g.kind == MeetingKind.presidium and not g.with_topic
@@ -267,11 +270,12 @@ def t04_presidium_topics(reader: TaskReader, task: TaskRule, unit: Unit) -> Task
         task,
         unit.id,
         meetings.with_topic,
-        meetings.recorded,
+        meetings.held,
         target=task.target,
         missing=listed(missing),
         year=reader.year,
         as_of=reader.as_of,
+        unreachable=final_miss(task.target, meetings.held - meetings.with_topic),
     )
 
 
@@ -293,23 +297,23 @@ def _record(row: _MeetingRow, topics: list[str], *, counts: bool, value=None, de
         row.title,
         counts=counts,
         value=value,
-        detail=("draft" if row.draft else "") if detail is None else detail,
+        detail=detail or "",
         text="；".join(topics),
     )
 
 
 def _held_records(reader: TaskReader, unit: Unit, kind: MeetingKind) -> list[dict]:
     rows, topics = _unit_meetings(reader, unit, kind)
-    return [_record(r, topics.get(r.id, []), counts=r.held, value=r.attendance) for r in rows]
+    return [_record(r, topics.get(r.id, []), counts=True, value=r.attendance) for r in rows]
 
 
 def t01_records(reader: TaskReader, unit: Unit) -> list[dict]:
-    """Every congress session recorded; the ones held count (drafts are flagged)."""
+    """Every congress session held; each counts."""
     return _held_records(reader, unit, MeetingKind.congress_session)
 
 
 def t02_records(reader: TaskReader, unit: Unit) -> list[dict]:
-    """Every presidium meeting recorded; the ones held count (drafts are flagged)."""
+    """Every presidium meeting held; each counts, with or without a topic."""
     return _held_records(reader, unit, MeetingKind.presidium)
 
 
@@ -319,12 +323,11 @@ def t03_records(reader: TaskReader, unit: Unit) -> list[dict]:
     return [
         _record(r, topics.get(r.id, []), counts=r.in_full, detail=",".join(r.blank_parts))
         for r in rows
-        if r.held
     ]
 
 
 def t04_records(reader: TaskReader, unit: Unit) -> list[dict]:
-    """Every presidium meeting, drafts included; those held with a topic count."""
+    """Every presidium meeting held; those with a topic count."""
     rows, topics = _unit_meetings(reader, unit, MeetingKind.presidium)
     return [
         _record(r, topics.get(r.id, []), counts=r.with_topic, value=len(topics.get(r.id, [])))

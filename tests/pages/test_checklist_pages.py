@@ -135,26 +135,32 @@ def test_clerk_records_a_presidium_meeting_and_t02_t04_follow(app_env):
     assert any(c.startswith(f"已完成 {after2.value}，") for c in captions), captions
 
 
-def test_a_draft_without_topic_is_a_t04_gap_until_completed(app_env):
+def test_a_presidium_meeting_without_topic_is_held_and_a_t04_gap_until_topics_are_added(app_env):
     daxing = _unit_id(app_env, "daxing")
     t02, t04 = _task(app_env, daxing, "T02"), _task(app_env, daxing, "T04")
     at = _open("clerk03", "pages/meeting_forms.py")
-    # A town's form opens on the presidium meeting.
+    # A town's form opens on the presidium meeting, and warns what a meeting without a topic
+    # counts for.
     assert at.radio(key="checklist_meeting_kind").value == MeetingKind.presidium
+    assert any("任务四将其计为缺少监督议题" in w.value for w in at.warning)
     at.date_input(key="checklist_meeting_held_on").set_value(date(2026, 8, 2))
-    at.text_input(key="checklist_meeting_title").input("草稿会议")
-    at.checkbox(key="checklist_meeting_draft").check()
+    at.text_input(key="checklist_meeting_title").input("无议题会议")
     at.button(key="checklist_meeting_submit").click()
     at.run()
     no_exceptions(at)
-    assert at.success[0].value.startswith("已保存为草稿")
+    assert at.success[0].value.startswith("会议已按已召开保存")
     mid2, mid4 = _task(app_env, daxing, "T02"), _task(app_env, daxing, "T04")
-    assert mid2.value == t02.value
+    assert mid2.value == t02.value + 1
     assert (mid4.numerator, mid4.denominator) == (t04.numerator, t04.denominator + 1)
-    assert any(m["kind"] == "meeting_without_topic" and m["draft"] for m in mid4.missing)
+    assert any(
+        m["kind"] == "meeting_without_topic" and m["title"] == "无议题会议" for m in mid4.missing
+    )
 
-    at.text_area(key="checklist_draft_topics").input("听取和审议秸秆禁烧工作报告")
-    at.button(key="checklist_draft_submit").click()
+    with session_scope(app_env) as session:
+        mid = session.exec(select(Meeting.id).where(Meeting.title == "无议题会议")).one()
+    at.selectbox(key="checklist_add_topics_pick").set_value(mid)
+    at.text_area(key="checklist_add_topics_topics").input("听取和审议秸秆禁烧工作报告")
+    at.button(key="checklist_add_topics_submit").click()
     at.run()
     no_exceptions(at)
     done2, done4 = _task(app_env, daxing, "T02"), _task(app_env, daxing, "T04")
@@ -166,7 +172,6 @@ def test_a_draft_without_topic_is_a_t04_gap_until_completed(app_env):
     ("fill", "message"),
     [
         ({"title": "", "topics": "议题"}, "请填写会议名称。"),
-        ({"title": "无议题的主席团会议", "topics": ""}, "主席团会议至少需要一个监督议题"),
         (
             {"title": "<script>alert(1)</script>", "topics": "议题"},
             "名称：内容不能包含 HTML 标签、脚本或控制字符。",

@@ -59,7 +59,6 @@ def add_meeting(
     kind: MeetingKind,
     held_on: date,
     *,
-    draft: bool = False,
     topics: int = 0,
     research: str = "调研",
     deliberation: str = "审议",
@@ -73,7 +72,6 @@ def add_meeting(
         research=research,
         deliberation=deliberation,
         follow_up=follow_up,
-        is_draft=draft,
     )
     session.add(m)
     session.flush()

@@ -73,11 +73,14 @@ def test_a_year_with_no_records(session):
     # T05–T10 apply; only T06 and T08 (nothing due) are in order.
     assert end.unit(sub).met == 2 and end.unit(sub).applicable == 6
 
-    # 1 Mar: 60 days into the 181 to 30 Jun (pace 0.33) for T01; 60 of 90 (0.67) for T02.
+    # 1 Mar: T01's first deadline, 30 Jun, is 121 days away; T02's, 31 Mar, 30 days away
+    # (inside its 30-day warning); January's and February's contact days passed without one,
+    # and months missed stay missed: 100 % is out of reach.
     early = checklist.checklist_status(session, YEAR, date(2026, 3, 1)).unit(town)
     assert early.task("T01").status == "on_track"
     assert early.task("T02").status == "behind"
-    assert early.task("T07").status == "behind"  # January and February missed
+    assert early.task("T07").status == "overdue"
+    assert early.task("T07").decided_by.reason == "unreachable"
     assert early.task("T03").status == "on_track"
 
 
@@ -217,14 +220,12 @@ def test_a_cell_counts_the_records_its_task_counted(session):
     )
     tid = add_unit(session)
     as_of = date(2026, 6, 30)
-    # Meetings: two congress sessions held (one lacking its research) and a draft; presidium
-    # meetings held on 10 Feb (a topic) and 3 Jun (no topic, blank follow-up), a draft with a
-    # topic on 12 May.
+    # Meetings: two congress sessions (one lacking its research); presidium meetings on 10 Feb
+    # and 12 May (a topic each) and 3 Jun (no topic, blank follow-up).
     add_meeting(session, tid, MeetingKind.congress_session, date(2026, 3, 2))
     add_meeting(session, tid, MeetingKind.congress_session, date(2026, 4, 8), research="")
-    add_meeting(session, tid, MeetingKind.congress_session, date(2026, 5, 5), draft=True)
     add_meeting(session, tid, MeetingKind.presidium, date(2026, 2, 10), topics=1)
-    add_meeting(session, tid, MeetingKind.presidium, date(2026, 5, 12), draft=True, topics=1)
+    add_meeting(session, tid, MeetingKind.presidium, date(2026, 5, 12), topics=1)
     add_meeting(session, tid, MeetingKind.presidium, date(2026, 6, 3), follow_up="  ")
     # Activities: an appraisal is not a kind this rule set counts.
     add_activity(session, tid, date(2026, 3, 5))
@@ -267,14 +268,14 @@ def test_a_cell_counts_the_records_its_task_counted(session):
     listed = {code: len(df) for code, df in cells.items()}
 
     # Count tasks: the counted records are the count.
-    assert (counted["T01"], listed["T01"], unit.task("T01").value) == (2, 3, 2)
-    assert (counted["T02"], listed["T02"], unit.task("T02").value) == (2, 3, 2)
+    assert (counted["T01"], listed["T01"], unit.task("T01").value) == (2, 2, 2)
+    assert (counted["T02"], listed["T02"], unit.task("T02").value) == (3, 3, 3)
     assert (counted["T05"], listed["T05"], unit.task("T05").value) == (2, 3, 2)
     assert (counted["T10"], listed["T10"], unit.task("T10").value) == (1, 3, 1)
     # Share tasks: the counted records over the records listed are the share.
     for code, (num, den) in {
-        "T03": (2, 4),  # drafts are not listed for T03
-        "T04": (1, 3),  # a draft is a presidium meeting without a topic
+        "T03": (3, 5),  # every meeting held; two lack a part
+        "T04": (2, 3),  # a presidium meeting held without a topic is listed, not counted
         "T06": (2, 3),
         "T08": (1 + 1, 5 + 7),  # members 1 of 5; deputies 1 of 7
     }.items():

@@ -59,11 +59,30 @@ def test_t01_a_session_on_30_june_is_in_time_one_on_1_july_is_late(session):
     )
     assert ta.missing[0]["deadline"] == date(2026, 12, 31) and ta.missing[0]["n"] == 1
 
-    # On 1 July the late session counts: 1 of the 1 expected; pace 1 + 1/184.
+    # On 1 July the late session counts: 1 of the 1 expected by the passed deadline.
     assert status(session, b, "T01", date(2026, 7, 1)).status == "on_track"
-    # A draft is not a session held.
-    add_meeting(session, a, MeetingKind.congress_session, date(2026, 8, 3), draft=True)
-    assert status(session, a, "T01", date(2026, 12, 31)).value == 1
+
+
+def test_t01_a_second_session_planned_for_december_is_not_behind_in_october(town, session):
+    """First session in March, the second planned for December: deadlines 30 Jun (1) and
+    31 Dec (2), a warning 30 days ahead. On track through 30 Nov (31 days left), behind from
+    1 Dec (30 days left), overdue when 31 Dec ends without the second."""
+    add_meeting(session, town, MeetingKind.congress_session, date(2026, 3, 18))
+    for as_of, want in (
+        (date(2026, 9, 30), "on_track"),
+        (date(2026, 10, 1), "on_track"),
+        (date(2026, 11, 30), "on_track"),
+        (date(2026, 12, 1), "behind"),
+        (date(2026, 12, 30), "behind"),
+        (date(2026, 12, 31), "overdue"),
+    ):
+        assert status(session, town, "T01", as_of).status == want, as_of
+    t = status(session, town, "T01", date(2026, 12, 2))
+    assert t.decided_by.reason == "deadline_near"
+    assert (t.decided_by.point.day, t.decided_by.point.expected) == (date(2026, 12, 31), 2)
+    assert (t.decided_by.point.kind, t.decided_by.days_left) == ("deadline", 29)
+    add_meeting(session, town, MeetingKind.congress_session, date(2026, 12, 2))
+    assert status(session, town, "T01", date(2026, 12, 2)).status == "done"
 
 
 def test_t01_done_when_both_sessions_are_held(town, session):
@@ -81,16 +100,18 @@ def test_t02_two_meetings_in_one_quarter_and_none_in_the_next(town, session):
     add_meeting(session, town, MeetingKind.presidium, date(2026, 2, 10), topics=1)
     add_meeting(session, town, MeetingKind.presidium, date(2026, 3, 10), topics=1)
 
-    # 30 Jun: 2 held, 2 expected: on track, but the empty second quarter is listed.
+    # 29 Jun: the second quarter has a day left, 2 held against the 2 due by 30 Jun: the count
+    # is in order; 1 Mar → 31 Mar the first quarter was in hand.
+    assert status(session, town, "T02", date(2026, 6, 29)).status == "on_track"
+    # 30 Jun ends without a meeting in the second quarter: four quarters each with a meeting
+    # can no longer be reached, so the task is overdue although 2 of the 2 due were held.
     t = status(session, town, "T02", date(2026, 6, 30))
-    assert (t.value, t.expected, t.status) == (2, 2, "on_track")
+    assert (t.value, t.expected, t.status) == (2, 2, "overdue")
+    assert t.decided_by.reason == "unreachable"
+    assert t.decided_by.detail == {"kind": "quarters_without_meeting", "quarters": [2]}
     assert t.missing[0] == {"kind": "quarter_without_meeting", "quarter": 2}
-
-    # 15 Aug: 46 of the 92 days to 30 Sep, pace 2.5: still within half a meeting.
-    assert status(session, town, "T02", date(2026, 8, 15)).status == "on_track"
-    # 16 Aug: pace 2 + 47/92 = 2.51: behind.
     t = status(session, town, "T02", date(2026, 8, 16))
-    assert t.status == "behind"
+    assert t.status == "overdue"
     assert t.missing == (
         {"kind": "quarter_without_meeting", "quarter": 2},
         {
@@ -122,9 +143,11 @@ def test_t02_four_meetings_in_the_first_quarter_are_not_four_quarters(town, sess
     # 31 Mar: all four count, but three quarters have still to hold their own: not done yet.
     t = status(session, town, "T02", date(2026, 3, 31))
     assert (t.value, t.status, t.missing) == (4, "on_track", ())
-    # 30 Jun: the second quarter ended empty, so at most 4 − 1 = 3 count; 2 were due.
+    assert t.decided_by.reason == "quarters_to_cover"
+    # 30 Jun: the second quarter ended empty, so at most 4 − 1 = 3 count, and four quarters
+    # each with a meeting are out of reach: overdue.
     t = status(session, town, "T02", date(2026, 6, 30))
-    assert (t.value, t.status) == (3, "on_track")
+    assert (t.value, t.status) == (3, "overdue")
     assert t.missing[0] == {"kind": "quarter_without_meeting", "quarter": 2}
     # 31 Dec: three quarters empty, 4 − 3 = 1 counts against the 4 due.
     t = status(session, town, "T02", date(2026, 12, 31))
@@ -140,16 +163,34 @@ def test_t02_one_meeting_in_each_quarter_is_done(town, session):
     for day in (date(2026, 2, 9), date(2026, 5, 11), date(2026, 8, 10), date(2026, 10, 12)):
         add_meeting(session, town, MeetingKind.presidium, day, topics=1)
     assert status(session, town, "T02", date(2026, 9, 30)).status == "on_track"
+    # 1 Oct: the fourth quarter's meeting is not yet held; 31 Dec is 91 days away, outside the
+    # 30-day warning: on track. 1 Dec is 30 days before: behind, had it not been held.
+    assert status(session, town, "T02", date(2026, 10, 1)).status == "on_track"
     t = status(session, town, "T02", date(2026, 10, 31))
     assert (t.value, t.status, t.missing) == (4, "done", ())
 
 
-def test_t02_counts_neither_drafts_nor_meetings_after_as_of(town, session):
-    add_meeting(session, town, MeetingKind.presidium, date(2026, 1, 15), draft=True)
+def test_t02_counts_a_meeting_held_without_a_topic_and_none_after_as_of(town, session):
+    add_meeting(session, town, MeetingKind.presidium, date(2026, 1, 15))  # no topic
     add_meeting(session, town, MeetingKind.presidium, date(2026, 4, 15), topics=1)
     t = status(session, town, "T02", date(2026, 3, 31))
-    assert (t.value, t.status) == (0, "overdue")
-    assert {"kind": "quarter_without_meeting", "quarter": 1} in t.missing
+    assert (t.value, t.status) == (1, "on_track")
+    assert status(session, town, "T02", date(2026, 4, 14)).value == 1
+    assert status(session, town, "T02", date(2026, 4, 15)).value == 2
+
+
+def test_t02_warns_within_30_days_of_a_quarter_end_and_is_overdue_after_it(town, session):
+    # No meeting at all: 28 Feb is 31 days before 31 Mar, 1 Mar the first day of the window.
+    assert status(session, town, "T02", date(2026, 2, 28)).status == "on_track"
+    t = status(session, town, "T02", date(2026, 3, 1))
+    assert (t.status, t.decided_by.reason, t.decided_by.days_left) == (
+        "behind",
+        "deadline_near",
+        30,
+    )
+    assert status(session, town, "T02", date(2026, 3, 30)).status == "behind"
+    t = status(session, town, "T02", date(2026, 3, 31))
+    assert (t.status, t.decided_by.reason) == ("overdue", "deadline_missed")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,10 +200,9 @@ def test_t02_counts_neither_drafts_nor_meetings_after_as_of(town, session):
 def test_t03_share_of_meetings_with_all_three_parts(town, session):
     add_meeting(session, town, MeetingKind.congress_session, date(2026, 1, 20))
     add_meeting(session, town, MeetingKind.presidium, date(2026, 2, 10), topics=1, follow_up="   ")
-    # Drafts are not held meetings for T03.
-    add_meeting(session, town, MeetingKind.presidium, date(2026, 3, 10), draft=True, research="")
+    add_meeting(session, town, MeetingKind.presidium, date(2026, 3, 10), topics=1, research="")
 
-    t = status(session, town, "T03", date(2026, 6, 30))
+    t = status(session, town, "T03", date(2026, 3, 9))
     assert (t.numerator, t.denominator, t.value) == (1, 2, 0.5)
     assert t.status == "behind"
     assert t.missing == (
@@ -173,26 +213,25 @@ def test_t03_share_of_meetings_with_all_three_parts(town, session):
             "parts": ["follow_up"],
         },
     )
+    # Its parts may still be recorded: behind, not overdue, before the year's end.
+    assert status(session, town, "T03", date(2026, 12, 30)).status == "behind"
     assert status(session, town, "T03", date(2026, 12, 31)).status == "overdue"
 
 
-def test_t04_drafts_are_meetings_held_without_a_topic(town, session):
+def test_t04_a_meeting_held_without_a_topic_makes_the_100_percent_target_unreachable(town, session):
     add_meeting(session, town, MeetingKind.presidium, date(2026, 2, 10), topics=2)
-    add_meeting(session, town, MeetingKind.presidium, date(2026, 5, 10), draft=True)
-    # A draft with a topic is still a draft: not a finished record.
-    add_meeting(session, town, MeetingKind.presidium, date(2026, 8, 10), draft=True, topics=1)
+    add_meeting(session, town, MeetingKind.presidium, date(2026, 5, 10))
+    add_meeting(session, town, MeetingKind.presidium, date(2026, 8, 10), topics=1)
     add_meeting(session, town, MeetingKind.congress_session, date(2026, 3, 10))
 
+    assert status(session, town, "T04", date(2026, 5, 9)).status == "on_track"
+    t = status(session, town, "T04", date(2026, 5, 10))
+    assert (t.numerator, t.denominator, t.status) == (1, 2, "overdue")
+    assert t.decided_by.reason == "unreachable"
+    assert t.decided_by.detail == {"kind": "target_unreachable", "misses": 1}
     t = status(session, town, "T04", date(2026, 9, 1))
-    assert (t.numerator, t.denominator) == (1, 3)
-    assert t.status == "behind"
-    assert [(m["held_on"], m["draft"]) for m in t.missing] == [
-        (date(2026, 5, 10), True),
-        (date(2026, 8, 10), True),
-    ]
-    # As of June only the first two are held: 1 of 2.
-    t = status(session, town, "T04", date(2026, 6, 1))
-    assert (t.numerator, t.denominator) == (1, 2)
+    assert (t.numerator, t.denominator, t.status) == (2, 3, "overdue")
+    assert [m["held_on"] for m in t.missing] == [date(2026, 5, 10)]
 
 
 def test_t04_complete_when_every_presidium_meeting_has_a_topic(town, session):
@@ -208,7 +247,7 @@ def test_t04_complete_when_every_presidium_meeting_has_a_topic(town, session):
 
 def test_records_of_t03_and_t04_flag_what_counts(town, session):
     add_meeting(session, town, MeetingKind.presidium, date(2026, 2, 10), topics=2)
-    add_meeting(session, town, MeetingKind.presidium, date(2026, 5, 10), draft=True)
+    add_meeting(session, town, MeetingKind.presidium, date(2026, 5, 10), research="")
     add_meeting(session, town, MeetingKind.congress_session, date(2026, 3, 2), research="")
     add_meeting(session, town, MeetingKind.presidium, date(2026, 7, 10), topics=1)
 
@@ -216,29 +255,31 @@ def test_records_of_t03_and_t04_flag_what_counts(town, session):
     assert list(t04["date"]) == [date(2026, 2, 10), date(2026, 5, 10)]
     assert list(t04["value"]) == [2, 0]
     assert list(t04["counts"]) == [True, False]
-    assert list(t04["detail"]) == ["", "draft"]
+    assert list(t04["detail"]) == ["", ""]
     assert t04["text"][0] == "议题0；议题1"
 
     t03 = records(session, town, "T03", date(2026, 6, 30))
-    assert list(t03["counts"]) == [True, False]  # drafts are left out of T03
-    assert t03["detail"][1] == "research"
+    assert list(t03["date"]) == [date(2026, 2, 10), date(2026, 3, 2), date(2026, 5, 10)]
+    assert list(t03["counts"]) == [True, False, False]
+    assert list(t03["detail"]) == ["", "research", "research"]
 
 
 def test_records_of_t01_and_t02_count_the_meetings_held(town, session):
     add_meeting(session, town, MeetingKind.congress_session, date(2026, 1, 20), research="")
-    add_meeting(session, town, MeetingKind.congress_session, date(2026, 3, 2), draft=True)
     add_meeting(session, town, MeetingKind.presidium, date(2026, 2, 10), topics=1)
+    add_meeting(session, town, MeetingKind.presidium, date(2026, 4, 10))
 
     t01 = records(session, town, "T01", date(2026, 6, 30))
-    # A session lacking its research is still held; a draft is listed but not held.
-    assert list(t01["counts"]) == [True, False]
-    assert list(t01["detail"]) == ["", "draft"]
-    assert list(t01["kind"]) == ["congress_session"] * 2
+    # A session lacking its research is still held.
+    assert list(t01["counts"]) == [True]
+    assert list(t01["kind"]) == ["congress_session"]
     assert status(session, town, "T01", date(2026, 6, 30)).value == 1
 
+    # A presidium meeting without a topic is held and counts for T02.
     t02 = records(session, town, "T02", date(2026, 6, 30))
-    assert list(t02["date"]) == [date(2026, 2, 10)]
-    assert list(t02["counts"]) == [True]
+    assert list(t02["date"]) == [date(2026, 2, 10), date(2026, 4, 10)]
+    assert list(t02["counts"]) == [True, True]
+    assert status(session, town, "T02", date(2026, 6, 30)).value == 2
 
 
 def test_a_record_part_of_spaces_is_blank_for_the_count_and_the_records(town, session):

@@ -35,15 +35,32 @@ def test_t05_activities_against_the_quarterly_schedule(town, session):
     add_activity(session, town, date(2026, 5, 5), SupervisionKind.appraisal)
     t = status(session, town, "T05", date(2026, 7, 1))
     assert (t.value, t.expected, t.status) == (2, 2, "on_track")
-    t = status(session, town, "T05", date(2026, 10, 1))
-    assert (t.value, t.expected, t.status) == (2, 3, "overdue")
+    # The quarters' figures are pace points: short of 3 by 30 Sep is behind, not overdue.
+    assert status(session, town, "T05", date(2026, 9, 29)).status == "on_track"
+    t = status(session, town, "T05", date(2026, 9, 30))
+    assert (t.value, t.expected, t.status) == (2, 3, "behind")
+    assert t.decided_by.reason == "pace_short"
+    assert (t.decided_by.point.day, t.decided_by.point.kind) == (date(2026, 9, 30), "pace")
     assert t.missing[0] == {
         "kind": "activities_needed",
         "n": 1,
         "deadline": date(2026, 9, 30),
         "quarter": 3,
-        "overdue": True,
+        "overdue": False,
     }
+    # The year's end is a deadline: 4 by 31 Dec.
+    assert status(session, town, "T05", date(2026, 12, 30)).status == "behind"
+    assert status(session, town, "T05", date(2026, 12, 31)).status == "overdue"
+
+
+def test_t05_one_activity_by_15_october_is_behind_not_overdue(town, session):
+    add_activity(session, town, date(2026, 2, 5))
+    t = status(session, town, "T05", date(2026, 10, 15))
+    assert (t.value, t.status) == (1, "behind")
+    # Four a year are still within reach; the 30 Sep pace point asked for 3.
+    assert (t.decided_by.point.day, t.decided_by.point.expected) == (date(2026, 9, 30), 3)
+    assert status(session, town, "T05", date(2026, 3, 31)).status == "on_track"
+    assert status(session, town, "T05", date(2026, 6, 30)).status == "behind"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from models.enums import MeetingKind, NotificationKind, SupervisionStage, UnitType
 from services import checklist as ck
 from services import rules
+from services import task_status as ts
 from services.task_status import STATUSES
 from tests.unit.checklist_builders import YEAR, add_meeting, add_unit, setup_rules
 from ui import checklist as ui
@@ -60,10 +61,9 @@ from ui import checklist as ui
                 "kind": "meeting_without_topic",
                 "title": "主席团会议",
                 "held_on": date(2026, 5, 10),
-                "draft": True,
             },
-            "2026年5月10日“主席团会议”为草稿，尚未确定监督议题",
-            "May 10, 2026 “主席团会议” is a draft without a supervision topic",
+            "2026年5月10日“主席团会议”没有监督议题",
+            "May 10, 2026 “主席团会议” has no supervision topic",
         ),
         (
             {
@@ -168,16 +168,110 @@ def test_sorting_the_matrix(session):
 
 
 def test_schedule_text_round_trip():
+    # A point without a kind is a deadline; the kind may be written in either language.
     assert ui.parse_schedule("06-30:1; 12-31:2") == [
-        {"by": "06-30", "expected": 1.0},
-        {"by": "12-31", "expected": 2.0},
+        {"by": "06-30", "expected": 1.0, "kind": "deadline"},
+        {"by": "12-31", "expected": 2.0, "kind": "deadline"},
     ]
-    assert ui.parse_schedule(" 03-31 : 0.5 ；") == [{"by": "03-31", "expected": 0.5}]
+    assert ui.parse_schedule(" 03-31 : 0.5 进度；12-31:4 deadline") == [
+        {"by": "03-31", "expected": 0.5, "kind": "pace"},
+        {"by": "12-31", "expected": 4.0, "kind": "deadline"},
+    ]
+    assert ui.parse_schedule("09-30:3 pace point; 12-31:4 截止") == [
+        {"by": "09-30", "expected": 3.0, "kind": "pace"},
+        {"by": "12-31", "expected": 4.0, "kind": "deadline"},
+    ]
     assert ui.parse_schedule("") == []
     assert ui.parse_schedule("June:1") is None
     assert ui.parse_schedule("06-30=1") is None
+    assert ui.parse_schedule("06-30:1 soon") is None
     r = rules.load_toml(rules.default_rules_path(YEAR))
-    assert ui.schedule_text(r.task("T01")) == "06-30:1; 12-31:2"
+    assert ui.schedule_text(r.task("T01"), "zh") == "06-30:1 截止; 12-31:2 截止"
+    assert ui.schedule_text(r.task("T05"), "en") == (
+        "03-31:1 pace point; 06-30:2 pace point; 09-30:3 pace point; 12-31:4 deadline"
+    )
+    for lang in ("zh", "en"):
+        for task in r.checklist.tasks:
+            parsed = ui.parse_schedule(ui.schedule_text(task, lang))
+            assert parsed == [p.model_dump() for p in task.schedule], (lang, task.code)
+
+
+def test_the_rules_form_takes_warning_days_and_local_calendar_exceptions():
+    current = rules.load_toml(rules.default_rules_path(YEAR))
+    rows = _rows(current)
+    rows["T05"]["warn_days"] = 14
+    data, problems = ui.rules_from_form(
+        current,
+        rows,
+        day_of_month=20,
+        tolerance="nearest_working_day",
+        min_participation=0.8,
+        local_holidays="2026-05-06, 2026-05-07",
+        local_working_days="2026-05-09",
+    )
+    assert problems == []
+    saved = rules.parse(data)
+    assert saved.task("T05").warn_days == 14
+    assert saved.contact_day.local_holidays == [date(2026, 5, 6), date(2026, 5, 7)]
+    assert saved.contact_day.local_working_days == [date(2026, 5, 9)]
+    _, problems = ui.rules_from_form(
+        current,
+        rows,
+        day_of_month=20,
+        tolerance="nearest_working_day",
+        min_participation=0.8,
+        local_holidays="5月6日",
+    )
+    assert [path for path, _ in problems] == ["contact_day.local_holidays"]
+
+
+def test_every_verdict_names_the_point_that_decided_it():
+    r = rules.load_toml(rules.default_rules_path(YEAR))
+
+    def count(code, value, as_of, unreachable=None):
+        task = r.task(code)
+        return ts.count_task(
+            task,
+            1,
+            value,
+            task.target,
+            year=YEAR,
+            as_of=as_of,
+            missing_kind="x",
+            unreachable=unreachable,
+        )
+
+    # 2 Dec 2026: 29 days before 31 Dec.
+    t01 = count("T01", 1, date(2026, 12, 2))
+    assert ui.verdict_text(t01, "en") == (
+        "Behind: 1 of 2; the deadline of Dec 31 asks for 2, 29 days left."
+    )
+    assert (
+        ui.verdict_text(t01, "zh") == "进度滞后：已完成 1/2；12月31日截止节点要求 2，还剩 29 天。"
+    )
+    t05 = count("T05", 1, date(2026, 10, 15))
+    assert ui.verdict_text(t05, "en") == "Behind: 1 of 4; the pace point of Sep 30 asked for 3."
+    assert ui.verdict_text(count("T01", 0, date(2026, 7, 1)), "en") == (
+        "Overdue: 0 of 2; the deadline of Jun 30 asked for 1."
+    )
+    t02 = count("T02", 2, date(2026, 7, 1), {"kind": "quarters_without_meeting", "quarters": [2]})
+    assert ui.verdict_text(t02, "en") == (
+        "Overdue: 2 of 4; the year's target can no longer be met: no presidium meeting in Q2."
+    )
+    t04 = ts.share_task(
+        r.task("T04"),
+        1,
+        1,
+        2,
+        target=1.0,
+        missing=[],
+        year=YEAR,
+        as_of=date(2026, 6, 1),
+        unreachable=ts.final_miss(1.0, 1),
+    )
+    assert ui.verdict_text(t04, "zh") == (
+        "已逾期：完成率 50%，目标 100%；全年目标已无法完成：已有 1 项未完成，无法补救。"
+    )
 
 
 def _rows(current):

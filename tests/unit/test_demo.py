@@ -116,7 +116,6 @@ def _fingerprint(session: Session) -> dict[str, list[tuple]]:
                 Meeting.research,
                 Meeting.deliberation,
                 Meeting.follow_up,
-                Meeting.is_draft,
                 Meeting.entered_at,
             )
         ),

@@ -245,20 +245,18 @@ def test_allowed_contact_days():
         three_links_labels=["x"],
     )
     exact = tolerant.model_copy(update={"tolerance": "exact"})
-    # 20 Jan 2026 is a Tuesday: only that day. 20 Jun is a Saturday, 20 Sep a Sunday.
+    # 20 Jan 2026 is a Tuesday: only that day. 20 Jun is a Saturday after the Dragon Boat
+    # Festival (Friday 19th); Sunday 20 Sep is a swapped working day.
     assert contact_days_allowed(tolerant, 2026, 1) == [date(2026, 1, 20)]
     assert contact_days_allowed(tolerant, 2026, 6) == [
-        date(2026, 6, 19),
+        date(2026, 6, 18),
         date(2026, 6, 20),
         date(2026, 6, 22),
     ]
-    assert contact_days_allowed(tolerant, 2026, 9) == [
-        date(2026, 9, 18),
-        date(2026, 9, 20),
-        date(2026, 9, 21),
-    ]
-    assert linkage.is_contact_day(date(2026, 6, 19), tolerant)
-    assert not linkage.is_contact_day(date(2026, 6, 19), exact)
+    assert contact_days_allowed(tolerant, 2026, 9) == [date(2026, 9, 20)]
+    assert linkage.is_contact_day(date(2026, 6, 18), tolerant)
+    assert not linkage.is_contact_day(date(2026, 6, 19), tolerant)
+    assert not linkage.is_contact_day(date(2026, 6, 18), exact)
     assert not linkage.is_contact_day(date(2026, 1, 21), tolerant)
     # June's contact day is owed once its last allowed day, Monday the 22nd, has come.
     assert linkage.months_due(2026, date(2026, 6, 21), tolerant) == [1, 2, 3, 4, 5]
@@ -287,7 +285,7 @@ def test_participation_month_by_unit(session, district):
     town = [p[n] for n in ("m1", "m2", "m3", "d1", "d2", "d3", "d4", "d5", "d6")]
     _contact_day(session, a, date(YEAR, 1, 20), [*town, p["d7"], p["county_a"]])
     _contact_day(session, a, date(YEAR, 2, 25), town[:5])
-    _contact_day(session, a, date(YEAR, 6, 19), town[:8])
+    _contact_day(session, a, date(YEAR, 6, 18), town[:8])
     _contact_day(session, b, date(YEAR, 1, 20), [p["e1"], p["city_b"]])
     session.commit()
 

@@ -71,27 +71,26 @@ def test_a_presidium_meeting_with_a_topic_counts_for_t02_and_t04(town, session):
     assert log.after["topics"] == ["议题一", "议题二"] and log.township_id == town
 
 
-def test_a_presidium_meeting_without_a_topic_is_only_a_draft(town, session):
-    with pytest.raises(ValidationError) as err:
-        _presidium(session, clerk(town), town, topics=[])
-    assert err.value.key == "checklist.error.topic_required"
-    assert _count(session, Meeting) == 0
-    mid = _presidium(session, clerk(town), town, topics=[], is_draft=True)
-    t04 = checklist.checklist_status(session, YEAR, date(2026, 6, 30)).unit(town).task("T04")
+def test_a_presidium_meeting_without_a_topic_is_saved_as_held(town, session):
+    mid = _presidium(session, clerk(town), town, topics=[])
+    assert _count(session, Meeting) == 1
+    unit = checklist.checklist_status(session, YEAR, date(2026, 6, 30)).unit(town)
+    # It counts for T02; T04 counts it as lacking a topic.
+    assert unit.task("T02").value == 1
+    t04 = unit.task("T04")
     assert (t04.numerator, t04.denominator) == (0, 1)
-    assert t04.missing[0]["draft"] is True
-    # Completing the draft with a topic makes it a record.
+    assert t04.missing[0]["kind"] == "meeting_without_topic"
+    # A topic added later: T04 counts it as with a topic.
     assert meetings.add_meeting_topics(session, clerk(town), mid, topics=["补充议题"]) == 1
     t = checklist.checklist_status(session, YEAR, date(2026, 6, 30)).unit(town)
     assert (t.task("T04").numerator, t.task("T02").value) == (1, 1)
-    assert session.get(Meeting, mid).is_draft is False
 
 
-def test_completing_a_draft_needs_a_topic(town, session):
-    mid = _presidium(session, clerk(town), town, topics=[], is_draft=True)
+def test_adding_topics_needs_a_topic(town, session):
+    mid = _presidium(session, clerk(town), town, topics=[])
     with pytest.raises(ValidationError):
         meetings.add_meeting_topics(session, clerk(town), mid, topics=["  "])
-    assert session.get(Meeting, mid).is_draft is True
+    assert _count(session, SupervisionTopic) == 0
     with pytest.raises(NotFound):
         meetings.add_meeting_topics(session, clerk(town), 999, topics=["x"])
     with pytest.raises(PermissionDenied):
@@ -122,10 +121,6 @@ def test_completing_a_draft_needs_a_topic(town, session):
         (
             {"kind": MeetingKind.congress_session, "topics": ["议题"]},
             "checklist.error.topics_presidium_only",
-        ),
-        (
-            {"kind": MeetingKind.congress_session, "topics": [], "is_draft": True},
-            "checklist.error.draft_presidium_only",
         ),
     ],
 )
@@ -251,11 +246,11 @@ def test_duplicate_activities_and_kinds_outside_the_rule_set(town, session):
 
 def test_list_meetings_and_activities(town, session):
     _presidium(session, clerk(town), town)
-    _presidium(session, clerk(town), town, held_on=date(2026, 6, 1), topics=[], is_draft=True)
+    _presidium(session, clerk(town), town, held_on=date(2026, 6, 1), topics=[])
     _activity(session, clerk(town), town)
     df = meetings.list_meetings(session, clerk(town), township_id=town, year=YEAR)
     assert list(df["held_on"]) == [date(2026, 6, 1), date(2026, 5, 12)]
-    assert list(df["is_draft"]) == [True, False]
+    assert list(df["topics"].map(len)) == [0, 1]
     assert df["topics"][1] == ["听取关于农村道路建设的报告"]
     acts = meetings.list_supervision_activities(session, clerk(town), township_id=town, year=YEAR)
     assert list(acts["kind"]) == ["inspection"]

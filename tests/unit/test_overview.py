@@ -54,6 +54,15 @@ def test_a_clerks_due_list_keeps_what_can_still_be_done(session, town):
     assert overview.due_this_week(session, other, township_id=town, as_of=date(2026, 9, 28)) == []
 
 
+def test_a_pace_point_passed_short_is_due_not_overdue_in_the_clerks_list(session, town):
+    """T05's quarterly figures are pace points: with no activity by 1 Oct, the 30 Sep point
+    passed short is behind, and the clerk's list shows it without the overdue flag."""
+    clerk = Actor(id=None, username="c", role=Role.township_staff, township_id=town)
+    due = overview.due_this_week(session, clerk, township_id=town, as_of=date(2026, 10, 1))
+    t05 = [(d.item["deadline"], d.overdue) for d in due if d.task == "T05"]
+    assert t05 == [(date(2026, 9, 30), False)]
+
+
 def test_alerts_name_the_units_and_the_next_contact_day(session, town):
     found = overview.alerts(session, LEADER, year=2026, as_of=date(2026, 11, 27))
     keys = {a.key: a for a in found}

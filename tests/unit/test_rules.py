@@ -140,3 +140,45 @@ def test_a_bad_edit_stores_nothing(session):
     from services import audit
 
     assert audit.recent(session, entity="ruleset").empty
+
+
+def test_a_rule_set_stored_before_schedule_kinds_reads_them_from_the_defaults(session):
+    """A rule set saved before schedule points had kinds, tasks warn_days, and the contact day
+    local exceptions: read with the defaults' kinds (T05's quarters are pace points) and
+    warnings, its own values kept."""
+    from models import RuleSet as RuleSetRow
+
+    old = rules.to_content(rules.load_toml(rules.default_rules_path(2026)))
+    for task in old["checklist"]["tasks"]:
+        task.pop("warn_days")
+        for point in task["schedule"]:
+            point.pop("kind")
+        if task["code"] == "T01":
+            task["schedule"] = [{"by": "09-30", "expected": 1}, {"by": "12-31", "expected": 2}]
+    for key in ("local_holidays", "local_working_days"):
+        old["contact_day"].pop(key)
+    session.add(RuleSetRow(year=2026, version=1, content=old))
+    session.commit()
+    r = rules.get_rules(session, 2026)
+    assert [p.kind for p in r.task("T05").schedule] == ["pace", "pace", "pace", "deadline"]
+    assert [p.kind for p in r.task("T02").schedule] == ["deadline"] * 4
+    # A date of its own has no default point: a deadline.
+    assert [(p.by, p.kind) for p in r.task("T01").schedule] == [
+        ("09-30", "deadline"),
+        ("12-31", "deadline"),
+    ]
+    assert (r.task("T01").warn_days, r.task("T05").warn_days) == (30, 0)
+    assert r.contact_day.local_holidays == []
+
+
+def test_the_year_end_is_always_a_deadline():
+    data = _data()
+    t05 = next(t for t in data["checklist"]["tasks"] if t["code"] == "T05")
+    t05["schedule"][-1]["kind"] = "pace"
+    with pytest.raises(rules.RuleSetError) as err:
+        rules.parse(data)
+    assert [d.type for d in err.value.details] == ["rule_schedule_year_end"]
+    t05["schedule"][-1]["kind"] = "target"
+    with pytest.raises(rules.RuleSetError) as err:
+        rules.parse(data)
+    assert err.value.details[0].path == "checklist.tasks[4].schedule[3].kind"

@@ -43,7 +43,7 @@ def test_field_problems_read_in_both_languages_with_their_figures():
     assert zh["中文名称（第 9 行）"] == "此项为必填项。"
     assert zh["进度要求（第 1 行）"] == "日期须写成“月-日”，如 06-30。"
     assert zh["目标（第 2 行）"] == "须为数字。"
-    assert zh["遇周末"].startswith("只能取以下值之一：")
+    assert zh["遇非工作日"].startswith("只能取以下值之一：")
     en = dict(_shown(exc, "en"))
     assert en["Single expense needing presidium approval above (yuan)"] == (
         "Must not be less than 0."
