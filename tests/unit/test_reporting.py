@@ -92,13 +92,12 @@ def test_reporting_status_of_the_month_and_quarter(session, units):
                 title="四季度主席团会议",
                 entered_at=_at(2026, 10, 15),
             ),
-            # A draft does not count as held.
+            # A meeting held without a supervision topic is an entry of the month all the same.
             Meeting(
                 township_id=town,
                 kind=MeetingKind.presidium,
                 held_on=date(2026, 11, 2),
-                title="草稿",
-                is_draft=True,
+                title="无议题的主席团会议",
                 entered_at=_at(2026, 11, 2),
             ),
         ]
@@ -120,7 +119,7 @@ def test_reporting_status_of_the_month_and_quarter(session, units):
         True,
         True,
     )
-    assert t.entries_this_month == 2  # the contact day and the draft: the clerk is not silent
+    assert t.entries_this_month == 2  # the contact day and the meeting: the clerk is not silent
     assert not t.silent
     assert (s.contact_day_entered, s.presidium_applies, s.entries_this_month) == (False, False, 0)
     assert s.silent  # the contact day was due on the 20th and nothing came in this month
