@@ -1,4 +1,5 @@
 # make run   — set up everything and start the app on http://localhost:8501
+# make lint  — ruff (style, imports) and mypy (types of services/, models/, ui/)
 # make test  — set up everything (incl. Chromium) and run lint, unit, page and browser tests
 # make bench — print the benchmark figures
 
@@ -36,6 +37,7 @@ system-deps:
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test: $(VENV)/.dev-installed system-deps lint
 	TEST_DB=sqlite $(VENV)/bin/pytest -q

@@ -19,6 +19,14 @@ def snapshot(obj: SQLModel | None) -> dict[str, Any] | None:
     return {k: _json_safe(v) for k, v in obj.model_dump().items()}
 
 
+def key_of(row: SQLModel) -> int:
+    """The primary key of a row that has been flushed (the database has given it its id)."""
+    key = getattr(row, "id", None)
+    if not isinstance(key, int):
+        raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
+    return key
+
+
 def _json_safe(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
@@ -70,12 +78,12 @@ def insert(
         actor,
         action="create",
         entity=entity,
-        entity_id=row.id,
+        entity_id=key_of(row),
         township_id=township_id,
         after=snapshot(row),
     )
     session.commit()
-    return row.id
+    return key_of(row)
 
 
 def recent(session: Session, *, limit: int = 200, entity: str | None = None) -> pd.DataFrame:

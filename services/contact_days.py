@@ -231,7 +231,7 @@ def record_contact_day(
         after=audit.snapshot(day) | {"deputy_ids": people, "opinions": texts},
     )
     session.commit()
-    return day.id
+    return audit.key_of(day)
 
 
 def delete_contact_day(session: Session, actor: Actor, contact_day_id: int) -> None:

@@ -30,7 +30,7 @@ class HomeSummary:
 
 def data_version(session: Session) -> int:
     """Grows with every audited write, so cached reads keyed on it refresh after a write."""
-    return session.exec(select(func.coalesce(func.max(AuditLog.id), 0))).one()
+    return int(session.exec(select(func.coalesce(func.max(AuditLog.id), 0))).one())
 
 
 def _scoped(stmt, column, ids: list[int] | None):

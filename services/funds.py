@@ -419,7 +419,15 @@ def set_budget(
     row = _budget_row(session, township_id, year, category)
     before = audit.snapshot(row)
     if row is None:
-        row = Budget(township_id=township_id, year=year, category=category, entered_by_id=actor.id)
+        row = Budget(
+            township_id=township_id,
+            year=year,
+            category=category,
+            amount_fen=to_fen(amount),
+            district_share_fen=to_fen(district),
+            township_share_fen=to_fen(township),
+            entered_by_id=actor.id,
+        )
     else:
         row.updated_at = utcnow()
     row.amount_fen = to_fen(amount)

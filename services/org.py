@@ -112,7 +112,7 @@ def add_township(
         after=audit.snapshot(row),
     )
     session.commit()
-    return row.id
+    return audit.key_of(row)
 
 
 def update_township(
@@ -192,4 +192,4 @@ def set_three_ones(
         after=audit.snapshot(row),
     )
     session.commit()
-    return row.id
+    return audit.key_of(row)

@@ -163,6 +163,7 @@ def _checklist_facts(unit: UnitChecklist, weight: float) -> tuple[float, list[Fa
         return 0.0, [Fact("checklist", "score.fact.no_tasks", {}, 0.0, weight)]
     scale = weight / total_w
     facts, points = [], 0.0
+    params: dict[str, object]
     for t in applicable:
         p = _task_credit(t) * t.weight * scale
         points += p

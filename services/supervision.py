@@ -358,7 +358,7 @@ def open_item(
         after=audit.snapshot(item) | {"event": audit.snapshot(event)},
     )
     session.commit()
-    return item.id
+    return audit.key_of(item)
 
 
 def move_item(
@@ -474,7 +474,7 @@ def move_item(
     )
     if opinion is not None:
         opinion_before = audit.snapshot(opinion)
-        opinion.answer = answer
+        opinion.answer = answer or ""  # cleaned above with required=True: never empty here
         opinion.updated_at = utcnow()
         session.add(opinion)
         audit.record(
@@ -521,7 +521,9 @@ def advance_stage(
             year = on.year if isinstance(on, date) else _today(today).year
             target = rules_of_year(session, year).supervision.unsatisfied_returns_to
     else:
-        target = next_stage(stage)
+        following = next_stage(stage)
+        assert following is not None, "closed items were refused above"
+        target = following
     return move_item(
         session,
         actor,

@@ -73,7 +73,7 @@ def set_task_mark(
         after=audit.snapshot(row),
     )
     session.commit()
-    return row.id
+    return audit.key_of(row)
 
 
 def clear_task_mark(
@@ -91,7 +91,7 @@ def clear_task_mark(
         actor,
         action=AuditAction.delete,
         entity="task_mark",
-        entity_id=before["id"],
+        entity_id=audit.key_of(row),
         township_id=township_id,
         before=before,
     )

@@ -4,6 +4,7 @@ matrix chart and its Excel export."""
 import io
 import re
 from datetime import date
+from typing import Literal
 
 import altair as alt
 import pandas as pd
@@ -413,7 +414,9 @@ def unit_strip(unit: UnitChecklist, lang: str, title: str) -> alt.Chart:
 
 # Streamlit fits the whole chart (axis and legend included) into this height.
 STRIP_HEIGHT = 130
-BADGE_COLORS = {
+# The colours st.badge accepts.
+BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "primary"]
+BADGE_COLORS: dict[str, BadgeColor] = {
     "done": "green",
     "on_track": "blue",
     "behind": "orange",

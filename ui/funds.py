@@ -200,7 +200,7 @@ def budget_frame(df: pd.DataFrame, rules: RuleSet, lang: str | None = None) -> p
 
 
 def rate_text(spent: Decimal, budget: Decimal, lang: str | None = None) -> str:
-    return percent(spent / budget, lang) if budget else "—"
+    return percent(float(spent / budget), lang) if budget else "—"
 
 
 def rewards_frame(report: RewardReport, rules: RuleSet, lang: str | None = None) -> pd.DataFrame:
@@ -216,9 +216,7 @@ def rewards_frame(report: RewardReport, rules: RuleSet, lang: str | None = None)
                 ),
                 t("funds.rewards.col.excellent", lang): yuan(r.excellent_yuan, lang),
                 t("funds.rewards.col.platform_share", lang): (
-                    percent(Decimal(share.numerator) / Decimal(share.denominator), lang)
-                    if share is not None
-                    else "—"
+                    percent(float(share), lang) if share is not None else "—"
                 ),
                 t("funds.rewards.col.platform", lang): yuan(r.platform_yuan, lang),
                 t("funds.rewards.col.activities", lang): t(

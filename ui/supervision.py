@@ -336,7 +336,7 @@ def show_timeline(tl: reads.Timeline, lang: str, *, key: str) -> None:
         if item.deadline is not None:
             status += " · " + t("supervision.timeline.deadline", day=day(item.deadline, lang))
         st.caption(status)
-        if item.overdue:
+        if item.overdue and item.deadline is not None:
             overdue_badge(item.days_in_stage - (item.deadline - item.stage_entered_on).days)
         with st.container(border=True, key=f"{key}_source"):
             st.markdown(f"**{t(f'supervision.source.{src.kind}')}**")
