@@ -168,10 +168,7 @@ def readable_checklist(
     session: Session, actor: Actor, *, year: int, as_of: date, township_id: int | None = None
 ) -> ChecklistResult:
     """checklist_status over what the actor may read (a clerk: their own unit only)."""
-    ids = readable_township_ids(actor)
-    if township_id is not None:
-        ids = [township_id] if ids is None or township_id in ids else []
-    return checklist_status(session, year, as_of, ids)
+    return checklist_status(session, year, as_of, readable_township_ids(actor, township_id))
 
 
 def cell_records(

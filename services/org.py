@@ -9,7 +9,7 @@ from models.base import utcnow
 from models.enums import AuditAction, UnitType
 from services import audit
 from services.errors import NotFound, ValidationError
-from services.permissions import Actor, readable_township_ids, require_admin, require_write
+from services.permissions import Actor, require_admin, require_write, scope_to_readable
 from services.validation import clean_text
 
 MAX_NAME = 40
@@ -49,9 +49,7 @@ def list_townships(
     if not include_retired:
         stmt = stmt.where(Township.active)
     if actor is not None:
-        ids = readable_township_ids(actor)
-        if ids is not None:
-            stmt = stmt.where(Township.id.in_(ids))
+        stmt = scope_to_readable(stmt, Township.id, actor)
     return [_info(r) for r in session.exec(stmt).all()]
 
 

@@ -12,7 +12,7 @@ from models.enums import AuditAction
 from services import audit
 from services.errors import NotFound, ValidationError
 from services.org import active_township
-from services.permissions import Actor, readable_township_ids, require_admin
+from services.permissions import Actor, require_admin, scope_to_readable
 from services.rules import TASK_CODES
 from services.validation import clean_text
 
@@ -100,7 +100,6 @@ def clear_task_mark(
 
 def list_task_marks(session: Session, actor: Actor, *, year: int) -> pd.DataFrame:
     """The hand marks of the year on the units the actor may read, in the district's order."""
-    ids = readable_township_ids(actor)
     stmt = (
         select(
             TaskMark.township_id,
@@ -114,8 +113,7 @@ def list_task_marks(session: Session, actor: Actor, *, year: int) -> pd.DataFram
         .where(TaskMark.year == year, TaskMark.done)
         .order_by(Township.sort_order, TaskMark.task_code)
     )
-    if ids is not None:
-        stmt = stmt.where(TaskMark.township_id.in_(ids))
+    stmt = scope_to_readable(stmt, TaskMark.township_id, actor)
     columns = ["township_id", "name_zh", "name_en", "task", "evidence", "marked_at"]
     return pd.DataFrame(session.exec(stmt).all(), columns=columns)
 
