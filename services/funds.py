@@ -20,7 +20,7 @@ from sqlmodel import Session, func, select
 
 from models import Budget, Deputy, Expense, Township
 from models.base import utcnow
-from models.enums import AuditAction, DeputyLevel, UnitType
+from models.enums import DeputyLevel, UnitType
 from models.funds import (
     MAX_APPROVAL_REF,
     MAX_EXCEPTION_REASON,
@@ -354,19 +354,8 @@ def record_expense(
         exception_reason=reason if violations else "",
         entered_by_id=actor.id,
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.create,
-        entity="expense",
-        entity_id=row.id,
-        township_id=draft.township_id,
-        after=audit.snapshot(row),
-    )
-    session.commit()
-    return SavedExpense(id=row.id, violations=tuple(violations), flagged=bool(row.exception_reason))
+    saved = audit.insert(session, actor, row, entity="expense", township_id=draft.township_id)
+    return SavedExpense(id=saved, violations=tuple(violations), flagged=bool(row.exception_reason))
 
 
 def set_budget(
@@ -435,17 +424,5 @@ def set_budget(
     row.township_share_fen = to_fen(township)
     # A reason without anything to justify would flag a clean line.
     row.exception_reason = reason if violations else ""
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update if before else AuditAction.create,
-        entity="budget",
-        entity_id=row.id,
-        township_id=township_id,
-        before=before,
-        after=audit.snapshot(row),
-    )
-    session.commit()
-    return SavedBudget(id=row.id, violations=tuple(violations), flagged=bool(row.exception_reason))
+    saved = audit.save(session, actor, row, entity="budget", township_id=township_id, before=before)
+    return SavedBudget(id=saved, violations=tuple(violations), flagged=bool(row.exception_reason))

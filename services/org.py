@@ -134,18 +134,7 @@ def update_township(
         row.name_en = _clean_name(name_en, "name_en")
     if active is not None:
         row.active = active
-    session.add(row)
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update,
-        entity="township",
-        entity_id=row.id,
-        township_id=row.id,
-        before=before,
-        after=audit.snapshot(row),
-    )
-    session.commit()
+    audit.save(session, actor, row, entity="township", township_id=township_id, before=before)
 
 
 def set_three_ones(
@@ -177,17 +166,6 @@ def set_three_ones(
     row.note = note
     if before is not None:
         row.updated_at = utcnow()
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update if before else AuditAction.create,
-        entity="org_guarantee",
-        entity_id=row.id,
-        township_id=township_id,
-        before=before,
-        after=audit.snapshot(row),
+    return audit.save(
+        session, actor, row, entity="org_guarantee", township_id=township_id, before=before
     )
-    session.commit()
-    return audit.key_of(row)

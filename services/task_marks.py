@@ -60,20 +60,9 @@ def set_task_mark(
     row.evidence = evidence
     row.marked_at = utcnow()
     row.marked_by_id = actor.id
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update if before else AuditAction.create,
-        entity="task_mark",
-        entity_id=row.id,
-        township_id=township_id,
-        before=before,
-        after=audit.snapshot(row),
+    return audit.save(
+        session, actor, row, entity="task_mark", township_id=township_id, before=before
     )
-    session.commit()
-    return audit.key_of(row)
 
 
 def clear_task_mark(
