@@ -31,16 +31,13 @@ from services.task_status import TaskStatus, clamp_as_of, not_applicable
 
 
 @dataclass(frozen=True)
-class UnitChecklist:
+class UnitChecklist(org.NamedUnit):
     township_id: int
     code: str
     name_zh: str
     name_en: str
     unit_type: UnitType
     tasks: tuple[TaskStatus, ...]
-
-    def name(self, lang: str) -> str:
-        return self.name_zh if lang == "zh" else self.name_en
 
     def task(self, code: str) -> TaskStatus:
         return next(t for t in self.tasks if t.code == code)

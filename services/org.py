@@ -15,8 +15,18 @@ from services.validation import clean_text
 MAX_NAME = 40
 
 
+class NamedUnit:
+    """A unit's name in either language, for any record that carries both."""
+
+    name_zh: str
+    name_en: str
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+
 @dataclass(frozen=True)
-class TownshipInfo:
+class TownshipInfo(NamedUnit):
     id: int
     code: str
     name_zh: str
@@ -24,9 +34,6 @@ class TownshipInfo:
     unit_type: UnitType
     population: int | None
     active: bool
-
-    def name(self, lang: str) -> str:
-        return self.name_zh if lang == "zh" else self.name_en
 
 
 def _info(row: Township) -> TownshipInfo:

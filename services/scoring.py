@@ -50,6 +50,7 @@ from services import supervision_metrics
 from services.checklist import UnitChecklist, checklist_status
 from services.fund_reports import fund_violations
 from services.money import to_yuan
+from services.org import NamedUnit
 from services.permissions import SYSTEM
 from services.rules import RuleSet, get_rules
 from services.task_status import clamp_as_of
@@ -73,7 +74,7 @@ class Fact:
 
 
 @dataclass(frozen=True)
-class UnitScore:
+class UnitScore(NamedUnit):
     township_id: int
     code: str
     name_zh: str
@@ -87,9 +88,6 @@ class UnitScore:
     rank: int = 0
     facts: tuple[Fact, ...] = field(default_factory=tuple)
     rewards: "RewardEligibility | None" = None
-
-    def name(self, lang: str) -> str:
-        return self.name_zh if lang == "zh" else self.name_en
 
 
 @dataclass(frozen=True)
