@@ -104,3 +104,20 @@ def test_a_missing_database_shows_a_message_and_is_not_created(app_env, monkeypa
     assert not at.exception
     assert any("暂时无法连接数据库" in e.value for e in at.error)
     assert not missing.exists()
+
+
+def test_the_admin_adds_a_unit_and_is_told_after_the_screen_refreshes(app_env):
+    at = signed_in("admin").run()
+    at.switch_page("pages/admin_units.py").run()
+    no_exceptions(at)
+
+    def field(label: str):
+        return next(w for w in at.text_input if w.label == label)
+
+    field(t("units.col.code", "zh")).input("qiaotou")
+    field(t("units.col.name_zh", "zh")).input("桥头镇")
+    field(t("units.col.name_en", "zh")).input("Qiaotou")
+    at.button(key=f"FormSubmitter:add_unit-{t('common.save', 'zh')}").click().run()
+    no_exceptions(at)
+    assert at.success[0].value == t("common.saved", "zh")
+    assert "Qiaotou" in at.dataframe[0].value[t("units.col.name_en", "zh")].tolist()
