@@ -7,7 +7,7 @@ import streamlit as st
 
 from models.db import session_scope
 from models.enums import NotificationKind, VisitKind
-from services import contact_days
+from services import clock, contact_days
 from services.errors import ServiceError
 from ui import data as cached
 from ui import linkage as ui
@@ -20,7 +20,7 @@ actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 version = cached.data_version()
-today = date.today()
+today = clock.today()
 earliest = date(today.year - 1, 1, 1)
 minimum = ui.min_participation(version, year)
 

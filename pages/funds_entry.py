@@ -14,7 +14,7 @@ from models.funds import (
     MAX_PURPOSE,
     MAX_RECEIPT_NO,
 )
-from services import funds
+from services import clock, funds
 from services.errors import ServiceError
 from services.fund_rules import Severity
 from services.funds import ExpenseDraft, RuleViolationError
@@ -59,7 +59,7 @@ for slot in st.session_state.pop(RESET, ()):
 lang = current_lang()
 year = selected_year()
 version = cached.data_version()
-today = date.today()
+today = clock.today()
 
 page_header(t("funds.entry.title"), t("funds.entry.caption", year=year))
 

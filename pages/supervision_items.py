@@ -1,10 +1,9 @@
 """Clerk and admin: open a supervision item from its source and move it through the stages."""
 
-from datetime import date
-
 import streamlit as st
 
 from models.enums import Rating, SupervisionStage
+from services import clock
 from services import supervision as sv
 from services.evidence import ACCEPTED_TYPES, MAX_UPLOAD_BYTES, Upload
 from ui import data as cached
@@ -19,7 +18,7 @@ actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 as_of = as_of_for(year)
-today = date.today()
+today = clock.today()
 version = cached.data_version()
 # Choices whose labels depend on the language are keyed by it: a keyed choice would otherwise
 # keep showing the label of the other language after a switch.

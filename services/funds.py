@@ -28,7 +28,7 @@ from models.funds import (
     MAX_PURPOSE,
     MAX_RECEIPT_NO,
 )
-from services import audit
+from services import audit, clock
 from services.errors import NotFound, ValidationError
 from services.fund_rules import (
     DEPUTY_ACTIVITIES,
@@ -132,7 +132,7 @@ def _category(value: Any) -> str:
 def prepare_expense(draft: ExpenseDraft, *, today: date | None = None) -> ExpenseDraft:
     """The expense as typed, cleaned and checked for bad input (not yet for the fund rules).
     Preparing a prepared draft returns it unchanged."""
-    today = today or date.today()
+    today = today or clock.today()
     occurred_on = draft.occurred_on
     if isinstance(occurred_on, datetime):
         occurred_on = occurred_on.date()
@@ -380,7 +380,7 @@ def set_budget(
     """
     require_write(actor, township_id)
     _active_township(session, township_id)
-    today = today or date.today()
+    today = today or clock.today()
     year = _year(year, "year", today)
     rules = get_rules(session, year)
     category = _category(category)

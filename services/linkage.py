@@ -36,6 +36,7 @@ from models import (
     VoterLink,
 )
 from models.enums import DeputyLevel, NotificationKind, Role, UnitType, VisitKind
+from services import clock
 from services.permissions import Actor, readable_township_ids, scope_to_units
 from services.rules import ContactDayRule, get_rules
 from services.task_status import contact_days_allowed
@@ -474,7 +475,7 @@ def contact_participation(
     contact day has come) are listed.
     """
     rule = get_rules(session, year).contact_day
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     due = months_due(year, as_of, rule)
     ids = readable_township_ids(actor, township_id)
     units = session.exec(

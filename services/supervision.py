@@ -33,7 +33,7 @@ from models import (
 from models import RuleSet as RuleSetRow
 from models.base import utcnow
 from models.enums import AuditAction, MeetingKind, Rating, SupervisionStage
-from services import audit
+from services import audit, clock
 from services.errors import NotFound, ValidationError
 from services.evidence import Upload, check_upload, compose_evidence, store_file
 from services.permissions import Actor, require_write
@@ -224,7 +224,7 @@ def rules_of_year(session: Session, year: int, memo: dict[int, RuleSet] | None =
 
 
 def _today(today: date | None) -> date:
-    return today or date.today()
+    return today or clock.today()
 
 
 def _check_day(day: date, *, not_before: date | None, today: date, field: str = "on") -> None:

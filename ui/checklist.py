@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from models.db import session_scope
-from services import checklist, meetings, rules, task_marks
+from services import checklist, clock, meetings, rules, task_marks
 from services.checklist import ChecklistResult, UnitChecklist
 from services.permissions import Actor
 from services.task_status import STATUSES, TaskStatus, clamp_as_of
@@ -81,7 +81,7 @@ def rule_set(version: int, year: int) -> rules.RuleSet:
 
 
 def default_as_of(year: int, today: date | None = None) -> date:
-    return clamp_as_of(year, today or date.today())
+    return clamp_as_of(year, today or clock.today())
 
 
 def as_of_picker(year: int, *, key: str) -> date:

@@ -10,7 +10,7 @@ from models.enums import MeetingKind, NotificationKind, SupervisionStage, UnitTy
 from services import checklist as ck
 from services import rules
 from services.task_status import STATUSES
-from tests.unit.checklist_builders import YEAR, add_meeting, add_unit, setup_rules
+from tests.factories import YEAR, add_meeting, add_unit, setup_rules
 from ui import checklist as ui
 
 

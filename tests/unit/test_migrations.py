@@ -102,6 +102,7 @@ def _counts(url: str) -> dict[str, int]:
     return {table: count for table, (count, _) in backup.fingerprint(make_engine(url)).items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_an_upgrade_from_the_first_revision_keeps_every_row(database, demo_at_head, tmp_path):
     """A database at the first revision, holding the demo's records, is upgraded to head:

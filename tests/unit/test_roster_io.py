@@ -19,10 +19,8 @@ from services import linkage, roster_io, rules
 from services.errors import PermissionDenied
 from services.imports import ImportRejected
 from services.permissions import Actor
-from tests.unit.test_imports import xlsx
+from tests.factories import ADMIN, LEADER, xlsx
 
-ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
-LEADER = Actor(id=None, username="leader", role=Role.district_leader)
 HEAD = ["姓名", "选区", "村（社区）", "联系电话", "联系代表"]
 
 
@@ -266,6 +264,7 @@ def test_the_sub_district_links_its_county_deputies(session, town):
     assert voter.township_id == town["sub"]
 
 
+@pytest.mark.slow
 def test_fifty_thousand_voters_import_whole(session):
     """The scale of a large town; the benchmark (python -m bench.run) times the same import."""
     from bench.imports import VOTERS, seed_town, voter_file
