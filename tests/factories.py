@@ -421,25 +421,9 @@ def _loop_rate(session, w: World, item_id: int, on: date, rating: Rating, raters
 
 
 def build_loop(session) -> tuple[World, dict[str, int]]:
-    """Supervision items in the world of ``build_world``; returns the world and the items' ids
-    by name.
-
-    Rules (both years): investigation 30, deliberation 15, assignment 15, follow-up 60, feedback 30
-    days; unsatisfied returns to assignment. As of 30 Jun 2026:
-
-    Unit A (town)
-      a1 opened 10 Jan: →del 20 Jan →asg 30 Jan →fu 9 Feb →fb 11 Mar →closed 21 Mar (satisfied, 20)
-      a2 opened 1 Feb: →del 11 Feb →asg 16 Feb →fu 26 Feb →fb 28 Mar →asg 7 Apr (unsatisfied, 10)
-         →fu 17 Apr →fb 17 May →closed 27 May (basically satisfied, 30)
-      a3 opened 1 May: →del 11 May, still there (deadline 26 May: 35 days overdue)
-    Unit B (sub-district)
-      b1 opened 1 Jun 2026, in investigation 29 days (deadline 1 Jul: in time)
-      b2 opened 1 Nov 2025: →del 11 Nov →asg 21 Nov →fu 1 Dec →fb 30 Jan 2026
-         →asg 9 Feb 2026 (unsatisfied, 12), still there (deadline 24 Feb: 126 days overdue)
-      b4 opened 20 Feb 2026, in investigation (deadline 22 Mar: 100 days overdue)
-      b3 opened 1 Mar 2025, closed 10 May 2025: not alive in 2026, counted nowhere.
-
-    """
+    """Supervision items in the world of ``build_world``, in two units over 2025 and 2026, as
+    the docstring of ``tests/unit/test_supervision_metrics.py`` lists them with the numbers
+    they give; returns the world and the items' ids by name."""
     install_rules(session, 2025)
     install_rules(session, 2026)
     w = build_world(session)

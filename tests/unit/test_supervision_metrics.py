@@ -1,5 +1,5 @@
-"""The loop's metrics on the hand-built loop of ``tests.factories.build_loop`` (below, again),
-every expected number worked out by hand.
+"""The loop's metrics on the hand-built loop of ``tests.factories.build_loop``, every expected
+number worked out by hand.
 
 Rules (both years): investigation 30, deliberation 15, assignment 15, follow-up 60, feedback 30
 days; unsatisfied returns to assignment. As of 30 Jun 2026:
