@@ -68,6 +68,11 @@ def saved(message: str, *, slot: str = "") -> NoReturn:
     st.rerun()
 
 
+def saved_slot() -> str | None:
+    """The slot the last save left a message in, if any (e.g. to open that tab again)."""
+    return next(iter(st.session_state.get(_SAVED, {})), None)
+
+
 def show_saved(*, slot: str = "") -> None:
     """Show, once, the message the last save left in ``slot``."""
     if (message := st.session_state.get(_SAVED, {}).pop(slot, None)) is not None:
