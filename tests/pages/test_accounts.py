@@ -106,18 +106,25 @@ def test_a_missing_database_shows_a_message_and_is_not_created(app_env, monkeypa
     assert not missing.exists()
 
 
-def test_the_admin_adds_a_unit_and_is_told_after_the_screen_refreshes(app_env):
+def test_a_unit_edit_is_confirmed_after_the_screen_refreshes_and_a_refusal_stays(app_env):
+    """Saving the edit form of a unit (names unchanged: the shared demo data stay as they are)
+    shows the saved message on the refreshed screen; an empty Chinese name is refused in place."""
     at = signed_in("admin").run()
     at.switch_page("pages/admin_units.py").run()
     no_exceptions(at)
+    chosen = at.selectbox(key="edit_unit_choice").value
+    save = f"FormSubmitter:edit_unit_{chosen}-{t('common.save', 'zh')}"
 
-    def field(label: str):
-        return next(w for w in at.text_input if w.label == label)
+    def name_zh_field():
+        return [w for w in at.text_input if w.label == t("units.col.name_zh", "zh")][-1]
 
-    field(t("units.col.code", "zh")).input("qiaotou")
-    field(t("units.col.name_zh", "zh")).input("桥头镇")
-    field(t("units.col.name_en", "zh")).input("Qiaotou")
-    at.button(key=f"FormSubmitter:add_unit-{t('common.save', 'zh')}").click().run()
+    at.button(key=save).click().run()
     no_exceptions(at)
-    assert at.success[0].value == t("common.saved", "zh")
-    assert "Qiaotou" in at.dataframe[0].value[t("units.col.name_en", "zh")].tolist()
+    assert [s.value for s in at.success] == [t("common.saved", "zh")]
+
+    at.run()  # the message is shown once
+    assert not at.success
+    name_zh_field().input("")
+    at.button(key=save).click().run()
+    assert not at.success
+    assert len(at.error) == 1
