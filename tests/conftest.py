@@ -27,12 +27,14 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def fresh_pg_database(suffix: str) -> str:
-    """An empty PostgreSQL database beside the test database (its name + ``_suffix``), for
-    data built once and shared by many tests."""
-    url = make_url(PG_URL)
+def fresh_pg_database(suffix: str, base: str | None = None) -> str:
+    """An empty PostgreSQL database beside the test database ``base`` (default: the one the
+    tests run on), named after it + ``_suffix``: for data built once and shared by many tests,
+    or for a migration run of its own."""
+    base = base or PG_URL
+    url = make_url(base)
     scratch = url.set(database=f"{url.database}_{suffix}")
-    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{scratch.database}"'))
