@@ -1,4 +1,5 @@
 # make run   — set up everything and start the app on http://localhost:8501
+# make lint  — ruff (style, imports) and mypy (types of services/, models/, ui/)
 # make test  — set up everything (incl. Chromium) and run lint, unit, page and browser tests
 # make bench — measure services and pages at district and city scale (BENCH_SCALES=district,city,province
 #              adds the province; BENCH_DATABASE_URL adds PostgreSQL); writes bench/results.json
@@ -37,6 +38,7 @@ system-deps:
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test: $(VENV)/.dev-installed system-deps lint
 	TEST_DB=sqlite $(VENV)/bin/pytest -q

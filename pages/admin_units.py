@@ -6,9 +6,9 @@ import streamlit as st
 from models.db import session_scope
 from models.enums import UnitType
 from services import org
-from services.errors import ServiceError
 from ui.auth import page_actor
-from ui.i18n import error_text, label, t
+from ui.forms import saving, show_saved, unit_picker
+from ui.i18n import label, t
 from ui.layout import page_header
 
 actor = page_actor(__file__)
@@ -17,6 +17,7 @@ page_header(t("units.title"), t("units.caption"))
 with session_scope() as session:
     units = org.list_townships(session, include_retired=True)
 
+show_saved()
 table = pd.DataFrame(
     [
         {
@@ -43,29 +44,23 @@ with left, st.form("add_unit", clear_on_submit=True, border=True):
     )
     population = st.number_input(t("units.col.population"), min_value=0, step=100, value=0)
     if st.form_submit_button(t("common.save"), type="primary"):
-        try:
-            with session_scope() as session:
-                org.add_township(
-                    session,
-                    actor,
-                    code=code,
-                    name_zh=name_zh,
-                    name_en=name_en,
-                    unit_type=unit_type,
-                    population=int(population) or None,
-                )
-            st.success(t("common.saved"))
-            st.rerun()
-        except ServiceError as exc:
-            st.error(error_text(exc))
+        with saving(t("common.saved")) as session:
+            org.add_township(
+                session,
+                actor,
+                code=code,
+                name_zh=name_zh,
+                name_en=name_en,
+                unit_type=unit_type,
+                population=int(population) or None,
+            )
 
 with right:
     st.subheader(t("units.edit"))
     by_id = {u.id: u for u in units}
-    chosen = st.selectbox(
-        t("units.choose"),
-        list(by_id),
-        format_func=lambda i: f"{by_id[i].name_zh} / {by_id[i].name_en}",
+    chosen = unit_picker(
+        {i: f"{u.name_zh} / {u.name_en}" for i, u in by_id.items()},
+        label=t("units.choose"),
         key="edit_unit_choice",
     )
 with right, st.form(f"edit_unit_{chosen}", border=True):
@@ -73,12 +68,7 @@ with right, st.form(f"edit_unit_{chosen}", border=True):
     new_en = st.text_input(t("units.col.name_en"), value=by_id[chosen].name_en if chosen else "")
     active = st.checkbox(t("units.active"), value=by_id[chosen].active if chosen else True)
     if st.form_submit_button(t("common.save"), type="primary") and chosen:
-        try:
-            with session_scope() as session:
-                org.update_township(
-                    session, actor, chosen, name_zh=new_zh, name_en=new_en, active=active
-                )
-            st.success(t("common.saved"))
-            st.rerun()
-        except ServiceError as exc:
-            st.error(error_text(exc))
+        with saving(t("common.saved")) as session:
+            org.update_township(
+                session, actor, chosen, name_zh=new_zh, name_en=new_en, active=active
+            )

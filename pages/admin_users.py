@@ -6,9 +6,9 @@ import streamlit as st
 from models.db import session_scope
 from models.enums import Role
 from services import org, users
-from services.errors import ServiceError
 from ui.auth import page_actor
-from ui.i18n import error_text, label, t
+from ui.forms import saving, show_saved
+from ui.i18n import label, t
 from ui.layout import page_header
 
 actor = page_actor(__file__)
@@ -32,13 +32,7 @@ def _unit_choice(key: str, current: int | None = None) -> int | None:
     )
 
 
-def _saved(message_key: str) -> None:
-    st.session_state["users_notice"] = t(message_key)
-    st.rerun()
-
-
-if notice := st.session_state.pop("users_notice", None):
-    st.success(notice)
+show_saved()
 
 table = pd.DataFrame(
     {
@@ -71,20 +65,16 @@ with left, st.form("add_user", clear_on_submit=True, border=True):
     password = st.text_input(t("users.temporary_password"), type="password", key="new_password")
     st.caption(t("users.temporary_hint"))
     if st.form_submit_button(t("users.create"), type="primary"):
-        try:
-            with session_scope() as session:
-                users.create_user(
-                    session,
-                    actor,
-                    username=username,
-                    display_name=display_name,
-                    password=password,
-                    role=role,
-                    township_id=township_id,
-                )
-            _saved("users.created")
-        except ServiceError as exc:
-            st.error(error_text(exc))
+        with saving(t("users.created")) as session:
+            users.create_user(
+                session,
+                actor,
+                username=username,
+                display_name=display_name,
+                password=password,
+                role=role,
+                township_id=township_id,
+            )
 
 with right:
     st.subheader(t("users.edit"))
@@ -111,40 +101,27 @@ if chosen is not None:
         current_unit = None if pd.isna(row.township_id) else int(row.township_id)
         new_unit = _unit_choice(f"edit_township_{chosen}", current_unit)
         if st.form_submit_button(t("common.save"), type="primary"):
-            try:
-                with session_scope() as session:
-                    users.update_user(
-                        session,
-                        actor,
-                        chosen,
-                        display_name=new_name,
-                        role=new_role,
-                        township_id=new_unit,
-                    )
-                _saved("common.saved")
-            except ServiceError as exc:
-                st.error(error_text(exc))
+            with saving(t("common.saved")) as session:
+                users.update_user(
+                    session,
+                    actor,
+                    chosen,
+                    display_name=new_name,
+                    role=new_role,
+                    township_id=new_unit,
+                )
     with right, st.form(f"reset_user_{chosen}", clear_on_submit=True, border=True):
         new_password = st.text_input(t("users.temporary_password"), type="password")
         if st.form_submit_button(t("users.reset")):
-            try:
-                with session_scope() as session:
-                    users.reset_password(session, actor, chosen, password=new_password)
-                _saved("users.reset_done")
-            except ServiceError as exc:
-                st.error(error_text(exc))
+            with saving(t("users.reset_done")) as session:
+                users.reset_password(session, actor, chosen, password=new_password)
     with right:
         toggle, unlock = st.columns(2)
         if toggle.button(
             t("users.disable") if row.active else t("users.enable"), key=f"toggle_{chosen}"
         ):
-            try:
-                with session_scope() as session:
-                    users.set_active(session, actor, chosen, active=not row.active)
-                _saved("common.saved")
-            except ServiceError as exc:
-                st.error(error_text(exc))
+            with saving(t("common.saved")) as session:
+                users.set_active(session, actor, chosen, active=not row.active)
         if row.locked and unlock.button(t("users.unlock"), key=f"unlock_{chosen}"):
-            with session_scope() as session:
+            with saving(t("users.unlocked")) as session:
                 users.unlock(session, actor, chosen)
-            _saved("users.unlocked")

@@ -7,6 +7,7 @@ from ui import checklist as ui
 from ui import data as cached
 from ui.auth import page_actor
 from ui.format import month_day
+from ui.forms import unit_picker
 from ui.i18n import current_lang, t
 from ui.layout import page_header, selected_year
 
@@ -85,12 +86,12 @@ by_id = {u.township_id: u for u in result.units}
 if st.session_state.get("checklist_matrix_unit") not in by_id:
     st.session_state["checklist_matrix_unit"] = result.units[0].township_id
 pick_unit, pick_task = st.columns(2)
-unit_id = pick_unit.selectbox(
-    t("checklist.matrix.pick_unit"),
-    list(by_id),
-    placeholder=t("checklist.choose"),
-    format_func=lambda i: by_id[i].name(lang),
+unit_id = unit_picker(
+    {i: u.name(lang) for i, u in by_id.items()},
+    label=t("checklist.matrix.pick_unit"),
     key="checklist_matrix_unit",
+    placeholder=t("checklist.choose"),
+    where=pick_unit,
 )
 code = pick_task.selectbox(
     t("checklist.matrix.pick_task"),

@@ -6,6 +6,7 @@ from ui import charts
 from ui import checklist as ui
 from ui import data as cached
 from ui.auth import page_actor
+from ui.forms import working_unit
 from ui.i18n import current_lang, t
 from ui.layout import page_header, selected_year
 
@@ -21,20 +22,16 @@ if not units:
     st.info(t("checklist.township.empty"))
     st.stop()
 left, right = st.columns(2)
-if actor.is_district:
-    by_id = {u.id: u for u in units}
-    with left:
-        township_id = st.selectbox(
-            t("checklist.township.pick_unit"),
-            list(by_id),
-            placeholder=t("checklist.choose"),
-            format_func=lambda i: by_id[i].name(lang),
-            key="checklist_township_unit",
-        )
-    picker = right
-else:
-    township_id = actor.township_id
-    picker = left
+township_id = working_unit(
+    actor,
+    {u.id: u.name(lang) for u in units},
+    label=t("checklist.township.pick_unit"),
+    key="checklist_township_unit",
+    empty=t("checklist.township.empty"),
+    placeholder=t("checklist.choose"),
+    where=left,
+)
+picker = right if actor.is_district else left
 with picker:
     as_of = ui.as_of_picker(year, key="checklist_township_as_of")
 

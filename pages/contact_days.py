@@ -7,20 +7,20 @@ import streamlit as st
 
 from models.db import session_scope
 from models.enums import NotificationKind, VisitKind
-from services import contact_days
-from services.errors import ServiceError
+from services import clock, contact_days
 from ui import data as cached
 from ui import linkage as ui
 from ui.auth import page_actor
 from ui.format import day, percent
-from ui.i18n import current_lang, error_text, t
+from ui.forms import saved, saved_slot, saving, show_saved
+from ui.i18n import current_lang, t
 from ui.layout import page_header, selected_year
 
 actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 version = cached.data_version()
-today = date.today()
+today = clock.today()
 earliest = date(today.year - 1, 1, 1)
 minimum = ui.min_participation(version, year)
 
@@ -29,12 +29,7 @@ page_header(t("linkage.contact.title"), t("linkage.contact.caption", share=perce
 township_id = ui.pick_township(actor, version, lang, key=f"linkage_contact_unit_{lang}")
 
 
-def _done(message: str, tab: str) -> None:
-    st.session_state["linkage_contact_flash"] = (message, tab)
-    st.rerun()
-
-
-flash, flash_tab = st.session_state.pop("linkage_contact_flash", (None, None))
+flash_tab = saved_slot()
 TAB_CODES = ["contact", "visits", "notifications"]
 labels = [t(f"linkage.contact.tab.{c}") for c in TAB_CODES]
 tab_contact, tab_visits, tab_notes = st.tabs(
@@ -46,8 +41,7 @@ if default_day > today:
 
 # --- contact day --------------------------------------------------------------------------------
 with tab_contact:
-    if flash and flash_tab == "contact":
-        st.success(flash)
+    show_saved(slot="contact")
     people = ui.contact_deputies(version, actor, township_id)
     names = {
         d.id: t("linkage.rosters.deputy_label", name=d.name, constituency=d.constituency)
@@ -103,22 +97,19 @@ with tab_contact:
             key="linkage_contact_summary",
         )
         if st.form_submit_button(t("common.save"), type="primary"):
-            try:
-                with session_scope() as session:
-                    contact_days.record_contact_day(
-                        session,
-                        actor,
-                        township_id=township_id,
-                        held_on=held_on,
-                        deputy_ids=list(names) if everyone else picked,
-                        voters_met=int(voters_met),
-                        opinions_count=int(opinions_count),
-                        opinions=opinions.splitlines(),
-                        summary=summary,
-                    )
-                _done(t("linkage.contact.saved", day=day(held_on, lang)), "contact")
-            except ServiceError as exc:
-                st.error(error_text(exc))
+            with saving(slot="contact") as session:
+                contact_days.record_contact_day(
+                    session,
+                    actor,
+                    township_id=township_id,
+                    held_on=held_on,
+                    deputy_ids=list(names) if everyone else picked,
+                    voters_met=int(voters_met),
+                    opinions_count=int(opinions_count),
+                    opinions=opinions.splitlines(),
+                    summary=summary,
+                )
+                saved(t("linkage.contact.saved", day=day(held_on, lang)), slot="contact")
 
     days = ui.contact_days(version, actor, township_id, year)
     st.markdown(f"**{t('linkage.contact.list_title', year=year, n=len(days))}**")
@@ -158,12 +149,9 @@ with tab_contact:
             else:
                 st.caption(t("linkage.contact.no_opinions"))
             if st.button(t("linkage.contact.delete"), key="linkage_contact_delete"):
-                try:
-                    with session_scope() as session:
-                        contact_days.delete_contact_day(session, actor, pick)
-                    _done(t("linkage.contact.deleted", day=labels_by_id[pick]), "contact")
-                except ServiceError as exc:
-                    st.error(error_text(exc))
+                with saving(slot="contact") as session:
+                    contact_days.delete_contact_day(session, actor, pick)
+                    saved(t("linkage.contact.deleted", day=labels_by_id[pick]), slot="contact")
 
 # --- visits -------------------------------------------------------------------------------------
 halves = ui.visits_summary(version, actor, year)
@@ -187,8 +175,7 @@ def _t09_caption() -> None:
 
 
 with tab_visits:
-    if flash and flash_tab == "visits":
-        st.success(flash)
+    show_saved(slot="visits")
     _t09_caption()
     with st.form("linkage_visit_form", clear_on_submit=True, border=True):
         kind = st.radio(
@@ -220,20 +207,17 @@ with tab_visits:
             key="linkage_visit_note",
         )
         if st.form_submit_button(t("common.save"), type="primary"):
-            try:
-                with session_scope() as session:
-                    contact_days.add_visit(
-                        session,
-                        actor,
-                        township_id=township_id,
-                        kind=kind,
-                        held_on=held,
-                        people_visited=int(n),
-                        note=note,
-                    )
-                _done(t("linkage.contact.visit_saved", day=day(held, lang)), "visits")
-            except ServiceError as exc:
-                st.error(error_text(exc))
+            with saving(slot="visits") as session:
+                contact_days.add_visit(
+                    session,
+                    actor,
+                    township_id=township_id,
+                    kind=kind,
+                    held_on=held,
+                    people_visited=int(n),
+                    note=note,
+                )
+                saved(t("linkage.contact.visit_saved", day=day(held, lang)), slot="visits")
     vis = ui.visits(version, actor, township_id, year)
     if vis.empty:
         st.info(t("linkage.contact.no_visits", year=year))
@@ -254,8 +238,7 @@ with tab_visits:
 
 # --- notifications ------------------------------------------------------------------------------
 with tab_notes:
-    if flash and flash_tab == "notifications":
-        st.success(flash)
+    show_saved(slot="notifications")
     _t09_caption()
     with st.form("linkage_notice_form", clear_on_submit=True, border=True):
         nkind = st.radio(
@@ -280,19 +263,18 @@ with tab_notes:
             key="linkage_notice_title",
         )
         if st.form_submit_button(t("common.save"), type="primary"):
-            try:
-                with session_scope() as session:
-                    contact_days.add_notification(
-                        session,
-                        actor,
-                        township_id=township_id,
-                        kind=nkind,
-                        issued_on=issued,
-                        title=title,
-                    )
-                _done(t("linkage.contact.notice_saved", day=day(issued, lang)), "notifications")
-            except ServiceError as exc:
-                st.error(error_text(exc))
+            with saving(slot="notifications") as session:
+                contact_days.add_notification(
+                    session,
+                    actor,
+                    township_id=township_id,
+                    kind=nkind,
+                    issued_on=issued,
+                    title=title,
+                )
+                saved(
+                    t("linkage.contact.notice_saved", day=day(issued, lang)), slot="notifications"
+                )
     notes = ui.notifications(version, actor, township_id, year)
     if notes.empty:
         st.info(t("linkage.contact.no_notices", year=year))

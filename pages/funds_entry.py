@@ -14,7 +14,7 @@ from models.funds import (
     MAX_PURPOSE,
     MAX_RECEIPT_NO,
 )
-from services import funds
+from services import clock, funds
 from services.errors import ServiceError
 from services.fund_rules import Severity
 from services.funds import ExpenseDraft, RuleViolationError
@@ -22,6 +22,7 @@ from ui import data as cached
 from ui import funds as ufunds
 from ui.auth import page_actor
 from ui.format import percent, yuan
+from ui.forms import unit_picker
 from ui.i18n import current_lang, error_text, t
 from ui.layout import page_header, selected_year
 
@@ -58,7 +59,7 @@ for slot in st.session_state.pop(RESET, ()):
 lang = current_lang()
 year = selected_year()
 version = cached.data_version()
-today = date.today()
+today = clock.today()
 
 page_header(t("funds.entry.title"), t("funds.entry.caption", year=year))
 
@@ -70,12 +71,7 @@ if not units:
     st.stop()
 names = {u.id: u.name(lang) for u in units}
 if len(units) > 1:
-    township_id = st.selectbox(
-        t("funds.entry.unit"),
-        [u.id for u in units],
-        format_func=lambda i: names[i],
-        key=f"funds_entry_unit_{lang}",
-    )
+    township_id = unit_picker(names, label=t("funds.entry.unit"), key=f"funds_entry_unit_{lang}")
 else:
     township_id = units[0].id
     st.caption(t("funds.entry.unit_fixed", unit=names[township_id]))

@@ -6,7 +6,7 @@ from decimal import Decimal
 import streamlit as st
 
 from models.db import session_scope
-from services import fund_reports
+from services import clock, fund_reports
 from services.fund_rules import FUND_RULES, Severity
 from ui import charts
 from ui import data as cached
@@ -22,7 +22,7 @@ actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 version = cached.data_version()
-today = date.today()
+today = clock.today()
 as_of = min(today, date(year, 12, 31))
 
 page_header(

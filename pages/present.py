@@ -19,7 +19,7 @@ from ui import data as cached
 from ui import overview as ui
 from ui.auth import page_actor
 from ui.format import month_day, number, percent
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, local_name, name_column, t
 from ui.layout import as_of_for, page_header, selected_year
 
 VIEWS = (
@@ -142,7 +142,7 @@ def show_view(view: str, settings: dict) -> None:
             return
         last = frame[frame["month"] == frame["month"].max()]
         ranked = last.sort_values("rate", ascending=False)
-        name = "name_zh" if lang == "zh" else "name_en"
+        name = name_column(lang)
         title = t(
             "present.contact_title",
             month=t("common.month_n", n=int(last["month"].iloc[0])),
@@ -168,7 +168,7 @@ def show_view(view: str, settings: dict) -> None:
             return
         table = pd.DataFrame(
             {
-                t("overview.col.unit"): [r["name_zh" if lang == "zh" else "name_en"] for r in rows],
+                t("overview.col.unit"): [local_name(r, lang) for r in rows],
                 t("present.col.deputy"): [
                     t("present.hidden_name", n=i) if hide_names else r["deputy"]
                     for i, r in enumerate(rows, start=1)

@@ -7,7 +7,7 @@ from ui import data as cached
 from ui import overview as ui
 from ui.auth import page_actor
 from ui.format import day, local_time, month_day
-from ui.i18n import current_lang, label, t
+from ui.i18n import current_lang, label, local_name, name_column, t
 from ui.layout import as_of_for, page_header, selected_year
 
 actor = page_actor(__file__)
@@ -22,11 +22,7 @@ status = ui.reporting_status(version, actor, as_of)
 silent = [u for u in status if u.silent]
 st.subheader(t("reporting.silent"))
 if silent:
-    st.warning(
-        ("、" if lang == "zh" else ", ").join(
-            u.name_zh if lang == "zh" else u.name_en for u in silent
-        )
-    )
+    st.warning(("、" if lang == "zh" else ", ").join(local_name(u, lang) for u in silent))
 else:
     st.success(t("reporting.silent_none"))
 
@@ -46,7 +42,7 @@ def _presidium(u) -> str:
 table = pd.DataFrame(
     [
         {
-            t("reporting.col.unit"): u.name_zh if lang == "zh" else u.name_en,
+            t("reporting.col.unit"): local_name(u, lang),
             t("reporting.col.contact_day"): _contact(u),
             t("reporting.col.presidium"): _presidium(u),
             t("reporting.col.entries"): u.entries_this_month,
@@ -67,7 +63,7 @@ if late.empty:
 else:
     shown = pd.DataFrame(
         {
-            t("reporting.col.unit"): late["name_zh"] if lang == "zh" else late["name_en"],
+            t("reporting.col.unit"): late[name_column(lang)],
             t("reporting.col.kind"): [label("reporting.kind", k) for k in late["entity"]],
             t("reporting.col.fact_date"): [day(d) for d in late["fact_date"]],
             t("reporting.col.entered_at"): [local_time(x) for x in late["entered_at"]],

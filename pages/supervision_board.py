@@ -9,7 +9,7 @@ from ui import data as cached
 from ui import supervision as ui
 from ui.auth import page_actor
 from ui.format import day, number, percent
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, local_name, t
 from ui.layout import as_of_for, page_header, selected_year
 
 actor = page_actor(__file__)
@@ -94,9 +94,7 @@ else:
     st.dataframe(
         pd.DataFrame(
             {
-                t("supervision.col.township"): [
-                    ui.township_name(r, lang) for _, r in late.iterrows()
-                ],
+                t("supervision.col.township"): [local_name(r, lang) for _, r in late.iterrows()],
                 t("supervision.col.title"): late["title"],
                 t("supervision.col.stage"): [ui.stage_label(s) for s in late["stage"]],
                 t("supervision.col.stage_entered_on"): [day(d) for d in late["stage_entered_on"]],
@@ -120,9 +118,7 @@ t06 = [
 st.dataframe(
     pd.DataFrame(
         {
-            t("supervision.col.township"): [
-                ui.township_name(r, lang) for _, r in merged.iterrows()
-            ],
+            t("supervision.col.township"): [local_name(r, lang) for _, r in merged.iterrows()],
             t("supervision.col.items"): merged["items"],
             t("supervision.col.closed"): merged["closed"],
             t("supervision.col.closure_rate"): [percent(v) for v in merged["closure_rate"]],
@@ -160,7 +156,7 @@ if rows.empty:
 else:
     options = rows.sort_values(["overdue", "days_in_stage"], ascending=False)
     labels = {
-        int(r["id"]): f"{r['title']} · {ui.township_name(r, lang)} · {ui.stage_label(r['stage'])}"
+        int(r["id"]): f"{r['title']} · {local_name(r, lang)} · {ui.stage_label(r['stage'])}"
         for _, r in options.iterrows()
     }
     chosen = st.selectbox(

@@ -1,27 +1,25 @@
 """Clerk and admin: open a supervision item from its source and move it through the stages."""
 
-from datetime import date
-
 import streamlit as st
 
-from models.db import session_scope
 from models.enums import Rating, SupervisionStage
+from services import clock
 from services import supervision as sv
-from services.errors import ServiceError
 from services.evidence import ACCEPTED_TYPES, Upload
 from services.settings import evidence_max_bytes
 from ui import data as cached
 from ui import supervision as ui
 from ui.auth import page_actor
 from ui.format import day
-from ui.i18n import current_lang, error_text, label, t
+from ui.forms import saved, saving, show_saved, working_unit
+from ui.i18n import current_lang, label, t
 from ui.layout import as_of_for, page_header, selected_year
 
 actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 as_of = as_of_for(year)
-today = date.today()
+today = clock.today()
 version = cached.data_version()
 # Choices whose labels depend on the language are keyed by it: a keyed choice would otherwise
 # keep showing the label of the other language after a switch.
@@ -29,30 +27,15 @@ version = cached.data_version()
 page_header(t("supervision.items.title"), t("supervision.items.caption"))
 ui.hide_uploader_english()
 
-units = cached.townships(version, actor)
-by_id = {u.id: u for u in units}
-if actor.township_id is not None:
-    township_id = actor.township_id
-else:
-    township_id = st.selectbox(
-        t("supervision.items.unit"),
-        list(by_id),
-        format_func=lambda i: by_id[i].name(lang),
-        key=f"sv_items_unit_{lang}",
-        placeholder=t("supervision.choose"),
-    )
-if township_id is None or township_id not in by_id:
-    st.info(t("supervision.items.no_unit"))
-    st.stop()
-
-if flash := st.session_state.pop("sv_flash", None):
-    st.success(flash)
-
-
-def _done(message: str) -> None:
-    st.session_state["sv_flash"] = message
-    st.rerun()
-
+township_id = working_unit(
+    actor,
+    {u.id: u.name(lang) for u in cached.townships(version, actor)},
+    label=t("supervision.items.unit"),
+    key=f"sv_items_unit_{lang}",
+    empty=t("supervision.items.no_unit"),
+    placeholder=t("supervision.choose"),
+)
+show_saved()
 
 rows = ui.items(version, actor, year, as_of, township_id)
 open_rows = rows[rows["stage"] != SupervisionStage.closed] if not rows.empty else rows
@@ -168,25 +151,22 @@ else:
             else t("supervision.form.submit_advance")
         )
         if st.form_submit_button(submit_label, type="primary"):
-            try:
-                with session_scope() as session:
-                    new_stage = sv.advance_stage(
-                        session,
-                        actor,
-                        item_id,
-                        on=on,
-                        note=note,
-                        evidence=evidence,
-                        upload=Upload(upload.name, upload.getvalue()) if upload else None,
-                        responsible_unit=unit,
-                        rating=rating,
-                        raters=int(raters) if raters is not None else None,
-                        answer=answer,
-                    )
+            with saving() as session:
+                new_stage = sv.advance_stage(
+                    session,
+                    actor,
+                    item_id,
+                    on=on,
+                    note=note,
+                    evidence=evidence,
+                    upload=Upload(upload.name, upload.getvalue()) if upload else None,
+                    responsible_unit=unit,
+                    rating=rating,
+                    raters=int(raters) if raters is not None else None,
+                    answer=answer,
+                )
                 st.session_state["sv_pick_next"] = item_id
-                _done(t("supervision.items.moved", stage=ui.stage_label(new_stage)))
-            except ServiceError as exc:
-                st.error(error_text(exc))
+                saved(t("supervision.items.moved", stage=ui.stage_label(new_stage)))
 
     with right:
         back = sv.previous_stage(stage)
@@ -210,15 +190,10 @@ else:
                     key=f"sv_back_reason_{item_id}",
                 )
                 if st.form_submit_button(t("supervision.form.submit_back")):
-                    try:
-                        with session_scope() as session:
-                            new_stage = sv.send_back(
-                                session, actor, item_id, on=back_on, reason=reason
-                            )
+                    with saving() as session:
+                        new_stage = sv.send_back(session, actor, item_id, on=back_on, reason=reason)
                         st.session_state["sv_pick_next"] = item_id
-                        _done(t("supervision.items.moved", stage=ui.stage_label(new_stage)))
-                    except ServiceError as exc:
-                        st.error(error_text(exc))
+                        saved(t("supervision.items.moved", stage=ui.stage_label(new_stage)))
         with st.expander(t("supervision.items.history"), expanded=False):
             ui.show_timeline(tl, lang, key="sv_items_tl")
 
@@ -278,22 +253,17 @@ else:
             )
             if st.form_submit_button(t("supervision.form.submit_open"), type="primary"):
                 ids = {"topic": "topic_id", "activity": "activity_id", "opinion": "opinion_id"}
-                try:
-                    with session_scope() as session:
-                        new_id = sv.open_item(
-                            session,
-                            actor,
-                            township_id=township_id,
-                            title=title,
-                            opened_on=opened_on,
-                            responsible_unit=unit,
-                            note=note,
-                            **{ids[kind]: source_id},
-                        )
-                    st.session_state["sv_pick_next"] = new_id
-                    _done(t("supervision.items.opened"))
-                except ServiceError as exc:
-                    st.error(error_text(exc))
+                with saving(t("supervision.items.opened")) as session:
+                    st.session_state["sv_pick_next"] = sv.open_item(
+                        session,
+                        actor,
+                        township_id=township_id,
+                        title=title,
+                        opened_on=opened_on,
+                        responsible_unit=unit,
+                        note=note,
+                        **{ids[kind]: source_id},
+                    )
 
 # --- the unit's items --------------------------------------------------------------------------
 st.subheader(t("supervision.items.list", year=year))

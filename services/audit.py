@@ -19,6 +19,14 @@ def snapshot(obj: SQLModel | None) -> dict[str, Any] | None:
     return {k: _json_safe(v) for k, v in obj.model_dump().items()}
 
 
+def key_of(row: SQLModel) -> int:
+    """The primary key of a row that has been flushed (the database has given it its id)."""
+    key = getattr(row, "id", None)
+    if not isinstance(key, int):
+        raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
+    return key
+
+
 def _json_safe(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
@@ -59,23 +67,38 @@ def record(
     return row
 
 
-def insert(
-    session: Session, actor: Actor, row: SQLModel, *, entity: str, township_id: int | None
+def save(
+    session: Session,
+    actor: Actor,
+    row: SQLModel,
+    *,
+    entity: str,
+    township_id: int | None,
+    before: dict[str, Any] | None = None,
 ) -> int:
-    """Add a new row, audit its creation and commit: the last step of a service's create."""
+    """The last step of a service's create or update: write ``row``, audit it (a creation when
+    there is no ``before``, else an update from ``before``), commit, and return its id."""
     session.add(row)
     session.flush()
     record(
         session,
         actor,
-        action="create",
+        action="update" if before is not None else "create",
         entity=entity,
-        entity_id=row.id,
+        entity_id=key_of(row),
         township_id=township_id,
+        before=before,
         after=snapshot(row),
     )
     session.commit()
-    return row.id
+    return key_of(row)
+
+
+def insert(
+    session: Session, actor: Actor, row: SQLModel, *, entity: str, township_id: int | None
+) -> int:
+    """``save`` of a new row: add it, audit its creation, commit, return its id."""
+    return save(session, actor, row, entity=entity, township_id=township_id)
 
 
 def recent(session: Session, *, limit: int = 200, entity: str | None = None) -> pd.DataFrame:

@@ -31,16 +31,13 @@ from services.task_status import TaskStatus, clamp_as_of, not_applicable
 
 
 @dataclass(frozen=True)
-class UnitChecklist:
+class UnitChecklist(org.NamedUnit):
     township_id: int
     code: str
     name_zh: str
     name_en: str
     unit_type: UnitType
     tasks: tuple[TaskStatus, ...]
-
-    def name(self, lang: str) -> str:
-        return self.name_zh if lang == "zh" else self.name_en
 
     def task(self, code: str) -> TaskStatus:
         return next(t for t in self.tasks if t.code == code)
@@ -168,10 +165,7 @@ def readable_checklist(
     session: Session, actor: Actor, *, year: int, as_of: date, township_id: int | None = None
 ) -> ChecklistResult:
     """checklist_status over what the actor may read (a clerk: their own unit only)."""
-    ids = readable_township_ids(actor)
-    if township_id is not None:
-        ids = [township_id] if ids is None or township_id in ids else []
-    return checklist_status(session, year, as_of, ids)
+    return checklist_status(session, year, as_of, readable_township_ids(actor, township_id))
 
 
 def cell_records(

@@ -24,7 +24,7 @@ from models import (
     Visit,
 )
 from models.enums import AuditAction, NotificationKind, VisitKind
-from services import audit, years
+from services import audit, clock, years
 from services.errors import NotFound, ValidationError
 from services.linkage import is_contact_day, unit_deputy_conditions
 from services.permissions import Actor, require_read, require_write
@@ -63,7 +63,7 @@ def _fact_date(value: Any, field: str, today: date | None) -> date:
     """A date of a fact: not in the future and not before the start of last year."""
     if not isinstance(value, date):
         raise ValidationError("linkage.error.date", field=field)
-    today = today or date.today()
+    today = today or clock.today()
     if value > today:
         raise ValidationError("linkage.error.future_date", field=field)
     earliest = date(today.year - 1, 1, 1)
@@ -232,7 +232,7 @@ def record_contact_day(
         after=audit.snapshot(day) | {"deputy_ids": people, "opinions": texts},
     )
     session.commit()
-    return day.id
+    return audit.key_of(day)
 
 
 def delete_contact_day(session: Session, actor: Actor, contact_day_id: int) -> None:

@@ -16,7 +16,7 @@ from models import (
     VoterLink,
 )
 from models.enums import DeputyLevel
-from services.permissions import Actor, readable_township_ids
+from services.permissions import Actor, readable_township_ids, scope_to_units
 
 
 @dataclass(frozen=True)
@@ -30,18 +30,14 @@ class HomeSummary:
 
 def data_version(session: Session) -> int:
     """Grows with every audited write, so cached reads keyed on it refresh after a write."""
-    return session.exec(select(func.coalesce(func.max(AuditLog.id), 0))).one()
-
-
-def _scoped(stmt, column, ids: list[int] | None):
-    return stmt if ids is None else stmt.where(column.in_(ids))
+    return int(session.exec(select(func.coalesce(func.max(AuditLog.id), 0))).one())
 
 
 def home_summary(session: Session, actor: Actor, *, year: int) -> HomeSummary:
     ids = readable_township_ids(actor)
     start, end = date(year, 1, 1), date(year, 12, 31)
     deputies = session.exec(
-        _scoped(
+        scope_to_units(
             select(func.count(Deputy.id)).where(
                 Deputy.active, Deputy.level == DeputyLevel.township
             ),
@@ -50,17 +46,17 @@ def home_summary(session: Session, actor: Actor, *, year: int) -> HomeSummary:
         )
     ).one()
     voters = session.exec(
-        _scoped(select(func.count(distinct(VoterLink.voter_id))), VoterLink.township_id, ids)
+        scope_to_units(select(func.count(distinct(VoterLink.voter_id))), VoterLink.township_id, ids)
     ).one()
     meetings = session.exec(
-        _scoped(
+        scope_to_units(
             select(func.count(Meeting.id)).where(Meeting.held_on.between(start, end)),
             Meeting.township_id,
             ids,
         )
     ).one()
     contact_days = session.exec(
-        _scoped(
+        scope_to_units(
             select(func.count(ContactDay.id)).where(ContactDay.held_on.between(start, end)),
             ContactDay.township_id,
             ids,
@@ -79,11 +75,9 @@ def contact_participation_by_month(
     session: Session, actor: Actor, *, year: int, township_id: int | None = None
 ) -> pd.DataFrame:
     """Per month of the year: deputy attendances at contact days (one unit or all readable)."""
-    ids = readable_township_ids(actor)
-    if township_id is not None:
-        ids = [township_id] if ids is None or township_id in ids else []
+    ids = readable_township_ids(actor, township_id)
     month = extract("month", ContactDay.held_on)
-    stmt = _scoped(
+    stmt = scope_to_units(
         select(month.label("month"), func.count(ContactDayParticipant.id))
         .join(ContactDayParticipant, ContactDayParticipant.contact_day_id == ContactDay.id)
         .where(ContactDay.held_on.between(date(year, 1, 1), date(year, 12, 31)))

@@ -137,7 +137,7 @@ def _saved_subjects(session: Session, year: int, ids: list[int], rules: RuleSet)
         ReceiptUse(
             township_id=tid,
             receipt=receipt,
-            records=tuple(sorted(records, key=lambda r: r.id)),
+            records=tuple(sorted(records, key=lambda r: r.id or 0)),
             uses=uses[receipt][0] if receipt in uses else 1,
             units=len(uses[receipt][1]) if receipt in uses else 1,
         )

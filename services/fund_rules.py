@@ -143,7 +143,7 @@ class CategorySpending:
 
     @property
     def judged(self) -> Decimal:
-        return sum((e.amount for e in self.expenses), Decimal("0.00"))
+        return sum((e.amount for e in self.expenses if e.amount is not None), Decimal("0.00"))
 
     @property
     def spent(self) -> Decimal:

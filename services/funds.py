@@ -20,7 +20,7 @@ from sqlmodel import Session, func, select
 
 from models import Budget, Deputy, Expense, Township
 from models.base import utcnow
-from models.enums import AuditAction, DeputyLevel, UnitType
+from models.enums import DeputyLevel, UnitType
 from models.funds import (
     MAX_APPROVAL_REF,
     MAX_EXCEPTION_REASON,
@@ -28,7 +28,7 @@ from models.funds import (
     MAX_PURPOSE,
     MAX_RECEIPT_NO,
 )
-from services import audit, years
+from services import audit, clock, years
 from services.errors import NotFound, ValidationError
 from services.fund_rules import (
     DEPUTY_ACTIVITIES,
@@ -132,7 +132,7 @@ def _category(value: Any) -> str:
 def prepare_expense(draft: ExpenseDraft, *, today: date | None = None) -> ExpenseDraft:
     """The expense as typed, cleaned and checked for bad input (not yet for the fund rules).
     Preparing a prepared draft returns it unchanged."""
-    today = today or date.today()
+    today = today or clock.today()
     occurred_on = draft.occurred_on
     if isinstance(occurred_on, datetime):
         occurred_on = occurred_on.date()
@@ -355,19 +355,8 @@ def record_expense(
         exception_reason=reason if violations else "",
         entered_by_id=actor.id,
     )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.create,
-        entity="expense",
-        entity_id=row.id,
-        township_id=draft.township_id,
-        after=audit.snapshot(row),
-    )
-    session.commit()
-    return SavedExpense(id=row.id, violations=tuple(violations), flagged=bool(row.exception_reason))
+    saved = audit.insert(session, actor, row, entity="expense", township_id=draft.township_id)
+    return SavedExpense(id=saved, violations=tuple(violations), flagged=bool(row.exception_reason))
 
 
 def set_budget(
@@ -392,7 +381,7 @@ def set_budget(
     """
     require_write(actor, township_id)
     _active_township(session, township_id)
-    today = today or date.today()
+    today = today or clock.today()
     year = _year(year, "year", today)
     years.require_open(session, actor, year)
     rules = get_rules(session, year)
@@ -421,7 +410,15 @@ def set_budget(
     row = _budget_row(session, township_id, year, category)
     before = audit.snapshot(row)
     if row is None:
-        row = Budget(township_id=township_id, year=year, category=category, entered_by_id=actor.id)
+        row = Budget(
+            township_id=township_id,
+            year=year,
+            category=category,
+            amount_fen=to_fen(amount),
+            district_share_fen=to_fen(district),
+            township_share_fen=to_fen(township),
+            entered_by_id=actor.id,
+        )
     else:
         row.updated_at = utcnow()
     row.amount_fen = to_fen(amount)
@@ -429,17 +426,5 @@ def set_budget(
     row.township_share_fen = to_fen(township)
     # A reason without anything to justify would flag a clean line.
     row.exception_reason = reason if violations else ""
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update if before else AuditAction.create,
-        entity="budget",
-        entity_id=row.id,
-        township_id=township_id,
-        before=before,
-        after=audit.snapshot(row),
-    )
-    session.commit()
-    return SavedBudget(id=row.id, violations=tuple(violations), flagged=bool(row.exception_reason))
+    saved = audit.save(session, actor, row, entity="budget", township_id=township_id, before=before)
+    return SavedBudget(id=saved, violations=tuple(violations), flagged=bool(row.exception_reason))

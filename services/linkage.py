@@ -36,7 +36,8 @@ from models import (
     VoterLink,
 )
 from models.enums import DeputyLevel, NotificationKind, Role, UnitType, VisitKind
-from services.permissions import Actor, readable_township_ids
+from services import clock
+from services.permissions import Actor, readable_township_ids, scope_to_units
 from services.rules import ContactDayRule, get_rules
 from services.task_status import contact_days_allowed
 
@@ -115,17 +116,6 @@ def presidium_clause():
     )
 
 
-def _scoped(stmt, column, ids: list[int] | None):
-    return stmt if ids is None else stmt.where(column.in_(ids))
-
-
-def _scope_ids(actor: Actor, township_id: int | None) -> list[int] | None:
-    ids = readable_township_ids(actor)
-    if township_id is None:
-        return ids
-    return [township_id] if ids is None or township_id in ids else []
-
-
 def _own_voter_counts():
     """Per deputy: active linked voters of the deputy's current constituency."""
     return (
@@ -195,7 +185,7 @@ def coverage_by_township(
     sub-districts (no presidium).
     """
     rule = get_rules(session, year).linkage
-    ids = _scope_ids(actor, township_id)
+    ids = readable_township_ids(actor, township_id)
     own = _own_voter_counts()
     deputies = (
         select(
@@ -229,7 +219,7 @@ def coverage_by_township(
         .group_by(Deputy.township_id)
         .subquery()
     )
-    stmt = _scoped(
+    stmt = scope_to_units(
         select(
             Township.id,
             Township.name_zh,
@@ -322,10 +312,10 @@ def linkage_gaps(
     constituency (the trace of a move). Phones are masked unless the actor may see them.
     """
     rule = get_rules(session, year).linkage
-    ids = _scope_ids(actor, township_id)
+    ids = readable_township_ids(actor, township_id)
     own, other = _own_voter_counts(), _other_voter_counts()
     have_voters = func.coalesce(own.c.n, 0)
-    voter_gaps = _scoped(
+    voter_gaps = scope_to_units(
         select(
             Township.id,
             Township.name_zh,
@@ -348,7 +338,7 @@ def linkage_gaps(
     )
     links = _member_link_counts()
     have_deputies = func.coalesce(links.c.n, 0)
-    member_gaps = _scoped(
+    member_gaps = scope_to_units(
         select(
             Township.id,
             Township.name_zh,
@@ -442,7 +432,7 @@ def needs_constituency(unit_type: UnitType, level: DeputyLevel) -> bool:
 
 def expected_deputy_counts(session: Session, ids: list[int] | None) -> dict[int, int]:
     """Per unit: the deputies expected on a contact day."""
-    stmt = _scoped(
+    stmt = scope_to_units(
         select(Deputy.township_id, func.count(Deputy.id))
         .join(Township, Township.id == Deputy.township_id)
         .where(contact_deputy_clause())
@@ -485,11 +475,11 @@ def contact_participation(
     contact day has come) are listed.
     """
     rule = get_rules(session, year).contact_day
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     due = months_due(year, as_of, rule)
-    ids = _scope_ids(actor, township_id)
+    ids = readable_township_ids(actor, township_id)
     units = session.exec(
-        _scoped(
+        scope_to_units(
             select(Township.id, Township.name_zh, Township.name_en, Township.unit_type)
             .where(Township.active)
             .order_by(Township.sort_order, Township.id),
@@ -513,7 +503,7 @@ def contact_participation(
     # One row per contact day of the year (a dozen per unit at most): the best day of a month
     # and the weekday rule are simpler to apply here than in SQL.
     days = session.exec(
-        _scoped(
+        scope_to_units(
             select(ContactDay.township_id, ContactDay.held_on, func.coalesce(attending.c.n, 0))
             .join(attending, attending.c.day_id == ContactDay.id, isouter=True)
             .where(ContactDay.held_on.between(date(year, 1, 1), last)),
@@ -603,11 +593,11 @@ def visits_and_notifications(
     session: Session, actor: Actor, *, year: int, township_id: int | None = None
 ) -> pd.DataFrame:
     """Per unit and half-year: visits to deputies and to voters, and the two notifications."""
-    ids = _scope_ids(actor, township_id)
+    ids = readable_township_ids(actor, township_id)
     start, end = date(year, 1, 1), date(year, 12, 31)
     v_half = case((extract("month", Visit.held_on) <= 6, 1), else_=2)
     visits = session.exec(
-        _scoped(
+        scope_to_units(
             select(Visit.township_id, v_half, Visit.kind, func.count(Visit.id))
             .where(Visit.held_on.between(start, end))
             .group_by(Visit.township_id, v_half, Visit.kind),
@@ -617,7 +607,7 @@ def visits_and_notifications(
     ).all()
     n_half = case((extract("month", Notification.issued_on) <= 6, 1), else_=2)
     notes = session.exec(
-        _scoped(
+        scope_to_units(
             select(Notification.township_id, n_half, Notification.kind, func.count(Notification.id))
             .where(Notification.issued_on.between(start, end))
             .group_by(Notification.township_id, n_half, Notification.kind),
@@ -632,7 +622,7 @@ def visits_and_notifications(
     for tid, half, kind, n in notes:
         cells[(tid, int(half), NotificationKind(kind).value)] = int(n)
     units = session.exec(
-        _scoped(
+        scope_to_units(
             select(Township.id, Township.name_zh, Township.name_en)
             .where(Township.active)
             .order_by(Township.sort_order, Township.id),

@@ -22,18 +22,28 @@ from services.evidence import (
 )
 from services.permissions import (
     Actor,
-    readable_township_ids,
     require_admin,
     require_read,
     require_write,
+    scope_to_readable,
 )
 from services.validation import clean_text
 
 MAX_NAME = 40
 
 
+class NamedUnit:
+    """A unit's name in either language, for any record that carries both."""
+
+    name_zh: str
+    name_en: str
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+
 @dataclass(frozen=True)
-class TownshipInfo:
+class TownshipInfo(NamedUnit):
     id: int
     code: str
     name_zh: str
@@ -41,9 +51,6 @@ class TownshipInfo:
     unit_type: UnitType
     population: int | None
     active: bool
-
-    def name(self, lang: str) -> str:
-        return self.name_zh if lang == "zh" else self.name_en
 
 
 def _info(row: Township) -> TownshipInfo:
@@ -66,9 +73,7 @@ def list_townships(
     if not include_retired:
         stmt = stmt.where(Township.active)
     if actor is not None:
-        ids = readable_township_ids(actor)
-        if ids is not None:
-            stmt = stmt.where(Township.id.in_(ids))
+        stmt = scope_to_readable(stmt, Township.id, actor)
     return [_info(r) for r in session.exec(stmt).all()]
 
 
@@ -129,7 +134,7 @@ def add_township(
         after=audit.snapshot(row),
     )
     session.commit()
-    return row.id
+    return audit.key_of(row)
 
 
 def update_township(
@@ -153,18 +158,7 @@ def update_township(
         row.name_en = _clean_name(name_en, "name_en")
     if active is not None:
         row.active = active
-    session.add(row)
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update,
-        entity="township",
-        entity_id=row.id,
-        township_id=row.id,
-        before=before,
-        after=audit.snapshot(row),
-    )
-    session.commit()
+    audit.save(session, actor, row, entity="township", township_id=township_id, before=before)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,17 +331,6 @@ def set_three_ones(
     )
     if before is not None:
         row.updated_at = utcnow()
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update if before else AuditAction.create,
-        entity="org_guarantee",
-        entity_id=row.id,
-        township_id=township_id,
-        before=before,
-        after=audit.snapshot(row),
+    return audit.save(
+        session, actor, row, entity="org_guarantee", township_id=township_id, before=before
     )
-    session.commit()
-    return row.id

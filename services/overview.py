@@ -17,7 +17,7 @@ from services.checklist import checklist_status
 from services.commendations import APPROVED
 from services.fund_reports import fund_violations
 from services.money import to_yuan
-from services.permissions import Actor, readable_township_ids
+from services.permissions import Actor, can_read_township, readable_township_ids, scope_to_readable
 from services.task_status import clamp_as_of, contact_day_planned
 
 
@@ -53,14 +53,18 @@ def _district_participation(session: Session, actor: Actor, year: int, as_of: da
 
 def _execution(session: Session, actor: Actor, year: int, as_of: date) -> float | None:
     """Spending charged to the year up to ``as_of`` over the year's budget."""
-    ids = readable_township_ids(actor)
-    budget = select(func.coalesce(func.sum(Budget.amount_fen), 0)).where(Budget.year == year)
-    spent = select(func.coalesce(func.sum(Expense.amount_fen), 0)).where(
-        Expense.budget_year == year, Expense.occurred_on <= as_of
+    budget = scope_to_readable(
+        select(func.coalesce(func.sum(Budget.amount_fen), 0)).where(Budget.year == year),
+        Budget.township_id,
+        actor,
     )
-    if ids is not None:
-        budget = budget.where(Budget.township_id.in_(ids))
-        spent = spent.where(Expense.township_id.in_(ids))
+    spent = scope_to_readable(
+        select(func.coalesce(func.sum(Expense.amount_fen), 0)).where(
+            Expense.budget_year == year, Expense.occurred_on <= as_of
+        ),
+        Expense.township_id,
+        actor,
+    )
     total = to_yuan(int(session.exec(budget).one()))
     if total == Decimal(0):
         return None
@@ -158,9 +162,7 @@ def commendations(session: Session, actor: Actor, *, year: int, as_of: date) -> 
         )
         .order_by(Township.sort_order, Commendation.id)
     )
-    ids = readable_township_ids(actor)
-    if ids is not None:
-        stmt = stmt.where(Commendation.township_id.in_(ids))
+    stmt = scope_to_readable(stmt, Commendation.township_id, actor)
     return [
         {"name_zh": zh, "name_en": en, "deputy": name or "", "title": title}
         for zh, en, name, title in session.exec(stmt).all()
@@ -187,8 +189,7 @@ def due_this_week(
     session: Session, actor: Actor, *, township_id: int, as_of: date
 ) -> list[DueItem]:
     """A unit's items overdue or due within seven days of ``as_of``, the earliest first."""
-    ids = readable_township_ids(actor)
-    if ids is not None and township_id not in ids:
+    if not can_read_township(actor, township_id):
         return []
     out: list[DueItem] = []
     checklist = checklist_status(session, as_of.year, as_of, [township_id])

@@ -19,7 +19,7 @@ from models import (
 )
 from models.enums import MeetingKind
 from services import rules as rules_service
-from services.permissions import Actor, readable_township_ids
+from services.permissions import Actor, scope_to_readable
 from services.task_status import contact_days_allowed
 
 # (entity code, table, column holding the date of the fact)
@@ -78,9 +78,7 @@ def late_entries(session: Session, actor: Actor, *, year: int) -> pd.DataFrame:
         .where(entries.c.days_late > limit)
         .order_by(entries.c.days_late.desc(), entries.c.fact_date)
     )
-    ids = readable_township_ids(actor)
-    if ids is not None:
-        stmt = stmt.where(entries.c.township_id.in_(ids))
+    stmt = scope_to_readable(stmt, entries.c.township_id, actor)
     rows = session.execute(stmt).all()
     columns = [
         "entity",
@@ -126,7 +124,6 @@ def reporting_status(session: Session, actor: Actor, *, as_of: date) -> list[Uni
     # Owed once the last day the rule allows for this month's contact day has come.
     last_contact_day = max(contact_days_allowed(rules.contact_day, as_of.year, as_of.month))
     presidium_types = set(rules.task("T02").applies_to)
-    ids = readable_township_ids(actor)
 
     def per_unit(stmt) -> dict[int, int]:
         return {tid: n for tid, n in session.exec(stmt).all()}
@@ -159,9 +156,11 @@ def reporting_status(session: Session, actor: Actor, *, as_of: date) -> list[Uni
         .group_by(entries.c.township_id)
     )
 
-    units = select(Township).where(Township.active).order_by(Township.sort_order, Township.id)
-    if ids is not None:
-        units = units.where(Township.id.in_(ids))
+    units = scope_to_readable(
+        select(Township).where(Township.active).order_by(Township.sort_order, Township.id),
+        Township.id,
+        actor,
+    )
     return [
         UnitReporting(
             township_id=u.id,

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from sqlmodel import Session
 
-from services import scoring
+from services import clock, scoring
 from services.org import list_townships
 from services.permissions import Actor
 from services.rules import RuleSet, get_rules
@@ -67,7 +67,7 @@ def rewards(
     platforms → ``outstanding_platform_yuan``, distinctive activities →
     ``distinctive_activities_yuan``."""
     rules = rules or get_rules(session, year)
-    as_of = min(as_of or date.today(), date(year, 12, 31))
+    as_of = min(as_of or clock.today(), date(year, 12, 31))
     units = list_townships(session, actor)
     if not units:
         return RewardReport(year=year, as_of=as_of, rows=())

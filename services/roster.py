@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from models import Constituency, Deputy, PresidiumLink, Township, Voter, VoterLink
 from models.base import utcnow
 from models.enums import AuditAction, DeputyLevel, UnitType
-from services import audit, imports
+from services import audit, clock, imports
 from services.errors import ValidationError
 from services.imports import CellError, match_key
 from services.linkage import keeps_voter_links, needs_constituency
@@ -124,7 +124,7 @@ def add_deputy(
         raise ValidationError("linkage.error.constituency_required", field="constituency_id")
     _constituency_of(session, township_id, constituency_id)
     _check_presidium(unit, level, is_presidium_member)
-    if term_start is not None and term_start > date.today():
+    if term_start is not None and term_start > clock.today():
         raise ValidationError("linkage.error.future_date", field="term_start")
     phone = _phone(phone)
     # One person, one record: the same name in the same constituency is the same deputy unless
@@ -362,7 +362,7 @@ def set_presidium_links(
             township_id=member.township_id,
             member_id=member_id,
             deputy_id=dep_id,
-            since=date.today(),
+            since=clock.today(),
             entered_by_id=actor.id,
         ),
         entity="presidium_links",
@@ -447,7 +447,7 @@ def set_voter_links(
             township_id=dep.township_id,
             deputy_id=deputy_id,
             voter_id=voter_id,
-            since=date.today(),
+            since=clock.today(),
             entered_by_id=actor.id,
         ),
         entity="voter_links",

@@ -179,7 +179,7 @@ def deputies_frame(session: Session, actor: Actor, township_id: int) -> pd.DataF
     frame = pd.DataFrame(out, columns=DEPUTY_COLUMNS)
     # Township deputies first, then up the levels: the order a clerk works in.
     rank = {lv.value: i for i, lv in enumerate(reversed(list(DeputyLevel)))}
-    order = sorted(range(len(frame)), key=lambda i: (rank[out[i]["level"]], i))
+    order = sorted(range(len(frame)), key=lambda i: (rank[str(out[i]["level"])], i))
     return frame.iloc[order].reset_index(drop=True)
 
 

@@ -51,6 +51,7 @@ from services.checklist import UnitChecklist, checklist_status
 from services.commendations import APPROVED
 from services.fund_reports import fund_violations
 from services.money import to_yuan
+from services.org import NamedUnit
 from services.permissions import SYSTEM
 from services.rules import RuleSet, get_rules
 from services.task_status import clamp_as_of
@@ -74,7 +75,7 @@ class Fact:
 
 
 @dataclass(frozen=True)
-class UnitScore:
+class UnitScore(NamedUnit):
     township_id: int
     code: str
     name_zh: str
@@ -88,9 +89,6 @@ class UnitScore:
     rank: int = 0
     facts: tuple[Fact, ...] = field(default_factory=tuple)
     rewards: "RewardEligibility | None" = None
-
-    def name(self, lang: str) -> str:
-        return self.name_zh if lang == "zh" else self.name_en
 
 
 @dataclass(frozen=True)
@@ -167,6 +165,7 @@ def _checklist_facts(unit: UnitChecklist, weight: float) -> tuple[float, list[Fa
         return 0.0, [Fact("checklist", "score.fact.no_tasks", {}, 0.0, weight)]
     scale = weight / total_w
     facts, points = [], 0.0
+    params: dict[str, object]
     for t in applicable:
         # A share with nothing due measures no recorded work, so it earns nothing here.
         p = _task_credit(t, nothing_due=0.0) * t.weight * scale

@@ -33,7 +33,7 @@ from models import (
 from models import RuleSet as RuleSetRow
 from models.base import utcnow
 from models.enums import AuditAction, MeetingKind, Rating, SupervisionStage
-from services import audit, years
+from services import audit, clock, years
 from services.errors import NotFound, ValidationError
 from services.evidence import Upload, check_upload, compose_evidence, store_file
 from services.permissions import Actor, require_write
@@ -224,7 +224,7 @@ def rules_of_year(session: Session, year: int, memo: dict[int, RuleSet] | None =
 
 
 def _today(today: date | None) -> date:
-    return today or date.today()
+    return today or clock.today()
 
 
 def _check_day(day: date, *, not_before: date | None, today: date, field: str = "on") -> None:
@@ -359,7 +359,7 @@ def open_item(
         after=audit.snapshot(item) | {"event": audit.snapshot(event)},
     )
     session.commit()
-    return item.id
+    return audit.key_of(item)
 
 
 def move_item(
@@ -477,7 +477,7 @@ def move_item(
     )
     if opinion is not None:
         opinion_before = audit.snapshot(opinion)
-        opinion.answer = answer
+        opinion.answer = answer or ""  # cleaned above with required=True: never empty here
         opinion.updated_at = utcnow()
         session.add(opinion)
         audit.record(
@@ -524,7 +524,9 @@ def advance_stage(
             year = on.year if isinstance(on, date) else _today(today).year
             target = rules_of_year(session, year).supervision.unsatisfied_returns_to
     else:
-        target = next_stage(stage)
+        following = next_stage(stage)
+        assert following is not None, "closed items were refused above"
+        target = following
     return move_item(
         session,
         actor,

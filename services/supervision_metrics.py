@@ -13,10 +13,10 @@ from sqlmodel import Session, func, select
 
 from models import SupervisionItem, SupervisionStageEvent, Township
 from models.enums import SupervisionStage
-from services.permissions import Actor
+from services.permissions import Actor, scope_to_readable
 from services.rules import RuleSet
 from services.supervision import GOOD_RATINGS, STAGES, rules_of_year, stage_deadline
-from services.supervision_reads import alive_in_year, limit_to_readable
+from services.supervision_reads import alive_in_year
 
 
 def stage_counts(
@@ -28,7 +28,7 @@ def stage_counts(
     township_id: int | None = None,
 ) -> pd.DataFrame:
     """Items alive in the year per unit and current stage: township_id, stage, items."""
-    stmt = limit_to_readable(
+    stmt = scope_to_readable(
         select(SupervisionItem.township_id, SupervisionItem.stage, func.count(SupervisionItem.id))
         .where(alive_in_year(year, as_of))
         .group_by(SupervisionItem.township_id, SupervisionItem.stage),
@@ -58,7 +58,7 @@ def _overdue_condition(session: Session, as_of: date, years: Iterable[int]):
 
 
 def _open_entry_years(session: Session, actor: Actor, year: int, as_of: date, township_id=None):
-    stmt = limit_to_readable(
+    stmt = scope_to_readable(
         select(SupervisionItem.stage_entered_on)
         .where(alive_in_year(year, as_of), SupervisionItem.stage != SupervisionStage.closed)
         .group_by(SupervisionItem.stage_entered_on),
@@ -79,7 +79,7 @@ def overdue_items(
 ) -> pd.DataFrame:
     """Open items past the deadline of their stage as of ``as_of``, the longest overdue first."""
     years = _open_entry_years(session, actor, year, as_of, township_id)
-    stmt = limit_to_readable(
+    stmt = scope_to_readable(
         select(
             SupervisionItem.id,
             SupervisionItem.township_id,
@@ -175,7 +175,7 @@ def township_summary(session: Session, actor: Actor, *, year: int, as_of: date) 
         .group_by(SupervisionItem.township_id)
         .subquery()
     )
-    stmt = limit_to_readable(
+    stmt = scope_to_readable(
         select(
             Township.id,
             Township.name_zh,
@@ -259,7 +259,7 @@ def average_stage_days(
         partition_by=SupervisionStageEvent.item_id,
         order_by=(SupervisionStageEvent.happened_on, SupervisionStageEvent.id),
     )
-    stays = limit_to_readable(
+    stays = scope_to_readable(
         select(
             SupervisionStageEvent.to_stage.label("stage"),
             SupervisionStageEvent.happened_on.label("start"),
@@ -308,7 +308,7 @@ def loop_progress(session: Session, actor: Actor, *, year: int, as_of: date) -> 
         .group_by(SupervisionItem.township_id)
         .subquery()
     )
-    stmt = limit_to_readable(
+    stmt = scope_to_readable(
         select(
             Township.id,
             Township.name_zh,

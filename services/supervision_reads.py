@@ -25,7 +25,7 @@ from models import (
 )
 from models.enums import MeetingKind, Rating, SupervisionKind, SupervisionStage
 from services.evidence import parse_evidence
-from services.permissions import Actor, readable_township_ids, require_read
+from services.permissions import Actor, require_read, scope_to_readable
 from services.rules import RuleSet
 from services.supervision import load_item, rules_of_year, stage_deadline
 
@@ -113,15 +113,6 @@ class Timeline:
 # Which items a read sees
 
 
-def limit_to_readable(stmt, column, actor: Actor, township_id: int | None = None):
-    """``stmt`` limited to rows whose unit ``column`` the actor may read, and to ``township_id``
-    when given (nothing at all when that unit is not readable)."""
-    ids = readable_township_ids(actor)
-    if township_id is not None:
-        ids = [township_id] if ids is None or township_id in ids else []
-    return stmt if ids is None else stmt.where(column.in_(ids))
-
-
 def alive_in_year(year: int, as_of: date):
     """Items that were open at some time in ``year`` up to ``as_of``."""
     end = min(date(year, 12, 31), as_of)
@@ -194,7 +185,7 @@ def list_items(
     stage: SupervisionStage | None = None,
 ) -> pd.DataFrame:
     """The items alive in ``year`` (one row each) with deadline, overdue and days in stage."""
-    stmt = limit_to_readable(
+    stmt = scope_to_readable(
         select(SupervisionItem, Township.name_zh, Township.name_en)
         .join(Township, Township.id == SupervisionItem.township_id)
         .where(alive_in_year(year, as_of))

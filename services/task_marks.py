@@ -12,7 +12,7 @@ from models.enums import AuditAction
 from services import audit, years
 from services.errors import NotFound, ValidationError
 from services.org import active_township
-from services.permissions import Actor, readable_township_ids, require_admin
+from services.permissions import Actor, require_admin, scope_to_readable
 from services.rules import TASK_CODES
 from services.validation import clean_text
 
@@ -61,20 +61,9 @@ def set_task_mark(
     row.evidence = evidence
     row.marked_at = utcnow()
     row.marked_by_id = actor.id
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.update if before else AuditAction.create,
-        entity="task_mark",
-        entity_id=row.id,
-        township_id=township_id,
-        before=before,
-        after=audit.snapshot(row),
+    return audit.save(
+        session, actor, row, entity="task_mark", township_id=township_id, before=before
     )
-    session.commit()
-    return row.id
 
 
 def clear_task_mark(
@@ -93,7 +82,7 @@ def clear_task_mark(
         actor,
         action=AuditAction.delete,
         entity="task_mark",
-        entity_id=before["id"],
+        entity_id=audit.key_of(row),
         township_id=township_id,
         before=before,
     )
@@ -102,7 +91,6 @@ def clear_task_mark(
 
 def list_task_marks(session: Session, actor: Actor, *, year: int) -> pd.DataFrame:
     """The hand marks of the year on the units the actor may read, in the district's order."""
-    ids = readable_township_ids(actor)
     stmt = (
         select(
             TaskMark.township_id,
@@ -116,8 +104,7 @@ def list_task_marks(session: Session, actor: Actor, *, year: int) -> pd.DataFram
         .where(TaskMark.year == year, TaskMark.done)
         .order_by(Township.sort_order, TaskMark.task_code)
     )
-    if ids is not None:
-        stmt = stmt.where(TaskMark.township_id.in_(ids))
+    stmt = scope_to_readable(stmt, TaskMark.township_id, actor)
     columns = ["township_id", "name_zh", "name_en", "task", "evidence", "marked_at"]
     return pd.DataFrame(session.exec(stmt).all(), columns=columns)
 

@@ -167,8 +167,9 @@ def count_verdict(
         p = near[0]
         return "behind", Decision("deadline_near", p, (p.day - as_of).days)
     ahead = [p for p in short if p.day > as_of]
-    p = ahead[0] if ahead else None
-    return "on_track", Decision("next", p, (p.day - as_of).days if p else None)
+    upcoming = ahead[0] if ahead else None
+    days = (upcoming.day - as_of).days if upcoming else None
+    return "on_track", Decision("next", upcoming, days)
 
 
 def share_verdict(

@@ -34,7 +34,7 @@ USER_COLUMNS = [
 
 
 def _snapshot(user: User) -> dict:
-    data = audit.snapshot(user)
+    data = audit.snapshot(user) or {}
     data.pop("password_hash", None)
     return data
 
@@ -120,7 +120,7 @@ def create_user(
         after=_snapshot(user),
     )
     session.commit()
-    return user.id
+    return audit.key_of(user)
 
 
 def _user(session: Session, user_id: int) -> User:

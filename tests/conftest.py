@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 import models  # noqa: F401
@@ -24,6 +25,21 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, which is not allowed: {report.longrepr}"
     return report
+
+
+def fresh_pg_database(suffix: str, base: str | None = None) -> str:
+    """An empty PostgreSQL database beside the test database ``base`` (default: the one the
+    tests run on), named after it + ``_suffix``: for data built once and shared by many tests,
+    or for a migration run of its own."""
+    base = base or PG_URL
+    url = make_url(base)
+    scratch = url.set(database=f"{url.database}_{suffix}")
+    admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{scratch.database}"'))
+    admin.dispose()
+    return scratch.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

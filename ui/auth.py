@@ -60,14 +60,15 @@ def _authenticator() -> stauth.Authenticate:
         with session_scope() as session:
             outcome = sessions.attempt_login(session, username, password)
         st.session_state["_login_outcome"] = outcome
-        if outcome.ok:
+        actor = outcome.actor
+        if actor is not None:
             # The library reads the signed-in user's entry right after the check.
             model.credentials["usernames"][username] = {
-                "name": outcome.actor.display_name,
+                "name": actor.display_name,
                 "email": "",
-                "roles": [outcome.actor.role.value],
+                "roles": [actor.role.value],
             }
-        return outcome.ok
+        return actor is not None
 
     model.check_credentials = check_credentials
     return auth
@@ -218,8 +219,12 @@ def page_actor(page_file: str) -> Actor:
     """
     actor = _checked_actor()
     screen = nav.screen_of(Path(page_file).name)
-    refused = actor is None or actor.must_change_password
-    if refused or screen is None or actor.role not in screen.roles:
+    if (
+        actor is None
+        or actor.must_change_password
+        or screen is None
+        or actor.role not in screen.roles
+    ):
         if actor is None and screen is not None:
             st.session_state[nav.WANTED] = screen.file  # shown once signed in, if allowed
         with contextlib.suppress(st.errors.StreamlitAPIException):

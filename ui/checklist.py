@@ -3,6 +3,7 @@ matrix chart and its Excel export."""
 
 import re
 from datetime import date
+from typing import Literal
 
 import altair as alt
 import pandas as pd
@@ -11,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from models.db import session_scope
-from services import checklist, meetings, rules, task_marks
+from services import checklist, clock, meetings, rules, task_marks
 from services.checklist import ChecklistResult, UnitChecklist
 from services.permissions import Actor
 from services.spreadsheets import writer
@@ -80,7 +81,7 @@ def rule_set(version: int, year: int) -> rules.RuleSet:
 
 
 def default_as_of(year: int, today: date | None = None) -> date:
-    return clamp_as_of(year, today or date.today())
+    return clamp_as_of(year, today or clock.today())
 
 
 def as_of_picker(year: int, *, key: str) -> date:
@@ -237,7 +238,7 @@ def verdict_text(task: TaskStatus, lang: str | None = None) -> str:
             share=percent(task.value, lang),
             target=percent(task.target, lang),
         )
-    params = {"status": status_label(task.status, lang), "figure": figure}
+    params: dict[str, object] = {"status": status_label(task.status, lang), "figure": figure}
     point = why.point
     if point is not None:
         expected = (
@@ -464,7 +465,9 @@ def unit_strip(unit: UnitChecklist, lang: str, title: str) -> alt.Chart:
 
 # Streamlit fits the whole chart (axis and legend included) into this height.
 STRIP_HEIGHT = 130
-BADGE_COLORS = {
+# The colours st.badge accepts.
+BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "primary"]
+BADGE_COLORS: dict[str, BadgeColor] = {
     "done": "green",
     "on_track": "blue",
     "behind": "orange",
@@ -581,7 +584,7 @@ def parse_schedule(text: str) -> list[dict] | None:
             continue
         match = _SCHEDULE_ITEM.match(part)
         kind = _point_kind(match.group(3).strip()) if match else None
-        if kind is None:
+        if match is None or kind is None:
             return None
         out.append({"by": match.group(1), "expected": float(match.group(2)), "kind": kind})
     return out

@@ -29,7 +29,7 @@ from ui.format import day, number, percent, yuan
 from ui.i18n import label, t
 
 OPEN_STAGES = [s.value for s in supervision.STAGES]
-DEPUTY_COLUMNS = ("no", "name", "level", "constituency", "presidium", "attended")
+DEPUTY_COLUMNS: tuple[str, ...] = ("no", "name", "level", "constituency", "presidium", "attended")
 DEPUTY_COLUMNS += ("voters_linked", "commendations")
 # Chart images are drawn this many CSS pixels wide: half an A4 page's width at print size.
 CHART_WIDTH = 420
@@ -664,8 +664,8 @@ def build(
         )
         data = word.docx_bytes(document) if fmt == "docx" else workbook.xlsx_bytes(document)
         return Output(file_name(kind, period, fmt, None), data, document)
-    found = records.briefing(session, actor, year=period.year, as_of=min(period.end, today))
-    document = briefing_sheet(found, lang)
+    brief = records.briefing(session, actor, year=period.year, as_of=min(period.end, today))
+    document = briefing_sheet(brief, lang)
     return Output(file_name(kind, period, fmt, None), pdf.pdf_bytes(document), document)
 
 

@@ -20,7 +20,7 @@ from services.rewards import RewardReport, rewards
 from services.rules import RuleSet, get_rules
 from services.spreadsheets import writer
 from ui.format import day, number, percent, yuan
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, local_name, name_column, t
 from ui.theme import PRIMARY, STATUS_COLORS
 
 BUDGET_TINT = "#C9D9EA"
@@ -165,7 +165,7 @@ def expenses_frame(df: pd.DataFrame, rules: RuleSet, lang: str | None = None) ->
     out = pd.DataFrame(
         {
             t("funds.col.id", lang): df["id"],
-            t("funds.col.township", lang): df["name_zh" if lang == "zh" else "name_en"],
+            t("funds.col.township", lang): df[name_column(lang)],
             t("funds.col.occurred_on", lang): [day(d, lang) for d in df["occurred_on"]],
             t("funds.col.category", lang): [category_label(rules, c, lang) for c in df["category"]],
             t("funds.col.amount", lang): [yuan(a, lang) for a in df["amount"]],
@@ -200,7 +200,7 @@ def budget_frame(df: pd.DataFrame, rules: RuleSet, lang: str | None = None) -> p
 
 
 def rate_text(spent: Decimal, budget: Decimal, lang: str | None = None) -> str:
-    return percent(spent / budget, lang) if budget else "—"
+    return percent(float(spent / budget), lang) if budget else "—"
 
 
 def rewards_frame(report: RewardReport, rules: RuleSet, lang: str | None = None) -> pd.DataFrame:
@@ -210,15 +210,13 @@ def rewards_frame(report: RewardReport, rules: RuleSet, lang: str | None = None)
         share = r.platform_share
         rows.append(
             {
-                t("funds.col.township", lang): r.name_zh if lang == "zh" else r.name_en,
+                t("funds.col.township", lang): local_name(r, lang),
                 t("funds.rewards.col.grade", lang): (
                     t(f"funds.grade.{r.grade}", lang) if r.grade else "—"
                 ),
                 t("funds.rewards.col.excellent", lang): yuan(r.excellent_yuan, lang),
                 t("funds.rewards.col.platform_share", lang): (
-                    percent(Decimal(share.numerator) / Decimal(share.denominator), lang)
-                    if share is not None
-                    else "—"
+                    percent(float(share), lang) if share is not None else "—"
                 ),
                 t("funds.rewards.col.platform", lang): yuan(r.platform_yuan, lang),
                 t("funds.rewards.col.activities", lang): t(
@@ -395,7 +393,7 @@ def excel_bytes(
         ws.append(
             [
                 int(r.id),
-                names.get(r.township_id, r.name_zh if lang == "zh" else r.name_en),
+                names.get(r.township_id, local_name(r, lang)),
                 r.occurred_on,
                 int(r.budget_year),
                 category_label(rules, r.category, lang),

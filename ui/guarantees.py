@@ -55,8 +55,8 @@ def show_files(refs: Sequence[str], *, key: str) -> None:
         if stored is None:
             st.caption(t("guarantees.files.missing"))
             continue
-        if stored.is_image:
-            st.image(thumbnail(ref), width=160)
+        if stored.is_image and (thumb := thumbnail(ref)) is not None:
+            st.image(thumb, width=160)
         st.download_button(
             t("guarantees.files.download", ext=stored.extension.upper()),
             data=stored.data,

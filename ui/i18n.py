@@ -5,9 +5,12 @@ file per part of the product; the two folders hold the same files and the same k
 """
 
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES = ("zh", "en")
@@ -54,6 +57,18 @@ def t(key: str, lang: str | None = None, **params: Any) -> str:
     if text is None:
         return f"[{key}]"
     return text.format(**params) if params else text
+
+
+def name_column(lang: str) -> str:
+    """The column that holds a unit's name in ``lang``: ``name_zh`` or ``name_en``."""
+    return "name_zh" if lang == "zh" else "name_en"
+
+
+def local_name(row: Any, lang: str) -> str:
+    """The name of a unit (or anything with ``name_zh``/``name_en``) in ``lang``, from a row
+    object, a dict or a table row."""
+    column = name_column(lang)
+    return row[column] if isinstance(row, Mapping | pd.Series) else getattr(row, column)
 
 
 def has(key: str, lang: str | None = None) -> bool:

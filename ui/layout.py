@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from models.db import session_scope
-from services import rules
+from services import clock, rules
 from services.permissions import Actor
 from ui import data as cached
 from ui.format import day
@@ -23,7 +23,7 @@ def first_rules_year() -> int | None:
 
 def _year_options() -> list[str]:
     """This year and the two before it, but none before the first year that has rules."""
-    this_year = date.today().year
+    this_year = clock.today().year
     oldest = max(this_year - 2, min(first_rules_year() or this_year, this_year))
     return [str(y) for y in range(this_year, oldest - 1, -1)]
 
@@ -33,7 +33,7 @@ def _year_options() -> list[str]:
 # has another key ("lang_choice"), because Streamlit drops a widget's state on a page change.
 _URL_STATE = {
     "lang": (lambda: list(LANGUAGES), lambda: DEFAULT_LANG),
-    "year": (_year_options, lambda: str(date.today().year)),
+    "year": (_year_options, lambda: str(clock.today().year)),
 }
 
 
@@ -95,7 +95,7 @@ def year_picker() -> int:
 
 def selected_year() -> int:
     value = st.session_state.get("year")
-    return int(value) if value else date.today().year
+    return int(value) if value else clock.today().year
 
 
 def year_close_banner(version: int, year: int) -> None:
@@ -127,7 +127,7 @@ def same_day_last_year(day: date) -> date:
 
 def as_of_for(year: int) -> date:
     """The date screens of ``year`` are as of: today, or the year's last day once it is past."""
-    return min(date.today(), date(year, 12, 31))
+    return min(clock.today(), date(year, 12, 31))
 
 
 # Streamlit's own English hints ("Press Enter to submit form") have no translation: hidden. So

@@ -19,7 +19,7 @@ from services import (
 from services.permissions import Actor
 from ui import charts
 from ui.format import month_day, percent
-from ui.i18n import label, t
+from ui.i18n import label, name_column, t
 from ui.theme import PALETTE, PRIMARY, STATUS_COLORS
 
 GRADE_COLORS = {
@@ -121,7 +121,7 @@ def ranking_chart(
     board: scoring.ScoreBoard, lang: str, *, title: str, big: bool = False, pick: bool = False
 ):
     df = board.frame()
-    df["unit"] = df["name_zh"] if lang == "zh" else df["name_en"]
+    df["unit"] = df[name_column(lang)]
     df["grade_label"] = [label("score.grade", g, lang) for g in df["grade"]]
     order = [label("score.grade", g, lang) for g in GRADE_COLORS]
     size = 18 if big else 12
@@ -226,7 +226,7 @@ def dimension_heatmap(board: scoring.ScoreBoard, lang: str, *, title: str, big: 
 def participation_bars(frame: pd.DataFrame, lang: str, *, title: str, big: bool = False):
     size = 18 if big else 12
     df = frame.sort_values("rate", ascending=False).copy()
-    df["unit"] = df["name_zh"] if lang == "zh" else df["name_en"]
+    df["unit"] = df[name_column(lang)]
     df["rate_text"] = [percent(r, lang) for r in df["rate"]]
     bars = (
         alt.Chart(df, title=charts.title(title, font_size=size + 8))

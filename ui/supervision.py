@@ -16,7 +16,7 @@ from services.evidence import open_file
 from services.permissions import Actor
 from services.supervision import ALL_STAGES
 from ui.format import day, number, percent
-from ui.i18n import label, t
+from ui.i18n import label, local_name, t
 from ui.theme import PRIMARY, STATUS_COLORS
 
 # Built from our own catalog text and theme colours only; user text never goes into HTML.
@@ -52,10 +52,6 @@ def table_height(rows: int, *, most: int = 20) -> int:
 
 def stage_label(stage: SupervisionStage | str, lang: str | None = None) -> str:
     return label("supervision.stage", stage, lang)
-
-
-def township_name(row, lang: str) -> str:
-    return row["name_zh"] if lang == "zh" else row["name_en"]
 
 
 # --- cached reads -----------------------------------------------------------------------------
@@ -134,7 +130,7 @@ def item_card(row, lang: str, *, show_unit: bool) -> None:
         st.markdown(f"**{plain(row['title'])}**")
         parts = []
         if show_unit:
-            parts.append(township_name(row, lang))
+            parts.append(local_name(row, lang))
         if row["responsible_unit"]:
             parts.append(row["responsible_unit"])
         if parts:
@@ -233,7 +229,7 @@ def closure_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
     if data.empty:
         return None
     target = float(data["closure_target"].iloc[0])
-    data["township"] = [township_name(r, lang) for _, r in data.iterrows()]
+    data["township"] = [local_name(r, lang) for _, r in data.iterrows()]
     data["rate"] = data["closure_rate"].astype(float).round(3)
     data["status"] = [
         t("supervision.chart.meets") if r >= target else t("supervision.chart.below")
@@ -284,7 +280,7 @@ def satisfaction_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
     data = df[df["rated"] > 0].copy()
     if data.empty:
         return None
-    data["township"] = [township_name(r, lang) for _, r in data.iterrows()]
+    data["township"] = [local_name(r, lang) for _, r in data.iterrows()]
     data["share"] = data["satisfaction"].astype(float).round(3)
     low = data.sort_values("share").iloc[0]
     title = t(
@@ -336,7 +332,7 @@ def show_timeline(tl: reads.Timeline, lang: str, *, key: str) -> None:
         if item.deadline is not None:
             status += " · " + t("supervision.timeline.deadline", day=day(item.deadline, lang))
         st.caption(status)
-        if item.overdue:
+        if item.overdue and item.deadline is not None:
             overdue_badge(item.days_in_stage - (item.deadline - item.stage_entered_on).days)
         with st.container(border=True, key=f"{key}_source"):
             st.markdown(f"**{t(f'supervision.source.{src.kind}')}**")
@@ -404,7 +400,7 @@ def stage_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     open_ = rows["stage"] != SupervisionStage.closed
     return pd.DataFrame(
         {
-            t("supervision.col.township"): [township_name(r, lang) for _, r in rows.iterrows()],
+            t("supervision.col.township"): [local_name(r, lang) for _, r in rows.iterrows()],
             t("supervision.col.title"): rows["title"],
             t("supervision.col.stage"): [stage_label(s, lang) for s in rows["stage"]],
             t("supervision.col.stage_entered_on"): [day(d, lang) for d in rows["stage_entered_on"]],

@@ -37,7 +37,7 @@ def _figures_row(pdf: FPDF, figures: list[Figure], top: float) -> None:
     gap = 4
     width = (PAGE_W - 2 * MARGIN - gap * (len(figures) - 1)) / len(figures)
     room = PAGE_H - MARGIN - top
-    x = MARGIN
+    x: float = MARGIN
     for fig in figures:
         with Image.open(io.BytesIO(fig.png)) as img:
             ratio = img.height / img.width

@@ -1,25 +1,12 @@
 """Page tests run app.py with AppTest against one demo database per test session."""
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from manage import migrate
-from models.db import make_engine, session_scope
-from services import rules
-from tests.conftest import PG_URL
+from models.db import session_scope
+from services import clock, rules
+from tests.conftest import PG_URL, fresh_pg_database
 from tests.pages.apptest import DEMO_AS_OF, DEMO_YEAR
-
-
-def _fresh_pg_database(suffix: str) -> str:
-    url = make_url(PG_URL)
-    scratch = url.set(database=f"{url.database}_{suffix}")
-    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{scratch.database}"'))
-    admin.dispose()
-    return scratch.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +16,7 @@ def demo_url(tmp_path_factory) -> str:
     from seed.demo_users import create_demo_users
 
     if PG_URL:
-        url = _fresh_pg_database("pages")
+        url = fresh_pg_database("pages")
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     migrate(url)
@@ -43,6 +30,9 @@ def demo_url(tmp_path_factory) -> str:
 @pytest.fixture
 def app_env(demo_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", demo_url)
+    # The screens read as on the day the demo data were generated for, in whatever year the
+    # tests run (the year choices and "as of" dates come from the clock).
+    monkeypatch.setenv(clock.ENV, DEMO_AS_OF.isoformat())
     monkeypatch.setenv("COOKIE_KEY", "test-cookie-key-not-secret-0123456789abcdef")
     return demo_url
 

@@ -116,3 +116,27 @@ def test_the_admin_closes_a_year_and_every_screen_says_so(private_db):
     at = signed_in("admin", "en").run()
     no_exceptions(at)
     assert any("2026 was closed on" in i.value for i in at.info)
+
+
+def test_a_unit_edit_is_confirmed_after_the_screen_refreshes_and_a_refusal_stays(app_env):
+    """Saving the edit form of a unit (names unchanged: the shared demo data stay as they are)
+    shows the saved message on the refreshed screen; an empty Chinese name is refused in place."""
+    at = signed_in("admin").run()
+    at.switch_page("pages/admin_units.py").run()
+    no_exceptions(at)
+    chosen = at.selectbox(key="edit_unit_choice").value
+    save = f"FormSubmitter:edit_unit_{chosen}-{t('common.save', 'zh')}"
+
+    def name_zh_field():
+        return [w for w in at.text_input if w.label == t("units.col.name_zh", "zh")][-1]
+
+    at.button(key=save).click().run()
+    no_exceptions(at)
+    assert [s.value for s in at.success] == [t("common.saved", "zh")]
+
+    at.run()  # the message is shown once
+    assert not at.success
+    name_zh_field().input("")
+    at.button(key=save).click().run()
+    assert not at.success
+    assert len(at.error) == 1

@@ -14,7 +14,7 @@ from sqlmodel import func, select
 from models import Meeting, SupervisionActivity, TaskMark, Township
 from models.db import session_scope
 from models.enums import MeetingKind, SupervisionKind
-from services import checklist
+from services import checklist, clock
 from services.task_status import TaskStatus
 from tests.pages.apptest import DEMO_YEAR, no_exceptions, signed_in, visible_text
 
@@ -29,7 +29,7 @@ def _unit_id(url: str, code: str) -> int:
 
 def _task(url: str, township_id: int, code: str) -> TaskStatus:
     with session_scope(url) as session:
-        as_of = min(date.today(), date(DEMO_YEAR, 12, 31))
+        as_of = min(clock.today(), date(DEMO_YEAR, 12, 31))
         result = checklist.checklist_status(session, DEMO_YEAR, as_of, [township_id])
         return result.unit(township_id).task(code)
 
@@ -64,9 +64,9 @@ CASES = [
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize(("username", "page"), CASES)
-def test_checklist_screens_render(app_env, username, page, lang):
-    at = _open(username, page, lang)
+@pytest.mark.parametrize(("username", "screen"), CASES)
+def test_checklist_screens_render(app_env, username, screen, lang):
+    at = _open(username, screen, lang)
     assert bool(CJK.search(at.title[0].value)) == (lang == "zh")
     text = visible_text(at)
     assert not RAW_KEY.search(text), RAW_KEY.findall(text)

@@ -8,7 +8,6 @@ before and after rather than demo totals.
 
 import re
 import uuid
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from models import Expense, RuleSet
 from models.db import session_scope
-from services import fund_reports, rules, users
+from services import clock, fund_reports, rules, users
 from services.fund_rules import LOST_WORK
 from services.permissions import Actor
 from tests.pages.apptest import DEMO_YEAR, no_exceptions, page_as, signed_in, visible_text
@@ -48,7 +47,7 @@ def _no_raw_keys(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("username", "page", "charts"),
+    ("username", "screen", "charts"),
     [
         ("leader", OVERVIEW, 3),
         ("admin", OVERVIEW, 3),
@@ -59,13 +58,13 @@ def _no_raw_keys(text: str) -> None:
     ],
 )
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_funds_pages_render(app_env, username, page, charts, lang):
-    at = _open(username, page, lang)
+def test_funds_pages_render(app_env, username, screen, charts, lang):
+    at = _open(username, screen, lang)
     title = at.title[0].value
     assert bool(re.search(r"[\u4e00-\u9fff]", title)) == (lang == "zh"), title
     _no_raw_keys(visible_text(at))
     assert len(at.get("vega_lite_chart")) == charts
-    if page == OVERVIEW:
+    if screen == OVERVIEW:
         assert t("funds.overview.rewards", lang) in visible_text(at)
         assert all(m.value for m in at.metric)
 
@@ -119,7 +118,7 @@ def test_over_the_threshold_needs_the_presidium_approval(app_env):
     before = _expense_count(clerk.township_id)
 
     at = _open("clerk06", ENTRY)
-    assert at.date_input(key="funds_exp_date").value <= date.today()
+    assert at.date_input(key="funds_exp_date").value <= clock.today()
     _fill_expense(
         at, category=category, amount="5000.01", receipt=receipt, purpose="代表之家设施维护"
     )

@@ -55,9 +55,9 @@ def _gap_table(at, lang="zh"):
     return next(el.value for el in at.dataframe if t("linkage.col.gap", lang) in el.value.columns)
 
 
-@pytest.mark.parametrize(("username", "page", "lang"), CASES)
-def test_page_renders(app_env, username, page, lang):
-    at = _open(username, page, lang)
+@pytest.mark.parametrize(("username", "screen", "lang"), CASES)
+def test_page_renders(app_env, username, screen, lang):
+    at = _open(username, screen, lang)
     title = at.title[0].value
     assert bool(re.search(r"[\u4e00-\u9fff]", title)) == (lang == "zh"), title
     text = visible_text(at)
@@ -107,12 +107,12 @@ def test_a_sub_district_has_no_presidium_half(app_env):
     assert t("linkage.metric.presidium", "en", n=5) not in [m.label for m in at.metric]
 
 
-@pytest.mark.parametrize("page", [ROSTERS, CONTACT])
-def test_leaders_have_no_entry_screens(app_env, page):
+@pytest.mark.parametrize("screen", [ROSTERS, CONTACT])
+def test_leaders_have_no_entry_screens(app_env, screen):
     at = signed_in("leader")
     at.run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page(page)
+        at.switch_page(screen)
 
 
 def test_the_admin_picks_a_unit_for_the_rosters(app_env):

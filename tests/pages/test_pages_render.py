@@ -28,13 +28,13 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("username", "page", "lang"), CASES)
-def test_page_renders(app_env, username, page, lang):
+@pytest.mark.parametrize(("username", "screen", "lang"), CASES)
+def test_page_renders(app_env, username, screen, lang):
     at = signed_in(username, lang)
     at.run()
     no_exceptions(at)
-    if page != LANDING[username]:
-        at.switch_page(page)
+    if screen != LANDING[username]:
+        at.switch_page(screen)
         at.run()
         no_exceptions(at)
     title = at.title[0].value
@@ -79,15 +79,15 @@ def test_admin_pages_are_not_in_other_roles_navigation(app_env, username, hidden
 
 def test_only_years_with_rules_can_be_chosen(app_env):
     """The demo's rules start in 2025: 2024 is not offered, and a link asking for it opens the
-    current year; 2025's scorecard has no year before it to compare with and still renders."""
-    this_year = date.today().year
+    current year; 2025's scorecard has no year before it to compare with and still renders.
+    The clock is pinned to 2026-11-27: this year and the one before, back to the first rules."""
     at = signed_in("leader")
     at.query_params["year"] = "2024"
     at.run()
     no_exceptions(at)
     offered = at.selectbox(key="year_choice").options
-    assert offered == [str(y) for y in range(this_year, 2024, -1)][:3]
-    assert at.session_state["year"] == str(this_year)
+    assert offered == ["2026", "2025"]
+    assert at.session_state["year"] == "2026"
 
     at = signed_in("leader")
     at.query_params["year"] = "2025"

@@ -40,9 +40,9 @@ def _open_page(username: str, page: str, lang: str = "zh"):
     return at
 
 
-@pytest.mark.parametrize(("username", "page", "lang"), CASES)
-def test_supervision_pages_render(app_env, username, page, lang):
-    at = _open_page(username, page, lang)
+@pytest.mark.parametrize(("username", "screen", "lang"), CASES)
+def test_supervision_pages_render(app_env, username, screen, lang):
+    at = _open_page(username, screen, lang)
     title = at.title[0].value
     assert bool(re.search(r"[\u4e00-\u9fff]", title)) == (lang == "zh"), title
     text = visible_text(at)

@@ -8,8 +8,7 @@ from models.enums import Role, UnitType
 from services import org
 from services.errors import ValidationError
 from services.permissions import Actor
-
-ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
+from tests.factories import ADMIN
 
 
 def test_create_and_update_leave_before_and_after(session):

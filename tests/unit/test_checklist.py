@@ -19,7 +19,7 @@ from models.enums import (
 from services import checklist, rules, task_marks
 from services.errors import NotFound, PermissionDenied, ValidationError
 from services.permissions import Actor
-from tests.unit.checklist_builders import (
+from tests.factories import (
     ADMIN,
     YEAR,
     add_activity,

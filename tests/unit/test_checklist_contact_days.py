@@ -11,7 +11,7 @@ from models.enums import (
     UnitType,
 )
 from services import checklist
-from tests.unit.checklist_builders import (
+from tests.factories import (
     ADMIN,
     add_contact_day,
     add_deputies,

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from tests.unit.checklist_builders import (
+from tests.factories import (
     add_integrated,
     add_unit,
     records,

@@ -11,7 +11,7 @@ from models.enums import (
     NotificationKind,
     UnitType,
 )
-from tests.unit.checklist_builders import (
+from tests.factories import (
     add_deputies,
     add_notification,
     add_unit,

@@ -9,7 +9,7 @@ from models.enums import (
     MeetingKind,
 )
 from services import checklist
-from tests.unit.checklist_builders import (
+from tests.factories import (
     YEAR,
     add_meeting,
     add_unit,

@@ -9,7 +9,7 @@ from models.enums import (
     SupervisionKind,
     SupervisionStage,
 )
-from tests.unit.checklist_builders import (
+from tests.factories import (
     add_activity,
     add_item,
     add_unit,

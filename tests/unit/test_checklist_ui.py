@@ -11,7 +11,7 @@ from services import checklist as ck
 from services import rules
 from services import task_status as ts
 from services.task_status import STATUSES
-from tests.unit.checklist_builders import YEAR, add_meeting, add_unit, setup_rules
+from tests.factories import YEAR, add_meeting, add_unit, setup_rules
 from ui import checklist as ui
 
 

@@ -84,12 +84,14 @@ def _report(kind: str, results: list, session) -> None:
     assert saved == stored == WRITERS * WRITES_EACH
 
 
+@pytest.mark.slow
 def test_thirty_writers_in_threads_lose_nothing(db_url, session, unit):
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
         results = list(pool.map(lambda w: _write(db_url, w), range(WRITERS)))
     _report("threads", results, session)
 
 
+@pytest.mark.slow
 def test_thirty_writers_in_processes_lose_nothing(db_url, session, unit):
     with multiprocessing.get_context("spawn").Pool(WRITERS) as pool:
         results = pool.map(_write_in_process, [(db_url, w) for w in range(WRITERS)])

@@ -22,7 +22,7 @@ from models import (
 from models.enums import NotificationKind, VisitKind
 from services import contact_days
 from services.errors import NotFound, PermissionDenied, ValidationError
-from tests.unit.test_roster import LEADER, build_roster, count_rows
+from tests.factories import LEADER, build_roster, count_rows
 
 TODAY = date(2026, 11, 27)
 

@@ -25,6 +25,7 @@ from models import (
 from models.db import make_engine
 from models.enums import DeputyLevel, Rating, SupervisionStage, UnitType
 from seed.demo import EXEMPLARY, LAGGING, UNDERFUNDED, generate_demo, load_units
+from tests.conftest import PG_URL, fresh_pg_database
 
 YEAR = 2026
 SEED = 133
@@ -57,9 +58,19 @@ DEADLINES = {
 }
 
 
-@pytest.fixture
-def demo(session: Session) -> dict[str, int]:
-    return generate_demo(session, year=YEAR, seed=SEED, as_of=AS_OF)
+@pytest.fixture(scope="module")
+def demo_world(tmp_path_factory):
+    """The demo data, generated once for the module in a database of its own (the tests only
+    read it); yields the session over it and the generator's summary."""
+    if PG_URL:
+        url = fresh_pg_database("demo")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session, generate_demo(session, year=YEAR, seed=SEED, as_of=AS_OF)
+    engine.dispose()
 
 
 def _codes(session: Session) -> dict[int, str]:
@@ -180,6 +191,7 @@ def test_units_in_domain_order_and_loaded_once(session):
     assert 80_000 <= shunhe_area <= 90_000
 
 
+@pytest.mark.slow
 def test_same_arguments_give_the_same_data(session, tmp_path):
     summary = generate_demo(session, year=YEAR, seed=SEED, as_of=AS_OF)
     with _sqlite_session(tmp_path / "twin.db") as twin:
@@ -204,7 +216,8 @@ def test_as_of_outside_the_year_is_refused(session):
         generate_demo(session, year=YEAR, seed=SEED, as_of=date(YEAR + 1, 1, 1))
 
 
-def test_nothing_is_dated_after_as_of(session, demo):
+def test_nothing_is_dated_after_as_of(demo_world):
+    session, demo = demo_world
     latest = [
         session.exec(select(func.max(Meeting.held_on))).one(),
         session.exec(select(func.max(ContactDay.held_on))).one(),
@@ -216,7 +229,8 @@ def test_nothing_is_dated_after_as_of(session, demo):
     assert demo["contact_days"] == session.exec(select(func.count(ContactDay.id))).one()
 
 
-def test_contact_day_participation_shows_contrast(session, demo):
+def test_contact_day_participation_shows_contrast(demo_world):
+    session, _ = demo_world
     code = _codes(session)
     rows = session.exec(
         select(ContactDay.township_id, func.count(ContactDayParticipant.id))
@@ -249,7 +263,8 @@ def test_contact_day_participation_shows_contrast(session, demo):
             assert twentieth.weekday() >= 5 or held.day > 21, held
 
 
-def test_township_deputies_follow_the_quota(session, demo):
+def test_township_deputies_follow_the_quota(demo_world):
+    session, demo = demo_world
     units = session.exec(select(Township)).all()
     counts = Counter(
         session.exec(select(Deputy.township_id, Deputy.level).where(Deputy.active)).all()
@@ -270,7 +285,8 @@ def test_township_deputies_follow_the_quota(session, demo):
     assert not session.exec(select(Meeting.id).where(Meeting.township_id.in_(subdistricts))).all()
 
 
-def test_linkage_has_deliberate_gaps(session, demo):
+def test_linkage_has_deliberate_gaps(demo_world):
+    session, _ = demo_world
     links = Counter(session.exec(select(VoterLink.deputy_id)).all())
     base = session.exec(
         select(Deputy.id, Deputy.constituency_id).where(Deputy.constituency_id.is_not(None))
@@ -294,7 +310,8 @@ def test_linkage_has_deliberate_gaps(session, demo):
     assert set(per_member) == set(members)
 
 
-def test_rule_breaking_expenses_are_present(session, demo):
+def test_rule_breaking_expenses_are_present(demo_world):
+    session, _ = demo_world
     expenses = session.exec(select(Expense)).all()
     assert any(e.amount_fen > 500_000 and not e.presidium_approved for e in expenses)
     assert any(word in e.purpose for e in expenses for word in BANNED)
@@ -324,7 +341,8 @@ def test_rule_breaking_expenses_are_present(session, demo):
             assert uses[e.receipt_no] == 1
 
 
-def test_budgets_split_exactly(session, demo):
+def test_budgets_split_exactly(demo_world):
+    session, _ = demo_world
     budgets = session.exec(select(Budget)).all()
     assert len(budgets) == 14 * 2 * 8
     for b in budgets:
@@ -344,7 +362,8 @@ def test_budgets_split_exactly(session, demo):
     assert below == {UNDERFUNDED}
 
 
-def test_supervision_history_replays_to_each_item(session, demo):
+def test_supervision_history_replays_to_each_item(demo_world):
+    session, _ = demo_world
     items = {i.id: i for i in session.exec(select(SupervisionItem)).all()}
     events = defaultdict(list)
     for e in session.exec(

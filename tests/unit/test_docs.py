@@ -37,3 +37,46 @@ def test_the_folder_map_names_real_folders():
 def test_the_two_commands_are_documented():
     assert "make run" in README and "make test" in README
     assert "Demo@2026" in README
+
+
+RULES_DOC = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+
+
+def test_every_task_and_fund_rule_is_in_the_rules_document():
+    from services.checklist_tasks import TASKS
+    from services.fund_rules import FUND_RULES
+    from services.rules import load_toml
+
+    codes = [*TASKS, *FUND_RULES]
+    assert len(codes) == 21
+    assert [c for c in codes if f"| {c} |" not in RULES_DOC] == []
+    dimensions = load_toml(ROOT / "seed" / "rules" / "2026.toml").appraisal.weights.model_dump()
+    assert [d for d in dimensions if f"`{d}`" not in RULES_DOC] == []
+
+
+def test_every_function_the_rules_document_names_exists():
+    import importlib
+
+    named = set(re.findall(r"`((?:services)(?:\.\w+)+)`", RULES_DOC))
+    assert len(named) > 30, "the scan found too few names"
+    missing = []
+    for dotted in sorted(named):
+        parts = dotted.split(".")
+        # the longest importable module, then attributes below it
+        for cut in range(len(parts), 0, -1):
+            try:
+                target = importlib.import_module(".".join(parts[:cut]))
+            except ModuleNotFoundError:
+                continue
+            for attr in parts[cut:]:
+                target = getattr(target, attr, None)
+            if target is None:
+                missing.append(dotted)
+            break
+        else:
+            missing.append(dotted)
+    assert missing == []
+
+
+def test_the_readme_links_the_rules_document():
+    assert "docs/rules.md" in README

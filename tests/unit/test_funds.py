@@ -14,11 +14,10 @@ from services.errors import PermissionDenied, ValidationError
 from services.fund_rules import FUND_RULES, Severity
 from services.funds import ExpenseDraft, RuleViolationError
 from services.permissions import Actor
+from tests.factories import ADMIN, LEADER
 
 Y = 2025  # the budget year under test; the seed rule set of 2025 applies
 TODAY = date(2026, 3, 1)  # the clock of the writes, so no test depends on the real date
-ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
-LEADER = Actor(id=None, username="leader", role=Role.district_leader)
 _receipts = count(1)
 
 

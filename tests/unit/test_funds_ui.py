@@ -19,7 +19,6 @@ from ui import funds as ufunds
 
 Y = 2025
 TODAY = date(2026, 3, 1)
-ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
 
 
 def _every_rule_broken(session) -> tuple[int, int]:

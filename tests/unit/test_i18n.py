@@ -107,3 +107,27 @@ def test_a_general_input_error_names_its_field():
     # A message that already says what it is about is not prefixed.
     own = ValidationError("funds.error.category", field="category")
     assert error_text(own, "zh") == t("funds.error.category", "zh")
+
+
+def test_a_unit_is_named_in_the_language_asked_from_any_kind_of_row():
+    import pandas as pd
+
+    from models.enums import UnitType
+    from services.org import TownshipInfo
+    from ui.i18n import local_name, name_column
+
+    info = TownshipInfo(
+        id=1,
+        code="a",
+        name_zh="甲镇",
+        name_en="A Town",
+        unit_type=UnitType.town,
+        population=None,
+        active=True,
+    )
+    as_dict = {"name_zh": "甲镇", "name_en": "A Town"}
+    for row in (info, as_dict, pd.Series(as_dict)):
+        assert local_name(row, "zh") == "甲镇"
+        assert local_name(row, "en") == "A Town"
+    assert info.name("en") == "A Town"
+    assert pd.DataFrame([as_dict])[name_column("en")].tolist() == ["A Town"]

@@ -1,31 +1,18 @@
 """The generic spreadsheet reader and writer: typed cells, every bad cell reported, plain tables.
 
-Test files are built here with openpyxl (``xlsx``); none is committed. The roster's own sheets
-are tested through its imports in ``test_roster_io``.
+Test files are built with openpyxl (``tests.factories.xlsx``); none is committed. The roster's
+own sheets are tested through its imports in ``test_roster_io``.
 """
 
 import io
 from datetime import date
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from services import imports
 from services.imports import ColumnSpec, SheetSpec
-
-
-def xlsx(rows, *, title="选民", merge: str | None = None) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    for row in rows:
-        ws.append(row)
-    if merge:
-        ws.merge_cells(merge)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
+from tests.factories import xlsx
 
 SPEC = SheetSpec(
     code="demo",

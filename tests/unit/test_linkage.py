@@ -42,10 +42,9 @@ from models.enums import DeputyLevel, NotificationKind, Role, UnitType, VisitKin
 from services import linkage, rules
 from services.permissions import Actor
 from services.task_status import contact_days_allowed
+from tests.factories import ADMIN, LEADER
 
 YEAR = 2026
-ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
-LEADER = Actor(id=None, username="leader", role=Role.district_leader)
 
 
 def _deputy(session, unit, name, con, *, member=False, level=DeputyLevel.township, active=True):

@@ -11,8 +11,9 @@ from models.enums import MeetingKind, Role, SupervisionKind, UnitType
 from services import checklist, meetings
 from services.errors import NotFound, PermissionDenied, ValidationError
 from services.permissions import Actor
-from tests.unit.checklist_builders import (
+from tests.factories import (
     ADMIN,
+    LEADER,
     YEAR,
     add_unit,
     save_rule_change,
@@ -20,7 +21,6 @@ from tests.unit.checklist_builders import (
 )
 
 TODAY = date(2026, 11, 27)
-LEADER = Actor(id=None, username="leader", role=Role.district_leader)
 
 
 def clerk(tid: int) -> Actor:

@@ -9,12 +9,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, inspect, select, text
-from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from manage import migrate
 from models.db import ROOT, make_engine, session_scope
 from services import backup, rules
+from tests.conftest import fresh_pg_database
 
 FIRST_REVISION = "0001"
 
@@ -37,21 +37,10 @@ def test_sqlite_migrations_match_models(tmp_path):
     _assert_matches_models(f"sqlite:///{tmp_path / 'm.db'}")
 
 
-def _pg_scratch(suffix: str) -> str:
-    url = make_url(PG)
-    scratch = url.set(database=f"{url.database}_{suffix}")
-    admin = make_engine(PG).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{scratch.database}"'))
-    admin.dispose()
-    return scratch.render_as_string(hide_password=False)
-
-
 def test_postgresql_migrations_match_models():
     if not PG:
         pytest.skip("TEST_DATABASE_URL is not set")
-    _assert_matches_models(_pg_scratch("migrations"))
+    _assert_matches_models(fresh_pg_database("migrations", PG))
 
 
 # Columns that a revision dropped, with the value an old row held (they are NOT NULL there).
@@ -115,6 +104,7 @@ def _counts(url: str) -> dict[str, int]:
     return {table: count for table, (count, _) in backup.fingerprint(make_engine(url)).items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_an_upgrade_from_the_first_revision_keeps_every_row(database, demo_at_head, tmp_path):
     """A database at the first revision, holding the demo's records, is upgraded to head:
@@ -122,7 +112,7 @@ def test_an_upgrade_from_the_first_revision_keeps_every_row(database, demo_at_he
     if database == "postgresql":
         if not PG:
             pytest.skip("TEST_DATABASE_URL is not set")
-        old = _pg_scratch("upgrade")
+        old = fresh_pg_database("upgrade", PG)
     else:
         old = f"sqlite:///{tmp_path / 'old.db'}"
     cfg = Config(str(ROOT / "alembic.ini"))
@@ -213,7 +203,7 @@ def test_the_upgrade_turns_draft_meetings_into_meetings_held(database, tmp_path)
     if database == "postgresql":
         if not PG:
             pytest.skip("TEST_DATABASE_URL is not set")
-        url = _pg_scratch("drafts")
+        url = fresh_pg_database("drafts", PG)
     else:
         url = f"sqlite:///{tmp_path / 'drafts.db'}"
     cfg = Config(str(ROOT / "alembic.ini"))

@@ -22,8 +22,8 @@ from services import imports, roster, roster_io
 from services.imports import ImportRejected
 from services.roster_matching import closest, constituency_key
 from services.spreadsheets import reader
+from tests.factories import ADMIN, count_where
 from tests.unit import test_roster_io
-from tests.unit.test_roster_io import ADMIN, _count
 
 town = test_roster_io.town  # the fixture, shared
 
@@ -83,9 +83,9 @@ OFFICE_MERGES = ("I3:I5",)
 
 def test_an_office_deputy_roster_previews_then_imports(session, town):
     data = office_roster(OFFICE_ROWS, merges=OFFICE_MERGES)
-    before = _count(session, Deputy)
+    before = count_where(session, Deputy)
     preview = roster_io.import_deputies(session, ADMIN, town["id"], data, dry_run=True)
-    assert _count(session, Deputy) == before  # a preview writes nothing
+    assert count_where(session, Deputy) == before  # a preview writes nothing
     # 张三, 赵五 and 李四 are known (name and constituency): three updates, for their phones,
     # levels or presidium cells; the two 王伟 are two new people.
     assert preview.counts == {"created": 2, "updated": 3, "unchanged": 0}
@@ -209,7 +209,7 @@ def test_a_missing_constituency_is_created_when_the_clerk_confirms(session, town
     )
     assert preview.new_constituencies == ("第三选区",)
     assert preview.counts["created"] == 2 and preview.counts["constituencies_created"] == 1
-    assert _count(session, Constituency, township_id=town["id"]) == 2
+    assert count_where(session, Constituency, township_id=town["id"]) == 2
     roster_io.import_voters(
         session, ADMIN, town["id"], _xlsx(rows, "选民"), create_constituencies=True
     )

@@ -8,8 +8,7 @@ from models import Township
 from models.enums import Role, UnitType
 from services import overview, rules
 from services.permissions import Actor
-
-LEADER = Actor(id=None, username="leader", role=Role.district_leader)
+from tests.factories import LEADER
 
 
 @pytest.fixture

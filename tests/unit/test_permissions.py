@@ -7,7 +7,12 @@ from models import AuditLog, OrgGuarantee, Township
 from models.enums import Role, UnitType
 from services import org
 from services.errors import PermissionDenied
-from services.permissions import Actor, can_read_township, readable_township_ids
+from services.permissions import (
+    Actor,
+    can_read_township,
+    readable_township_ids,
+    scope_to_readable,
+)
 
 
 @pytest.fixture
@@ -81,6 +86,30 @@ def test_reading_scope_by_role(two_units):
     for role in (Role.district_admin, Role.district_leader):
         assert readable_township_ids(_actor(role, None)) is None
         assert can_read_township(_actor(role, None), other)
+
+
+def test_reading_scope_narrowed_to_one_unit(two_units):
+    own, other = two_units
+    clerk = _actor(Role.township_staff, own)
+    leader = _actor(Role.district_leader, None)
+    assert readable_township_ids(clerk, own) == [own]
+    assert readable_township_ids(clerk, other) == []
+    assert readable_township_ids(leader, other) == [other]
+
+
+def test_a_query_scoped_to_what_the_actor_reads(session, two_units):
+    own, other = two_units
+    stmt = select(Township.id).order_by(Township.id)
+
+    def ids(actor, township_id=None):
+        return session.exec(scope_to_readable(stmt, Township.id, actor, township_id)).all()
+
+    clerk = _actor(Role.township_staff, own)
+    leader = _actor(Role.district_leader, None)
+    assert ids(clerk) == [own]
+    assert ids(clerk, other) == []
+    assert ids(leader) == [own, other]
+    assert ids(leader, other) == [other]
 
 
 def test_a_clerk_lists_only_their_own_township(session, two_units):

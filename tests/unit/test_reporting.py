@@ -8,8 +8,7 @@ from models import ContactDay, Expense, Meeting, Township, Visit
 from models.enums import MeetingKind, Role, UnitType, VisitKind
 from services import reporting, rules
 from services.permissions import Actor
-
-LEADER = Actor(id=None, username="leader", role=Role.district_leader)
+from tests.factories import LEADER
 
 
 def _at(y, m, d, hour=9):

@@ -10,10 +10,9 @@ from models.enums import PlatformKind, Role, UnitType
 from services import rules, scoring
 from services.permissions import Actor
 from services.rewards import rewards
+from tests.factories import ADMIN, LEADER
 
 Y = 2025
-ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
-LEADER = Actor(id=None, username="leader", role=Role.district_leader)
 
 
 @pytest.fixture

@@ -1,79 +1,23 @@
 """The roster's writes and reads: permission-checked, validated before writing, audited.
 
-``build_roster`` makes a town with constituencies 第1选区 (deputies 甲, a presidium member, 乙
-and 丙; voters v0–v2) and 第2选区 (deputy 丁; voter w0), and a sub-district whose 第1选区 has
-the county deputy 戊. The contact-day tests use the same unit.
+``tests.factories.build_roster`` makes a town with constituencies 第1选区 (deputies 甲, a
+presidium member, 乙 and 丙; voters v0–v2) and 第2选区 (deputy 丁; voter w0), and a
+sub-district whose 第1选区 has the county deputy 戊. The contact-day tests use the same unit.
 """
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import select
 
-from models import AuditLog, Constituency, Deputy, PresidiumLink, Township, Voter, VoterLink
-from models.enums import DeputyLevel, Role, UnitType
-from services import roster, roster_reads, rules
+from models import AuditLog, Deputy, PresidiumLink, Voter, VoterLink
+from models.enums import DeputyLevel
+from services import roster, roster_reads
 from services.errors import PermissionDenied, ValidationError
-from services.permissions import Actor
-
-ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
-LEADER = Actor(id=None, username="leader", role=Role.district_leader)
-
-
-def build_roster(session) -> dict:
-    rules.install_defaults(session)
-    town = Township(code="t", name_zh="测试镇", name_en="Test Town", unit_type=UnitType.town)
-    sub = Township(code="s", name_zh="测试街道", name_en="Test Sub", unit_type=UnitType.subdistrict)
-    session.add_all([town, sub])
-    session.flush()
-    c1 = Constituency(township_id=town.id, name="第1选区")
-    c2 = Constituency(township_id=town.id, name="第2选区")
-    s1 = Constituency(township_id=sub.id, name="第1选区")
-    session.add_all([c1, c2, s1])
-    session.flush()
-    deputies = {}
-    for name, con, member in (
-        ("甲", c1, True),
-        ("乙", c1, False),
-        ("丙", c1, False),
-        ("丁", c2, False),
-    ):
-        deputies[name] = Deputy(
-            township_id=town.id,
-            name=name,
-            level=DeputyLevel.township,
-            constituency_id=con.id,
-            is_presidium_member=member,
-            phone="13812345678",
-        )
-    deputies["戊"] = Deputy(
-        township_id=sub.id, name="戊", level=DeputyLevel.county, constituency_id=s1.id
-    )
-    session.add_all(deputies.values())
-    voters = [Voter(township_id=town.id, constituency_id=c1.id, name=f"v{i}") for i in range(3)]
-    voters.append(Voter(township_id=town.id, constituency_id=c2.id, name="w0"))
-    session.add_all(voters)
-    session.commit()
-    clerk = Actor(id=None, username="clerk", role=Role.township_staff, township_id=town.id)
-    other = Actor(id=None, username="other", role=Role.township_staff, township_id=sub.id)
-    return {
-        "town": town.id,
-        "sub": sub.id,
-        "c1": c1.id,
-        "c2": c2.id,
-        "s1": s1.id,
-        "d": {k: v.id for k, v in deputies.items()},
-        "v": [v.id for v in voters],
-        "clerk": clerk,
-        "other": other,
-    }
+from tests.factories import ADMIN, LEADER, build_roster, count_rows
 
 
 @pytest.fixture
 def unit(session):
     return build_roster(session)
-
-
-def count_rows(session, model) -> int:
-    return session.exec(select(func.count(model.id))).one()
 
 
 # --- deputies and voters ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import func, select
+from sqlmodel import select
 
 from models import AuditLog, Constituency, Deputy, Township, Voter, VoterLink
 from models.enums import DeputyLevel, Role, UnitType
@@ -19,10 +19,8 @@ from services import linkage, roster_io, rules
 from services.errors import PermissionDenied
 from services.imports import ImportRejected
 from services.permissions import Actor
-from tests.unit.test_imports import xlsx
+from tests.factories import ADMIN, LEADER, count_where, xlsx
 
-ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
-LEADER = Actor(id=None, username="leader", role=Role.district_leader)
 HEAD = ["姓名", "选区", "村（社区）", "联系电话", "联系代表"]
 
 
@@ -53,19 +51,20 @@ def town(session):
     return {"id": unit.id, "sub": sub.id, "c1": c1.id, "c2": c2.id, "people": people}
 
 
-def _count(session, model, **where):
-    stmt = select(func.count(model.id))
-    for key, value in where.items():
-        stmt = stmt.where(getattr(model, key) == value)
-    return session.exec(stmt).one()
-
-
 def _rejected(session, town, data, *, kind="voters"):
     importer = roster_io.import_voters if kind == "voters" else roster_io.import_deputies
-    before = (_count(session, Voter), _count(session, Deputy), _count(session, AuditLog))
+    before = (
+        count_where(session, Voter),
+        count_where(session, Deputy),
+        count_where(session, AuditLog),
+    )
     with pytest.raises(ImportRejected) as info:
         importer(session, ADMIN, town["id"], data, filename="x.xlsx")
-    after = (_count(session, Voter), _count(session, Deputy), _count(session, AuditLog))
+    after = (
+        count_where(session, Voter),
+        count_where(session, Deputy),
+        count_where(session, AuditLog),
+    )
     assert after == before, "a refused file must write nothing"
     return {(p.row, p.column, p.key) for p in info.value.problems}, info.value.problems
 
@@ -88,8 +87,8 @@ def test_a_good_file_imports_whole_with_one_audit_row(session, town):
         "links_added": 4,
         "links_removed": 0,
     }
-    assert _count(session, Voter, township_id=town["id"]) == 3
-    assert _count(session, VoterLink, township_id=town["id"]) == 4
+    assert count_where(session, Voter, township_id=town["id"]) == 3
+    assert count_where(session, VoterLink, township_id=town["id"]) == 4
     phones = set(session.exec(select(Voter.phone)).all())
     assert phones == {"13812345678", "13912345678", ""}
     audits = session.exec(select(AuditLog).where(AuditLog.entity == "voter_import")).all()
@@ -100,12 +99,12 @@ def test_a_good_file_imports_whole_with_one_audit_row(session, town):
 
 def test_importing_the_same_file_again_changes_nothing(session, town):
     roster_io.import_voters(session, ADMIN, town["id"], xlsx(GOOD))
-    audits = _count(session, AuditLog)
+    audits = count_where(session, AuditLog)
     again = roster_io.import_voters(session, ADMIN, town["id"], xlsx(GOOD))
     assert not again.changed
     assert again.counts["unchanged"] == 3 and again.counts["created"] == 0
-    assert _count(session, Voter) == 3 and _count(session, VoterLink) == 4
-    assert _count(session, AuditLog) == audits  # no write, so no audit row either
+    assert count_where(session, Voter) == 3 and count_where(session, VoterLink) == 4
+    assert count_where(session, AuditLog) == audits  # no write, so no audit row either
 
 
 def test_a_changed_file_updates_villages_and_replaces_links(session, town):
@@ -126,7 +125,7 @@ def test_a_changed_file_updates_villages_and_replaces_links(session, town):
     }
     villages = dict(session.exec(select(Voter.name, Voter.village)).all())
     assert villages == {"王一": "新村", "王二": "张庄村", "王三": "李庄村"}
-    assert _count(session, VoterLink) == 3
+    assert count_where(session, VoterLink) == 3
 
 
 def test_every_row_problem_is_listed_and_nothing_is_written(session, town):
@@ -221,7 +220,7 @@ def test_only_writers_of_the_unit_may_import(session, town):
     for actor in (LEADER, other_clerk):
         with pytest.raises(PermissionDenied):
             roster_io.import_voters(session, actor, town["id"], xlsx(GOOD))
-    assert _count(session, Voter) == 0
+    assert count_where(session, Voter) == 0
 
 
 def test_progress_is_reported_up_to_the_end(session, town):
@@ -267,6 +266,7 @@ def test_the_sub_district_links_its_county_deputies(session, town):
     assert voter.township_id == town["sub"]
 
 
+@pytest.mark.slow
 def test_fifty_thousand_voters_import_whole(session):
     """The scale of a large town; the benchmark (python -m bench.run) times the same import."""
     from bench.imports import VOTERS, seed_town, voter_file
@@ -276,9 +276,9 @@ def test_fifty_thousand_voters_import_whole(session):
     data = voter_file(VOTERS, names, deputies)
     result = roster_io.import_voters(session, ADMIN, town_id, data)
     assert result.counts["created"] == VOTERS == 50_000
-    assert _count(session, Voter) == VOTERS
-    assert _count(session, VoterLink) == VOTERS
-    assert _count(session, AuditLog) == 1
+    assert count_where(session, Voter) == VOTERS
+    assert count_where(session, VoterLink) == VOTERS
+    assert count_where(session, AuditLog) == 1
 
 
 # --- deputies ---------------------------------------------------------------------------------

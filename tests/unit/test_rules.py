@@ -9,13 +9,11 @@ from models.enums import Role, SupervisionStage, UnitType
 from services import rules
 from services.errors import PermissionDenied
 from services.permissions import Actor
+from tests.factories import ADMIN
 
 
 def _data(year: int = 2026) -> dict:
     return tomllib.loads(rules.default_rules_path(year).read_text(encoding="utf-8"))
-
-
-ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
 
 
 @pytest.mark.parametrize("year", [2025, 2026])

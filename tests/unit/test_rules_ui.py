@@ -2,12 +2,8 @@
 
 import pytest
 
-from models.enums import Role
 from services import rules
-from services.permissions import Actor
 from ui import rules as urules
-
-ADMIN = Actor(id=None, username="admin", role=Role.district_admin, township_id=None)
 
 
 def _refused(data: dict) -> rules.RuleSetError:

@@ -18,13 +18,12 @@ from models import (
     TaskMark,
     Township,
 )
-from models.enums import MeetingKind, PlatformKind, Role, SupervisionKind, UnitType
+from models.enums import MeetingKind, PlatformKind, SupervisionKind, UnitType
 from services import rules, scoring
-from services.permissions import Actor
+from tests.factories import ADMIN
 
 Y = 2026
 YEAR_END = date(Y, 12, 31)
-ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
 FULL = {"research": "会前调研", "deliberation": "会中审议", "follow_up": "会后督办"}
 
 

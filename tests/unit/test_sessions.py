@@ -79,6 +79,7 @@ def test_a_success_before_the_fifth_try_forgets_the_count(session, clerk):
     assert sessions.login_state(session, "clerk01", now=_at(1)).failed_logins == 0
 
 
+@pytest.mark.slow
 def test_an_unknown_name_answers_like_a_real_one_and_is_not_stored(session, clerk):
     outcomes = [
         sessions.attempt_login(session, "nobody", "wrong-1234", now=_at(n / 60)) for n in range(5)
@@ -123,6 +124,7 @@ def _attempt_in_process(url: str) -> bool:
     return _attempt_in_thread(url)
 
 
+@pytest.mark.slow
 def test_parallel_guesses_from_separate_processes_lock_the_name(db_url, session, clerk):
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         pool.map(_attempt_in_process, [db_url] * 8)

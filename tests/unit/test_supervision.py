@@ -1,145 +1,28 @@
 """The closed-loop stage machine: every allowed and refused move, evidence, deadlines, audit."""
 
-from dataclasses import dataclass
 from datetime import date
 
 import pytest
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import func, select
 
 from models import (
     AuditLog,
-    ContactDay,
-    Meeting,
     Opinion,
-    SupervisionActivity,
     SupervisionItem,
     SupervisionStageEvent,
-    SupervisionTopic,
-    Township,
-    User,
 )
-from models import RuleSet as RuleSetRow
-from models.enums import MeetingKind, Rating, Role, SupervisionKind, SupervisionStage, UnitType
+from models.enums import Rating, SupervisionStage
 from services import evidence
 from services import rules as rules_service
 from services import supervision as sv
 from services import supervision_metrics as metrics
 from services import supervision_reads as reads
 from services.errors import PermissionDenied, ServiceError, ValidationError
-from services.permissions import Actor
+from tests.factories import DAYS, World, build_world, install_rules
+from tests.factories import SUPERVISION_TODAY as TODAY
 
 S = SupervisionStage
-TODAY = date(2026, 12, 31)
-# Stage days of the fixture's rule set; the tests work dates out from these by hand.
-DAYS = {
-    "investigation": 30,
-    "deliberation": 15,
-    "assignment": 15,
-    "follow_up": 60,
-    "feedback": 30,
-}
-
-
-def install_rules(
-    session: Session,
-    year: int,
-    *,
-    days: dict[str, int] | None = None,
-    returns_to: str = "assignment",
-    closure_target: float = 0.9,
-) -> None:
-    """Store a rule set for ``year``: the seed file with the supervision part set by the test."""
-    base = rules_service.load_toml(rules_service.default_rules_path(2026))
-    supervision = base.supervision.model_copy(
-        update={
-            "stage_deadline_days": {S(k): v for k, v in (days or DAYS).items()},
-            "unsatisfied_returns_to": S(returns_to),
-            "closure_target": closure_target,
-        }
-    )
-    content = rules_service.to_content(
-        base.model_copy(update={"year": year, "supervision": supervision})
-    )
-    rules_service.parse(content)  # the stored content must validate
-    version = (
-        session.exec(select(func.max(RuleSetRow.version)).where(RuleSetRow.year == year)).one() or 0
-    )
-    session.add(RuleSetRow(year=year, version=version + 1, content=content))
-    session.commit()
-
-
-@dataclass
-class World:
-    a: int
-    b: int
-    clerk_a: Actor
-    clerk_b: Actor
-    admin: Actor
-    leader: Actor
-    topic_a: int
-    session_topic_a: int
-    activity_a: int
-    opinion_a: int
-    contact_day_a: int
-    topic_b: int
-
-
-def build_world(session: Session) -> World:
-    """Two units, their sources (dated 10 Jan 2026) and one actor of each role."""
-    a = Township(code="a", name_zh="甲镇", name_en="A Town", unit_type=UnitType.town, sort_order=1)
-    b = Township(
-        code="b", name_zh="乙街道", name_en="B", unit_type=UnitType.subdistrict, sort_order=2
-    )
-    session.add_all([a, b])
-    session.commit()
-    users = {}
-    for name, role, tid in (
-        ("clerk_a", Role.township_staff, a.id),
-        ("clerk_b", Role.township_staff, b.id),
-        ("admin", Role.district_admin, None),
-        ("leader", Role.district_leader, None),
-    ):
-        u = User(
-            username=name, display_name=f"{name}名", password_hash="x", role=role, township_id=tid
-        )
-        session.add(u)
-        session.commit()
-        users[name] = Actor(id=u.id, username=name, role=role, township_id=tid)
-    held = date(2026, 1, 10)
-    pres = Meeting(township_id=a.id, kind=MeetingKind.presidium, held_on=held, title="主席团会议")
-    cong = Meeting(
-        township_id=a.id, kind=MeetingKind.congress_session, held_on=held, title="人代会"
-    )
-    pres_b = Meeting(township_id=b.id, kind=MeetingKind.presidium, held_on=held, title="乙会议")
-    session.add_all([pres, cong, pres_b])
-    session.commit()
-    topic = SupervisionTopic(meeting_id=pres.id, township_id=a.id, title="农村道路建设")
-    topic2 = SupervisionTopic(meeting_id=cong.id, township_id=a.id, title="人代会议题")
-    topic_b = SupervisionTopic(meeting_id=pres_b.id, township_id=b.id, title="乙议题")
-    act = SupervisionActivity(
-        township_id=a.id, kind=SupervisionKind.inspection, held_on=held, subject="视察河道"
-    )
-    day = ContactDay(township_id=a.id, held_on=held, summary="联系选民日")
-    session.add_all([topic, topic2, topic_b, act, day])
-    session.commit()
-    opinion = Opinion(contact_day_id=day.id, township_id=a.id, text="路灯不亮")
-    session.add(opinion)
-    session.commit()
-    return World(
-        a=a.id,
-        b=b.id,
-        clerk_a=users["clerk_a"],
-        clerk_b=users["clerk_b"],
-        admin=users["admin"],
-        leader=users["leader"],
-        topic_a=topic.id,
-        session_topic_a=topic2.id,
-        activity_a=act.id,
-        opinion_a=opinion.id,
-        contact_day_a=day.id,
-        topic_b=topic_b.id,
-    )
 
 
 @pytest.fixture

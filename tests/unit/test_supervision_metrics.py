@@ -1,4 +1,5 @@
-"""The loop's metrics on a hand-built fixture, every expected number worked out by hand.
+"""The loop's metrics on the hand-built loop of ``tests.factories.build_loop``, every expected
+number worked out by hand.
 
 Rules (both years): investigation 30, deliberation 15, assignment 15, follow-up 60, feedback 30
 days; unsatisfied returns to assignment. As of 30 Jun 2026:
@@ -20,75 +21,9 @@ from datetime import date
 
 import pytest
 
-from models import Meeting, SupervisionTopic
-from models.enums import Rating
-from services import supervision as sv
 from services import supervision_metrics as metrics
-from tests.unit.test_supervision import World, build_world, install_rules
-
-AS_OF = date(2026, 6, 30)
-TODAY = date(2026, 12, 31)
-
-
-def _open(session, w: World, tid: int, title: str, on: date) -> int:
-    actor = w.clerk_a if tid == w.a else w.clerk_b
-    source = {"topic_id": w.topic_a} if tid == w.a else {"topic_id": w.topic_b}
-    return sv.open_item(
-        session, actor, township_id=tid, title=title, opened_on=on, today=TODAY, **source
-    )
-
-
-def _go(session, w: World, item_id: int, *days: date, **kw) -> None:
-    for d in days:
-        sv.advance_stage(
-            session,
-            w.admin,
-            item_id,
-            on=d,
-            evidence="材料",
-            responsible_unit="办",
-            today=TODAY,
-            **kw,
-        )
-
-
-def _rate(session, w: World, item_id: int, on: date, rating: Rating, raters: int) -> None:
-    _go(session, w, item_id, on, rating=rating, raters=raters)
-
-
-def build_loop(session) -> tuple[World, dict[str, int]]:
-    """The items of the module's docstring, in the world of ``build_world``; returns the world
-    and the items' ids by name."""
-    install_rules(session, 2025)
-    install_rules(session, 2026)
-    w = build_world(session)
-    # Sources are dated 10 Jan 2026; b2 and b3 open in 2025, so B's meeting moves earlier.
-    topic_b = session.get(SupervisionTopic, w.topic_b)
-    meeting = session.get(Meeting, topic_b.meeting_id)
-    meeting.held_on = date(2025, 1, 5)
-    session.add(meeting)
-    session.commit()
-    d = date
-    ids = {}
-    ids["a1"] = _open(session, w, w.a, "a1", d(2026, 1, 10))
-    _go(session, w, ids["a1"], d(2026, 1, 20), d(2026, 1, 30), d(2026, 2, 9), d(2026, 3, 11))
-    _rate(session, w, ids["a1"], d(2026, 3, 21), Rating.satisfied, 20)
-    ids["a2"] = _open(session, w, w.a, "a2", d(2026, 2, 1))
-    _go(session, w, ids["a2"], d(2026, 2, 11), d(2026, 2, 16), d(2026, 2, 26), d(2026, 3, 28))
-    _rate(session, w, ids["a2"], d(2026, 4, 7), Rating.unsatisfied, 10)
-    _go(session, w, ids["a2"], d(2026, 4, 17), d(2026, 5, 17))
-    _rate(session, w, ids["a2"], d(2026, 5, 27), Rating.basically_satisfied, 30)
-    ids["a3"] = _open(session, w, w.a, "a3", d(2026, 5, 1))
-    _go(session, w, ids["a3"], d(2026, 5, 11))
-    ids["b1"] = _open(session, w, w.b, "b1", d(2026, 6, 1))
-    ids["b2"] = _open(session, w, w.b, "b2", d(2025, 11, 1))
-    _go(session, w, ids["b2"], d(2025, 11, 11), d(2025, 11, 21), d(2025, 12, 1), d(2026, 1, 30))
-    _rate(session, w, ids["b2"], d(2026, 2, 9), Rating.unsatisfied, 12)
-    ids["b3"] = _open(session, w, w.b, "b3", d(2025, 3, 1))
-    _go(session, w, ids["b3"], d(2025, 3, 11), d(2025, 3, 21), d(2025, 3, 31), d(2025, 4, 30))
-    _rate(session, w, ids["b3"], d(2025, 5, 10), Rating.satisfied, 5)
-    ids["b4"] = _open(session, w, w.b, "b4", d(2026, 2, 20))
-    return w, ids
+from tests.factories import LOOP_AS_OF as AS_OF
+from tests.factories import advance_through, build_loop
 
 
 @pytest.fixture
@@ -188,7 +123,7 @@ def test_t06_loop_progress(session, loop):
     assert df.loc[w.a, ["due", "reached"]].tolist() == [2, 2]
     assert df.loc[w.b, ["due", "reached"]].tolist() == [2, 0]
     assert df.loc[w.a, "share"] == 1 and df.loc[w.b, "share"] == 0
-    _go(session, w, ids["b2"], date(2026, 7, 1), date(2026, 7, 2))  # back to feedback
+    advance_through(session, w, ids["b2"], date(2026, 7, 1), date(2026, 7, 2))  # back to feedback
     after = metrics.loop_progress(session, w.leader, year=2026, as_of=date(2026, 7, 2))
     assert after.set_index("township_id").loc[w.b, ["due", "reached"]].tolist() == [2, 1]
 

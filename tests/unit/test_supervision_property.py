@@ -4,6 +4,7 @@ valid stage and its event history replays to that stage."""
 import itertools
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
@@ -13,7 +14,7 @@ from models.enums import Rating
 from models.enums import SupervisionStage as S
 from services import supervision as sv
 from services.errors import ServiceError
-from tests.unit.test_supervision import build_world, install_rules
+from tests.factories import build_world, install_rules
 
 TODAY = date(2026, 12, 31)
 OPENED = date(2026, 1, 10)  # the day of the fixture's sources
@@ -94,6 +95,7 @@ def _check(session, item_id: int) -> tuple[date, int]:
     return events[-1].happened_on, len(events)
 
 
+@pytest.mark.slow
 def test_any_sequence_of_moves_leaves_a_valid_replayable_item(session):
     install_rules(session, 2026)
     w = build_world(session)

@@ -9,7 +9,8 @@ from models.enums import Rating
 from models.enums import SupervisionStage as S
 from services import supervision_reads as reads
 from services.errors import PermissionDenied
-from tests.unit.test_supervision_metrics import AS_OF, build_loop
+from tests.factories import LOOP_AS_OF as AS_OF
+from tests.factories import build_loop
 
 
 @pytest.fixture

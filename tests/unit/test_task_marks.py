@@ -9,9 +9,7 @@ from models.enums import Role
 from services import task_marks
 from services.errors import NotFound, PermissionDenied, ValidationError
 from services.permissions import Actor
-from tests.unit.checklist_builders import ADMIN, YEAR, add_unit, setup_rules
-
-LEADER = Actor(id=None, username="leader", role=Role.district_leader)
+from tests.factories import ADMIN, LEADER, YEAR, add_unit, setup_rules
 
 
 def clerk(tid: int) -> Actor:

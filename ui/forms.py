@@ -1,0 +1,93 @@
+"""The parts every entry screen shares: picking the unit to work on, and saving through a service.
+
+A save runs inside ``saving(...)``: the body gets a database session and calls the service; a
+``ServiceError`` shows its message where the form is (the user fixes the input and tries again),
+a clean end reruns the screen and shows the message once above the refreshed data
+(``show_saved``), so what was just saved is visible in the lists below.
+"""
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import streamlit as st
+from sqlmodel import Session
+
+from models.db import session_scope
+from services.errors import ServiceError
+from services.permissions import Actor
+from ui.i18n import error_text
+
+_SAVED = "_forms_saved"
+
+
+def unit_picker(
+    names: Mapping[int, str],
+    *,
+    label: str,
+    key: str,
+    placeholder: str | None = None,
+    where: Any = None,
+) -> int | None:
+    """A select box of units shown by name (``names``: id → name in the user's language);
+    returns the chosen id. ``where`` is the column or container to draw it in."""
+    return (where or st).selectbox(
+        label,
+        list(names),
+        format_func=names.__getitem__,
+        placeholder=placeholder,
+        key=key,
+    )
+
+
+def working_unit(
+    actor: Actor,
+    names: Mapping[int, str],
+    *,
+    label: str,
+    key: str,
+    empty: str,
+    placeholder: str | None = None,
+    where: Any = None,
+) -> int:
+    """The unit an entry screen works on: a clerk's own, or the one a district user picks.
+    With no unit to work on the screen says ``empty`` and stops."""
+    if actor.is_district:
+        township_id = unit_picker(names, label=label, key=key, placeholder=placeholder, where=where)
+    else:
+        township_id = actor.township_id
+    if township_id is None or township_id not in names:
+        st.info(empty)
+        st.stop()
+    return township_id
+
+
+def saved(message: str, *, slot: str = "") -> NoReturn:
+    """After a save: keep ``message`` for the next run of the screen and rerun it."""
+    st.session_state.setdefault(_SAVED, {})[slot] = message
+    st.rerun()
+
+
+def saved_slot() -> str | None:
+    """The slot the last save left a message in, if any (e.g. to open that tab again)."""
+    return next(iter(st.session_state.get(_SAVED, {})), None)
+
+
+def show_saved(*, slot: str = "") -> None:
+    """Show, once, the message the last save left in ``slot``."""
+    if (message := st.session_state.get(_SAVED, {}).pop(slot, None)) is not None:
+        st.success(message)
+
+
+@contextmanager
+def saving(message: str = "", *, slot: str = "") -> Iterator[Session]:
+    """Run a save through a service in a fresh session. A ``ServiceError`` is shown here and the
+    screen stays as it is; a clean end reruns the screen with ``message`` (see ``saved``; the
+    body may call ``saved`` itself when the message depends on what was saved)."""
+    try:
+        with session_scope() as session:
+            yield session
+    except ServiceError as exc:
+        st.error(error_text(exc))
+        return
+    saved(message, slot=slot)
