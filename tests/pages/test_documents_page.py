@@ -60,9 +60,9 @@ def test_a_leader_makes_the_briefing_and_cannot_record_notices(app_env):
 def small_env(tmp_path, monkeypatch):
     """A database of its own (the issued notice is a write): one town and its clerk."""
     if PG_URL:
-        from tests.pages.conftest import _fresh_pg_database
+        from tests.conftest import fresh_pg_database
 
-        url = _fresh_pg_database("documents_page")
+        url = fresh_pg_database("documents_page")
     else:
         url = f"sqlite:///{tmp_path / 'small.db'}"
     migrate(url)

@@ -19,9 +19,8 @@ from models.enums import DeputyLevel, Role
 from seed.demo import load_units
 from services import checklist, commendations, deployment, org, platforms, rules, users
 from services.permissions import SYSTEM
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, fresh_pg_database
 from tests.pages.apptest import no_exceptions, signed_in, visible_text
-from tests.pages.conftest import _fresh_pg_database
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 RAW_KEY = re.compile(r"\[(?:guarantees|present|nav|score)\.[\w.]+\]")
@@ -33,7 +32,7 @@ YEAR = TODAY.year  # forms date their entries up to today
 @pytest.fixture(scope="module")
 def production_url(tmp_path_factory) -> str:
     if PG_URL:
-        url = _fresh_pg_database("guarantees")
+        url = fresh_pg_database("guarantees")
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('prod') / 'prod.db'}"
     migrate(url)

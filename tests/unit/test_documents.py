@@ -445,9 +445,9 @@ def demo_url(tmp_path_factory) -> str:
     from tests.conftest import PG_URL
 
     if PG_URL:
-        from tests.pages.conftest import _fresh_pg_database
+        from tests.conftest import fresh_pg_database
 
-        url = _fresh_pg_database("documents")
+        url = fresh_pg_database("documents")
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('docs') / 'demo.db'}"
     engine = make_engine(url)
