@@ -257,7 +257,13 @@ def parse_evidence(evidence: str) -> Evidence:
 
 def compose_evidence(text: str, files: Iterable[str]) -> str:
     """One evidence text from the user's text and file references, as ``parse_evidence`` reads
-    it: the text first, then a line per reference."""
+    it: the text first, then a line per reference.
+
+    A line of the user's text shaped like a file reference is refused: read back, it would be
+    taken for an attachment, and could name a file of another unit.
+    """
+    if any(_is_ref(line) for line in (text or "").splitlines()):
+        raise ValidationError("evidence.error.text_like_file", field="evidence")
     return "\n".join([text, *files] if text else files)
 
 

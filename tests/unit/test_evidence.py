@@ -163,3 +163,11 @@ def test_an_evidence_text_splits_into_the_users_text_and_its_files():
     assert evidence.parse_evidence("  材料  ") == evidence.Evidence("材料", ())
     assert evidence.parse_evidence("") == evidence.Evidence("", ())
     assert evidence.find_refs(f"说明 {ref}\n{other}") == {ref, other}
+
+
+def test_a_typed_line_shaped_like_a_file_reference_is_refused():
+    ref = "file:uploads/" + "a" * 64 + ".pdf"
+    with pytest.raises(ValidationError) as err:
+        evidence.compose_evidence(f"见附件\n{ref}", [])
+    assert err.value.key == "evidence.error.text_like_file"
+    assert evidence.parse_evidence(evidence.compose_evidence("见附件", [ref])).files == (ref,)
