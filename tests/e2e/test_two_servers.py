@@ -2,7 +2,6 @@
 through one server appears on the leader's overview served by the other at its next refresh."""
 
 import os
-from datetime import date
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -11,10 +10,11 @@ from sqlalchemy.engine import make_url
 
 from manage import migrate
 from models.db import make_engine, session_scope
-from services import reporting
+from models.enums import Role, UnitType
+from services import clock, org, reporting, users
 from services.permissions import SYSTEM
 from tests.e2e.conftest import serve
-from tests.e2e.steps import idle, sign_in
+from tests.e2e.steps import DEMO_PASSWORD, idle, sign_in
 
 PG = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -63,14 +63,33 @@ def shared_postgres(demo_db) -> str:
 
 
 def test_an_entry_through_one_server_shows_on_the_other(browser: Browser, shared_postgres):
+    # A town of its own, with a clerk: nothing entered this month while a presidium meeting is
+    # owed, so the leader's overview names it among the units that entered nothing.
     with session_scope(shared_postgres) as session:
-        silent = [u for u in reporting.reporting_status(session, SYSTEM, as_of=date.today())]
-        order = {u.township_id: n for n, u in enumerate(silent, start=1)}
-        silent = [u for u in silent if u.silent]
-    if not silent:
-        pytest.fail("the demo data has no unit without entries this month to record one for")
-    unit = silent[0]
-    clerk_name = f"clerk{order[unit.township_id]:02d}"
+        unit_id = org.add_township(
+            session,
+            SYSTEM,
+            code="shuangfu",
+            name_zh="双服镇",
+            name_en="Shuangfu Town",
+            unit_type=UnitType.town,
+        )
+        users.create_user(
+            session,
+            SYSTEM,
+            username="clerk_shuangfu",
+            display_name="双服镇人大干事",
+            password=DEMO_PASSWORD,
+            role=Role.township_staff,
+            township_id=unit_id,
+        )
+        unit = next(
+            u
+            for u in reporting.reporting_status(session, SYSTEM, as_of=clock.today())
+            if u.township_id == unit_id
+        )
+    assert unit.silent
+    clerk_name = "clerk_shuangfu"
 
     with serve(shared_postgres) as server_a, serve(shared_postgres) as server_b:
         leader = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 1400})
