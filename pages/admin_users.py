@@ -7,7 +7,7 @@ from models.db import session_scope
 from models.enums import Role
 from services import org, users
 from ui.auth import page_actor
-from ui.forms import saving, show_saved
+from ui.forms import saved_slot, saving, show_saved
 from ui.i18n import label, t
 from ui.layout import page_header
 
@@ -28,10 +28,17 @@ def _unit_choice(key: str, current: int | None = None) -> int | None:
         options,
         index=options.index(current) if current in options else 0,
         format_func=lambda i: t("users.no_unit") if i is None else unit_names[i],
+        placeholder=t("users.no_unit"),
         key=key,
     )
 
 
+# A refused new account keeps what was typed; a created one empties the form (before its
+# widgets are drawn), so a second click cannot create it again.
+if saved_slot() == "created":
+    for key in ("new_username", "new_display_name", "new_password"):
+        st.session_state.pop(key, None)
+show_saved(slot="created")
 show_saved()
 
 table = pd.DataFrame(
@@ -52,7 +59,7 @@ table = pd.DataFrame(
 st.dataframe(table, hide_index=True, width="stretch", key="users_table")
 
 left, right = st.columns(2)
-with left, st.form("add_user", clear_on_submit=True, border=True):
+with left, st.form("add_user", border=True):
     st.subheader(t("users.add"))
     username = st.text_input(t("users.col.username"), max_chars=40, key="new_username")
     display_name = st.text_input(
@@ -65,7 +72,7 @@ with left, st.form("add_user", clear_on_submit=True, border=True):
     password = st.text_input(t("users.temporary_password"), type="password", key="new_password")
     st.caption(t("users.temporary_hint"))
     if st.form_submit_button(t("users.create"), type="primary"):
-        with saving(t("users.created")) as session:
+        with saving(t("users.created"), slot="created") as session:
             users.create_user(
                 session,
                 actor,

@@ -31,7 +31,7 @@ def _done(key: str) -> None:
 
 if state is None:
     st.markdown(t("years.open_now", year=year))
-    with st.form("years_close_form", clear_on_submit=True, border=True):
+    with st.form("years_close_form", border=True):
         reason = st.text_input(
             t("years.reason_optional"), max_chars=years.MAX_REASON, key="years_close_reason"
         )
@@ -44,7 +44,7 @@ if state is None:
                 st.error(error_text(exc))
 elif not state.reopened:
     st.markdown(t("years.closed_since", year=year, day=day(state.closed_at.date(), lang)))
-    with st.form("years_reopen_form", clear_on_submit=True, border=True):
+    with st.form("years_reopen_form", border=True):
         reason = st.text_input(
             t("years.reopen_reason"), max_chars=years.MAX_REASON, key="years_reopen_reason"
         )

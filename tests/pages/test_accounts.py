@@ -76,13 +76,15 @@ def test_the_admin_creates_an_account_on_the_accounts_screen(app_env):
     at.text_input(key="new_password").input("short")
     at.button(key="FormSubmitter:add_user-Create").click().run()
     assert "The password needs at least 8 characters." in [e.value for e in at.error]
-    at.text_input(key="new_username").input("wangxm")
-    at.text_input(key="new_display_name").input("王小明")
-    at.selectbox(key="new_role").set_value(Role.district_leader)
+    # A refusal keeps what was typed.
+    assert at.text_input(key="new_username").value == "wangxm"
+    assert at.text_input(key="new_display_name").value == "王小明"
     at.text_input(key="new_password").input("Temp@2026x")
     at.button(key="FormSubmitter:add_user-Create").click().run()
     no_exceptions(at)
     assert "Account created." in [s.value for s in at.success]
+    # The saved form is empty: a second click creates nothing and refuses in words.
+    assert at.text_input(key="new_username").value == ""
     with session_scope() as session:
         assert users.get_actor(session, "wangxm").display_name == "王小明"
 
