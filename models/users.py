@@ -73,3 +73,5 @@ class AuditLog(SQLModel, table=True):
     township_id: int | None = Field(default=None, index=True)
     before: dict | None = Field(default=None, sa_column=Column(JSON))
     after: dict | None = Field(default=None, sa_column=Column(JSON))
+    # Why a saved record was corrected or withdrawn, as the user stated it.
+    reason: str | None = Field(default=None, max_length=500)

@@ -28,5 +28,6 @@ else:
     df["entity"] = [entity_label(e) for e in df["entity"]]
     for column in ("before", "after"):
         df[column] = df[column].map(compact_json)
+    df["reason"] = df["reason"].fillna("")
     df = df.rename(columns={c: t(f"audit.col.{c}") for c in df.columns})
     st.dataframe(df, hide_index=True, width="stretch", key="audit_table")

@@ -51,6 +51,7 @@ def record(
     township_id: int | None = None,
     before: dict | None = None,
     after: dict | None = None,
+    reason: str | None = None,
 ) -> AuditLog:
     """Add an audit row to the caller's transaction (the caller commits once)."""
     row = AuditLog(
@@ -62,6 +63,7 @@ def record(
         township_id=township_id,
         before=_json_safe(before) if before else None,
         after=_json_safe(after) if after else None,
+        reason=reason or None,
     )
     session.add(row)
     return row
@@ -116,8 +118,9 @@ def recent(session: Session, *, limit: int = 200, entity: str | None = None) -> 
                 "entity_id": r.entity_id,
                 "before": r.before,
                 "after": r.after,
+                "reason": r.reason,
             }
             for r in rows
         ],
-        columns=["at", "username", "action", "entity", "entity_id", "before", "after"],
+        columns=["at", "username", "action", "entity", "entity_id", "before", "after", "reason"],
     )

@@ -26,3 +26,12 @@ class ValidationError(ServiceError):
 
 class NotFound(ServiceError):
     pass
+
+
+class InUse(ServiceError):
+    """A record other records depend on cannot be withdrawn. ``dependents`` maps the kind of
+    each dependent record (an i18n key under ``dependent.``) to how many there are."""
+
+    def __init__(self, dependents: dict[str, int]) -> None:
+        super().__init__("error.in_use")
+        self.dependents = dependents

@@ -52,6 +52,13 @@ ADMIN = Actor(id=None, username="admin", role=Role.district_admin)
 LEADER = Actor(id=None, username="leader", role=Role.district_leader)
 
 
+def clerk_of(township_id: int) -> Actor:
+    """A township clerk of ``township_id``."""
+    return Actor(
+        id=None, username=f"clerk{township_id}", role=Role.township_staff, township_id=township_id
+    )
+
+
 def add_unit(session: Session, code: str = "dx", unit_type=UnitType.town, order: int = 1) -> int:
     row = Township(
         code=code, name_zh=f"{code}镇", name_en=code, unit_type=unit_type, sort_order=order

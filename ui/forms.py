@@ -14,9 +14,10 @@ import streamlit as st
 from sqlmodel import Session
 
 from models.db import session_scope
+from services import corrections
 from services.errors import ServiceError
 from services.permissions import Actor
-from ui.i18n import error_text
+from ui.i18n import error_text, t
 
 _SAVED = "_forms_saved"
 
@@ -91,3 +92,27 @@ def saving(message: str = "", *, slot: str = "") -> Iterator[Session]:
         st.error(error_text(exc))
         return
     saved(message, slot=slot)
+
+
+def withdraw_form(key: str, *, what: str) -> str | None:
+    """Withdraw one saved record (``what`` names it): a form with the reason, which is required,
+    and a confirm button. Returns the reason typed when the button is pressed, else None; the
+    caller passes it to the service's ``withdraw_…`` inside ``saving``."""
+    with st.form(key):
+        st.caption(t("correct.withdraw_caption", what=what))
+        reason = st.text_input(
+            t("field.reason") + " *", max_chars=corrections.MAX_REASON, key=f"{key}_reason"
+        )
+        if st.form_submit_button(t("correct.withdraw")):
+            return reason
+    return None
+
+
+def reason_input(key: str) -> str:
+    """The reason box of a correction form (required: the audit log keeps it)."""
+    return st.text_input(
+        t("field.reason") + " *",
+        max_chars=corrections.MAX_REASON,
+        key=key,
+        help=t("correct.reason_help"),
+    )

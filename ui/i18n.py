@@ -83,7 +83,14 @@ def label(prefix: str, code: Any, lang: str | None = None) -> str:
 
 # Messages that do not say which field they are about; the field's name is put before them.
 GENERAL_ERRORS = frozenset(
-    {"error.required", "error.too_long", "error.markup", "error.not_text", "error.negative"}
+    {
+        "error.required",
+        "error.too_long",
+        "error.markup",
+        "error.not_text",
+        "error.negative",
+        "error.reason_required",
+    }
 )
 
 
@@ -92,6 +99,11 @@ def error_text(exc: Exception, lang: str | None = None) -> str:
     key = getattr(exc, "key", None)
     if key is None:
         return str(exc)
+    dependents = getattr(exc, "dependents", None)
+    if dependents is not None:  # InUse: name what depends on the record
+        sep = "、" if (lang or current_lang()) == "zh" else ", "
+        what = sep.join(t(f"dependent.{kind}", lang, n=n) for kind, n in dependents.items())
+        return t(key, lang, what=what)
     text = t(key, lang, **getattr(exc, "params", {}))
     field = getattr(exc, "field", None)
     if key in GENERAL_ERRORS and field and has(f"field.{field}", lang):
