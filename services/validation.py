@@ -14,9 +14,11 @@ simplified ones, so "宴 請代表" matches the banned word "宴请".
 
 import re
 import unicodedata
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
+from services import clock
 from services.errors import ValidationError
 
 _TAG = re.compile(r"<\s*(?:[/?]?\s*[A-Za-z]|!)")
@@ -95,3 +97,26 @@ def clean_text(
     if has_markup(text):
         raise ValidationError("error.markup", field=field)
     return text
+
+
+def past_date(
+    value: Any,
+    *,
+    field: str,
+    today: date | None = None,
+    year: int | None = None,
+    earliest: date | None = None,
+) -> date:
+    """The date of something that has happened, as typed: a date (not a datetime), not after
+    ``today``, inside ``year`` when given, not before ``earliest`` when given. Each refusal is a
+    ValidationError naming ``field`` (the form shows it next to the field)."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValidationError("error.date_required", field=field)
+    today = today or clock.today()
+    if value > today:
+        raise ValidationError("error.date_future", field=field, today=today.isoformat())
+    if year is not None and value.year != year:
+        raise ValidationError("error.date_outside_year", field=field, year=year)
+    if earliest is not None and value < earliest:
+        raise ValidationError("error.date_too_old", field=field, earliest=earliest.isoformat())
+    return value

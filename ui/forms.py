@@ -8,6 +8,7 @@ a clean end reruns the screen and shows the message once above the refreshed dat
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date
 from typing import Any, NoReturn
 
 import streamlit as st
@@ -115,4 +116,32 @@ def reason_input(key: str) -> str:
         max_chars=corrections.MAX_REASON,
         key=key,
         help=t("correct.reason_help"),
+    )
+
+
+# A date field accepts any date a person may type (far bounds), so the widget never silently
+# keeps another value: the service checks the date and the form shows why it is refused.
+# Streamlit's own picker is used (typing and a calendar); its week start follows the browser's
+# locale and its month names are English (streamlit#12699), the digits of the typed date are
+# what a clerk reads.
+DATE_BOUNDS = (date(2000, 1, 1), date(2099, 12, 31))
+
+
+def date_field(
+    label: str,
+    *,
+    key: str,
+    value: date | None,
+    where: Any = None,
+    help: str | None = None,
+) -> date | None:
+    """A date entry field in year-month-day form with far bounds (see ``DATE_BOUNDS``)."""
+    return (where or st).date_input(
+        label,
+        value=value,
+        min_value=DATE_BOUNDS[0],
+        max_value=DATE_BOUNDS[1],
+        format="YYYY-MM-DD",
+        key=key,
+        help=help,
     )

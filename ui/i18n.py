@@ -90,6 +90,10 @@ GENERAL_ERRORS = frozenset(
         "error.not_text",
         "error.negative",
         "error.reason_required",
+        "error.date_required",
+        "error.date_future",
+        "error.date_outside_year",
+        "error.date_too_old",
     }
 )
 

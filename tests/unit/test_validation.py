@@ -79,3 +79,23 @@ def test_a_name_of_only_invisible_characters_is_empty():
 def test_the_match_form_folds_what_hides_a_word():
     assert match_form("宴\u200b請 代-表！") == match_form("宴请代表") == "宴请代表"
     assert match_form("ＫＴＶ包间") == "ktv包间"
+
+
+def test_past_date_refuses_what_has_not_happened_and_names_the_field():
+    from datetime import date, datetime
+
+    from services.validation import past_date
+
+    today = date(2026, 12, 2)
+    assert past_date(date(2026, 12, 2), field="held_on", today=today, year=2026) == today
+    cases = [
+        (None, {}, "error.date_required"),
+        (datetime(2026, 1, 5, 9, 0), {}, "error.date_required"),
+        (date(2027, 1, 15), {}, "error.date_future"),
+        (date(2025, 12, 31), {"year": 2026}, "error.date_outside_year"),
+        (date(2024, 12, 31), {"earliest": date(2025, 1, 1)}, "error.date_too_old"),
+    ]
+    for value, extra, key in cases:
+        with pytest.raises(ValidationError) as refused:
+            past_date(value, field="held_on", today=today, **extra)
+        assert (refused.value.key, refused.value.field) == (key, "held_on")
