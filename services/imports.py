@@ -6,11 +6,11 @@ spec this module builds the template a clerk downloads, and reads back either th
 template or the office's own roster (.xlsx, .xls or .csv, read by ``spreadsheets.reader``): the
 header is found below any title rows, columns are recognised by header or alias, others are left
 aside and listed in the ``Layout``; every cell becomes a typed value, and every problem a
-``Problem(row, column, key, params)`` so the page can list them all at once. The feature then
-checks its own rules (``raise_if_any`` refuses the file with every problem), may stop there to
-show a preview, and writes with ``bulk_insert`` inside ``write_all_or_nothing``: either every
-row is stored, with one audit row of the counts, or none. ``marked_copy`` returns a refused file
-with its problem cells marked.
+``Problem(row, column, key, params)`` so the page can list them all at once (``import_cells``
+reads each cell). The feature then checks its own rules (``raise_if_any`` refuses the file with
+every problem), may stop there to show a preview, and writes with ``bulk_insert`` inside
+``write_all_or_nothing``: either every row is stored, with one audit row of the counts, or none.
+``marked_copy`` returns a refused file with its problem cells marked.
 
 Headers live here rather than in the UI catalogs because they are a file format: an exported
 file must read back unchanged even if the screen wording changes.
@@ -20,7 +20,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 import pandas as pd
@@ -34,9 +33,17 @@ from sqlmodel import Session, SQLModel
 from models.enums import AuditAction
 from services import audit
 from services.errors import ValidationError
+from services.import_cells import (
+    CellError,
+    bool_value,
+    clean_text,
+    date_value,
+    int_value,
+    person_name,
+    phone_value,
+)
 from services.permissions import Actor
 from services.spreadsheets import reader, writer
-from services.validation import has_markup, normalise
 
 Kind = Literal["text", "name", "int", "bool", "date", "phone", "choice", "choices"]
 Lang = Literal["zh", "en"]
@@ -44,17 +51,6 @@ Lang = Literal["zh", "en"]
 Progress = Callable[[float, str], None]
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t"}
-_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "f"}
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-# A month alone, as rosters write a birth or term month: "1975.03", "1975-3", "1975年3月".
-_MONTH_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
-# Excel counts days from 30 Dec 1899 (its 1900 leap-year bug folded in); up to 31 Dec 9999.
-_EXCEL_EPOCH = date(1899, 12, 30)
-_EXCEL_LAST_SERIAL = 2_958_465
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -508,11 +504,11 @@ def _convert(col: ColumnSpec, value: Any, row: int, problems: list[Problem]) -> 
         if col.kind == "phone":
             return phone_value(value)
         if col.kind == "int":
-            return _int(value)
+            return int_value(value)
         if col.kind == "bool":
-            return _bool(value)
+            return bool_value(value)
         if col.kind == "date":
-            return _date(value)
+            return date_value(value)
         if col.kind == "choice":
             return _choice(col, value)
         if col.kind == "choices":
@@ -523,120 +519,8 @@ def _convert(col: ColumnSpec, value: Any, row: int, problems: list[Problem]) -> 
     raise AssertionError(f"unknown column kind {col.kind}")
 
 
-class CellError(Exception):
-    """A value that does not fit its column; ``key`` and ``params`` name the message."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-
-def clean_text(value: Any, *, max_len: int = 0) -> str:
-    """Trimmed text; refuses markup and control characters, and text over ``max_len``."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime | date):
-        value = value.isoformat()[:10]
-    text = normalise(str(value)).strip()
-    if has_markup(text):
-        raise CellError("imports.error.markup")
-    if max_len and len(text) > max_len:
-        raise CellError("imports.error.too_long", n=max_len)
-    return text
-
-
 def _text(col: ColumnSpec, value: Any) -> str:
     return clean_text(value, max_len=col.max_len)
-
-
-def person_name(value: Any, *, max_len: int = 0) -> str:
-    """A person's name as stored: clean text, and a Chinese name without the spaces offices
-    type to line up two-character names ("王  伟" is 王伟); a Latin name keeps its spaces."""
-    text = clean_text(value)
-    text = re.sub(r"\s+", "" if _CJK.search(text) else " ", text)
-    if max_len and len(text) > max_len:
-        raise CellError("imports.error.too_long", n=max_len)
-    return text
-
-
-def phone_value(value: Any) -> str:
-    """A mainland mobile (11 digits) or a landline with area code, spaces removed."""
-    if isinstance(value, bool):
-        raise CellError("imports.error.phone", value=str(value))
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    text = re.sub(r"[\s()]", "", text)
-    if text.startswith("+86"):
-        text = text[3:]
-    if _MOBILE.match(text.replace("-", "")):
-        return text.replace("-", "")
-    if _LANDLINE.match(text):
-        return text
-    raise CellError("imports.error.phone", value=str(value)[:30])
-
-
-def is_phone(value: str) -> bool:
-    try:
-        phone_value(value)
-    except CellError:
-        return False
-    return True
-
-
-def _int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise CellError("imports.error.integer")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    else:
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        if not re.fullmatch(r"-?\d+", text):
-            raise CellError("imports.error.integer")
-        number = int(text)
-    if number < 0:
-        raise CellError("imports.error.negative")
-    return number
-
-
-def _bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip().casefold()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise CellError("imports.error.yes_no")
-
-
-def _date(value: Any) -> date:
-    """A date cell, an Excel serial number (a date column formatted as a number), or text
-    such as 2026-01-20, 2026/1/20, 2026年1月20日, or a month alone (1975.03, 1975年3月: its
-    first day)."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if 1 <= value <= _EXCEL_LAST_SERIAL and float(value).is_integer():
-            return _EXCEL_EPOCH + timedelta(days=int(value))
-        raise CellError("imports.error.date")
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    for pattern in (_DATE_TEXT, _MONTH_TEXT):
-        match = pattern.match(text)
-        if match:
-            parts = [int(g) for g in match.groups()]
-            try:
-                return date(*parts, *([1] * (3 - len(parts))))
-            except ValueError:
-                break
-    raise CellError("imports.error.date")
 
 
 def _choice(col: ColumnSpec, value: Any) -> str:

@@ -17,9 +17,10 @@ from sqlmodel import Session, select
 from models import Constituency, Deputy, PresidiumLink, Township, Voter, VoterLink
 from models.base import utcnow
 from models.enums import AuditAction, DeputyLevel, UnitType
-from services import audit, clock, imports
+from services import audit, clock, import_cells
 from services.errors import ValidationError
-from services.imports import CellError, match_key
+from services.import_cells import CellError
+from services.imports import match_key
 from services.linkage import keeps_voter_links, needs_constituency
 from services.permissions import Actor, require_write
 from services.roster_reads import deputy_row, township_row
@@ -43,7 +44,7 @@ def _phone(value: str | None, field: str = "phone") -> str:
     if not typed:
         return ""
     try:
-        phone = imports.phone_value(value) if len(typed) <= MAX_PHONE else None
+        phone = import_cells.phone_value(value) if len(typed) <= MAX_PHONE else None
     except CellError:
         phone = None
     if phone is None:

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, update
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from models import Constituency, Deputy, Voter, VoterLink
 from models.base import utcnow
 from models.enums import AuditAction, DeputyLevel, levels_in
-from services import audit, imports
+from services import audit, clock, imports
 from services.imports import (
     Choice,
     ColumnSpec,
@@ -252,7 +252,7 @@ class _Constituencies:
                 township_id=township_id,
                 after={"name": name},
             )
-            ids[placeholder] = row.id
+            ids[placeholder] = audit.key_of(row)
         return ids
 
 
@@ -404,7 +404,7 @@ def import_voters(
     current_links: dict[int, dict[int, int]] = defaultdict(dict)
     if link_targets:
         for link_id, dep_id, voter_id in session.exec(
-            select(VoterLink.id, VoterLink.deputy_id, VoterLink.voter_id).where(
+            select(col(VoterLink.id), VoterLink.deputy_id, VoterLink.voter_id).where(
                 VoterLink.township_id == township_id
             )
         ).all():
@@ -450,7 +450,7 @@ def import_voters(
             new_ids = {
                 (cid, name, phone): vid
                 for vid, cid, name, phone in session.exec(
-                    select(Voter.id, Voter.constituency_id, Voter.name, Voter.phone).where(
+                    select(col(Voter.id), Voter.constituency_id, Voter.name, Voter.phone).where(
                         Voter.township_id == township_id, Voter.id > last_id
                     )
                 ).all()
@@ -464,7 +464,7 @@ def import_voters(
             session.execute(
                 delete(VoterLink).where(VoterLink.id.in_(drop_links[first : first + 5000]))
             )
-        today = date.today()
+        today = clock.today()
         link_rows = [
             {
                 "township_id": township_id,
@@ -520,7 +520,7 @@ def import_deputies(
     """
     require_write(actor, township_id)
     unit = township_row(session, township_id)
-    today = today or date.today()
+    today = today or clock.today()
     sheet = imports.read_rows(data, DEPUTY_SHEET, progress=scaled_progress(progress, 0.0, 0.6))
     problems = list(sheet.problems)
     if not sheet.rows:
@@ -607,17 +607,18 @@ def import_deputies(
             continue
         target = targets[row]
         if target is not None:
-            if target.id in seen_target:
+            target_id = audit.key_of(target)
+            if target_id in seen_target:
                 problems.append(
                     Problem(
                         row,
                         "name",
                         "linkage.import.duplicate_person",
-                        {"first": seen_target[target.id]},
+                        {"first": seen_target[target_id]},
                     )
                 )
                 continue
-            seen_target[target.id] = row
+            seen_target[target_id] = row
         level, *others = v["level"]
         fields: dict[str, Any] = {"level": level, "other_levels": ",".join(others)}
         if cid is not None:

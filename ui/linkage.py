@@ -15,6 +15,7 @@ from services.permissions import Actor
 from services.rules import get_rules
 from ui import data as cached
 from ui.format import percent
+from ui.forms import working_unit
 from ui.i18n import t
 from ui.theme import STATUS_COLORS
 
@@ -325,7 +326,9 @@ def problem_messages(problems: list[imports.Problem], spec: imports.SheetSpec, l
     for p in problems:
         params = dict(p.params)
         if p.column and p.key == "imports.error.choice":
-            params["allowed"] = "、".join(ch.label(lang) for ch in spec.column(p.column).choices)
+            params["allowed"] = "、".join(
+                ch.label("zh" if lang == "zh" else "en") for ch in spec.column(p.column).choices
+            )
         out.append(t(p.key, **params))
     return out
 
@@ -418,19 +421,12 @@ def result_text(result: imports.ImportResult) -> str:
 
 
 def pick_township(actor: Actor, version: int, lang: str, *, key: str) -> int:
-    """The unit an entry screen works on: a clerk's own, or the one the admin picks."""
+    """The unit a roster or contact-day screen works on (see ``ui.forms.working_unit``)."""
     units = cached.townships(version, actor)
-    by_id = {u.id: u for u in units}
-    if actor.township_id is not None:
-        township_id = actor.township_id
-    else:
-        township_id = st.selectbox(
-            t("linkage.rosters.unit"),
-            list(by_id),
-            format_func=lambda i: by_id[i].name(lang),
-            key=key,
-        )
-    if township_id is None or township_id not in by_id:
-        st.info(t("linkage.rosters.no_unit"))
-        st.stop()
-    return township_id
+    return working_unit(
+        actor,
+        {u.id: u.name(lang) for u in units},
+        label=t("linkage.rosters.unit"),
+        key=key,
+        empty=t("linkage.rosters.no_unit"),
+    )

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from services import imports
+from services import import_cells, imports
 from services.imports import ColumnSpec, SheetSpec
 from tests.factories import xlsx
 
@@ -79,9 +79,9 @@ def test_table_workbook_writes_a_readable_sheet():
     ],
 )
 def test_phone_values(value, phone):
-    assert imports.phone_value(value) == phone
+    assert import_cells.phone_value(value) == phone
 
 
 @pytest.mark.parametrize("value", ["1381234567", "23812345678", "abc", "138123456789", True])
 def test_not_phones(value):
-    assert not imports.is_phone(value)
+    assert not import_cells.is_phone(value)

@@ -18,7 +18,7 @@ from openpyxl import Workbook, load_workbook
 from sqlmodel import select
 
 from models import AuditLog, Constituency, Deputy, Voter
-from services import imports, roster, roster_io
+from services import import_cells, imports, roster, roster_io
 from services.imports import ImportRejected
 from services.roster_matching import closest, constituency_key
 from services.spreadsheets import reader
@@ -399,10 +399,10 @@ def test_yes_and_no_as_offices_write_them(value, expected):
 
 
 def test_names_lose_the_spaces_that_line_them_up():
-    assert imports.person_name(" 王  伟 ") == "王伟"
-    assert imports.person_name("王\u3000伟") == "王伟"
-    assert imports.person_name("ＡＢＣ") == "ABC"
-    assert imports.person_name("Li   Wei") == "Li Wei"
+    assert import_cells.person_name(" 王  伟 ") == "王伟"
+    assert import_cells.person_name("王\u3000伟") == "王伟"
+    assert import_cells.person_name("ＡＢＣ") == "ABC"
+    assert import_cells.person_name("Li   Wei") == "Li Wei"
 
 
 @pytest.mark.parametrize(
