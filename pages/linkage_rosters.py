@@ -1,7 +1,6 @@
 """Clerk and admin: rosters of deputies and voters, the two kinds of links, and Excel imports."""
 
 import hashlib
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +14,7 @@ from services.imports import ImportRejected
 from ui import data as cached
 from ui import linkage as ui
 from ui.auth import page_actor
+from ui.forms import date_field, saved, saved_slot, saving, show_saved
 from ui.i18n import current_lang, error_text, t
 from ui.layout import page_header, selected_year
 
@@ -32,12 +32,7 @@ unit = next(u for u in cached.townships(version, actor) if u.id == township_id)
 congress = unit.unit_type.has_congress
 
 
-def _done(message: str, *, tab: str | None = None) -> None:
-    st.session_state["linkage_roster_flash"] = (message, tab)
-    st.rerun()
-
-
-flash, flash_tab = st.session_state.pop("linkage_roster_flash", (None, None))
+flash_tab = saved_slot()
 cons = ui.constituencies(version, actor, township_id)
 con_names = {c.id: c.name for c in cons}
 con_ids = {c.name: c.id for c in cons}
@@ -52,10 +47,8 @@ labels = [
 # After a save, the page reruns on the tab where it happened.
 TAB_CODES = ["deputies", "voters", "links", "import"]
 tab_deputies, tab_voters, tab_links, tab_import = st.tabs(
-    labels, default=labels[TAB_CODES.index(flash_tab)] if flash_tab else None
+    labels, default=labels[TAB_CODES.index(flash_tab)] if flash_tab in TAB_CODES else None
 )
-if flash and flash_tab is None:
-    st.success(flash)
 
 
 def _diff(before: pd.DataFrame, after: pd.DataFrame, columns: list[str]) -> list[dict]:
@@ -75,18 +68,14 @@ def _diff(before: pd.DataFrame, after: pd.DataFrame, columns: list[str]) -> list
 
 def _save_edits(update, changes: list[dict], *, tab: str) -> None:
     """Store a table's edits with ``update`` (all or none) and reopen the tab, or say why not."""
-    try:
-        with session_scope() as session:
-            n = update(session, actor, township_id, changes)
-        _done(t("linkage.rosters.saved_n", n=n) if n else t("linkage.rosters.saved_none"), tab=tab)
-    except ServiceError as exc:
-        st.error(error_text(exc))
+    with saving(slot=tab) as session:
+        n = update(session, actor, township_id, changes)
+        saved(t("linkage.rosters.saved_n", n=n) if n else t("linkage.rosters.saved_none"), slot=tab)
 
 
 # --- deputies -----------------------------------------------------------------------------------
 with tab_deputies:
-    if flash and flash_tab == "deputies":
-        st.success(flash)
+    show_saved(slot="deputies")
     active = deps[deps["active"]]
     st.caption(
         t(
@@ -196,33 +185,24 @@ with tab_deputies:
             t("linkage.col.phone"), max_chars=roster.MAX_PHONE, placeholder=t("linkage.ph.phone")
         )
         income = st.checkbox(t("linkage.col.fixed_income"), value=True)
-        term = st.date_input(
-            t("linkage.col.term_start"),
-            value=None,
-            min_value=date(1990, 1, 1),
-            max_value=date.today(),
-            format="YYYY-MM-DD",
-        )
+        term = date_field(t("linkage.col.term_start"), key="linkage_add_term", value=None)
         if st.form_submit_button(t("linkage.rosters.add"), type="primary"):
-            try:
-                with session_scope() as session:
-                    roster.add_deputy(
-                        session,
-                        actor,
-                        township_id=township_id,
-                        name=name,
-                        level=level,
-                        constituency_id=con,
-                        is_presidium_member=member,
-                        gender=gender,
-                        phone=phone,
-                        has_fixed_income=income,
-                        term_start=term,
-                        other_levels=also,
-                    )
-                _done(t("linkage.rosters.added", name=name.strip()), tab="deputies")
-            except ServiceError as exc:
-                st.error(error_text(exc))
+            with saving(slot="deputies") as session:
+                roster.add_deputy(
+                    session,
+                    actor,
+                    township_id=township_id,
+                    name=name,
+                    level=level,
+                    constituency_id=con,
+                    is_presidium_member=member,
+                    gender=gender,
+                    phone=phone,
+                    has_fixed_income=income,
+                    term_start=term,
+                    other_levels=also,
+                )
+                saved(t("linkage.rosters.added", name=name.strip()), slot="deputies")
     with (
         right,
         st.expander(t("linkage.rosters.add_constituency"), icon=":material/map:"),
@@ -234,17 +214,13 @@ with tab_deputies:
             placeholder=t("linkage.ph.constituency"),
         )
         if st.form_submit_button(t("linkage.rosters.add"), type="primary"):
-            try:
-                with session_scope() as session:
-                    roster.add_constituency(session, actor, township_id=township_id, name=con_name)
-                _done(t("linkage.rosters.added", name=con_name.strip()), tab="deputies")
-            except ServiceError as exc:
-                st.error(error_text(exc))
+            with saving(slot="deputies") as session:
+                roster.add_constituency(session, actor, township_id=township_id, name=con_name)
+                saved(t("linkage.rosters.added", name=con_name.strip()), slot="deputies")
 
 # --- voters -------------------------------------------------------------------------------------
 with tab_voters:
-    if flash and flash_tab == "voters":
-        st.success(flash)
+    show_saved(slot="voters")
     if not cons:
         st.info(t("linkage.rosters.no_constituencies"))
     else:
@@ -308,25 +284,21 @@ with tab_voters:
                 placeholder=t("linkage.ph.phone"),
             )
             if st.form_submit_button(t("linkage.rosters.add"), type="primary"):
-                try:
-                    with session_scope() as session:
-                        roster.add_voter(
-                            session,
-                            actor,
-                            township_id=township_id,
-                            constituency_id=vcon,
-                            name=vname,
-                            village=village,
-                            phone=vphone,
-                        )
-                    _done(t("linkage.rosters.added", name=vname.strip()), tab="voters")
-                except ServiceError as exc:
-                    st.error(error_text(exc))
+                with saving(slot="voters") as session:
+                    roster.add_voter(
+                        session,
+                        actor,
+                        township_id=township_id,
+                        constituency_id=vcon,
+                        name=vname,
+                        village=village,
+                        phone=vphone,
+                    )
+                    saved(t("linkage.rosters.added", name=vname.strip()), slot="voters")
 
 # --- links --------------------------------------------------------------------------------------
 with tab_links:
-    if flash and flash_tab == "links":
-        st.success(flash)
+    show_saved(slot="links")
     linkers = ui.link_deputies(version, actor, township_id)
     counts = deps.set_index("id")
     left, right = st.columns(2, gap="large")
@@ -370,17 +342,14 @@ with tab_links:
                     placeholder=t("linkage.ph.pick"),
                 )
                 if st.form_submit_button(t("common.save"), type="primary"):
-                    try:
-                        with session_scope() as session:
-                            added, removed = roster.set_presidium_links(
-                                session, actor, member_id=member_id, deputy_ids=chosen
-                            )
-                        _done(
-                            t("linkage.rosters.links_saved", added=added, removed=removed),
-                            tab="links",
+                    with saving(slot="links") as session:
+                        added, removed = roster.set_presidium_links(
+                            session, actor, member_id=member_id, deputy_ids=chosen
                         )
-                    except ServiceError as exc:
-                        st.error(error_text(exc))
+                        saved(
+                            t("linkage.rosters.links_saved", added=added, removed=removed),
+                            slot="links",
+                        )
     with right:
         st.markdown(f"**{t('linkage.rosters.voter_links', n=per_deputy)}**")
         if not linkers:
@@ -427,25 +396,21 @@ with tab_links:
                     else False
                 )
                 if st.form_submit_button(t("common.save"), type="primary"):
-                    try:
-                        with session_scope() as session:
-                            added, removed = roster.set_voter_links(
-                                session,
-                                actor,
-                                deputy_id=deputy_id,
-                                voter_ids=picked + (foreign if keep else []),
-                            )
-                        _done(
-                            t("linkage.rosters.links_saved", added=added, removed=removed),
-                            tab="links",
+                    with saving(slot="links") as session:
+                        added, removed = roster.set_voter_links(
+                            session,
+                            actor,
+                            deputy_id=deputy_id,
+                            voter_ids=picked + (foreign if keep else []),
                         )
-                    except ServiceError as exc:
-                        st.error(error_text(exc))
+                        saved(
+                            t("linkage.rosters.links_saved", added=added, removed=removed),
+                            slot="links",
+                        )
 
 # --- import -------------------------------------------------------------------------------------
 with tab_import:
-    if flash and flash_tab == "import":
-        st.success(flash)
+    show_saved(slot="import")
     kind = st.radio(
         t("linkage.import.kind"),
         ["voters", "deputies"],
@@ -584,7 +549,7 @@ with tab_import:
                 bar.empty()
                 st.session_state.pop("linkage_import_preview", None)
                 if done.changed:
-                    _done(ui.result_text(done), tab="import")
+                    saved(ui.result_text(done), slot="import")
                 st.info(ui.result_text(done))
             except ImportRejected as exc:
                 bar.empty()

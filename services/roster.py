@@ -24,7 +24,7 @@ from services.imports import match_key
 from services.linkage import keeps_voter_links, needs_constituency
 from services.permissions import Actor, require_write
 from services.roster_reads import deputy_row, township_row
-from services.validation import clean_text
+from services.validation import clean_text, past_date
 
 MAX_NAME = 40
 MAX_VILLAGE = 60
@@ -125,8 +125,8 @@ def add_deputy(
         raise ValidationError("linkage.error.constituency_required", field="constituency_id")
     _constituency_of(session, township_id, constituency_id)
     _check_presidium(unit, level, is_presidium_member)
-    if term_start is not None and term_start > clock.today():
-        raise ValidationError("linkage.error.future_date", field="term_start")
+    if term_start is not None:
+        term_start = past_date(term_start, field="term_start", earliest=date(1950, 1, 1))
     phone = _phone(phone)
     # One person, one record: the same name in the same constituency is the same deputy unless
     # two different phones say otherwise (namesakes of two constituencies are two people).

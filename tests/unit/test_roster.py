@@ -5,6 +5,8 @@ presidium member, 乙 and 丙; voters v0–v2) and 第2选区 (deputy 丁; voter
 sub-district whose 第1选区 has the county deputy 戊. The contact-day tests use the same unit.
 """
 
+from datetime import date
+
 import pytest
 from sqlmodel import select
 
@@ -52,6 +54,8 @@ def test_add_deputy_is_audited(session, unit):
             "linkage.error.presidium_not_applicable",
         ),
         ({"name": "乙"}, "linkage.error.duplicate_deputy"),
+        ({"term_start": date(2099, 1, 1)}, "error.date_future"),
+        ({"term_start": date(1900, 1, 1)}, "error.date_too_old"),
     ],
 )
 def test_add_deputy_refuses_bad_input(session, unit, changes, key):
