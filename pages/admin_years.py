@@ -4,11 +4,11 @@ import streamlit as st
 
 from models.db import session_scope
 from services import years
-from services.errors import ServiceError
 from ui import data as cached
 from ui.auth import page_actor
 from ui.format import day
-from ui.i18n import current_lang, error_text, t
+from ui.forms import saving, show_saved
+from ui.i18n import current_lang, t
 from ui.layout import page_header, selected_year
 
 actor = page_actor(__file__)
@@ -16,17 +16,11 @@ lang = current_lang()
 year = selected_year()
 page_header(t("years.title"), t("years.caption"))
 
-if notice := st.session_state.pop("years_notice", None):
-    st.success(notice)
+show_saved()
 
 with session_scope() as session:
     closed = years.closed_years(session)
 state = cached.close_notice(cached.data_version(), year)
-
-
-def _done(key: str) -> None:
-    st.session_state["years_notice"] = t(key, year=year)
-    st.rerun()
 
 
 if state is None:
@@ -36,12 +30,8 @@ if state is None:
             t("years.reason_optional"), max_chars=years.MAX_REASON, key="years_close_reason"
         )
         if st.form_submit_button(t("years.close", year=year), type="primary"):
-            try:
-                with session_scope() as session:
-                    years.close_year(session, actor, year, reason=reason)
-                _done("years.closed_done")
-            except ServiceError as exc:
-                st.error(error_text(exc))
+            with saving(t("years.closed_done", year=year)) as session:
+                years.close_year(session, actor, year, reason=reason)
 elif not state.reopened:
     st.markdown(t("years.closed_since", year=year, day=day(state.closed_at.date(), lang)))
     with st.form("years_reopen_form", border=True):
@@ -49,18 +39,13 @@ elif not state.reopened:
             t("years.reopen_reason"), max_chars=years.MAX_REASON, key="years_reopen_reason"
         )
         if st.form_submit_button(t("years.reopen", year=year)):
-            try:
-                with session_scope() as session:
-                    years.reopen_year(session, actor, year, reason=reason)
-                _done("years.reopened_done")
-            except ServiceError as exc:
-                st.error(error_text(exc))
+            with saving(t("years.reopened_done", year=year)) as session:
+                years.reopen_year(session, actor, year, reason=reason)
 else:
     st.warning(t("years.correcting", year=year, reason=state.reopen_reason))
     if st.button(t("years.close_again", year=year), type="primary", key="years_close_again"):
-        with session_scope() as session:
+        with saving(t("years.closed_done", year=year)) as session:
             years.close_year(session, actor, year)
-        _done("years.closed_done")
 
 if closed:
     st.caption(t("years.closed_list", years="、".join(map(str, closed))))

@@ -1,13 +1,12 @@
 """Documents from the records: a clerk's two notifications (T09) and, for district roles, the
 appraisal report and the meeting briefing; a notification issued is recorded here in one step."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 from models.db import session_scope
 from models.enums import Role
+from services import clock
 from services.documents import issue
 from services.documents.periods import default_period, periods_of
 from services.errors import ServiceError
@@ -15,6 +14,7 @@ from ui import data as cached
 from ui import documents as ui
 from ui.auth import page_actor
 from ui.format import day
+from ui.forms import date_field, saving, show_saved
 from ui.i18n import LANGUAGES, current_lang, error_text, t
 from ui.layout import as_of_for, page_header, selected_year
 from ui.linkage import pick_township
@@ -98,17 +98,14 @@ if made and made[:3] == (kind, period, township_id):
 
     # Recording the notice as issued: clerks and the admin, for a notification only.
     if kind.notification is not None and actor.role != Role.district_leader:
-        flash = st.session_state.pop("documents_flash", None)
-        if flash:
-            st.success(flash)
+        show_saved()
         hide_uploader_english()
         with st.form("documents_issue_form", border=True):
             st.markdown(f"**{t('documents.page.issue_title')}**")
             st.caption(t("documents.page.issue_help"))
-            issued_on = st.date_input(
+            issued_on = date_field(
                 t("documents.page.issued_on"),
-                value=min(date.today(), period.end),
-                format="YYYY-MM-DD",
+                value=min(clock.today(), period.end),
                 key="documents_issued_on",
             )
             title = st.text_input(
@@ -123,25 +120,18 @@ if made and made[:3] == (kind, period, township_id):
                 name, data = (
                     (upload.name, upload.getvalue()) if upload else (output.file_name, output.data)
                 )
-                try:
-                    with session_scope() as session:
-                        issue.record_issued(
-                            session,
-                            actor,
-                            township_id=township_id,
-                            kind=kind.notification,
-                            period=period,
-                            issued_on=issued_on,
-                            title=title,
-                            file_name=name,
-                            data=data,
-                        )
-                    st.session_state["documents_flash"] = t(
-                        "documents.page.issued", day=day(issued_on, lang)
+                with saving(t("documents.page.issued", day=day(issued_on, lang))) as session:
+                    issue.record_issued(
+                        session,
+                        actor,
+                        township_id=township_id,
+                        kind=kind.notification,
+                        period=period,
+                        issued_on=issued_on,
+                        title=title,
+                        file_name=name,
+                        data=data,
                     )
-                    st.rerun()
-                except ServiceError as exc:
-                    st.error(error_text(exc))
 
 if kind.for_unit:
     with session_scope() as session:

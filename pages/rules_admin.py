@@ -13,6 +13,7 @@ from ui import data as cached
 from ui import rules as urules
 from ui.auth import page_actor
 from ui.format import number
+from ui.forms import saving, show_saved
 from ui.i18n import current_lang, error_text, t
 from ui.layout import page_header, selected_year
 
@@ -184,8 +185,7 @@ st.subheader(t("checklist.marks.header"))
 st.caption(t("checklist.marks.caption"))
 units = cached.townships(version, actor)
 names = {u.id: u.name(lang) for u in units}
-if flash := st.session_state.pop("_checklist_marks_flash", None):
-    st.success(t(flash))
+show_saved(slot="marks")
 
 left, right = st.columns(2)
 with left, st.form("checklist_mark_form", border=True):
@@ -212,22 +212,16 @@ with left, st.form("checklist_mark_form", border=True):
     if st.form_submit_button(
         t("checklist.marks.submit"), type="primary", key="checklist_mark_submit"
     ):
-        try:
-            with session_scope() as session:
-                task_marks.set_task_mark(
-                    session,
-                    actor,
-                    township_id=mark_unit,
-                    year=year,
-                    task_code=mark_task,
-                    evidence=evidence,
-                )
-        except ServiceError as exc:
-            st.error(error_text(exc))
-        else:
+        with saving(t("checklist.marks.saved"), slot="marks") as session:
+            task_marks.set_task_mark(
+                session,
+                actor,
+                township_id=mark_unit,
+                year=year,
+                task_code=mark_task,
+                evidence=evidence,
+            )
             st.session_state.pop("checklist_mark_evidence", None)
-            st.session_state["_checklist_marks_flash"] = "checklist.marks.saved"
-            st.rerun()
 
 with right:
     st.markdown(f"**{t('checklist.marks.list')}**")
@@ -258,17 +252,11 @@ with right:
                 key="checklist_unmark_pick",
             )
             if st.form_submit_button(t("checklist.marks.clear_submit"), key="checklist_unmark"):
-                try:
-                    with session_scope() as session:
-                        task_marks.clear_task_mark(
-                            session,
-                            actor,
-                            township_id=chosen[0],
-                            year=year,
-                            task_code=chosen[1],
-                        )
-                except ServiceError as exc:
-                    st.error(error_text(exc))
-                else:
-                    st.session_state["_checklist_marks_flash"] = "checklist.marks.cleared"
-                    st.rerun()
+                with saving(t("checklist.marks.cleared"), slot="marks") as session:
+                    task_marks.clear_task_mark(
+                        session,
+                        actor,
+                        township_id=chosen[0],
+                        year=year,
+                        task_code=chosen[1],
+                    )
