@@ -474,3 +474,44 @@ def count_where(session, model, **where):
     for key, value in where.items():
         stmt = stmt.where(getattr(model, key) == value)
     return session.exec(stmt).one()
+
+
+def copy_rows(
+    source: str,
+    target: str,
+    *,
+    fixed: dict[tuple[str, str], object] | None = None,
+    move_sequences: bool = False,
+) -> None:
+    """Copy every row of every table of the database at ``source`` into ``target``, column by
+    column where both have the column (a target at an older revision keeps only its columns;
+    ``fixed`` gives the value of a target column the source lacks, by (table, column)). On
+    PostgreSQL ``move_sequences`` moves each id sequence past the copied rows."""
+    from sqlalchemy import MetaData, text
+    from sqlalchemy import select as select_core
+
+    from models.db import make_engine
+
+    src, dst = make_engine(source), make_engine(target)
+    old, new = MetaData(), MetaData()
+    old.reflect(dst)
+    new.reflect(src)
+    with src.connect() as reader, dst.begin() as writer:
+        for table in old.sorted_tables:
+            if table.name == "alembic_version" or table.name not in new.tables:
+                continue
+            shared = [c.name for c in table.columns if c.name in new.tables[table.name].columns]
+            extra = {col: v for (name, col), v in (fixed or {}).items() if name == table.name}
+            rows = [r._mapping for r in reader.execute(select_core(new.tables[table.name]))]
+            if rows:
+                writer.execute(table.insert(), [{k: r[k] for k in shared} | extra for r in rows])
+            if move_sequences and "id" in table.columns:
+                quoted = f'"{table.name}"'
+                writer.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{quoted}', 'id'), "
+                        f"coalesce((SELECT max(id) FROM {quoted}), 0) + 1, false)"
+                    )
+                )
+    src.dispose()
+    dst.dispose()

@@ -5,7 +5,7 @@ import os
 
 import pytest
 from playwright.sync_api import Browser, expect
-from sqlalchemy import MetaData, select, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from manage import migrate
@@ -15,34 +15,9 @@ from services import clock, org, reporting, users
 from services.permissions import SYSTEM
 from tests.e2e.conftest import serve
 from tests.e2e.steps import DEMO_PASSWORD, idle, sign_in
+from tests.factories import copy_rows
 
 PG = os.environ.get("TEST_DATABASE_URL", "")
-
-
-def _copy_demo(source: str, target: str) -> None:
-    """Copy the demo database into a migrated PostgreSQL database, sequences moved on."""
-    src, dst = make_engine(source), make_engine(target)
-    source_meta, target_meta = MetaData(), MetaData()
-    source_meta.reflect(src)
-    target_meta.reflect(dst)
-    with src.connect() as reader, dst.begin() as writer:
-        for table in target_meta.sorted_tables:
-            if table.name == "alembic_version":
-                continue
-            source = source_meta.tables[table.name]
-            rows = [dict(r._mapping) for r in reader.execute(select(source))]
-            if rows:
-                writer.execute(table.insert(), rows)
-            if "id" in table.columns:
-                quoted = f'"{table.name}"'
-                writer.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{quoted}', 'id'), "
-                        f"coalesce((SELECT max(id) FROM {quoted}), 0) + 1, false)"
-                    )
-                )
-    src.dispose()
-    dst.dispose()
 
 
 @pytest.fixture
@@ -58,7 +33,7 @@ def shared_postgres(demo_db) -> str:
     admin.dispose()
     target = url.set(database=name).render_as_string(hide_password=False)
     migrate(target)
-    _copy_demo(demo_db, target)
+    copy_rows(demo_db, target, move_sequences=True)
     return target
 
 

@@ -15,6 +15,7 @@ from manage import migrate
 from models.db import ROOT, make_engine, session_scope
 from services import backup, rules
 from tests.conftest import fresh_pg_database
+from tests.factories import copy_rows
 
 FIRST_REVISION = "0001"
 
@@ -45,31 +46,6 @@ def test_postgresql_migrations_match_models():
 
 # Columns that a revision dropped, with the value an old row held (they are NOT NULL there).
 _OLD_COLUMN_VALUES = {("app_user", "failed_logins"): 0, ("meeting", "is_draft"): False}
-
-
-def _copy_rows(source: str, target: str) -> None:
-    """Copy every row of ``source`` (at head) into ``target`` (at an older revision), column
-    by column where both have the column."""
-    src, dst = make_engine(source), make_engine(target)
-    old = MetaData()
-    old.reflect(dst)
-    with src.connect() as reader, dst.begin() as writer:
-        new = MetaData()
-        new.reflect(src)
-        for table in old.sorted_tables:
-            if table.name == "alembic_version" or table.name not in new.tables:
-                continue
-            shared = [c.name for c in table.columns if c.name in new.tables[table.name].columns]
-            rows = [dict(r._mapping) for r in reader.execute(select(new.tables[table.name]))]
-            extra = {
-                column: value
-                for (name, column), value in _OLD_COLUMN_VALUES.items()
-                if name == table.name
-            }
-            if rows:
-                writer.execute(table.insert(), [{k: r[k] for k in shared} | extra for r in rows])
-    src.dispose()
-    dst.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +97,7 @@ def test_an_upgrade_from_the_first_revision_keeps_every_row(database, demo_at_he
     first = inspect(make_engine(old))
     first_tables = set(first.get_table_names()) - {"alembic_version"}
     first_columns = {t: [c["name"] for c in first.get_columns(t)] for t in first_tables}
-    _copy_rows(demo_at_head, old)
+    copy_rows(demo_at_head, old, fixed=_OLD_COLUMN_VALUES)
     migrate(old)
     want, got = _counts(demo_at_head), _counts(old)
     assert set(want) == set(got)
