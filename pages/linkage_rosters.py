@@ -8,7 +8,7 @@ import streamlit as st
 
 from models.db import session_scope
 from models.enums import DeputyLevel
-from services import imports, roster, roster_io, settings
+from services import imports, roster, roster_io, roster_sheets, settings
 from services.errors import ServiceError
 from services.imports import ImportRejected
 from ui import data as cached
@@ -87,7 +87,7 @@ with tab_deputies:
     )
     view = deps.assign(
         level=[
-            "、".join(t(f"linkage.level.{lv}") for lv in roster_io.deputy_levels(v, others))
+            "、".join(t(f"linkage.level.{lv}") for lv in roster_sheets.deputy_levels(v, others))
             for v, others in zip(deps["level"], deps["other_levels"], strict=True)
         ],
         constituency=[c or None for c in deps["constituency"]],
@@ -418,7 +418,7 @@ with tab_import:
         horizontal=True,
         key=f"linkage_import_kind_{lang}",
     )
-    spec = roster_io.VOTER_SHEET if kind == "voters" else roster_io.DEPUTY_SHEET
+    spec = roster_sheets.VOTER_SHEET if kind == "voters" else roster_sheets.DEPUTY_SHEET
     st.markdown(t(f"linkage.import.help_{kind}", voters=per_deputy))
     left, right = st.columns(2)
     with left:

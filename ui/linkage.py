@@ -10,7 +10,7 @@ import streamlit as st
 
 from models.db import session_scope
 from services import contact_days as contact_records
-from services import imports, linkage, roster_io, roster_reads
+from services import imports, linkage, roster_reads, roster_sheets
 from services.permissions import Actor
 from services.rules import get_rules
 from ui import data as cached
@@ -137,7 +137,7 @@ def workbook(
     version: int, actor: Actor, township_id: int, kind: str, lang: str, filled: bool
 ) -> bytes:
     """The template (or, ``filled``, the current roster) of voters or deputies as .xlsx."""
-    build = roster_io.voter_workbook if kind == "voters" else roster_io.deputy_workbook
+    build = roster_sheets.voter_workbook if kind == "voters" else roster_sheets.deputy_workbook
     with session_scope() as session:
         return build(session, actor, township_id, lang, filled=filled)
 

@@ -18,7 +18,7 @@ from openpyxl import Workbook, load_workbook
 from sqlmodel import select
 
 from models import AuditLog, Constituency, Deputy, Voter
-from services import import_cells, imports, roster, roster_io
+from services import import_cells, imports, roster, roster_io, roster_sheets
 from services.imports import ImportRejected
 from services.roster_matching import closest, constituency_key
 from services.spreadsheets import reader
@@ -270,7 +270,7 @@ def test_export_then_import_changes_nothing_and_formulas_stay_text(session, town
         session, ADMIN, town["id"], office_roster(OFFICE_ROWS, merges=OFFICE_MERGES)
     )
     for lang in ("zh", "en"):
-        exported = roster_io.deputy_workbook(session, ADMIN, town["id"], lang, filled=True)
+        exported = roster_sheets.deputy_workbook(session, ADMIN, town["id"], lang, filled=True)
         ws = load_workbook(io.BytesIO(exported)).worksheets[0]
         cell = next(c for row in ws.iter_rows() for c in row if c.value == formula_name)
         assert cell.data_type == "s" and cell.quotePrefix  # text to Excel, never evaluated

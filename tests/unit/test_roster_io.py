@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from models import AuditLog, Constituency, Deputy, Township, Voter, VoterLink
 from models.enums import DeputyLevel, Role, UnitType
-from services import linkage, roster_io, rules
+from services import linkage, roster_io, roster_sheets, rules
 from services.errors import PermissionDenied
 from services.imports import ImportRejected
 from services.permissions import Actor
@@ -237,7 +237,7 @@ def test_progress_is_reported_up_to_the_end(session, town):
 
 def test_the_template_round_trip(session, town):
     """Download the template, fill it, import; then export and import back unchanged."""
-    blank = roster_io.voter_workbook(session, ADMIN, town["id"], "zh")
+    blank = roster_sheets.voter_workbook(session, ADMIN, town["id"], "zh")
     wb = load_workbook(io.BytesIO(blank))
     assert wb.sheetnames == ["选民", "选项"]
     ws = wb["选民"]
@@ -252,7 +252,7 @@ def test_the_template_round_trip(session, town):
         == 3
     )
 
-    exported = roster_io.voter_workbook(session, ADMIN, town["id"], "en", filled=True)
+    exported = roster_sheets.voter_workbook(session, ADMIN, town["id"], "en", filled=True)
     again = roster_io.import_voters(session, ADMIN, town["id"], exported)
     assert not again.changed and again.rows == 3
 
