@@ -18,7 +18,7 @@ from services.commendations import APPROVED
 from services.fund_reports import fund_violations
 from services.money import to_yuan
 from services.permissions import Actor, can_read_township, readable_township_ids, scope_to_readable
-from services.task_status import clamp_as_of, contact_day_planned
+from services.task_status import clamp_as_of, next_contact_day_planned
 
 
 @dataclass(frozen=True)
@@ -96,13 +96,9 @@ def headline(session: Session, actor: Actor, *, year: int, as_of: date) -> Headl
 def next_contact_day(session: Session, as_of: date) -> date:
     """The next contact day on or after ``as_of`` as the rule of its year plans it (a day that
     is not a working day moves to its nearest working day where the rule allows)."""
-    rule = rules_service.get_rules(session, as_of.year).contact_day
-    this_month = contact_day_planned(rule, as_of.year, as_of.month)
-    if this_month >= as_of:
-        return this_month
-    first_next = (as_of.replace(day=1) + timedelta(days=32)).replace(day=1)
-    rule = rules_service.get_rules(session, first_next.year).contact_day
-    return contact_day_planned(rule, first_next.year, first_next.month)
+    return next_contact_day_planned(
+        lambda year: rules_service.get_rules(session, year).contact_day, as_of
+    )
 
 
 def alerts(session: Session, actor: Actor, *, year: int, as_of: date) -> list[Alert]:

@@ -138,6 +138,8 @@ def missing_text(item: dict, lang: str | None = None) -> str:
         else:
             text = _plural(base, item["n"], lang, **params)
         return text + (t("checklist.missing.overdue_suffix", lang) if item["overdue"] else "")
+    if kind == "no_presidium_meeting":
+        return t(base, lang)
     if kind == "quarter_without_meeting":
         return t(base, lang, quarter=t(f"checklist.quarter.{item['quarter']}", lang))
     if kind == "meeting_incomplete":
@@ -194,12 +196,17 @@ def metric_text(task: TaskStatus, lang: str | None = None) -> str:
     if task.status == "not_applicable":
         return t("checklist.metric.not_applicable", lang)
     if task.measure == "count":
+        key = "checklist.metric.halves" if task.code == "T09" else "checklist.metric.count"
+        params: dict[str, object] = {}
+        if task.expected_on is not None:  # held to a point still to come (the verdict's)
+            key, params = f"{key}_by", {"date": month_day(task.expected_on, lang)}
         return t(
-            "checklist.metric.halves" if task.code == "T09" else "checklist.metric.count",
+            key,
             lang,
             value=number(task.value or 0, lang),
             target=number(task.target, lang),
             expected=number(task.expected or 0, lang),
+            **params,
         )
     if task.value is None:
         return t("checklist.metric.nothing_due", lang)
@@ -231,6 +238,8 @@ def verdict_text(task: TaskStatus, lang: str | None = None) -> str:
         )
     elif task.value is None:
         figure = t("checklist.metric.nothing_due", lang)
+        if why.reason in ("nothing_held", "deadline_missed") and why.detail:
+            figure = missing_text(why.detail, lang)
     else:
         figure = t(
             "checklist.verdict.share_figure",
