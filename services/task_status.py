@@ -230,6 +230,50 @@ def held_to(
     return passed, None
 
 
+def _item_day(item: dict) -> date | None:
+    for key in ("deadline", "day", "due_on", "held_on"):
+        value = item.get(key)
+        if isinstance(value, date):
+            return value
+    return None
+
+
+def since(task: TaskStatus, rule: TaskRule, year: int) -> date | None:
+    """The day a task behind or overdue became so, for the leader's "since when"; None for a
+    task in order. Records only add up, so a count short of a point now was short on its day:
+
+    * a deadline passed short: the first deadline the count is short of (the end of its day);
+    * a pace point passed short: the first pace point the count is short of;
+    * short of a deadline within its warning window: the day the window opened;
+    * a target out of reach: the end of the first quarter without a presidium meeting (T02),
+      or the day of the first miss that cannot be undone (T04, T07: the meeting, the month);
+    * a share below target: its first miss; no presidium meeting at all (T04): 31 Mar."""
+    why = task.decided_by
+    if task.status not in ("behind", "overdue") or why is None:
+        return None
+    count = task.value or 0.0
+    if task.measure == "count" and why.reason in ("deadline_missed", "pace_short"):
+        kind = "deadline" if why.reason == "deadline_missed" else "pace"
+        points = schedule_points(rule, year, task.target)
+        short = [
+            p
+            for p in points
+            if p.kind == kind and why.point and p.day <= why.point.day and count < p.expected - EPS
+        ]
+        return short[0].day if short else why.point.day if why.point else None
+    if why.reason == "deadline_near" and why.point is not None:
+        return why.point.day - timedelta(days=rule.warn_days)
+    detail = why.detail or {}
+    if detail.get("kind") == "quarters_without_meeting" and detail.get("quarters"):
+        return quarter_end(year, min(detail["quarters"]))
+    if detail.get("kind") == "no_presidium_meeting":
+        return quarter_end(year, 1)
+    days = [d for d in map(_item_day, task.missing) if d is not None]
+    if days:
+        return min(days)
+    return why.point.day if why.reason == "deadline_missed" and why.point else None
+
+
 def _quarterly(points: list[Point]) -> bool:
     ends = {(3, 31), (6, 30), (9, 30), (12, 31)}
     return len(points) == 4 and all((p.day.month, p.day.day) in ends for p in points)

@@ -338,6 +338,48 @@ def styled_matrix(labels: pd.DataFrame, codes: pd.DataFrame):
     return labels.style.apply(colour, axis=None)
 
 
+def most_overdue(units: list[UnitChecklist]) -> tuple[list[UnitChecklist], int]:
+    """The units with the most overdue tasks (all of them when tied) and that number."""
+    counts = [sum(x.status == "overdue" for x in u.tasks) for u in units]
+    top = max(counts, default=0)
+    return [u for u, n in zip(units, counts, strict=True) if n == top and top], top
+
+
+def names_list(names: list[str], lang: str, *, most: int = 3) -> str:
+    """ "曹集乡、井头街道"; past ``most`` names: "甲、乙、丙等 12 个单位"."""
+    sep = t("checklist.list_sep", lang)
+    if len(names) <= most:
+        return sep.join(names)
+    return t("checklist.matrix.and_more", lang, names=sep.join(names[:most]), n=len(names))
+
+
+def _wrapped(name: str, lang: str) -> list[str]:
+    """A task's name in short lines for a narrow column: five characters a line in Chinese,
+    about fourteen letters (at a space) in English."""
+    if lang == "zh":
+        return [name[i : i + 5] for i in range(0, len(name), 5)]
+    lines: list[str] = []
+    for word in name.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= 14:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _code_and_name_expr(lang: str) -> str:
+    """An axis label of a few lines: the task's code, then its name wrapped."""
+    parts = []
+    for c in TASK_CODES:
+        lines = ", ".join(f"'{x}'" for x in [c, *_wrapped(task_name(c, lang), lang)])
+        parts.append(f"datum.value == '{c}' ? [{lines}]")
+    return " : ".join(parts) + " : datum.value"
+
+
+# Units per page of the matrix: a district is one page; a city or a province pages.
+MATRIX_PAGE = 40
+
+
 def matrix_chart(units: list[UnitChecklist], lang: str, title: str) -> alt.Chart:
     rows = [
         {
@@ -357,7 +399,12 @@ def matrix_chart(units: list[UnitChecklist], lang: str, title: str) -> alt.Chart
     click = alt.selection_point(name="cell", fields=["township_id", "task"])
     base = alt.Chart(df, title=title).encode(
         x=alt.X(
-            "task:N", title=None, sort=list(TASK_CODES), axis=alt.Axis(orient="top", labelAngle=0)
+            "task:N",
+            title=None,
+            sort=list(TASK_CODES),
+            axis=alt.Axis(
+                orient="top", labelAngle=0, labelExpr=_code_and_name_expr(lang), labelLimit=110
+            ),
         ),
         y=alt.Y("unit:N", title=None, sort=order, axis=alt.Axis(labelLimit=200)),
     )
@@ -453,7 +500,12 @@ def unit_strip(unit: UnitChecklist, lang: str, title: str) -> alt.Chart:
         ]
     )
     base = alt.Chart(df, title=title).encode(
-        x=alt.X("task:N", title=None, sort=list(TASK_CODES), axis=alt.Axis(labelAngle=0)),
+        x=alt.X(
+            "task:N",
+            title=None,
+            sort=list(TASK_CODES),
+            axis=alt.Axis(labelAngle=0, labelExpr=_code_and_name_expr(lang), labelLimit=110),
+        ),
         y=alt.Y("unit:N", title=None, axis=alt.Axis(labelLimit=200)),
     )
     rects = base.mark_rect(stroke="white", strokeWidth=2).encode(
