@@ -363,7 +363,7 @@ def dimension_bars(unit: scoring.UnitScore, board: scoring.ScoreBoard, lang: str
             {
                 "dimension": t(f"score.dimension.{d}", lang),
                 "share": unit.dimensions[d] / top if top else 0.0,
-                "median": board.median_of(d) / top if top else 0.0,
+                "median": (board.median_of(d) or 0.0) / top if top else 0.0,
                 "points_text": f"{unit.dimensions[d]:.1f} / {top:g}",
             }
         )
