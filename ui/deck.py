@@ -11,7 +11,6 @@ blank, never 0 %.
 
 import io
 import json
-import textwrap
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,7 +38,8 @@ VALUE_FONT = 120
 # Rows a slide shows before the rest goes on the next slide.
 BARS_PER_SLIDE = 14
 TABLE_ROWS_PER_SLIDE = 10
-STORIES_PER_SLIDE = 3
+STORIES_PER_SLIDE = 6  # two rows of three
+STORY_LINES = 6
 
 VIEWS = (
     "headline",
@@ -105,10 +105,12 @@ def read_figures(actor: Actor, year: int, as_of: date) -> Figures:
 
 
 def _title(head: str, finding: str, page: int, pages: int, lang: str) -> alt.Title:
-    more = f" · {t('present.page_of', lang, i=page, n=pages)}" if pages > 1 else ""
+    parts = [finding] if finding else []
+    if pages > 1:
+        parts.append(t("present.page_of", lang, i=page, n=pages))
     return alt.Title(
         head,
-        subtitle=f"{finding}{more}" if finding or more else "",
+        subtitle=" · ".join(parts),
         fontSize=TITLE_FONT,
         subtitleFontSize=SUBTITLE_FONT,
         anchor="start",
@@ -412,17 +414,16 @@ def _table(rows: list[list[str]], header: list[str], widths: list[float], title:
             y2="y1:Q",
         )
     )
-    text = (
-        alt.Chart(pd.DataFrame(cells), title=title)
-        .mark_text(align="left", dx=16, fontSize=LABEL_FONT, limit=900)
-        .encode(
-            x=alt.X("x:Q", scale=x, axis=None),
-            y=alt.Y("row:Q", scale=y, axis=None),
-            text="text:N",
-            fontWeight=alt.condition(alt.datum.head, alt.value("bold"), alt.value("normal")),
-        )
+    base = alt.Chart(pd.DataFrame(cells), title=title).encode(
+        x=alt.X("x:Q", scale=x, axis=None), y=alt.Y("row:Q", scale=y, axis=None), text="text:N"
     )
-    return alt.layer(zebra, text)
+    head = base.transform_filter(alt.datum.head).mark_text(
+        align="left", dx=16, fontSize=LABEL_FONT, limit=900, fontWeight="bold"
+    )
+    body = base.transform_filter(~alt.datum.head).mark_text(
+        align="left", dx=16, fontSize=LABEL_FONT, limit=900
+    )
+    return alt.layer(zebra, head, body)
 
 
 def commendation_slides(f: Figures, lang: str, hide_names: bool) -> list[Slide]:
@@ -455,34 +456,76 @@ def commendation_slides(f: Figures, lang: str, hide_names: bool) -> list[Slide]:
     ]
 
 
+def _wrap(text: str, width: float) -> list[str]:
+    """Lines of at most ``width`` Chinese characters' width (a Latin letter or digit counts as
+    about half), broken at a space where a line holds Latin words."""
+    lines, line, used = [], "", 0.0
+    for word in text.replace("\n", " ").split(" "):
+        for ch in (word + " ") if word.isascii() else word:
+            w = 0.55 if ch.isascii() else 1.0
+            if used + w > width and line.strip():
+                if word.isascii() and " " in line.rstrip():
+                    head, _, tail = line.rstrip().rpartition(" ")
+                    if ch != " ":
+                        lines.append(head)
+                        line, used = tail, sum(0.55 if c.isascii() else 1.0 for c in tail)
+                    else:
+                        lines.append(line.rstrip())
+                        line, used = "", 0.0
+                        continue
+                else:
+                    lines.append(line.rstrip())
+                    line, used = "", 0.0
+            line += ch
+            used += w
+        if not word.isascii():
+            line += " " if word == "" else ""
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
 def story_slides(f: Figures, lang: str, hide_names: bool) -> list[Slide]:
-    """The deputies' stories, three to a slide, in words (a photo needs the network share and
-    is left out of the wall screen, as it is whenever names are hidden)."""
-    chars = 22 if lang == "zh" else 40
+    """The deputies' stories, six to a slide in two rows, in words (a photo needs the network
+    share and is left out of the wall screen). With names hidden, the deputy's name is hidden
+    in the story too."""
+    chars = 15  # the width of fifteen Chinese characters
+    per_row = STORIES_PER_SLIDE // 2
     pages = _pages(list(enumerate(f.stories, start=1)), STORIES_PER_SLIDE)
     out = []
     for i, page in enumerate(pages, start=1):
         cells = []
-        for col, (n, story) in enumerate(page):
+        for k, (n, story) in enumerate(page):
             name = t("present.hidden_name", lang, n=n) if hide_names else story["deputy"]
-            lines = textwrap.wrap(story["story"], chars)[:12]
-            cells.append({"col": col, "line": 0, "text": f"{name} · {story['title']}", "b": True})
+            text = story["story"]
+            if hide_names and story["deputy"]:
+                text = text.replace(story["deputy"], name)
+            lines = _wrap(text, chars)[:STORY_LINES]
+            col, top = k % per_row, (k // per_row) * (STORY_LINES + 2)
+            cells.append({"col": col, "line": top, "text": f"{name} · {story['title']}", "b": True})
             cells += [
-                {"col": col, "line": k, "text": line, "b": False}
-                for k, line in enumerate(lines, start=1)
+                {"col": col, "line": top + j, "text": line, "b": False}
+                for j, line in enumerate(lines, start=1)
             ]
         df = pd.DataFrame(cells)
-        df["x"] = df["col"] / STORIES_PER_SLIDE
+        df["x"] = df["col"] / per_row
         title = _title(t("present.stories.title", lang, year=f.year), "", i, len(pages), lang)
-        chart = (
-            alt.Chart(df, title=title)
-            .mark_text(align="left", baseline="top", fontSize=LABEL_FONT, limit=560)
-            .encode(
-                x=alt.X("x:Q", scale=alt.Scale(domain=[0, 1]), axis=None),
-                y=alt.Y("line:Q", scale=alt.Scale(domain=[0, 14]), axis=None, sort="descending"),
-                text="text:N",
-                fontWeight=alt.condition(alt.datum.b, alt.value("bold"), alt.value("normal")),
-            )
+        base = alt.Chart(df, title=title).encode(
+            x=alt.X("x:Q", scale=alt.Scale(domain=[0, 1]), axis=None),
+            y=alt.Y(
+                "line:Q",
+                scale=alt.Scale(domain=[0, 2 * (STORY_LINES + 2)], reverse=True),
+                axis=None,
+            ),
+            text="text:N",
+        )
+        chart = alt.layer(
+            base.transform_filter(alt.datum.b).mark_text(
+                align="left", baseline="top", fontSize=LABEL_FONT, limit=580, fontWeight="bold"
+            ),
+            base.transform_filter(~alt.datum.b).mark_text(
+                align="left", baseline="top", fontSize=LABEL_FONT, limit=580
+            ),
         )
         out.append(Slide("stories", i, len(pages), _framed(chart)))
     return out
