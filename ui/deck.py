@@ -143,7 +143,9 @@ def _framed(chart) -> dict:
         .configure_legend(
             labelFont=FONT, titleFont=FONT, labelFontSize=LABEL_FONT, titleFontSize=LABEL_FONT
         )
-        .configure_title(font=FONT, subtitleFont=FONT)
+        .configure_title(
+            font=FONT, subtitleFont=FONT, fontSize=TITLE_FONT, subtitleFontSize=SUBTITLE_FONT
+        )
         .configure_view(stroke=None)
     ).to_dict()
     return json.loads(json.dumps(spec, default=str))
