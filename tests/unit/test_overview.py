@@ -71,3 +71,30 @@ def test_alerts_name_the_units_and_the_next_contact_day(session, town):
     headline = overview.headline(session, LEADER, year=2026, as_of=date(2026, 11, 27))
     assert (headline.units, headline.units_on_track, headline.open_items) == (1, 0, 0)
     assert headline.execution is None  # no budget at all
+
+
+def test_a_unit_that_needs_a_call_says_what_and_since_when(session, town):
+    """A town without any record on 28 Sep 2026, hand-worked:
+    T01 one session due by 30 Jun: overdue since 30 Jun; T02 a presidium meeting each quarter:
+    overdue since the first quarter's end, 31 Mar; T04 no presidium meeting so no topic: behind
+    since 31 Mar; T05 one activity a quarter (pace points): behind since 31 Mar; T07 no contact
+    day at all: overdue since January's, 20 Jan (a Tuesday)."""
+    (call,) = overview.unit_calls(session, LEADER, year=2026, as_of=date(2026, 9, 28))
+    assert call.township_id == town and call.name("zh") == "甲镇"
+    lags = {lag.code: (lag.status, lag.since) for lag in call.lags}
+    assert lags["T01"] == ("overdue", date(2026, 6, 30))
+    assert lags["T02"] == ("overdue", date(2026, 3, 31))
+    assert lags["T04"] == ("behind", date(2026, 3, 31))
+    assert lags["T05"] == ("behind", date(2026, 3, 31))
+    assert lags["T07"] == ("overdue", date(2026, 1, 20))
+    # Overdue first, the oldest first; what puts it right comes with each task.
+    statuses = [lag.status for lag in call.lags]
+    assert statuses == sorted(statuses, key=lambda s: s != "overdue")
+    t02 = next(lag for lag in call.lags if lag.code == "T02")
+    assert t02.task is not None and t02.task.missing[0] == {
+        "kind": "quarter_without_meeting",
+        "quarter": 1,
+    }
+    assert call.overdue == sum(s == "overdue" for s in statuses)
+    other = Actor(id=None, username="o", role=Role.township_staff, township_id=town + 1)
+    assert overview.unit_calls(session, other, year=2026, as_of=date(2026, 9, 28)) == []
