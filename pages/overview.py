@@ -111,6 +111,8 @@ def live() -> None:
             chart, key="overview_ranking", theme=None, width="stretch", on_select="rerun"
         )
         st.caption(t("overview.ranking_hint"))
+        if len(board.units) > ui.ALL_ROWS_UP_TO:
+            st.caption(t("overview.top_bottom", n=ui.TOP_N, total=len(board.units)))
         picked = ui.picked_township(event)
         if picked is not None:
             st.session_state["scorecard_unit"] = picked

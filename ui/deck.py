@@ -151,6 +151,14 @@ def _framed(chart) -> dict:
     return json.loads(json.dumps(spec, default=str))
 
 
+def _ends(rows: list) -> list:
+    """The rows of a ranked chart: all of them up to three slides' worth; past that (a city, a
+    province) the first and the last slide's worth, who leads and who trails."""
+    if len(rows) <= 3 * BARS_PER_SLIDE:
+        return rows
+    return [*rows[:BARS_PER_SLIDE], *rows[-BARS_PER_SLIDE:]]
+
+
 def _pages(rows: list, size: int) -> list[list]:
     return [rows[i : i + size] for i in range(0, len(rows), size)] or []
 
@@ -229,7 +237,7 @@ def ranking_slides(f: Figures, lang: str) -> list[Slide]:
         score=f"{top.total:.1f}",
         median=f"{board.median_total:.1f}",
     ).partition("：" if lang == "zh" else ": ")
-    rows = df.to_dict("records")
+    rows = _ends(df.to_dict("records"))
     pages = _pages(rows, BARS_PER_SLIDE)
     out = []
     for i, page in enumerate(pages, start=1):
@@ -271,7 +279,7 @@ def heatmap_slides(f: Figures, lang: str) -> list[Slide]:
     head, _, finding = t(
         "overview.heatmap_title", lang, weak=t(f"score.dimension.{weakest}", lang)
     ).partition("：" if lang == "zh" else ": ")
-    pages = _pages(list(board.units), BARS_PER_SLIDE)
+    pages = _pages(_ends(list(board.units)), BARS_PER_SLIDE)
     out = []
     for i, units in enumerate(pages, start=1):
         rows = []
@@ -340,7 +348,7 @@ def contact_slides(f: Figures, lang: str) -> list[Slide]:
         top=ranked["unit"].iloc[0] if len(ranked) else "—",
         bottom=ranked["unit"].iloc[-1] if len(ranked) else "—",
     ).partition("：" if lang == "zh" else ": ")
-    pages = _pages(last.to_dict("records"), BARS_PER_SLIDE)
+    pages = _pages(_ends(last.to_dict("records")), BARS_PER_SLIDE)
     out = []
     for i, page in enumerate(pages, start=1):
         part = pd.DataFrame(page)

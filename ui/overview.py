@@ -177,10 +177,26 @@ def picked_township(event) -> int | None:
     return int(points[0]["township_id"]) if points else None
 
 
+# A chart with a row per unit draws them all up to this many; past it (a city, a province) the
+# first and the last TOP_N by rank, so a leader still sees who leads and who trails.
+ALL_ROWS_UP_TO = 30
+TOP_N = 10
+
+
+def shown_units(board: scoring.ScoreBoard) -> list[scoring.UnitScore]:
+    """The units a chart draws: all of a district; the top and bottom TOP_N of more."""
+    units = list(board.units)
+    if len(units) <= ALL_ROWS_UP_TO:
+        return units
+    return [*units[:TOP_N], *units[-TOP_N:]]
+
+
 def ranking_chart(
     board: scoring.ScoreBoard, lang: str, *, title: str, big: bool = False, pick: bool = False
 ):
     df = board.frame()
+    ids = {u.township_id for u in shown_units(board)}
+    df = df[df["township_id"].isin(ids)].copy()
     df["unit"] = df[name_column(lang)]
     df["grade_label"] = [label("score.grade", g, lang) for g in df["grade"]]
     order = [label("score.grade", g, lang) for g in GRADE_COLORS]
@@ -226,7 +242,7 @@ def ranking_chart(
 
 def dimension_heatmap(board: scoring.ScoreBoard, lang: str, *, title: str, big: bool = False):
     rows = []
-    for u in board.units:
+    for u in shown_units(board):
         for d in scoring.DIMENSIONS:
             top = u.max_points[d]
             rows.append(
@@ -242,7 +258,7 @@ def dimension_heatmap(board: scoring.ScoreBoard, lang: str, *, title: str, big: 
     df = pd.DataFrame(rows)
     df["share_text"] = [percent(s, lang) for s in df["share"]]
     size = 18 if big else 12
-    units = [u.name(lang) for u in board.units]
+    units = [u.name(lang) for u in shown_units(board)]
     dims = [t(f"score.dimension.{d}", lang) for d in scoring.DIMENSIONS]
     base = alt.Chart(df, title=charts.title(title, font_size=size + 8)).encode(
         y=alt.Y(

@@ -52,3 +52,18 @@ def test_the_task_axis_names_every_task_under_its_code():
     expr = ui._code_and_name_expr("zh")
     assert "datum.value == 'T02' ? ['T02', '召开主席团', '会议']" in expr
     assert "['T02', 'Presidium', 'meetings']" in ui._code_and_name_expr("en")
+
+
+def test_at_scale_a_chart_draws_the_first_and_last_units_not_all_of_them():
+    from types import SimpleNamespace
+
+    from ui import deck
+    from ui import overview as overview_ui
+
+    district = SimpleNamespace(units=list(range(14)))
+    assert overview_ui.shown_units(district) == list(range(14))  # type: ignore[arg-type]
+    province = SimpleNamespace(units=list(range(1400)))
+    shown = overview_ui.shown_units(province)  # type: ignore[arg-type]
+    assert shown == [*range(10), *range(1390, 1400)]
+    assert deck._ends(list(range(42))) == list(range(42))  # a city of three slides: all
+    assert deck._ends(list(range(140))) == [*range(14), *range(126, 140)]
