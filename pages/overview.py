@@ -51,7 +51,12 @@ def calls_section(version: int, as_of) -> None:
         frame,
         hide_index=True,
         width="stretch",
-        column_config={"township_id": None},
+        column_config={
+            "township_id": None,
+            t("overview.calls.col_status"): st.column_config.TextColumn(width="small"),
+            t("overview.calls.col_since"): st.column_config.TextColumn(width="small"),
+            t("overview.calls.col_fix"): st.column_config.TextColumn(width="large"),
+        },
         on_select="rerun",
         selection_mode="single-row",
         key="overview_calls",

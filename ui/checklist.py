@@ -402,8 +402,10 @@ def matrix_chart(units: list[UnitChecklist], lang: str, title: str) -> alt.Chart
             "task:N",
             title=None,
             sort=list(TASK_CODES),
+            # Below the cells: a label of several lines grows downwards, into the cells when
+            # set on top.
             axis=alt.Axis(
-                orient="top", labelAngle=0, labelExpr=_code_and_name_expr(lang), labelLimit=110
+                orient="bottom", labelAngle=0, labelExpr=_code_and_name_expr(lang), labelLimit=110
             ),
         ),
         y=alt.Y("unit:N", title=None, sort=order, axis=alt.Axis(labelLimit=200)),
@@ -524,8 +526,9 @@ def unit_strip(unit: UnitChecklist, lang: str, title: str) -> alt.Chart:
     return (rects + text).properties(height=STRIP_HEIGHT)
 
 
-# Streamlit fits the whole chart (axis and legend included) into this height.
-STRIP_HEIGHT = 130
+# Streamlit fits the whole chart (axis and legend included) into this height; the task axis
+# names each task under its code in up to five lines.
+STRIP_HEIGHT = 240
 # The colours st.badge accepts.
 BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "primary"]
 BADGE_COLORS: dict[str, BadgeColor] = {

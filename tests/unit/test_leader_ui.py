@@ -65,5 +65,5 @@ def test_at_scale_a_chart_draws_the_first_and_last_units_not_all_of_them():
     province = SimpleNamespace(units=list(range(1400)))
     shown = overview_ui.shown_units(province)  # type: ignore[arg-type]
     assert shown == [*range(10), *range(1390, 1400)]
-    assert deck._ends(list(range(42))) == list(range(42))  # a city of three slides: all
+    assert deck._ends(list(range(42))) == list(range(42))  # three slides' worth: all
     assert deck._ends(list(range(140))) == [*range(14), *range(126, 140)]
