@@ -118,9 +118,28 @@ def alerts(session: Session, actor: Actor, *, year: int, as_of: date) -> list[Al
     if len(late_items):
         out.append(_overdue_items_alert(late_items))
     limit = rules_service.get_rules(session, year).reporting.late_after_days
-    late = len(reporting.late_entries(session, actor, year=year))
-    if late:
-        out.append(Alert("overview.alert.late", {"n": late, "year": year, "days": limit}, "info"))
+    late = reporting.late_entries(session, actor, year=year)
+    if len(late):
+        # The units with the most late entries first, each with its count.
+        by_unit = (
+            late.groupby(["township_id", "name_zh", "name_en"], as_index=False)
+            .size()
+            .sort_values(["size", "township_id"], ascending=[False, True])
+        )
+        params = {
+            "n": len(late),
+            "year": year,
+            "days": limit,
+            "counts": [
+                {"name_zh": zh, "name_en": en, "n": int(n)}
+                for zh, en, n in by_unit[["name_zh", "name_en", "size"]].itertuples(index=False)
+            ],
+        }
+        out.append(
+            Alert(
+                "overview.alert.late", params, "info", tuple(int(i) for i in by_unit["township_id"])
+            )
+        )
     nxt = next_contact_day(session, as_of)
     if nxt == as_of:
         out.append(Alert("overview.alert.contact_day_today", {"day": nxt}, "info"))

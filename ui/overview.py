@@ -143,16 +143,38 @@ def calls_frame(calls: list[overview.UnitCall], lang: str) -> pd.DataFrame:
 def alert_text(alert: overview.Alert, lang: str) -> str:
     params = dict(alert.params)
     units = params.pop("units", None)
-    if units is not None:  # units with their items: "皂河镇：“…”、“…”"
-        sep = "、" if lang == "zh" else "; "
-        params["names"] = sep.join(
-            t(
-                "overview.calls.unit_items",
-                lang,
-                name=u["name_zh"] if lang == "zh" else u["name_en"],
-                titles=("、" if lang == "zh" else ", ").join(f"“{x}”" for x in u["titles"]),
-            )
-            for u in units
+    if units is not None:  # units with their items: "皂河镇：“…”、“…”", five units at most
+        from ui.checklist import names_list
+
+        params["names"] = names_list(
+            [
+                t(
+                    "overview.calls.unit_items",
+                    lang,
+                    name=u["name_zh"] if lang == "zh" else u["name_en"],
+                    titles=("、" if lang == "zh" else ", ").join(f"“{x}”" for x in u["titles"]),
+                )
+                for u in units
+            ],
+            lang,
+            most=5,
+        )
+    counts = params.pop("counts", None)
+    if counts is not None:  # units with a count each, the most first: "曹集乡 20 条、…"
+        from ui.checklist import names_list
+
+        params["names"] = names_list(
+            [
+                t(
+                    "overview.calls.unit_count",
+                    lang,
+                    name=c["name_zh"] if lang == "zh" else c["name_en"],
+                    n=c["n"],
+                )
+                for c in counts
+            ],
+            lang,
+            most=5,
         )
     names = params.pop("names_zh", None), params.pop("names_en", None)
     if names[0] is not None:

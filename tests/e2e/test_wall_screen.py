@@ -5,6 +5,7 @@ The year 2025 of the demo has every view: five charts, three slides of the 22 co
 four of the stories, twelve slides in all; both screens show them in turn, five seconds each."""
 
 from playwright.sync_api import Browser, Page, expect
+from pypdf import PdfReader
 
 from tests.e2e.steps import idle, sign_in
 from ui import deck
@@ -85,3 +86,21 @@ def test_every_slide_fills_the_screen_in_large_type(browser: Browser, app_url, a
     assert sorted(seen[SIZES[0]]) == sorted(seen[SIZES[1]])
     for page in pages.values():
         page.context.close()
+
+
+def test_the_deck_downloads_as_a_pdf_of_one_page_a_slide(browser: Browser, app_url, artifacts):
+    """This year of the demo has no commendation yet: five slides, five pages."""
+    page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    sign_in(page, app_url, "leader")
+    page.goto(f"{app_url}/present?lang=zh")
+    idle(page)
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="下载展示文稿（PDF，每页一张幻灯片）").click()
+    path = download.value.path()
+    pdf = PdfReader(path)
+    assert len(pdf.pages) == 5
+    assert (float(pdf.pages[0].mediabox.width), float(pdf.pages[0].mediabox.height)) == (
+        1920,
+        1080,
+    )
+    page.context.close()

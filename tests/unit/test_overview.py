@@ -98,3 +98,25 @@ def test_a_unit_that_needs_a_call_says_what_and_since_when(session, town):
     assert call.overdue == sum(s == "overdue" for s in statuses)
     other = Actor(id=None, username="o", role=Role.township_staff, township_id=town + 1)
     assert overview.unit_calls(session, other, year=2026, as_of=date(2026, 9, 28)) == []
+
+
+def test_the_overdue_items_alert_names_each_unit_and_its_items(session, town):
+    """An item opened on 1 Aug in investigation (30 days) is overdue from 31 Aug: the alert
+    names the unit and the item, and the unit's calls list it with its deadline."""
+    from models.enums import SupervisionStage
+    from tests.factories import add_item
+    from ui.overview import alert_text
+
+    add_item(session, town, date(2026, 8, 1), SupervisionStage.investigation)
+    found = {a.key: a for a in overview.alerts(session, LEADER, year=2026, as_of=date(2026, 9, 28))}
+    alert = found["overview.alert.overdue_items"]
+    assert alert.township_ids == (town,)
+    assert alert.params["units"] == [
+        {"name_zh": "甲镇", "name_en": "T", "titles": ["事项2026-08-01"]}
+    ]
+    assert alert_text(alert, "zh") == "1 个监督事项已逾期：甲镇：“事项2026-08-01”"
+    assert alert_text(alert, "en") == "Overdue supervision items (1): T: “事项2026-08-01”"
+    (call,) = overview.unit_calls(session, LEADER, year=2026, as_of=date(2026, 9, 28))
+    item = next(lag for lag in call.lags if lag.code == "supervision")
+    assert item.status == "overdue" and item.item is not None
+    assert item.item["title"] == "事项2026-08-01" and item.since == item.item["deadline"]
