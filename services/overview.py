@@ -42,13 +42,22 @@ class Alert:
     township_ids: tuple[int, ...] = ()
 
 
+def latest_held_month(frame) -> int | None:
+    """The latest month of a participation frame in which any unit held its contact day: a
+    month whose day has come but of which nothing is entered yet is not read as 0 %."""
+    if frame.empty:
+        return None
+    held = frame.loc[frame["held"].astype(bool), "month"]
+    return int(held.max()) if len(held) else None
+
+
 def _district_participation(session: Session, actor: Actor, year: int, as_of: date):
     frame = linkage.contact_participation(session, actor, year=year, as_of=as_of)
-    trend = linkage.participation_trend(frame)
-    if trend.empty:
+    month = latest_held_month(frame)
+    if month is None:
         return None, None
-    last = trend.iloc[-1]
-    return int(last["month"]), float(last["rate"])
+    trend = linkage.participation_trend(frame[frame["month"] == month])
+    return month, float(trend.iloc[-1]["rate"])
 
 
 def _execution(session: Session, actor: Actor, year: int, as_of: date) -> float | None:

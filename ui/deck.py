@@ -327,9 +327,9 @@ def contact_slides(f: Figures, lang: str) -> list[Slide]:
     """The last month whose contact day has come, per unit; a unit that has not held it shows
     no bar and the words "not held", never a 0 % bar."""
     frame = f.participation
-    if frame.empty:
+    month = overview.latest_held_month(frame)
+    if month is None:
         return []
-    month = int(frame["month"].max())
     last = frame[frame["month"] == month].copy()
     held = last["held"].astype(bool) if "held" in last else last["rate"] > 0
     last["rate"] = [r if h else None for r, h in zip(last["rate"], held, strict=True)]
@@ -378,7 +378,9 @@ def supervision_slides(f: Figures, lang: str) -> list[Slide]:
     if counts.empty:
         return []
     stages = [s.value for s in supervision.ALL_STAGES]
-    df = counts.groupby("stage", as_index=False)["items"].sum()
+    # Every stage on the axis, an empty one at 0 (the loop's shape reads at a glance).
+    per_stage = counts.groupby("stage")["items"].sum()
+    df = pd.DataFrame({"stage": stages, "items": [int(per_stage.get(s, 0)) for s in stages]})
     df["stage_label"] = [label("supervision.stage", s, lang) for s in df["stage"]]
     order = [label("supervision.stage", s, lang) for s in stages]
     colors = [*PALETTE[: len(order) - 1], STATUS_COLORS["done"]]

@@ -120,3 +120,17 @@ def test_the_overdue_items_alert_names_each_unit_and_its_items(session, town):
     item = next(lag for lag in call.lags if lag.code == "supervision")
     assert item.status == "overdue" and item.item is not None
     assert item.item["title"] == "事项2026-08-01" and item.since == item.item["deadline"]
+
+
+def test_a_month_whose_contact_day_nobody_has_entered_yet_is_not_read_as_0_percent():
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        [
+            {"month": 11, "held": True, "participants": 8, "expected": 10},
+            {"month": 12, "held": False, "participants": 0, "expected": 10},
+        ]
+    )
+    assert overview.latest_held_month(frame) == 11
+    assert overview.latest_held_month(frame[frame["month"] == 12]) is None
+    assert overview.latest_held_month(frame.iloc[0:0]) is None
