@@ -38,22 +38,34 @@ if not result.units:
 units = ui.sort_units(result, order)
 cells = sum(u.applicable for u in units)
 met = sum(u.met for u in units)
-overdue = {u.name(lang): sum(x.status == "overdue" for x in u.tasks) for u in units}
-worst = max(overdue, key=overdue.get)
-if overdue[worst]:
+worst, most = ui.most_overdue(list(result.units))
+if worst:
     title = t(
-        "checklist.matrix.chart_title",
+        "checklist.matrix.chart_title_tied" if len(worst) > 1 else "checklist.matrix.chart_title",
         date=month_day(result.as_of),
         cells=cells,
         met=met,
-        worst=worst,
-        n=overdue[worst],
+        worst=ui.names_list([u.name(lang) for u in worst], lang),
+        n=most,
     )
 else:
     title = t(
         "checklist.matrix.chart_title_clean", date=month_day(result.as_of), cells=cells, met=met
     )
 
+# A city or a province pages through its units; the title's figures are of them all.
+pages = -(-len(units) // ui.MATRIX_PAGE)
+if pages > 1:
+    page = int(
+        st.number_input(
+            t("checklist.matrix.page", n=pages, size=ui.MATRIX_PAGE),
+            min_value=1,
+            max_value=pages,
+            value=1,
+            key="checklist_matrix_page",
+        )
+    )
+    units = units[(page - 1) * ui.MATRIX_PAGE : page * ui.MATRIX_PAGE]
 event = ui.show_matrix(ui.matrix_chart(units, lang, title), key="checklist_matrix_chart")
 st.caption(ui.task_legend(lang))
 st.caption(t("checklist.matrix.rules_version", year=year, version=result.rules_version))

@@ -58,6 +58,10 @@ if df.empty:
     st.info(t("home.chart.empty"))
 else:
     best = df.sort_values("attendances", ascending=False).iloc[0]
+    # Every month of the year on the axis: a month without a contact day shows as a gap, a
+    # month to come stays empty.
+    through = as_of_for(year).month if as_of_for(year).year == year else 12
+    df = charts.all_months(df, month="month", value="attendances", through=through)
     df["month_label"] = [t("common.month_n", n=m) for m in df["month"]]
     chart = charts.monthly_bars(
         df,

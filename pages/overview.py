@@ -20,6 +20,53 @@ year = selected_year()
 refresh = settings.refresh_seconds()
 
 
+def calls_section(version: int, as_of) -> None:
+    """Every unit that needs a call: what, since when, what puts it right; a row opens the
+    unit's task list. A city or a province pages through the units."""
+    st.subheader(t("overview.calls.title"))
+    calls = ui.unit_calls(version, actor, year, as_of)
+    if not calls:
+        st.success(t("overview.calls.none"))
+        return
+    overdue = sum(1 for c in calls if c.overdue)
+    st.caption(
+        f"{t('overview.calls.summary', n=len(calls), overdue=overdue)} · "
+        f"{t('overview.calls.caption')}"
+    )
+    pages = -(-len(calls) // ui.CALLS_PAGE)
+    page = 1
+    if pages > 1:
+        page = int(
+            st.number_input(
+                t("overview.calls.page", n=pages, size=ui.CALLS_PAGE),
+                min_value=1,
+                max_value=pages,
+                value=1,
+                key="overview_calls_page",
+            )
+        )
+    shown = calls[(page - 1) * ui.CALLS_PAGE : page * ui.CALLS_PAGE]
+    frame = ui.calls_frame(shown, lang)
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "township_id": None,
+            t("overview.calls.col_status"): st.column_config.TextColumn(width="small"),
+            t("overview.calls.col_since"): st.column_config.TextColumn(width="small"),
+            t("overview.calls.col_fix"): st.column_config.TextColumn(width="large"),
+        },
+        on_select="rerun",
+        selection_mode="single-row",
+        key="overview_calls",
+    )
+    rows = event.selection.rows if event else []
+    if rows:
+        st.session_state["checklist_township_unit"] = int(frame.iloc[rows[0]]["township_id"])
+        st.switch_page("pages/checklist_township.py")
+
+
 @st.fragment(run_every=refresh)
 def live() -> None:
     as_of = as_of_for(year)
@@ -49,6 +96,8 @@ def live() -> None:
         show = st.warning if alert.level == "warning" else st.info
         show(ui.alert_text(alert, lang), icon=":material/notifications:")
 
+    calls_section(version, as_of)
+
     board = ui.scoreboard(version, year, as_of)
     if not board.units:
         return
@@ -67,6 +116,8 @@ def live() -> None:
             chart, key="overview_ranking", theme=None, width="stretch", on_select="rerun"
         )
         st.caption(t("overview.ranking_hint"))
+        if len(board.units) > ui.ALL_ROWS_UP_TO:
+            st.caption(t("overview.top_bottom", n=ui.TOP_N, total=len(board.units)))
         picked = ui.picked_township(event)
         if picked is not None:
             st.session_state["scorecard_unit"] = picked

@@ -1,8 +1,6 @@
 """A unit's scorecard: its score, grade and rank, each dimension's points and the facts behind
 every point, against the district median and the same date last year."""
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from ui import charts
@@ -12,7 +10,6 @@ from ui.auth import page_actor
 from ui.format import month_day
 from ui.i18n import current_lang, label, t
 from ui.layout import as_of_for, first_rules_year, page_header, same_day_last_year, selected_year
-from ui.theme import PRIMARY
 
 actor = page_actor(__file__)
 lang = current_lang()
@@ -73,30 +70,7 @@ with st.container(key="scorecard_metrics", horizontal=True):
         st.metric(t("score.vs_last_year"), "—", help=t("score.no_last_year"), border=True)
 st.caption(t("score.vs_median", median=f"{median:.1f}"))
 
-dims = pd.DataFrame(
-    [
-        {
-            "dimension": t(f"score.dimension.{d}"),
-            "points": unit.dimensions[d],
-            "max": unit.max_points[d],
-            "median": board.median_of(d),
-        }
-        for d in ui.DIMENSION_ORDER
-    ]
-)
-order = list(dims["dimension"])
-base = alt.Chart(dims, title=t("score.dim_chart_title")).encode(
-    y=alt.Y("dimension:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
-)
-chart = (
-    base.mark_bar(color="#E3ECF5").encode(x=alt.X("max:Q", title=t("score.points")))
-    + base.mark_bar(color=PRIMARY, height=14).encode(x="points:Q")
-    + base.mark_tick(color="#D55E00", thickness=3, size=22).encode(x="median:Q")
-    + base.mark_text(align="left", dx=4).encode(
-        x="max:Q", text=alt.Text("points:Q", format=".1f"), color=alt.value("#333")
-    )
-).properties(height=40 * len(order))
-charts.show(chart, key="scorecard_dimensions")
+charts.show(ui.dimension_bars(unit, board, lang), key="scorecard_dimensions")
 
 st.subheader(t("score.facts"))
 for d in (*ui.DIMENSION_ORDER, "adjustments"):

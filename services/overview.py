@@ -18,7 +18,7 @@ from services.commendations import APPROVED
 from services.fund_reports import fund_violations
 from services.money import to_yuan
 from services.permissions import Actor, can_read_township, readable_township_ids, scope_to_readable
-from services.task_status import clamp_as_of, contact_day_planned
+from services.task_status import TaskStatus, clamp_as_of, next_contact_day_planned, since
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,22 @@ class Alert:
     township_ids: tuple[int, ...] = ()
 
 
+def latest_held_month(frame) -> int | None:
+    """The latest month of a participation frame in which any unit held its contact day: a
+    month whose day has come but of which nothing is entered yet is not read as 0 %."""
+    if frame.empty:
+        return None
+    held = frame.loc[frame["held"].astype(bool), "month"]
+    return int(held.max()) if len(held) else None
+
+
 def _district_participation(session: Session, actor: Actor, year: int, as_of: date):
     frame = linkage.contact_participation(session, actor, year=year, as_of=as_of)
-    trend = linkage.participation_trend(frame)
-    if trend.empty:
+    month = latest_held_month(frame)
+    if month is None:
         return None, None
-    last = trend.iloc[-1]
-    return int(last["month"]), float(last["rate"])
+    trend = linkage.participation_trend(frame[frame["month"] == month])
+    return month, float(trend.iloc[-1]["rate"])
 
 
 def _execution(session: Session, actor: Actor, year: int, as_of: date) -> float | None:
@@ -96,13 +105,9 @@ def headline(session: Session, actor: Actor, *, year: int, as_of: date) -> Headl
 def next_contact_day(session: Session, as_of: date) -> date:
     """The next contact day on or after ``as_of`` as the rule of its year plans it (a day that
     is not a working day moves to its nearest working day where the rule allows)."""
-    rule = rules_service.get_rules(session, as_of.year).contact_day
-    this_month = contact_day_planned(rule, as_of.year, as_of.month)
-    if this_month >= as_of:
-        return this_month
-    first_next = (as_of.replace(day=1) + timedelta(days=32)).replace(day=1)
-    rule = rules_service.get_rules(session, first_next.year).contact_day
-    return contact_day_planned(rule, first_next.year, first_next.month)
+    return next_contact_day_planned(
+        lambda year: rules_service.get_rules(session, year).contact_day, as_of
+    )
 
 
 def alerts(session: Session, actor: Actor, *, year: int, as_of: date) -> list[Alert]:
@@ -118,13 +123,32 @@ def alerts(session: Session, actor: Actor, *, year: int, as_of: date) -> list[Al
     silent = [u for u in status if u.silent]
     if silent:
         out.append(_units_alert("overview.alert.silent", silent))
-    overdue = len(supervision_metrics.overdue_items(session, actor, year=year, as_of=as_of))
-    if overdue:
-        out.append(Alert("overview.alert.overdue_items", {"n": overdue}, "warning"))
+    late_items = supervision_metrics.overdue_items(session, actor, year=year, as_of=as_of)
+    if len(late_items):
+        out.append(_overdue_items_alert(late_items))
     limit = rules_service.get_rules(session, year).reporting.late_after_days
-    late = len(reporting.late_entries(session, actor, year=year))
-    if late:
-        out.append(Alert("overview.alert.late", {"n": late, "year": year, "days": limit}, "info"))
+    late = reporting.late_entries(session, actor, year=year)
+    if len(late):
+        # The units with the most late entries first, each with its count.
+        by_unit = (
+            late.groupby(["township_id", "name_zh", "name_en"], as_index=False)
+            .size()
+            .sort_values(["size", "township_id"], ascending=[False, True])
+        )
+        params = {
+            "n": len(late),
+            "year": year,
+            "days": limit,
+            "counts": [
+                {"name_zh": zh, "name_en": en, "n": int(n)}
+                for zh, en, n in by_unit[["name_zh", "name_en", "size"]].itertuples(index=False)
+            ],
+        }
+        out.append(
+            Alert(
+                "overview.alert.late", params, "info", tuple(int(i) for i in by_unit["township_id"])
+            )
+        )
     nxt = next_contact_day(session, as_of)
     if nxt == as_of:
         out.append(Alert("overview.alert.contact_day_today", {"day": nxt}, "info"))
@@ -133,6 +157,23 @@ def alerts(session: Session, actor: Actor, *, year: int, as_of: date) -> list[Al
             Alert("overview.alert.next_contact_day", {"day": nxt, "n": (nxt - as_of).days}, "info")
         )
     return out
+
+
+def _overdue_items_alert(frame) -> Alert:
+    """The overdue supervision items, by unit: each unit's name, how many and their titles."""
+    units: dict[int, dict] = {}
+    for row in frame.to_dict("records"):
+        unit = units.setdefault(
+            int(row["township_id"]),
+            {"name_zh": row["name_zh"], "name_en": row["name_en"], "titles": []},
+        )
+        unit["titles"].append(row["title"])
+    return Alert(
+        "overview.alert.overdue_items",
+        {"n": len(frame), "units": list(units.values())},
+        "warning",
+        tuple(units),
+    )
 
 
 def _units_alert(key: str, units: list[reporting.UnitReporting]) -> Alert:
@@ -212,3 +253,74 @@ def due_this_week(
     for row in late.to_dict("records"):
         out.append(DueItem(on=row["deadline"], overdue=True, supervision=row))
     return sorted(out, key=lambda d: (not d.overdue, d.on))
+
+
+# ---------------------------------------------------------------------------------------------
+# Who needs a call
+
+
+@dataclass(frozen=True)
+class Lag:
+    """One thing a unit is behind or overdue with: a task of the list (``task``) or an overdue
+    supervision item (``item``: title, stage, deadline), and since when."""
+
+    code: str  # "T01"…"T10", or "supervision"
+    status: str  # "behind" or "overdue"
+    since: date | None
+    task: TaskStatus | None = None
+    item: dict | None = None
+
+
+@dataclass(frozen=True)
+class UnitCall:
+    township_id: int
+    name_zh: str
+    name_en: str
+    lags: tuple[Lag, ...]
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+    @property
+    def overdue(self) -> int:
+        return sum(lag.status == "overdue" for lag in self.lags)
+
+    @property
+    def behind(self) -> int:
+        return sum(lag.status == "behind" for lag in self.lags)
+
+    @property
+    def earliest(self) -> date | None:
+        return min((lag.since for lag in self.lags if lag.since), default=None)
+
+
+def unit_calls(session: Session, actor: Actor, *, year: int, as_of: date) -> list[UnitCall]:
+    """Every unit with a task behind or overdue or an overdue supervision item: what, since
+    when (``services.task_status.since``; an item: its stage deadline) and, in the task's
+    missing items, what would put it right. The units with most overdue first, then those
+    longest behind; each unit's lags overdue first, the oldest first."""
+    as_of = clamp_as_of(year, as_of)
+    checklist = checklist_status(session, year, as_of, readable_township_ids(actor))
+    rule_set = rules_service.get_rules(session, year)
+    late = supervision_metrics.overdue_items(session, actor, year=year, as_of=as_of)
+    items: dict[int, list[Lag]] = {}
+    for row in late.to_dict("records"):
+        item = {"title": row["title"], "stage": row["stage"], "deadline": row["deadline"]}
+        lag = Lag("supervision", "overdue", row["deadline"], item=item)
+        items.setdefault(int(row["township_id"]), []).append(lag)
+    out = []
+    for unit in checklist.units:
+        lags = [
+            Lag(task.code, task.status, since(task, rule_set.task(task.code), year), task=task)
+            for task in unit.tasks
+            if task.status in ("behind", "overdue")
+        ]
+        lags += items.get(unit.township_id, [])
+        if not lags:
+            continue
+        lags.sort(key=lambda g: (g.status != "overdue", g.since or as_of, g.code))
+        out.append(UnitCall(unit.township_id, unit.name_zh, unit.name_en, tuple(lags)))
+    order = {u.township_id: i for i, u in enumerate(checklist.units)}
+    return sorted(
+        out, key=lambda c: (-c.overdue, -c.behind, c.earliest or as_of, order[c.township_id])
+    )

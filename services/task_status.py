@@ -35,7 +35,13 @@ Share tasks (T03, T04, T06, T07, T08) divide what was done by what was due by ``
 deadline is the year's end. Before it a share ≥ target is ``on_track`` and a share below is
 ``behind``, or ``overdue`` when the task says the target can no longer be reached; from 31 Dec
 on, the same shares are ``done`` and ``overdue``. Nothing due yet (an empty denominator) owes
-nothing: ``on_track``, and ``done`` at the year's end.
+nothing: ``on_track``, and ``done`` at the year's end — unless the task says something should
+have been counted by now (``owed``: T04 with no presidium meeting held once the first quarter
+ended): then ``behind``, and ``overdue`` at the year's end.
+
+A count verdict behind or overdue always holds the unit to more than it has done: the figure
+``expected`` (with ``expected_on``, its day) is that of the point that decided the verdict
+when that point is still to come (``held_to``).
 
 Adding a record never makes a verdict worse on the same day; moving ``as_of`` forward without
 new records never makes it better (tests/unit/test_task_status.py checks both as properties).
@@ -82,6 +88,10 @@ class TaskStatus:
     weight: float = 0.0
     # What decided the verdict (see ``Decision``); None for not applicable and hand marks.
     decided_by: "Decision | None" = None
+    # The day ``expected`` is due: None for "by the as-of day"; a later day when the verdict
+    # holds the unit to a deadline still to come (within its warning window, or the year's end
+    # once the target can no longer be reached).
+    expected_on: date | None = None
 
     @property
     def met(self) -> bool:
@@ -178,12 +188,20 @@ def share_verdict(
     year: int,
     as_of: date,
     unreachable: dict | None = None,
+    owed: dict | None = None,
 ) -> tuple[str, Decision]:
     """The verdict of a share task; ``share`` is None when nothing is due yet. ``unreachable``
-    (why, as a missing-item dict) makes a share below target overdue before the year's end."""
+    (why, as a missing-item dict) makes a share below target overdue before the year's end.
+    ``owed`` (why, as a missing-item dict) says that nothing was counted although something
+    should have been by now (T04: no presidium meeting held, so no topic could be put): then an
+    empty share is ``behind`` before the year's end and ``overdue`` from it, never on track."""
     year_end = Point(date(year, 12, 31), target, "deadline")
     days_left = (year_end.day - as_of).days
     over = as_of >= year_end.day
+    if share is None and owed is not None:
+        if over:
+            return "overdue", Decision("deadline_missed", year_end, days_left, owed)
+        return "behind", Decision("nothing_held", year_end, days_left, owed)
     if share is None or share >= target - EPS:
         if over:
             return "done", Decision("target_met")
@@ -193,6 +211,67 @@ def share_verdict(
     if unreachable is not None:
         return "overdue", Decision("unreachable", year_end, days_left, unreachable)
     return "behind", Decision("below_target", year_end, days_left)
+
+
+def held_to(
+    count: float, points: list[Point], as_of: date, decision: Decision
+) -> tuple[float, date | None]:
+    """The figure a count verdict holds the unit to, and the day it is due (None: by as_of).
+
+    The figure expected by the points passed, unless the verdict looked further: short of a
+    deadline within its warning window, or of a year's target no longer in reach, the unit is
+    held to that point's figure on its day. So a verdict behind or overdue never reads "3 done,
+    3 due": what is due is always more than what is done."""
+    passed = expected_by(points, as_of)
+    point = decision.point
+    looks_ahead = decision.reason in ("deadline_near", "unreachable") and point is not None
+    if looks_ahead and point.day > as_of and point.expected > passed:
+        return point.expected, point.day
+    return passed, None
+
+
+def _item_day(item: dict) -> date | None:
+    for key in ("deadline", "day", "due_on", "held_on"):
+        value = item.get(key)
+        if isinstance(value, date):
+            return value
+    return None
+
+
+def since(task: TaskStatus, rule: TaskRule, year: int) -> date | None:
+    """The day a task behind or overdue became so, for the leader's "since when"; None for a
+    task in order. Records only add up, so a count short of a point now was short on its day:
+
+    * a deadline passed short: the first deadline the count is short of (the end of its day);
+    * a pace point passed short: the first pace point the count is short of;
+    * short of a deadline within its warning window: the day the window opened;
+    * a target out of reach: the end of the first quarter without a presidium meeting (T02),
+      or the day of the first miss that cannot be undone (T04, T07: the meeting, the month);
+    * a share below target: its first miss; no presidium meeting at all (T04): 31 Mar."""
+    why = task.decided_by
+    if task.status not in ("behind", "overdue") or why is None:
+        return None
+    count = task.value or 0.0
+    if task.measure == "count" and why.reason in ("deadline_missed", "pace_short"):
+        kind = "deadline" if why.reason == "deadline_missed" else "pace"
+        points = schedule_points(rule, year, task.target)
+        short = [
+            p
+            for p in points
+            if p.kind == kind and why.point and p.day <= why.point.day and count < p.expected - EPS
+        ]
+        return short[0].day if short else why.point.day if why.point else None
+    if why.reason == "deadline_near" and why.point is not None:
+        return why.point.day - timedelta(days=rule.warn_days)
+    detail = why.detail or {}
+    if detail.get("kind") == "quarters_without_meeting" and detail.get("quarters"):
+        return quarter_end(year, min(detail["quarters"]))
+    if detail.get("kind") == "no_presidium_meeting":
+        return quarter_end(year, 1)
+    days = [d for d in map(_item_day, task.missing) if d is not None]
+    if days:
+        return min(days)
+    return why.point.day if why.reason == "deadline_missed" and why.point else None
 
 
 def _quarterly(points: list[Point]) -> bool:
@@ -246,6 +325,7 @@ def count_task(
         decision = Decision("unreachable", points[-1], (points[-1].day - as_of).days, unreachable)
     coming = [p.day for p in points if p.day > as_of and count < p.expected - EPS]
     missing = [] if status == "done" else needed_items(missing_kind, count, points, as_of)
+    expected, expected_on = held_to(count, points, as_of, decision)
     return TaskStatus(
         township_id=township_id,
         code=task.code,
@@ -254,7 +334,8 @@ def count_task(
         measure="count",
         value=count,
         target=goal,
-        expected=expected_by(points, as_of),
+        expected=expected,
+        expected_on=expected_on,
         next_deadline=coming[0] if coming else None,
         missing=tuple(missing),
         weight=task.weight,
@@ -274,12 +355,16 @@ def share_task(
     as_of: date,
     value: float | None = None,
     unreachable: dict | None = None,
+    owed: dict | None = None,
 ) -> TaskStatus:
     """The verdict of a share task; ``value`` defaults to numerator / denominator (None when
-    nothing is due). The missing items are kept only while the task is not done."""
+    nothing is due). The missing items are kept only while the task is not done; ``owed`` (see
+    ``share_verdict``) is listed among them."""
     if value is None and denominator:
         value = numerator / denominator
-    status, decision = share_verdict(value, target, year, as_of, unreachable)
+    status, decision = share_verdict(value, target, year, as_of, unreachable, owed)
+    if owed is not None and value is None and status != "done":
+        missing = [owed, *missing]
     return TaskStatus(
         township_id=township_id,
         code=task.code,
@@ -342,6 +427,16 @@ def contact_day_calendar(rule: ContactDayRule, year: int) -> dict[date, int]:
     """Every day a contact day of ``year`` may be held on, with the month it is the contact day
     of (31 Dec of the year before may be January's)."""
     return {day: m for m in range(1, 13) for day in contact_days_allowed(rule, year, m)}
+
+
+def next_contact_day_planned(rule_of_year, as_of: date) -> date:
+    """The next contact day on or after ``as_of`` as announced (``contact_day_planned``), the
+    one date every screen shows; ``rule_of_year(year)`` gives the contact-day rule of a year."""
+    this_month = contact_day_planned(rule_of_year(as_of.year), as_of.year, as_of.month)
+    if this_month >= as_of:
+        return this_month
+    first_next = (as_of.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return contact_day_planned(rule_of_year(first_next.year), first_next.year, first_next.month)
 
 
 def contact_day_planned(rule: ContactDayRule, year: int, month: int) -> date:

@@ -25,6 +25,31 @@ def show(chart: alt.Chart, *, key: str) -> None:
     st.altair_chart(chart, key=key, theme=None, width="stretch")
 
 
+def wan_axis(field: str, *, title: str | None = None, **encode) -> alt.X:
+    """An x encoding of yuan read in 万元: ticks "12.5" under an axis titled 万元 (the caller's
+    ``title``), never "125,000" per tick. The field stays in yuan, so tooltips and sums keep it."""
+    return alt.X(
+        f"{field}:Q",
+        title=title,
+        axis=alt.Axis(labelExpr="format(datum.value / 10000, ',.1~f')", tickCount=5),
+        **encode,
+    )
+
+
+def all_months(
+    df: pd.DataFrame, *, month: str, value: str, through: int, fill: float = 0
+) -> pd.DataFrame:
+    """Every month 1–12 on the axis: a month up to ``through`` with no row shows ``fill`` (a
+    gap a reader sees), a later month is left empty (not yet due, never a 0)."""
+    by_month = dict(zip(df[month], df[value], strict=True))
+    return pd.DataFrame(
+        {
+            month: list(range(1, 13)),
+            value: [by_month.get(m, fill if m <= through else None) for m in range(1, 13)],
+        }
+    )
+
+
 def monthly_bars(
     df: pd.DataFrame, *, month: str, value: str, month_title: str, value_title: str, title: str
 ) -> alt.Chart:

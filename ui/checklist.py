@@ -138,6 +138,8 @@ def missing_text(item: dict, lang: str | None = None) -> str:
         else:
             text = _plural(base, item["n"], lang, **params)
         return text + (t("checklist.missing.overdue_suffix", lang) if item["overdue"] else "")
+    if kind == "no_presidium_meeting":
+        return t(base, lang)
     if kind == "quarter_without_meeting":
         return t(base, lang, quarter=t(f"checklist.quarter.{item['quarter']}", lang))
     if kind == "meeting_incomplete":
@@ -194,12 +196,17 @@ def metric_text(task: TaskStatus, lang: str | None = None) -> str:
     if task.status == "not_applicable":
         return t("checklist.metric.not_applicable", lang)
     if task.measure == "count":
+        key = "checklist.metric.halves" if task.code == "T09" else "checklist.metric.count"
+        params: dict[str, object] = {}
+        if task.expected_on is not None:  # held to a point still to come (the verdict's)
+            key, params = f"{key}_by", {"date": month_day(task.expected_on, lang)}
         return t(
-            "checklist.metric.halves" if task.code == "T09" else "checklist.metric.count",
+            key,
             lang,
             value=number(task.value or 0, lang),
             target=number(task.target, lang),
             expected=number(task.expected or 0, lang),
+            **params,
         )
     if task.value is None:
         return t("checklist.metric.nothing_due", lang)
@@ -231,6 +238,8 @@ def verdict_text(task: TaskStatus, lang: str | None = None) -> str:
         )
     elif task.value is None:
         figure = t("checklist.metric.nothing_due", lang)
+        if why.reason in ("nothing_held", "deadline_missed") and why.detail:
+            figure = missing_text(why.detail, lang)
     else:
         figure = t(
             "checklist.verdict.share_figure",
@@ -329,6 +338,48 @@ def styled_matrix(labels: pd.DataFrame, codes: pd.DataFrame):
     return labels.style.apply(colour, axis=None)
 
 
+def most_overdue(units: list[UnitChecklist]) -> tuple[list[UnitChecklist], int]:
+    """The units with the most overdue tasks (all of them when tied) and that number."""
+    counts = [sum(x.status == "overdue" for x in u.tasks) for u in units]
+    top = max(counts, default=0)
+    return [u for u, n in zip(units, counts, strict=True) if n == top and top], top
+
+
+def names_list(names: list[str], lang: str, *, most: int = 3) -> str:
+    """ "曹集乡、井头街道"; past ``most`` names: "甲、乙、丙等 12 个单位"."""
+    sep = t("checklist.list_sep", lang)
+    if len(names) <= most:
+        return sep.join(names)
+    return t("checklist.matrix.and_more", lang, names=sep.join(names[:most]), n=len(names))
+
+
+def _wrapped(name: str, lang: str) -> list[str]:
+    """A task's name in short lines for a narrow column: five characters a line in Chinese,
+    about fourteen letters (at a space) in English."""
+    if lang == "zh":
+        return [name[i : i + 5] for i in range(0, len(name), 5)]
+    lines: list[str] = []
+    for word in name.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= 14:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _code_and_name_expr(lang: str) -> str:
+    """An axis label of a few lines: the task's code, then its name wrapped."""
+    parts = []
+    for c in TASK_CODES:
+        lines = ", ".join(f"'{x}'" for x in [c, *_wrapped(task_name(c, lang), lang)])
+        parts.append(f"datum.value == '{c}' ? [{lines}]")
+    return " : ".join(parts) + " : datum.value"
+
+
+# Units per page of the matrix: a district is one page; a city or a province pages.
+MATRIX_PAGE = 40
+
+
 def matrix_chart(units: list[UnitChecklist], lang: str, title: str) -> alt.Chart:
     rows = [
         {
@@ -348,7 +399,14 @@ def matrix_chart(units: list[UnitChecklist], lang: str, title: str) -> alt.Chart
     click = alt.selection_point(name="cell", fields=["township_id", "task"])
     base = alt.Chart(df, title=title).encode(
         x=alt.X(
-            "task:N", title=None, sort=list(TASK_CODES), axis=alt.Axis(orient="top", labelAngle=0)
+            "task:N",
+            title=None,
+            sort=list(TASK_CODES),
+            # Below the cells: a label of several lines grows downwards, into the cells when
+            # set on top.
+            axis=alt.Axis(
+                orient="bottom", labelAngle=0, labelExpr=_code_and_name_expr(lang), labelLimit=110
+            ),
         ),
         y=alt.Y("unit:N", title=None, sort=order, axis=alt.Axis(labelLimit=200)),
     )
@@ -444,7 +502,12 @@ def unit_strip(unit: UnitChecklist, lang: str, title: str) -> alt.Chart:
         ]
     )
     base = alt.Chart(df, title=title).encode(
-        x=alt.X("task:N", title=None, sort=list(TASK_CODES), axis=alt.Axis(labelAngle=0)),
+        x=alt.X(
+            "task:N",
+            title=None,
+            sort=list(TASK_CODES),
+            axis=alt.Axis(labelAngle=0, labelExpr=_code_and_name_expr(lang), labelLimit=110),
+        ),
         y=alt.Y("unit:N", title=None, axis=alt.Axis(labelLimit=200)),
     )
     rects = base.mark_rect(stroke="white", strokeWidth=2).encode(
@@ -463,8 +526,9 @@ def unit_strip(unit: UnitChecklist, lang: str, title: str) -> alt.Chart:
     return (rects + text).properties(height=STRIP_HEIGHT)
 
 
-# Streamlit fits the whole chart (axis and legend included) into this height.
-STRIP_HEIGHT = 130
+# Streamlit fits the whole chart (axis and legend included) into this height; the task axis
+# names each task under its code in up to five lines.
+STRIP_HEIGHT = 240
 # The colours st.badge accepts.
 BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "primary"]
 BADGE_COLORS: dict[str, BadgeColor] = {

@@ -23,6 +23,19 @@ def yuan(amount: Decimal, lang: str | None = None) -> str:
     ).replace("CN¥", "¥")
 
 
+# Leaders read money in 万元 (ten thousand yuan) on charts and in summaries.
+WAN = Decimal(10000)
+
+
+def wan_yuan(amount: Decimal | int | float, lang: str | None = None, *, digits: int = 1) -> str:
+    """An amount of yuan in 万元 with ``digits`` decimals: zh "12.3万元", en "12.3 × 10,000
+    yuan" (the same figure in both languages)."""
+    value = Decimal(str(amount)) / WAN
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    text = format_decimal(value, format=pattern, locale=_locale(lang))
+    return f"{text}万元" if (lang or current_lang()) == "zh" else f"{text} × 10,000 yuan"
+
+
 def number(value: float | int | Decimal, lang: str | None = None) -> str:
     return format_decimal(value, locale=_locale(lang))
 

@@ -92,8 +92,90 @@ def stage_counts(version: int, actor: Actor, year: int, as_of: date) -> pd.DataF
         return supervision_metrics.stage_counts(session, actor, year=year, as_of=as_of)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def unit_calls(version: int, actor: Actor, year: int, as_of: date) -> list[overview.UnitCall]:
+    with session_scope() as session:
+        return overview.unit_calls(session, actor, year=year, as_of=as_of)
+
+
+# Units per page of the list of calls: a district fits on one page; a city or a province pages.
+CALLS_PAGE = 15
+
+
+def calls_frame(calls: list[overview.UnitCall], lang: str) -> pd.DataFrame:
+    """One row per thing a unit lags in: unit, what, status, since when, what puts it right;
+    ``township_id`` kept for the click-through (not shown)."""
+    from ui.checklist import missing_text, status_label, task_name
+
+    sep = t("checklist.list_sep", lang)
+    rows = []
+    for call in calls:
+        for lag in call.lags:
+            if lag.task is not None:
+                what = f"{lag.code} {task_name(lag.code, lang)}"
+                fix = sep.join(missing_text(m, lang) for m in lag.task.missing)
+            else:
+                item = lag.item or {}
+                what = t("overview.calls.supervision", lang, title=item.get("title", ""))
+                fix = t(
+                    "overview.calls.supervision_fix",
+                    lang,
+                    stage=label("supervision.stage", item.get("stage", ""), lang),
+                    day=month_day(item["deadline"], lang),
+                )
+            rows.append(
+                {
+                    "township_id": call.township_id,
+                    t("overview.calls.col_unit", lang): call.name(lang),
+                    t("overview.calls.col_what", lang): what,
+                    t("overview.calls.col_status", lang): status_label(lag.status, lang),
+                    t("overview.calls.col_since", lang): (
+                        month_day(lag.since, lang)
+                        if lag.since
+                        else t("overview.calls.since_unknown", lang)
+                    ),
+                    t("overview.calls.col_fix", lang): fix,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def alert_text(alert: overview.Alert, lang: str) -> str:
     params = dict(alert.params)
+    units = params.pop("units", None)
+    if units is not None:  # units with their items: "皂河镇：“…”、“…”", five units at most
+        from ui.checklist import names_list
+
+        params["names"] = names_list(
+            [
+                t(
+                    "overview.calls.unit_items",
+                    lang,
+                    name=u["name_zh"] if lang == "zh" else u["name_en"],
+                    titles=("、" if lang == "zh" else ", ").join(f"“{x}”" for x in u["titles"]),
+                )
+                for u in units
+            ],
+            lang,
+            most=5,
+        )
+    counts = params.pop("counts", None)
+    if counts is not None:  # units with a count each, the most first: "曹集乡 20 条、…"
+        from ui.checklist import names_list
+
+        params["names"] = names_list(
+            [
+                t(
+                    "overview.calls.unit_count",
+                    lang,
+                    name=c["name_zh"] if lang == "zh" else c["name_en"],
+                    n=c["n"],
+                )
+                for c in counts
+            ],
+            lang,
+            most=5,
+        )
     names = params.pop("names_zh", None), params.pop("names_en", None)
     if names[0] is not None:
         params["names"] = ("、" if lang == "zh" else ", ").join(
@@ -117,10 +199,26 @@ def picked_township(event) -> int | None:
     return int(points[0]["township_id"]) if points else None
 
 
+# A chart with a row per unit draws them all up to this many; past it (a city, a province) the
+# first and the last TOP_N by rank, so a leader still sees who leads and who trails.
+ALL_ROWS_UP_TO = 30
+TOP_N = 10
+
+
+def shown_units(board: scoring.ScoreBoard) -> list[scoring.UnitScore]:
+    """The units a chart draws: all of a district; the top and bottom TOP_N of more."""
+    units = list(board.units)
+    if len(units) <= ALL_ROWS_UP_TO:
+        return units
+    return [*units[:TOP_N], *units[-TOP_N:]]
+
+
 def ranking_chart(
     board: scoring.ScoreBoard, lang: str, *, title: str, big: bool = False, pick: bool = False
 ):
     df = board.frame()
+    ids = {u.township_id for u in shown_units(board)}
+    df = df[df["township_id"].isin(ids)].copy()
     df["unit"] = df[name_column(lang)]
     df["grade_label"] = [label("score.grade", g, lang) for g in df["grade"]]
     order = [label("score.grade", g, lang) for g in GRADE_COLORS]
@@ -166,7 +264,7 @@ def ranking_chart(
 
 def dimension_heatmap(board: scoring.ScoreBoard, lang: str, *, title: str, big: bool = False):
     rows = []
-    for u in board.units:
+    for u in shown_units(board):
         for d in scoring.DIMENSIONS:
             top = u.max_points[d]
             rows.append(
@@ -182,7 +280,7 @@ def dimension_heatmap(board: scoring.ScoreBoard, lang: str, *, title: str, big: 
     df = pd.DataFrame(rows)
     df["share_text"] = [percent(s, lang) for s in df["share"]]
     size = 18 if big else 12
-    units = [u.name(lang) for u in board.units]
+    units = [u.name(lang) for u in shown_units(board)]
     dims = [t(f"score.dimension.{d}", lang) for d in scoring.DIMENSIONS]
     base = alt.Chart(df, title=charts.title(title, font_size=size + 8)).encode(
         y=alt.Y(
@@ -292,9 +390,57 @@ def stage_bars(counts: pd.DataFrame, lang: str, *, title: str, big: bool = False
     return (chart + text).properties(height=(56 if big else 34) * len(order))
 
 
+def dimension_bars(unit: scoring.UnitScore, board: scoring.ScoreBoard, lang: str) -> alt.Chart:
+    """A unit's six dimensions, each on its own scale: the bar is the share of that dimension's
+    maximum (so a 5-point dimension is as long as the 60-point one), labelled with its points
+    ("8.5 / 10"); the orange tick is the district median on the same scale."""
+    rows = []
+    for d in DIMENSION_ORDER:
+        top = unit.max_points[d]
+        rows.append(
+            {
+                "dimension": t(f"score.dimension.{d}", lang),
+                "share": unit.dimensions[d] / top if top else 0.0,
+                "median": (board.median_of(d) or 0.0) / top if top else 0.0,
+                "points_text": f"{unit.dimensions[d]:.1f} / {top:g}",
+            }
+        )
+    df = pd.DataFrame(rows)
+    order = list(df["dimension"])
+    base = alt.Chart(df, title=charts.title(t("score.dim_chart_title", lang), font_size=16)).encode(
+        y=alt.Y("dimension:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
+    )
+    x_scale = alt.Scale(domain=[0, 1])
+    chart = (
+        base.mark_bar(color="#E3ECF5")
+        .encode(
+            x=alt.X(
+                "max_share:Q",
+                title=t("score.share_of_max", lang),
+                scale=x_scale,
+                axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
+            )
+        )
+        .transform_calculate(max_share="1")
+        + base.mark_bar(color=PRIMARY, height=14).encode(x=alt.X("share:Q", scale=x_scale))
+        + base.mark_tick(color="#D55E00", thickness=3, size=22).encode(
+            x=alt.X("median:Q", scale=x_scale)
+        )
+        + base.mark_text(align="left", dx=6, fontSize=13).encode(
+            x=alt.value(0), text="points_text:N", color=alt.value("#111")
+        )
+    )
+    return chart.properties(height=44 * len(order))
+
+
 def fact_text(fact: scoring.Fact, lang: str) -> str:
-    """A fact of the breakdown as one line, e.g. "T02：完成 3 / 4 → 4.5 / 6"."""
+    """A fact of the breakdown as one line, with the task's name beside its code, e.g.
+    "T02 召开主席团会议：完成 3 / 4 → 4.5 / 6"."""
+    from ui.checklist import task_name
+
     params = dict(fact.params)
+    if isinstance(params.get("task"), str) and params["task"].startswith("T"):
+        params["task"] = f"{params['task']} {task_name(params['task'], lang)}"
     if "share" in params:  # shares and their targets read as percentages
         for key in ("share", "target"):
             if key in params:

@@ -26,6 +26,7 @@ from services.task_status import (
     EPS,
     TaskStatus,
     contact_day_calendar,
+    contact_day_planned,
     contact_days_allowed,
     listed,
     share_task,
@@ -158,7 +159,7 @@ def t07_contact_days(reader: TaskReader, task: TaskRule, unit: Unit) -> TaskStat
     for month in range(1, 13):
         on_time = [d for d in days if d.month == month]
         if not on_time and contact_days_allowed(rule, year, month)[-1] > reader.as_of:
-            upcoming = upcoming or date(year, month, rule.day_of_month)
+            upcoming = upcoming or contact_day_planned(rule, year, month)
             continue
         due += 1
         if any(d.counts for d in on_time):
@@ -179,7 +180,7 @@ def t07_contact_days(reader: TaskReader, task: TaskRule, unit: Unit) -> TaskStat
                 {
                     "kind": "contact_day_missed",
                     "month": month,
-                    "day": date(year, month, rule.day_of_month),
+                    "day": contact_day_planned(rule, year, month),
                     "held_on": min(off) if off else None,
                 }
             )

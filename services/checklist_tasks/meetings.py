@@ -10,7 +10,8 @@ full, T04 a supervision topic at every presidium meeting.
   blank (``meeting_in_full``) / meetings held.
 * T04 presidium meetings held with ≥ 1 supervision topic (``meeting_with_topic``) / presidium
   meetings held. A meeting held without a topic stays without one, so with a 100 % target one
-  such meeting makes the task overdue (the target can no longer be reached).
+  such meeting makes the task overdue (the target can no longer be reached). No presidium
+  meeting held once the first quarter ended owes a topic: behind, overdue at the year's end.
 
 A meeting recorded was held and counts as held whatever it lacks; the task about what it lacks
 (T03, T04) counts the lack. Each predicate is one SQL expression, used by the counts and by the
@@ -276,6 +277,13 @@ def t04_presidium_topics(reader: TaskReader, task: TaskRule, unit: Unit) -> Task
         year=reader.year,
         as_of=reader.as_of,
         unreachable=final_miss(task.target, meetings.held - meetings.with_topic),
+        # No presidium meeting once the first quarter ended: no topic could be put, so the task
+        # is not on track (services.task_status.share_verdict).
+        owed=(
+            {"kind": "no_presidium_meeting"}
+            if not meetings.held and quarter_end(reader.year, 1) <= reader.as_of
+            else None
+        ),
     )
 
 

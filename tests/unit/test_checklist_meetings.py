@@ -104,9 +104,10 @@ def test_t02_two_meetings_in_one_quarter_and_none_in_the_next(town, session):
     # is in order; 1 Mar → 31 Mar the first quarter was in hand.
     assert status(session, town, "T02", date(2026, 6, 29)).status == "on_track"
     # 30 Jun ends without a meeting in the second quarter: four quarters each with a meeting
-    # can no longer be reached, so the task is overdue although 2 of the 2 due were held.
+    # can no longer be reached, so the task is overdue although 2 of the 2 due were held; it
+    # is held to the year's 4 by 31 Dec, so it never reads "2 done, 2 due" and overdue.
     t = status(session, town, "T02", date(2026, 6, 30))
-    assert (t.value, t.expected, t.status) == (2, 2, "overdue")
+    assert (t.value, t.expected, t.expected_on, t.status) == (2, 4, date(2026, 12, 31), "overdue")
     assert t.decided_by.reason == "unreachable"
     assert t.decided_by.detail == {"kind": "quarters_without_meeting", "quarters": [2]}
     assert t.missing[0] == {"kind": "quarter_without_meeting", "quarter": 2}

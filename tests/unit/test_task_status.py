@@ -256,3 +256,100 @@ def test_the_contact_day_calendar_names_the_month_of_every_allowed_day():
     # With the 1st as contact day, Saturday 1 Jan 2028 allows Friday 31 Dec 2027 for January.
     first = r.model_copy(update={"day_of_month": 1})
     assert ts.contact_day_calendar(first, 2028)[date(2027, 12, 31)] == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# One reading of every verdict: what is due is more than what is done
+
+
+def test_three_of_three_due_is_never_behind_the_figure_is_the_deadline_s():
+    """T02, one meeting a quarter, three held by 2 Dec: the fourth quarter's deadline (31 Dec)
+    is 29 days away, inside the 30-day warning window, so the task is behind, and it is held to
+    4 by 31 Dec — not "3 done, 3 due"."""
+    task = rules.load_toml(rules.default_rules_path(YEAR)).task("T02")
+    status = ts.count_task(
+        task, 1, 3, 4, year=YEAR, as_of=date(2026, 12, 2), missing_kind="meetings_needed"
+    )
+    assert (status.status, status.expected, status.expected_on) == (
+        "behind",
+        4,
+        date(2026, 12, 31),
+    )
+    # On 27 Nov (34 days left) the same three are on track, due 3 by that day.
+    status = ts.count_task(
+        task, 1, 3, 4, year=YEAR, as_of=date(2026, 11, 27), missing_kind="meetings_needed"
+    )
+    assert (status.status, status.expected, status.expected_on) == ("on_track", 3, None)
+
+
+def test_a_target_out_of_reach_holds_the_unit_to_the_year_s_goal():
+    """Three meetings credited with a quarter left empty: overdue, due 4 by 31 Dec."""
+    task = rules.load_toml(rules.default_rules_path(YEAR)).task("T02")
+    status = ts.count_task(
+        task,
+        1,
+        3,
+        4,
+        year=YEAR,
+        as_of=date(2026, 11, 1),
+        missing_kind="meetings_needed",
+        unreachable={"kind": "quarters_without_meeting", "quarters": [3]},
+    )
+    assert (status.status, status.expected, status.expected_on) == (
+        "overdue",
+        4,
+        date(2026, 12, 31),
+    )
+
+
+@given(_schedules(), st.integers(0, 6), _days, st.integers(0, 60))
+def test_a_count_behind_or_overdue_always_owes_more_than_it_has(schedule, count, as_of, warn):
+    points, goal = schedule
+    status, decision = ts.count_verdict(count, goal, points, as_of, warn)
+    expected, _ = ts.held_to(count, points, as_of, decision)
+    if status in ("behind", "overdue"):
+        assert count < expected
+    else:
+        assert status == "done" or count >= expected
+
+
+def test_no_presidium_meeting_is_behind_from_the_first_quarter_s_end_never_on_track():
+    """T04 of a town without a presidium meeting: nothing to share, but a topic was owed from
+    31 Mar (the first quarter's meeting was due): behind, overdue from 31 Dec."""
+    task = rules.load_toml(rules.default_rules_path(YEAR)).task("T04")
+    owed = {"kind": "no_presidium_meeting"}
+
+    def verdict(as_of: date, owes: bool) -> ts.TaskStatus:
+        return ts.share_task(
+            task,
+            1,
+            0,
+            0,
+            target=1.0,
+            missing=[],
+            year=YEAR,
+            as_of=as_of,
+            owed=owed if owes else None,
+        )
+
+    early = verdict(date(2026, 3, 30), owes=False)
+    assert early.status == "on_track"
+    late = verdict(date(2026, 12, 2), owes=True)
+    assert late.status == "behind"
+    assert late.decided_by is not None and late.decided_by.reason == "nothing_held"
+    assert late.missing == (owed,)
+    assert verdict(date(2026, 12, 31), owes=True).status == "overdue"
+
+
+def test_the_next_contact_day_is_the_planned_one():
+    """20 Dec 2026 is a Sunday: the contact day is announced for Monday 21 Dec, on every screen;
+    after it, the next is 20 Jan 2027 (a Wednesday)."""
+    r = rules.load_toml(rules.default_rules_path(YEAR)).contact_day
+
+    def nxt(d: date) -> date:
+        return ts.next_contact_day_planned(lambda _year: r, d)
+
+    assert nxt(date(2026, 11, 27)) == date(2026, 12, 21)
+    assert nxt(date(2026, 12, 21)) == date(2026, 12, 21)
+    assert nxt(date(2026, 12, 22)) == date(2027, 1, 20)
+    assert nxt(date(2026, 11, 20)) == date(2026, 11, 20)

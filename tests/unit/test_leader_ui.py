@@ -1,0 +1,69 @@
+"""Formatting and chart helpers of the leader's screens: money in 万元, every month on the axis,
+every unit tied for the most overdue named, the tasks' names beside their codes."""
+
+from decimal import Decimal
+
+import pandas as pd
+
+from models.enums import UnitType
+from services.checklist import UnitChecklist
+from services.task_status import TaskStatus
+from ui import charts
+from ui import checklist as ui
+from ui.format import wan_yuan
+
+
+def test_money_reads_in_wan_yuan_in_both_languages():
+    assert wan_yuan(Decimal("123456.78"), "zh") == "12.3万元"
+    assert wan_yuan(Decimal("123456.78"), "en") == "12.3 × 10,000 yuan"
+    assert wan_yuan(Decimal("5000000"), "zh", digits=0) == "500万元"
+    axis = charts.wan_axis("spent", title="万元").to_dict()
+    assert axis["axis"]["labelExpr"] == "format(datum.value / 10000, ',.1~f')"
+
+
+def test_every_month_is_on_the_axis_a_gap_is_zero_a_month_to_come_is_empty():
+    df = pd.DataFrame({"month": [1, 2, 4], "attendances": [30, 28, 35]})
+    full = charts.all_months(df, month="month", value="attendances", through=5)
+    assert list(full["month"]) == list(range(1, 13))
+    values = list(full["attendances"])
+    assert values[:5] == [30, 28, 0, 35, 0]  # March and May held none: a visible gap
+    assert all(pd.isna(v) for v in values[5:])  # June on: not yet due, no bar
+
+
+def _unit(name: str, overdue: int) -> UnitChecklist:
+    tasks = tuple(
+        TaskStatus(1, f"T{n:02d}", "A", "overdue" if n <= overdue else "done", "count", 1, 1, 1)
+        for n in range(1, 11)
+    )
+    return UnitChecklist(1, name, name, name, UnitType.town, tasks)
+
+
+def test_every_unit_tied_for_the_most_overdue_is_named():
+    units = [_unit("来龙镇", 1), _unit("曹集乡", 3), _unit("井头街道", 3)]
+    worst, most = ui.most_overdue(units)
+    assert [u.name_zh for u in worst] == ["曹集乡", "井头街道"] and most == 3
+    assert ui.names_list(["曹集乡", "井头街道"], "zh") == "曹集乡、井头街道"
+    many = [f"单位{n}" for n in range(1, 6)]
+    assert ui.names_list(many, "zh") == "单位1、单位2、单位3等 5 个单位"
+    assert ui.most_overdue([_unit("甲", 0)]) == ([], 0)
+
+
+def test_the_task_axis_names_every_task_under_its_code():
+    expr = ui._code_and_name_expr("zh")
+    assert "datum.value == 'T02' ? ['T02', '召开主席团', '会议']" in expr
+    assert "['T02', 'Presidium', 'meetings']" in ui._code_and_name_expr("en")
+
+
+def test_at_scale_a_chart_draws_the_first_and_last_units_not_all_of_them():
+    from types import SimpleNamespace
+
+    from ui import deck
+    from ui import overview as overview_ui
+
+    district = SimpleNamespace(units=list(range(14)))
+    assert overview_ui.shown_units(district) == list(range(14))  # type: ignore[arg-type]
+    province = SimpleNamespace(units=list(range(1400)))
+    shown = overview_ui.shown_units(province)  # type: ignore[arg-type]
+    assert shown == [*range(10), *range(1390, 1400)]
+    assert deck._ends(list(range(42))) == list(range(42))  # three slides' worth: all
+    assert deck._ends(list(range(140))) == [*range(14), *range(126, 140)]
