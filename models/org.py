@@ -20,6 +20,9 @@ class Township(SQLModel, table=True):
     population: int | None = None
     sort_order: int = 0
     active: bool = True
+    # The county-level district a unit belongs to, when the platform serves several of them
+    # (a city or a province); screens group units by it. None: the unit stands on its own.
+    parent_id: int | None = Field(default=None, foreign_key="township.id", index=True)
 
 
 class OrgGuarantee(Recorded, table=True):

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from models.db import session_scope
-from services import checklist, clock, meetings, rules, task_marks
+from services import checklist, clock, meetings, reads, rules, task_marks
 from services.checklist import ChecklistResult, UnitChecklist
 from services.permissions import Actor
 from services.spreadsheets import writer
@@ -36,7 +36,12 @@ def status(
 ) -> ChecklistResult:
     with session_scope() as session:
         return checklist.readable_checklist(
-            session, actor, year=year, as_of=as_of, township_id=township_id
+            session,
+            actor,
+            year=year,
+            as_of=as_of,
+            township_id=township_id,
+            reads=reads.bundle(version),
         )
 
 

@@ -3,6 +3,7 @@
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -24,13 +25,24 @@ def yuan(amount: Decimal, lang: str | None = None) -> str:
 
 
 def number(value: float | int | Decimal, lang: str | None = None) -> str:
-    return format_decimal(value, locale=_locale(lang))
+    return _number(value, _locale(lang))
 
 
 def percent(share: float | None, lang: str | None = None) -> str:
     if share is None:
         return "—"
-    return format_percent(share, format="#,##0%", locale=_locale(lang))
+    return _percent(share, _locale(lang))
+
+
+# A large table formats the same few figures thousands of times: each is formatted once.
+@lru_cache(maxsize=16384, typed=True)
+def _number(value: float | int | Decimal, locale: str) -> str:
+    return format_decimal(value, locale=locale)
+
+
+@lru_cache(maxsize=16384, typed=True)
+def _percent(share: float, locale: str) -> str:
+    return format_percent(share, format="#,##0%", locale=locale)
 
 
 def day(d: date, lang: str | None = None) -> str:
