@@ -285,6 +285,68 @@ def coverage_totals(frame: pd.DataFrame) -> CoverageTotals:
     )
 
 
+COUNTY_COLUMNS = [
+    "county_id",
+    "name_zh",
+    "name_en",
+    "units",
+    "presidium_members",
+    "presidium_covered",
+    "presidium_share",
+    "deputies",
+    "deputies_covered",
+    "deputy_share",
+    "participants",
+    "expected",
+    "participation",
+]
+
+
+def coverage_by_county(
+    coverage: pd.DataFrame,
+    participation: pd.DataFrame,
+    parent_of: dict[int, int | None],
+    counties: list,
+) -> pd.DataFrame:
+    """Per county-level district (``counties``: objects with id, name_zh, name_en, in order):
+    its units' coverage totals (as ``coverage_totals``) and contact-day participation (all who
+    took part over all expected). Built from the per-unit frames the database summed, so a
+    province's figures cost one row per unit, not one per deputy."""
+    cov = coverage.assign(county_id=coverage["township_id"].map(parent_of))
+    part = participation.assign(
+        county_id=participation["township_id"].map(parent_of)
+        if not participation.empty
+        else pd.Series(dtype="float64")
+    )
+    rows = []
+    for county in counties:
+        units = cov[cov["county_id"] == county.id]
+        if units.empty:
+            continue
+        totals = coverage_totals(units)
+        months = part[part["county_id"] == county.id] if not part.empty else part
+        participants = int(months["participants"].sum()) if not months.empty else 0
+        expected = int(months["expected"].sum()) if not months.empty else 0
+        rows.append(
+            {
+                "county_id": county.id,
+                "name_zh": county.name_zh,
+                "name_en": county.name_en,
+                "units": len(units),
+                "presidium_members": totals.presidium_members,
+                "presidium_covered": totals.presidium_covered,
+                "presidium_share": totals.presidium_share,
+                "deputies": totals.deputies,
+                "deputies_covered": totals.deputies_covered,
+                "deputy_share": totals.deputy_share,
+                "participants": participants,
+                "expected": expected,
+                "participation": participants / expected if expected else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=COUNTY_COLUMNS)
+
+
 # ---------------------------------------------------------------------------------------------
 # Gap list by name
 

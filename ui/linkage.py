@@ -10,7 +10,7 @@ import streamlit as st
 
 from models.db import session_scope
 from services import contact_days as contact_records
-from services import imports, linkage, roster_io, roster_reads
+from services import imports, linkage, org, roster_io, roster_reads
 from services.permissions import Actor
 from services.rules import get_rules
 from ui import data as cached
@@ -47,6 +47,13 @@ def relabel_uploader() -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Cached reads (first argument: the data version, which grows with every audited write)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def counties(version: int) -> list[org.CountyInfo]:
+    """The county-level districts units are grouped by (none for one district)."""
+    with session_scope() as session:
+        return org.list_counties(session)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -2,12 +2,13 @@
 districts, gives a unit its district when adding it, moves or takes it out later; every change
 is audited, and an unknown district is refused."""
 
+import pandas as pd
 import pytest
 from sqlmodel import select
 
 from models import AuditLog, County, Township
 from models.enums import UnitType
-from services import org
+from services import linkage, org
 from services.errors import PermissionDenied, ValidationError
 from tests.factories import ADMIN, LEADER
 
@@ -71,3 +72,38 @@ def test_an_unknown_county_and_a_non_admin_are_refused(session):
     with pytest.raises(PermissionDenied):
         org.add_county(session, LEADER, code="east", name_zh="东区", name_en="East")
     assert len(session.exec(select(County)).all()) == 1
+
+
+def test_coverage_by_county_sums_the_units_of_each_district():
+    north = org.CountyInfo(1, "north", "北区", "North")
+    south = org.CountyInfo(2, "south", "南区", "South")
+    empty = org.CountyInfo(3, "east", "东区", "East")
+    cov = pd.DataFrame(
+        [
+            # a town of the north: 8 of 10 members and 40 of 50 deputies linked enough
+            {"township_id": 11, "presidium_applicable": True, "presidium_members": 10,
+             "presidium_covered": 8, "deputies": 50, "deputies_covered": 40},
+            # a sub-district of the north: no presidium, 20 of 20 deputies
+            {"township_id": 12, "presidium_applicable": False, "presidium_members": 0,
+             "presidium_covered": 0, "deputies": 20, "deputies_covered": 20},
+            # a town of the south: 5 of 5 members, 15 of 30 deputies
+            {"township_id": 21, "presidium_applicable": True, "presidium_members": 5,
+             "presidium_covered": 5, "deputies": 30, "deputies_covered": 15},
+        ]
+    )  # fmt: skip
+    part = pd.DataFrame(
+        [
+            {"township_id": 11, "month": 1, "participants": 40, "expected": 50},
+            {"township_id": 12, "month": 1, "participants": 10, "expected": 20},
+            {"township_id": 21, "month": 1, "participants": 30, "expected": 30},
+        ]
+    )
+    parents = {11: 1, 12: 1, 21: 2}
+
+    got = linkage.coverage_by_county(cov, part, parents, [north, south, empty])
+
+    assert got["name_zh"].tolist() == ["北区", "南区"]  # a district without units is left out
+    assert got["units"].tolist() == [2, 1]
+    assert got["presidium_share"].tolist() == [0.8, 1.0]  # 8/10; 5/5
+    assert got["deputy_share"].tolist() == [60 / 70, 0.5]  # (40+20)/(50+20); 15/30
+    assert got["participation"].tolist() == [50 / 70, 1.0]  # (40+10)/(50+20); 30/30
