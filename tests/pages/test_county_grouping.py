@@ -65,3 +65,26 @@ def test_the_whole_shows_one_row_per_district_and_a_district_its_units(env, lang
     named = [n for d in at.dataframe for n in d.value.iloc[:, 0] if isinstance(n, str)]
     assert named
     assert all(n.endswith(words["suffix"]) for n in named), named
+
+
+def test_the_supervision_board_drills_down_from_a_district_to_its_units(env):
+    # In Chinese only: AppTest formats a choice's value with the page's own label function,
+    # outside the page's run, where the language is the default one.
+    at = signed_in("leader", "zh")
+    at.run()
+    at.switch_page("pages/supervision_board.py").run()
+    no_exceptions(at)
+    assert at.selectbox(key="sv_board_county_zh").options == ["全部区县", "第001区", "第002区"]
+    assert len(at.selectbox(key="sv_board_unit_zh").options) == 1 + 6
+    per_unit = at.dataframe[-1].value
+    assert len(per_unit) == 6  # closure and satisfaction of every unit of both districts
+
+    at.selectbox(key="sv_board_county_zh").select_index(2).run()
+    no_exceptions(at)
+    choices = at.selectbox(key="sv_board_unit_zh").options
+    assert choices[0] == "全部单位"
+    assert len(choices) == 1 + 3 and all(o.endswith("·002") for o in choices[1:])
+    per_unit = at.dataframe[-1].value
+    assert len(per_unit) == 3
+    names = [n for d in at.dataframe for n in d.value.iloc[:, 0] if isinstance(n, str)]
+    assert names and all(n.endswith("·002") for n in names), names
