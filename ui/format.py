@@ -19,9 +19,7 @@ def _locale(lang: str | None) -> str:
 
 
 def yuan(amount: Decimal, lang: str | None = None) -> str:
-    return format_currency(
-        amount, "CNY", format="¤#,##0.00", locale=_locale(lang), currency_digits=False
-    ).replace("CN¥", "¥")
+    return _yuan(amount, _locale(lang))
 
 
 def number(value: float | int | Decimal, lang: str | None = None) -> str:
@@ -38,6 +36,13 @@ def percent(share: float | None, lang: str | None = None) -> str:
 @lru_cache(maxsize=16384, typed=True)
 def _number(value: float | int | Decimal, locale: str) -> str:
     return format_decimal(value, locale=locale)
+
+
+@lru_cache(maxsize=16384, typed=True)
+def _yuan(amount: Decimal, locale: str) -> str:
+    return format_currency(
+        amount, "CNY", format="¤#,##0.00", locale=locale, currency_digits=False
+    ).replace("CN¥", "¥")
 
 
 @lru_cache(maxsize=16384, typed=True)
