@@ -30,8 +30,6 @@ if cov.empty:
     st.info(t("linkage.coverage.no_units"))
     st.stop()
 part = ui.participation(version, actor, year, as_of)
-gaps = ui.gaps(version, actor, year)
-vis = ui.visits_summary(version, actor, year)
 
 # Past one district the units are grouped by their county-level district: the whole shows one
 # row per district, and choosing a district drills down to its units.
@@ -50,8 +48,13 @@ if counties:
         keep = [tid for tid, parent in parent_of.items() if parent == county]
         cov = cov[cov["township_id"].isin(keep)]
         part = part[part["township_id"].isin(keep)] if not part.empty else part
+# The gap list is read whole only for the units shown; the whole needs only its length.
+gaps = None
+if county or not counties:
+    gaps = ui.gaps(version, actor, year)
+    if county:
         gaps = gaps[gaps["township_id"].isin(keep)] if not gaps.empty else gaps
-        vis = vis[vis["township_id"].isin(keep)] if not vis.empty else vis
+n_gaps = len(gaps) if gaps is not None else ui.gap_count(version, actor, year)
 totals = linkage.coverage_totals(cov)
 trend = linkage.participation_trend(part)
 any_congress = bool(cov["presidium_applicable"].any())
@@ -79,7 +82,7 @@ with st.container(key="linkage_metrics", horizontal=True):
     expected = int(part["expected"].sum()) if not part.empty else 0
     avg = float(part["participants"].sum()) / expected if expected else None
     st.metric(t("linkage.metric.participation", year=year), percent(avg, lang), border=True)
-    st.metric(t("linkage.metric.gaps"), number(len(gaps)), border=True)
+    st.metric(t("linkage.metric.gaps"), number(n_gaps), border=True)
 
 if counties and not county:
     st.subheader(t("linkage.county.section"))
@@ -111,6 +114,11 @@ if counties and not county:
     )
     st.caption(t("linkage.county.drill"))
     st.stop()
+
+assert gaps is not None  # read above for the units shown
+vis = ui.visits_summary(version, actor, year)
+if county:
+    vis = vis[vis["township_id"].isin(keep)] if not vis.empty else vis
 
 # --- coverage per unit --------------------------------------------------------------------------
 st.subheader(t("linkage.coverage.section"))

@@ -313,32 +313,41 @@ def coverage_by_county(
     took part over all expected). Built from the per-unit frames the database summed, so a
     province's figures cost one row per unit, not one per deputy."""
     cov = coverage.assign(county_id=coverage["township_id"].map(parent_of))
-    part = participation.assign(
-        county_id=participation["township_id"].map(parent_of)
-        if not participation.empty
-        else pd.Series(dtype="float64")
+    cov = cov.assign(
+        members=cov["presidium_members"].where(cov["presidium_applicable"], 0),
+        members_covered=cov["presidium_covered"].where(cov["presidium_applicable"], 0),
     )
+    sums = cov.groupby("county_id").agg(
+        units=("township_id", "size"),
+        presidium_members=("members", "sum"),
+        presidium_covered=("members_covered", "sum"),
+        deputies=("deputies", "sum"),
+        deputies_covered=("deputies_covered", "sum"),
+    )
+    taking_part: dict = {}
+    if not participation.empty:
+        part = participation.assign(county_id=participation["township_id"].map(parent_of))
+        taking_part = part.groupby("county_id")[["participants", "expected"]].sum().to_dict("index")
     rows = []
     for county in counties:
-        units = cov[cov["county_id"] == county.id]
-        if units.empty:
+        if county.id not in sums.index:
             continue
-        totals = coverage_totals(units)
-        months = part[part["county_id"] == county.id] if not part.empty else part
-        participants = int(months["participants"].sum()) if not months.empty else 0
-        expected = int(months["expected"].sum()) if not months.empty else 0
+        s = sums.loc[county.id]
+        months = taking_part.get(county.id, {"participants": 0, "expected": 0})
+        participants, expected = int(months["participants"]), int(months["expected"])
+        members, deputies = int(s["presidium_members"]), int(s["deputies"])
         rows.append(
             {
                 "county_id": county.id,
                 "name_zh": county.name_zh,
                 "name_en": county.name_en,
-                "units": len(units),
-                "presidium_members": totals.presidium_members,
-                "presidium_covered": totals.presidium_covered,
-                "presidium_share": totals.presidium_share,
-                "deputies": totals.deputies,
-                "deputies_covered": totals.deputies_covered,
-                "deputy_share": totals.deputy_share,
+                "units": int(s["units"]),
+                "presidium_members": members,
+                "presidium_covered": int(s["presidium_covered"]),
+                "presidium_share": int(s["presidium_covered"]) / members if members else None,
+                "deputies": deputies,
+                "deputies_covered": int(s["deputies_covered"]),
+                "deputy_share": int(s["deputies_covered"]) / deputies if deputies else None,
                 "participants": participants,
                 "expected": expected,
                 "participation": participants / expected if expected else None,

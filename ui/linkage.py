@@ -69,6 +69,12 @@ def gaps(version: int, actor: Actor, year: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def gap_count(version: int, actor: Actor, year: int) -> int:
+    """How many people the gap list names (the whole list stays in the database's answer)."""
+    return len(gaps(version, actor, year))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def participation(version: int, actor: Actor, year: int, as_of: date) -> pd.DataFrame:
     with session_scope() as session:
         return linkage.contact_participation(session, actor, year=year, as_of=as_of)
