@@ -6,6 +6,8 @@ with its own seed, so every replica keeps the demo's proportions and its story: 
 (exemplary, normal, lagging), the same deliberate rule breaks, the previous year whole and the
 benchmark year up to ``AS_OF``. Replica 0 uses the demo's seed and the demo's unit codes, so the
 district scale is the demo database itself and the demo accounts (``leader``) read it as usual.
+Past one replica, each replica is a county-level district of its own (``County``, the units'
+parent), as a city's or a province's platform would hold them.
 
 Built databases are cached under ``bench/out/`` (SQLite files, and one marker file per
 PostgreSQL database) and rebuilt only when the generator, the models, the migrations or the
@@ -25,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, func, select
 
 from manage import migrate
-from models import Township, User
+from models import County, Township, User
 from models.db import make_engine
 from models.enums import Role, UnitType
 from seed import demo
@@ -79,7 +81,24 @@ def fingerprint(scale: Scale) -> str:
     return h.hexdigest()[:16]
 
 
-def replica_units(session: Session, replica: int, specs: list[dict]) -> list[Township]:
+def replica_county(session: Session, replica: int) -> int:
+    """The county-level district (County) of one replica, at a scale of several districts."""
+    suffix = f"{replica + 1:03d}"
+    row = County(
+        code=f"county-{suffix}",
+        name_zh=f"第{suffix}区",
+        name_en=f"District {suffix}",
+        sort_order=replica + 1,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def replica_units(
+    session: Session, replica: int, specs: list[dict], parent_id: int | None = None
+) -> list[Township]:
     """Insert the units of one replica; returns stand-ins for the demo generator.
 
     A stand-in carries the stored unit's id and names but the *seed* unit's code: the generator
@@ -97,6 +116,7 @@ def replica_units(session: Session, replica: int, specs: list[dict]) -> list[Tow
                 unit_type=UnitType(spec["unit_type"]),
                 population=spec.get("population"),
                 sort_order=replica * len(specs) + order,
+                parent_id=parent_id,
             )
         )
     session.add_all(stored)
@@ -129,7 +149,9 @@ def populate(
     session.commit()
     counts: Counter[str] = Counter()
     for r in range(replicas):
-        units = replica_units(session, r, specs)
+        # Past one district, each replica is a county-level district of its own.
+        parent = replica_county(session, r) if replicas > 1 else None
+        units = replica_units(session, r, specs, parent)
         counts.update(demo._Demo(session, units, year=YEAR, seed=SEED + r, as_of=AS_OF).run())
         session.commit()
         session.expunge_all()  # keeps memory flat however many replicas

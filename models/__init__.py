@@ -18,7 +18,7 @@ from models.enums import (
 from models.funds import Budget, Expense
 from models.linkage import ContactDay, ContactDayParticipant, Notification, Opinion, Visit
 from models.meetings import Meeting, SupervisionTopic
-from models.org import OrgGuarantee, Township
+from models.org import County, OrgGuarantee, Township
 from models.people import Constituency, Deputy, PresidiumLink, Voter, VoterLink
 from models.platforms import Platform, PlatformCheck, PlatformDeputy
 from models.rules import RuleSet, TaskMark, YearClose
@@ -36,6 +36,7 @@ __all__ = [
     "Constituency",
     "ContactDay",
     "ContactDayParticipant",
+    "County",
     "Deputy",
     "DeputyLevel",
     "Expense",

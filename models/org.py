@@ -9,6 +9,17 @@ from models.base import Recorded
 from models.enums import UnitType
 
 
+class County(SQLModel, table=True):
+    """A county-level district (区、县) whose units the platform serves, when it serves several
+    (a city or a province): the parent that screens group units by."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    name_zh: str = Field(max_length=40)
+    name_en: str = Field(max_length=60)
+    sort_order: int = 0
+
+
 class Township(SQLModel, table=True):
     """A town (镇), township (乡) or sub-district (街道) guided by the district."""
 
@@ -20,6 +31,9 @@ class Township(SQLModel, table=True):
     population: int | None = None
     sort_order: int = 0
     active: bool = True
+    # The county-level district the unit belongs to, when the platform serves several (a city
+    # or a province); screens group units by it. None: the platform's one district.
+    parent_id: int | None = Field(default=None, foreign_key="county.id", index=True)
 
 
 class OrgGuarantee(Recorded, table=True):

@@ -86,7 +86,8 @@ st.dataframe(
 )
 st.download_button(
     t("checklist.matrix.download"),
-    data=ui.matrix_xlsx(units, lang, year=year, as_of=result.as_of),
+    # Built when clicked, not on every run of the page.
+    data=lambda: ui.matrix_xlsx(units, lang, year=year, as_of=result.as_of),
     file_name=f"checklist_{year}_{result.as_of.isoformat()}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="checklist_matrix_download",

@@ -29,10 +29,34 @@ cov = ui.coverage(version, actor, year)
 if cov.empty:
     st.info(t("linkage.coverage.no_units"))
     st.stop()
-totals = linkage.coverage_totals(cov)
 part = ui.participation(version, actor, year, as_of)
+
+# Past one district the units are grouped by their county-level district: the whole shows one
+# row per district, and choosing a district drills down to its units.
+counties = ui.counties(version) if actor.is_district else []
+county = 0
+if counties:
+    parent_of = {u.id: u.parent_id for u in cached.townships(version, actor)}
+    county_names = {c.id: c.name(lang) for c in counties}
+    county = st.selectbox(
+        t("linkage.county.pick"),
+        [0, *county_names],
+        format_func=lambda i: county_names[i] if i else t("linkage.county.all"),
+        key="linkage_county",
+    )
+    if county:
+        keep = [tid for tid, parent in parent_of.items() if parent == county]
+        cov = cov[cov["township_id"].isin(keep)]
+        part = part[part["township_id"].isin(keep)] if not part.empty else part
+# The gap list is read whole only for the units shown; the whole needs only its length.
+gaps = None
+if county or not counties:
+    gaps = ui.gaps(version, actor, year)
+    if county:
+        gaps = gaps[gaps["township_id"].isin(keep)] if not gaps.empty else gaps
+n_gaps = len(gaps) if gaps is not None else ui.gap_count(version, actor, year)
+totals = linkage.coverage_totals(cov)
 trend = linkage.participation_trend(part)
-gaps = ui.gaps(version, actor, year)
 any_congress = bool(cov["presidium_applicable"].any())
 
 with st.container(key="linkage_metrics", horizontal=True):
@@ -58,7 +82,43 @@ with st.container(key="linkage_metrics", horizontal=True):
     expected = int(part["expected"].sum()) if not part.empty else 0
     avg = float(part["participants"].sum()) / expected if expected else None
     st.metric(t("linkage.metric.participation", year=year), percent(avg, lang), border=True)
-    st.metric(t("linkage.metric.gaps"), number(len(gaps)), border=True)
+    st.metric(t("linkage.metric.gaps"), number(n_gaps), border=True)
+
+if counties and not county:
+    st.subheader(t("linkage.county.section"))
+    by_county = linkage.coverage_by_county(cov, part, parent_of, counties)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("linkage.county.col.county"): [
+                    r["name_zh"] if lang == "zh" else r["name_en"] for _, r in by_county.iterrows()
+                ],
+                t("linkage.county.col.units"): by_county["units"],
+                t("linkage.metric.presidium", n=per_member): [
+                    percent(v, lang) if v == v and v is not None else "—"
+                    for v in by_county["presidium_share"]
+                ],
+                t("linkage.metric.deputies", n=per_deputy): [
+                    percent(v, lang) if v == v and v is not None else "—"
+                    for v in by_county["deputy_share"]
+                ],
+                t("linkage.metric.participation", year=year): [
+                    percent(v, lang) if v == v and v is not None else "—"
+                    for v in by_county["participation"]
+                ],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="linkage_county_table",
+    )
+    st.caption(t("linkage.county.drill"))
+    st.stop()
+
+assert gaps is not None  # read above for the units shown
+vis = ui.visits_summary(version, actor, year)
+if county:
+    vis = vis[vis["township_id"].isin(keep)] if not vis.empty else vis
 
 # --- coverage per unit --------------------------------------------------------------------------
 st.subheader(t("linkage.coverage.section"))
@@ -137,7 +197,6 @@ else:
 
 # --- one visit, two notifications ---------------------------------------------------------------
 st.subheader(t("linkage.visits.section"))
-vis = ui.visits_summary(version, actor, year)
 if not vis.empty:
     halves = [1, 2] if as_of.month > 6 else [1]
     rows = {}

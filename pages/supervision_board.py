@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import charts
 from ui import data as cached
+from ui import linkage as lin
 from ui import supervision as ui
 from ui.auth import page_actor
 from ui.format import day, number, percent
@@ -23,9 +24,25 @@ version = cached.data_version()
 page_header(t("supervision.board.title"), t("supervision.board.caption", day=day(as_of), year=year))
 
 unit = None
+county = None
 if actor.is_district:
     # 0 stands for every unit: a None option would read as "nothing chosen".
     units = cached.townships(version, actor)
+    # Past one district, a county-level district is chosen first and its units after it.
+    counties = lin.counties(version)
+    if counties:
+        county_names = {c.id: c.name(lang) for c in counties}
+        county = (
+            st.selectbox(
+                t("linkage.county.pick"),
+                [0, *county_names],
+                format_func=lambda i: county_names[i] if i else t("supervision.board.all_counties"),
+                key=f"sv_board_county_{lang}",
+            )
+            or None
+        )
+        if county is not None:
+            units = [u for u in units if u.parent_id == county]
     by_id = {u.id: u for u in units}
     unit = (
         st.selectbox(
@@ -42,6 +59,14 @@ counts = ui.stage_counts(version, actor, year, as_of, unit)
 rows = ui.items(version, actor, year, as_of, unit)
 table = ui.summary(version, actor, year, as_of)
 loop = ui.loop_progress(version, actor, year, as_of)
+late = ui.overdue(version, actor, year, as_of, unit)
+if county is not None:
+    # The district's units only (each frame is per unit, summed by the database).
+    keep = list(by_id)
+    counts, rows, table, loop, late = (
+        f[f["township_id"].isin(keep)] if not f.empty else f
+        for f in (counts, rows, table, loop, late)
+    )
 mine = table if unit is None else table[table["township_id"] == unit]
 mine_loop = loop if unit is None else loop[loop["township_id"] == unit]
 
@@ -79,7 +104,7 @@ st.subheader(t("supervision.board.by_stage"))
 ui.kanban(counts, rows, lang, show_unit=actor.is_district and unit is None)
 
 st.subheader(t("supervision.board.stuck"))
-chart = ui.stage_days_chart(ui.stage_days(version, actor, year, as_of, unit), lang)
+chart = ui.stage_days_chart(ui.stage_days(version, actor, year, as_of, unit, county), lang)
 if chart is None:
     st.info(t("supervision.board.no_history"))
 else:
@@ -87,7 +112,6 @@ else:
     st.caption(t("supervision.board.stuck_note"))
 
 st.subheader(t("supervision.board.overdue"))
-late = ui.overdue(version, actor, year, as_of, unit)
 if late.empty:
     st.success(t("supervision.board.no_overdue"))
 else:

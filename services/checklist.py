@@ -26,6 +26,7 @@ from services import org
 from services.checklist_tasks import RECORD_COLUMNS, TASKS, TaskReader, Unit
 from services.errors import ValidationError
 from services.permissions import Actor, readable_township_ids, require_read
+from services.reads import Reads, shared
 from services.rules import TASK_CODES, get_rules
 from services.task_status import TaskStatus, clamp_as_of, not_applicable
 
@@ -125,9 +126,26 @@ def _hand_marks(reader: TaskReader) -> dict[tuple[int, str], str]:
 
 
 def checklist_status(
-    session: Session, year: int, as_of: date, township_ids: list[int] | None = None
+    session: Session,
+    year: int,
+    as_of: date,
+    township_ids: list[int] | None = None,
+    *,
+    reads: Reads | None = None,
 ) -> ChecklistResult:
-    """Every task's status for the active units (all, or those of ``township_ids``)."""
+    """Every task's status for the active units (all, or those of ``township_ids``); read once
+    per data version when a shared ``reads`` bundle is given (``services.reads``)."""
+    key = ("checklist", year, clamp_as_of(year, as_of), _scope_key(township_ids))
+    return shared(reads, key, lambda: _checklist_status(session, year, as_of, township_ids))
+
+
+def _scope_key(ids: list[int] | None) -> tuple[int, ...] | None:
+    return None if ids is None else tuple(sorted(ids))
+
+
+def _checklist_status(
+    session: Session, year: int, as_of: date, township_ids: list[int] | None
+) -> ChecklistResult:
     rules = get_rules(session, year)
     as_of = clamp_as_of(year, as_of)
     version = rules_version(session, year)
@@ -162,10 +180,17 @@ def checklist_status(
 
 
 def readable_checklist(
-    session: Session, actor: Actor, *, year: int, as_of: date, township_id: int | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    year: int,
+    as_of: date,
+    township_id: int | None = None,
+    reads: Reads | None = None,
 ) -> ChecklistResult:
     """checklist_status over what the actor may read (a clerk: their own unit only)."""
-    return checklist_status(session, year, as_of, readable_township_ids(actor, township_id))
+    ids = readable_township_ids(actor, township_id)
+    return checklist_status(session, year, as_of, ids, reads=reads)
 
 
 def cell_records(

@@ -285,6 +285,77 @@ def coverage_totals(frame: pd.DataFrame) -> CoverageTotals:
     )
 
 
+COUNTY_COLUMNS = [
+    "county_id",
+    "name_zh",
+    "name_en",
+    "units",
+    "presidium_members",
+    "presidium_covered",
+    "presidium_share",
+    "deputies",
+    "deputies_covered",
+    "deputy_share",
+    "participants",
+    "expected",
+    "participation",
+]
+
+
+def coverage_by_county(
+    coverage: pd.DataFrame,
+    participation: pd.DataFrame,
+    parent_of: dict[int, int | None],
+    counties: list,
+) -> pd.DataFrame:
+    """Per county-level district (``counties``: objects with id, name_zh, name_en, in order):
+    its units' coverage totals (as ``coverage_totals``) and contact-day participation (all who
+    took part over all expected). Built from the per-unit frames the database summed, so a
+    province's figures cost one row per unit, not one per deputy."""
+    cov = coverage.assign(county_id=coverage["township_id"].map(parent_of))
+    cov = cov.assign(
+        members=cov["presidium_members"].where(cov["presidium_applicable"], 0),
+        members_covered=cov["presidium_covered"].where(cov["presidium_applicable"], 0),
+    )
+    sums = cov.groupby("county_id").agg(
+        units=("township_id", "size"),
+        presidium_members=("members", "sum"),
+        presidium_covered=("members_covered", "sum"),
+        deputies=("deputies", "sum"),
+        deputies_covered=("deputies_covered", "sum"),
+    )
+    taking_part: dict = {}
+    if not participation.empty:
+        part = participation.assign(county_id=participation["township_id"].map(parent_of))
+        taking_part = part.groupby("county_id")[["participants", "expected"]].sum().to_dict("index")
+    rows = []
+    for county in counties:
+        if county.id not in sums.index:
+            continue
+        s = sums.loc[county.id]
+        months = taking_part.get(county.id, {"participants": 0, "expected": 0})
+        participants, expected = int(months["participants"]), int(months["expected"])
+        members, deputies = int(s["presidium_members"]), int(s["deputies"])
+        rows.append(
+            {
+                "county_id": county.id,
+                "name_zh": county.name_zh,
+                "name_en": county.name_en,
+                "units": int(s["units"]),
+                "presidium_members": members,
+                "presidium_covered": int(s["presidium_covered"]),
+                "presidium_share": int(s["presidium_covered"]) / members if members else None,
+                "deputies": deputies,
+                "deputies_covered": int(s["deputies_covered"]),
+                "deputy_share": int(s["deputies_covered"]) / deputies if deputies else None,
+                "participants": participants,
+                "expected": expected,
+                "participation": participants / expected if expected else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=COUNTY_COLUMNS)
+
+
 # ---------------------------------------------------------------------------------------------
 # Gap list by name
 

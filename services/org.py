@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from models import OrgGuarantee, Township
+from models import County, OrgGuarantee, Township
 from models.base import utcnow
 from models.enums import AuditAction, UnitType
 from services import audit
@@ -51,6 +51,7 @@ class TownshipInfo(NamedUnit):
     unit_type: UnitType
     population: int | None
     active: bool
+    parent_id: int | None = None  # its county-level district (County), if any
 
 
 def _info(row: Township) -> TownshipInfo:
@@ -62,6 +63,7 @@ def _info(row: Township) -> TownshipInfo:
         unit_type=row.unit_type,
         population=row.population,
         active=row.active,
+        parent_id=row.parent_id,
     )
 
 
@@ -106,8 +108,10 @@ def add_township(
     name_en: str,
     unit_type: UnitType,
     population: int | None = None,
+    parent_id: int | None = None,
 ) -> int:
     require_admin(actor)
+    _check_parent(session, parent_id)
     code = _clean_name(code, "code").lower()
     if session.exec(select(Township.id).where(Township.code == code)).first():
         raise ValidationError("error.duplicate.township", field="code", code=code)
@@ -121,6 +125,7 @@ def add_township(
         unit_type=UnitType(unit_type),
         population=population,
         sort_order=(last or 0) + 1,
+        parent_id=parent_id,
     )
     session.add(row)
     session.flush()
@@ -145,13 +150,21 @@ def update_township(
     name_zh: str | None = None,
     name_en: str | None = None,
     active: bool | None = None,
+    parent_id: int | None = None,
+    no_parent: bool = False,
 ) -> None:
-    """Rename or retire (active=False) a unit; its records stay."""
+    """Rename or retire (active=False) a unit, or move it to another county-level district
+    (``parent_id``; ``no_parent`` takes it out of any); its records stay."""
     require_admin(actor)
     row = session.get(Township, township_id)
     if row is None:
         raise NotFound("error.not_found.township", id=township_id)
     before = audit.snapshot(row)
+    if no_parent:
+        row.parent_id = None
+    elif parent_id is not None:
+        _check_parent(session, parent_id)
+        row.parent_id = parent_id
     if name_zh is not None:
         row.name_zh = _clean_name(name_zh, "name_zh")
     if name_en is not None:
@@ -159,6 +172,45 @@ def update_township(
     if active is not None:
         row.active = active
     audit.save(session, actor, row, entity="township", township_id=township_id, before=before)
+
+
+# ---------------------------------------------------------------------------------------------
+# County-level districts (区县), the parents units are grouped by at city or province scale
+
+
+@dataclass(frozen=True)
+class CountyInfo(NamedUnit):
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+
+
+def list_counties(session: Session) -> list[CountyInfo]:
+    """The county-level districts, in their order (none for a platform of one district)."""
+    rows = session.exec(select(County).order_by(County.sort_order, County.id)).all()
+    return [CountyInfo(r.id, r.code, r.name_zh, r.name_en) for r in rows]
+
+
+def _check_parent(session: Session, parent_id: int | None) -> None:
+    if parent_id is not None and session.get(County, parent_id) is None:
+        raise ValidationError("units.error.no_parent", field="parent_id")
+
+
+def add_county(session: Session, actor: Actor, *, code: str, name_zh: str, name_en: str) -> int:
+    """A county-level district units can then belong to."""
+    require_admin(actor)
+    code = _clean_name(code, "code").lower()
+    if session.exec(select(County.id).where(County.code == code)).first():
+        raise ValidationError("error.duplicate.township", field="code", code=code)
+    last = session.exec(select(County.sort_order).order_by(County.sort_order.desc())).first()
+    row = County(
+        code=code,
+        name_zh=_clean_name(name_zh, "name_zh"),
+        name_en=_clean_name(name_en, "name_en"),
+        sort_order=(last or 0) + 1,
+    )
+    return audit.save(session, actor, row, entity="county", township_id=None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from services import linkage, reporting, supervision_metrics
 from services import rules as rules_service
 from services.checklist import checklist_status
 from services.commendations import APPROVED
-from services.fund_reports import fund_violations
 from services.money import to_yuan
 from services.permissions import Actor, can_read_township, readable_township_ids, scope_to_readable
+from services.reads import Reads, fund_violations
 from services.task_status import TaskStatus, clamp_as_of, next_contact_day_planned, since
 
 
@@ -80,15 +80,17 @@ def _execution(session: Session, actor: Actor, year: int, as_of: date) -> float 
     return float(to_yuan(int(session.exec(spent).one())) / total)
 
 
-def headline(session: Session, actor: Actor, *, year: int, as_of: date) -> Headline:
+def headline(
+    session: Session, actor: Actor, *, year: int, as_of: date, reads: Reads | None = None
+) -> Headline:
     as_of = clamp_as_of(year, as_of)
-    checklist = checklist_status(session, year, as_of, readable_township_ids(actor))
+    checklist = checklist_status(session, year, as_of, readable_township_ids(actor), reads=reads)
     on_track = sum(1 for u in checklist.units if u.applicable and u.met == u.applicable)
     month, rate = _district_participation(session, actor, year, as_of)
     counts = supervision_metrics.stage_counts(session, actor, year=year, as_of=as_of)
     open_items = int(counts.loc[counts["stage"] != "closed", "items"].sum()) if len(counts) else 0
     overdue = len(supervision_metrics.overdue_items(session, actor, year=year, as_of=as_of))
-    violations = fund_violations(session, actor, year=year)
+    violations = fund_violations(session, actor, year=year, reads=reads)
     return Headline(
         as_of=as_of,
         units=len(checklist.units),

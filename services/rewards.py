@@ -14,6 +14,7 @@ from sqlmodel import Session
 from services import clock, scoring
 from services.org import list_townships
 from services.permissions import Actor
+from services.reads import Reads
 from services.rules import RuleSet, get_rules
 
 
@@ -61,6 +62,7 @@ def rewards(
     year: int,
     as_of: date | None = None,
     rules: RuleSet | None = None,
+    reads: Reads | None = None,
 ) -> RewardReport:
     """The rewards each active unit the actor may read earns for ``year`` as of ``as_of`` (at
     most the year's end): an excellent grade → ``rewards.excellent_yuan``, outstanding
@@ -73,7 +75,7 @@ def rewards(
         return RewardReport(year=year, as_of=as_of, rows=())
     r = rules.rewards
     zero = Decimal("0.00")
-    grades = scoring.township_grades(session, year, as_of)
+    grades = scoring.township_grades(session, year, as_of, reads=reads)
     eligible = scoring.reward_eligibility(
         session, year, as_of, {u.id: grades.get(u.id) for u in units}, rules
     )

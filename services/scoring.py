@@ -49,10 +49,10 @@ from models.enums import levels_in
 from services import platforms, supervision_metrics
 from services.checklist import UnitChecklist, checklist_status
 from services.commendations import APPROVED
-from services.fund_reports import fund_violations
 from services.money import to_yuan
 from services.org import NamedUnit
 from services.permissions import SYSTEM
+from services.reads import Reads, fund_violations, shared
 from services.rules import RuleSet, get_rules
 from services.task_status import clamp_as_of
 
@@ -184,12 +184,20 @@ def _checklist_facts(unit: UnitChecklist, weight: float) -> tuple[float, list[Fa
     return points, facts
 
 
-def township_scores(session: Session, year: int, as_of: date) -> ScoreBoard:
-    """Every active unit's score, grade and rank for ``year`` as of ``as_of``."""
-    rules = get_rules(session, year)
+def township_scores(
+    session: Session, year: int, as_of: date, *, reads: Reads | None = None
+) -> ScoreBoard:
+    """Every active unit's score, grade and rank for ``year`` as of ``as_of``. With a shared
+    ``reads`` bundle (``services.reads``) the task list, and the fund violations are those the other
+    screens of the same data version read."""
     as_of = clamp_as_of(year, as_of)
+    return shared(reads, ("scores", year, as_of), lambda: _scores(session, year, as_of, reads))
+
+
+def _scores(session: Session, year: int, as_of: date, reads: Reads | None) -> ScoreBoard:
+    rules = get_rules(session, year)
     w = rules.appraisal.weights
-    checklist = checklist_status(session, year, as_of)
+    checklist = checklist_status(session, year, as_of, reads=reads)
     units = checklist.units
     ids = [u.township_id for u in units]
     if not ids:
@@ -198,7 +206,7 @@ def township_scores(session: Session, year: int, as_of: date) -> ScoreBoard:
     sup = {int(r.township_id): r for r in sup.itertuples()}
     platform_share = platforms.platform_shares(session, year, as_of, ids)
     three_ones = _three_ones(session, year, ids)
-    violations = _standing_errors(session, year)
+    violations = _standing_errors(session, year, reads)
     execution = _execution(session, year, as_of, ids)
     commendations = _commendations(session, year, as_of, ids)
     adjustments = _adjustments(rules)
@@ -447,10 +455,13 @@ def _judge_rewards(
     return out
 
 
-def township_grades(session: Session, year: int, as_of: date) -> dict[int, str | None]:
+def township_grades(
+    session: Session, year: int, as_of: date, *, reads: Reads | None = None
+) -> dict[int, str | None]:
     """Each active unit's appraisal grade code for ``year`` as of ``as_of`` (read by
     services.rewards)."""
-    return {u.township_id: u.grade for u in township_scores(session, year, as_of).units}
+    board = township_scores(session, year, as_of, reads=reads)
+    return {u.township_id: u.grade for u in board.units}
 
 
 def _three_ones(session: Session, year: int, ids: list[int]) -> dict[int, tuple[bool, bool, bool]]:
@@ -463,10 +474,10 @@ def _three_ones(session: Session, year: int, ids: list[int]) -> dict[int, tuple[
     }
 
 
-def _standing_errors(session: Session, year: int) -> dict[int, int]:
+def _standing_errors(session: Session, year: int, reads: Reads | None = None) -> dict[int, int]:
     """Fund violations still standing (``Violation.standing``), per unit."""
     counts: dict[int, int] = {}
-    for v in fund_violations(session, SYSTEM, year=year):
+    for v in fund_violations(session, SYSTEM, year=year, reads=reads):
         if v.standing:
             counts[v.township_id] = counts.get(v.township_id, 0) + 1
     return counts

@@ -243,6 +243,14 @@ def _days_between(session: Session, later, earlier):
     return later - earlier  # PostgreSQL: date - date is a whole number of days
 
 
+def _in_county(county_id: int | None):
+    """SQL: the item's unit belongs to the county-level district (always true without one)."""
+    if county_id is None:
+        return literal(True)
+    units = select(Township.id).where(Township.parent_id == county_id)
+    return SupervisionItem.township_id.in_(units)
+
+
 def average_stage_days(
     session: Session,
     actor: Actor,
@@ -250,11 +258,13 @@ def average_stage_days(
     year: int,
     as_of: date,
     township_id: int | None = None,
+    county_id: int | None = None,
 ) -> pd.DataFrame:
     """Average days an item stays in each stage, from the event history of the items alive in
     the year: a stay runs from the event entering the stage to the next event, or to ``as_of``
     while the item is still there (so a stage where items get stuck shows). Returns stage,
-    stays, avg_days and the stage's deadline days, in stage order."""
+    stays, avg_days and the stage's deadline days, in stage order. ``county_id``: only the
+    units of that county-level district."""
     nxt = func.lead(SupervisionStageEvent.happened_on).over(
         partition_by=SupervisionStageEvent.item_id,
         order_by=(SupervisionStageEvent.happened_on, SupervisionStageEvent.id),
@@ -266,7 +276,11 @@ def average_stage_days(
             nxt.label("until"),
         )
         .join(SupervisionItem, SupervisionItem.id == SupervisionStageEvent.item_id)
-        .where(alive_in_year(year, as_of), SupervisionStageEvent.happened_on <= as_of),
+        .where(
+            alive_in_year(year, as_of),
+            SupervisionStageEvent.happened_on <= as_of,
+            _in_county(county_id),
+        ),
         SupervisionItem.township_id,
         actor,
         township_id,

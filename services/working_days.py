@@ -13,6 +13,7 @@ by, in this order:
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -21,8 +22,10 @@ import chinese_calendar
 MAX_SEARCH_DAYS = 31
 
 
+@lru_cache(maxsize=4096)
 def official_working_day(day: date) -> bool:
-    """China's official calendar, Monday to Friday past the years it covers."""
+    """China's official calendar, Monday to Friday past the years it covers (a fixed answer per
+    day, kept once asked: every unit's contact days ask about the same few days)."""
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:

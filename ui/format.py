@@ -3,6 +3,7 @@
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -18,9 +19,7 @@ def _locale(lang: str | None) -> str:
 
 
 def yuan(amount: Decimal, lang: str | None = None) -> str:
-    return format_currency(
-        amount, "CNY", format="¤#,##0.00", locale=_locale(lang), currency_digits=False
-    ).replace("CN¥", "¥")
+    return _yuan(amount, _locale(lang))
 
 
 # Leaders read money in 万元 (ten thousand yuan) on charts and in summaries.
@@ -37,13 +36,31 @@ def wan_yuan(amount: Decimal | int | float, lang: str | None = None, *, digits: 
 
 
 def number(value: float | int | Decimal, lang: str | None = None) -> str:
-    return format_decimal(value, locale=_locale(lang))
+    return _number(value, _locale(lang))
 
 
 def percent(share: float | None, lang: str | None = None) -> str:
     if share is None:
         return "—"
-    return format_percent(share, format="#,##0%", locale=_locale(lang))
+    return _percent(share, _locale(lang))
+
+
+# A large table formats the same few figures thousands of times: each is formatted once.
+@lru_cache(maxsize=16384, typed=True)
+def _number(value: float | int | Decimal, locale: str) -> str:
+    return format_decimal(value, locale=locale)
+
+
+@lru_cache(maxsize=16384, typed=True)
+def _yuan(amount: Decimal, locale: str) -> str:
+    return format_currency(
+        amount, "CNY", format="¤#,##0.00", locale=locale, currency_digits=False
+    ).replace("CN¥", "¥")
+
+
+@lru_cache(maxsize=16384, typed=True)
+def _percent(share: float, locale: str) -> str:
+    return format_percent(share, format="#,##0%", locale=locale)
 
 
 def day(d: date, lang: str | None = None) -> str:

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from models.db import session_scope
-from services import fund_reports
+from services import fund_reports, reads
 from services.fund_rules import RecordRef, Severity, Violation
 from services.permissions import Actor
 from services.rewards import RewardReport, rewards
@@ -40,7 +40,7 @@ def rules_for(version: int, year: int) -> RuleSet:
 @st.cache_data(show_spinner=False, max_entries=64)
 def violations(version: int, actor: Actor, year: int) -> list[Violation]:
     with session_scope() as session:
-        return fund_reports.fund_violations(session, actor, year=year)
+        return reads.fund_violations(session, actor, year=year, reads=reads.bundle(version))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -64,7 +64,7 @@ def expenses(version: int, actor: Actor, year: int, township_id: int | None = No
 @st.cache_data(show_spinner=False, max_entries=64)
 def reward_report(version: int, actor: Actor, year: int, as_of: date) -> RewardReport:
     with session_scope() as session:
-        return rewards(session, actor, year=year, as_of=as_of)
+        return rewards(session, actor, year=year, as_of=as_of, reads=reads.bundle(version))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import streamlit as st
 
 from models.db import session_scope
 from services import contact_days as contact_records
-from services import imports, linkage, roster_reads, roster_sheets
+from services import imports, linkage, org, roster_reads, roster_sheets
 from services.permissions import Actor
 from services.rules import get_rules
 from ui import data as cached
@@ -51,6 +51,13 @@ def relabel_uploader() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def counties(version: int) -> list[org.CountyInfo]:
+    """The county-level districts units are grouped by (none for one district)."""
+    with session_scope() as session:
+        return org.list_counties(session)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def coverage(version: int, actor: Actor, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return linkage.coverage_by_township(session, actor, year=year)
@@ -60,6 +67,12 @@ def coverage(version: int, actor: Actor, year: int) -> pd.DataFrame:
 def gaps(version: int, actor: Actor, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return linkage.linkage_gaps(session, actor, year=year)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def gap_count(version: int, actor: Actor, year: int) -> int:
+    """How many people the gap list names (the whole list stays in the database's answer)."""
+    return len(gaps(version, actor, year))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -10,6 +10,7 @@ from models.db import session_scope
 from services import (
     linkage,
     overview,
+    reads,
     reporting,
     rules,
     scoring,
@@ -33,13 +34,15 @@ GRADE_COLORS = {
 @st.cache_data(show_spinner=False, max_entries=32)
 def scoreboard(version: int, year: int, as_of: date) -> scoring.ScoreBoard:
     with session_scope() as session:
-        return scoring.township_scores(session, year, as_of)
+        return scoring.township_scores(session, year, as_of, reads=reads.bundle(version))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def headline(version: int, actor: Actor, year: int, as_of: date) -> overview.Headline:
     with session_scope() as session:
-        return overview.headline(session, actor, year=year, as_of=as_of)
+        return overview.headline(
+            session, actor, year=year, as_of=as_of, reads=reads.bundle(version)
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

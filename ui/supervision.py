@@ -86,10 +86,17 @@ def summary(version: int, actor: Actor, year: int, as_of: date):
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def stage_days(version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None):
+def stage_days(
+    version: int,
+    actor: Actor,
+    year: int,
+    as_of: date,
+    township_id: int | None = None,
+    county_id: int | None = None,
+):
     with session_scope() as session:
         return metrics.average_stage_days(
-            session, actor, year=year, as_of=as_of, township_id=township_id
+            session, actor, year=year, as_of=as_of, township_id=township_id, county_id=county_id
         )
 
 

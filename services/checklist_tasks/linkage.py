@@ -15,13 +15,13 @@ T09 one visit and two notifications (一访双通报).
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import and_, case, extract, or_
+from sqlalchemy import and_, case, extract, literal, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import func, select
 
 from models import Deputy, Notification, PresidiumLink, Township, Visit, Voter, VoterLink
 from models.enums import DeputyLevel, NotificationKind, UnitType, VisitKind
-from services.checklist_tasks.reader import TaskReader, Unit, record, tally
+from services.checklist_tasks.reader import TaskReader, Unit, record
 from services.rules import TaskRule
 from services.task_status import TaskStatus, count_task, listed, share_task
 
@@ -108,27 +108,57 @@ def _halves_of(unit: Unit) -> tuple[str, ...]:
     return ("presidium_member", "deputy") if unit.unit_type.has_congress else ("deputy",)
 
 
+def _link_answers(reader: TaskReader) -> dict[str, dict]:
+    """Both answers T08 needs, one statement per half: per unit, (people of the half, of them
+    linked enough), and the people short of links, fewest first. The people of a half and their
+    link counts are read once (a common table expression) for the two."""
+    counts: dict[tuple[str, int], tuple[int, int]] = {}
+    short: dict[tuple[str, int], list[dict]] = {}
+    for half, (people, kind) in _HALVES.items():
+        over, n, linked, need = people(reader)
+        who = over(
+            Deputy.id.label("deputy_id"),
+            Deputy.name.label("name"),
+            n.label("n"),
+            case((linked, 1), else_=0).label("ok"),
+        ).cte(f"t08_{half}")
+        per_unit = select(
+            who.c.township_id,
+            literal(0).label("part"),
+            func.count().label("total"),
+            func.sum(who.c.ok).label("ok"),
+            literal(None).label("name"),
+            literal(0).label("deputy_id"),
+        ).group_by(who.c.township_id)
+        lacking = select(
+            who.c.township_id,
+            literal(1).label("part"),
+            who.c.n,
+            who.c.ok,
+            who.c.name,
+            who.c.deputy_id,
+        ).where(who.c.ok == 0)
+        both = union_all(per_unit, lacking).subquery()
+        stmt = select(*both.c).order_by(
+            both.c.part, both.c.township_id, both.c.total, both.c.deputy_id
+        )
+        for tid, part, value, ok, name, _ in reader.session.execute(stmt).all():
+            if part == 0:
+                counts[(half, tid)] = (int(value), int(ok or 0))
+            else:
+                item = {"kind": kind, "name": name, "have": int(value), "need": need}
+                short.setdefault((half, tid), []).append(item)
+    return {"counts": counts, "short": short}
+
+
 def _link_counts(reader: TaskReader) -> dict[tuple[str, int], tuple[int, int]]:
     """(half, unit) -> (people of the half, of them linked enough)."""
-    out = {}
-    for half, (people, _) in _HALVES.items():
-        over, _, linked, _ = people(reader)
-        stmt = over(func.count(Deputy.id), tally(linked)).group_by(Deputy.township_id)
-        for tid, total, ok in reader.session.exec(stmt).all():
-            out[(half, tid)] = (int(total), int(ok or 0))
-    return out
+    return reader.once(_link_answers)["counts"]
 
 
 def _short_of_links(reader: TaskReader) -> dict[tuple[str, int], list[dict]]:
     """(half, unit) -> the people of the half short of links, fewest first."""
-    out: dict[tuple[str, int], list[dict]] = {}
-    for half, (people, kind) in _HALVES.items():
-        over, n, linked, need = people(reader)
-        stmt = over(Deputy.name, n).where(~linked).order_by(Deputy.township_id, n, Deputy.id)
-        for tid, name, have in reader.session.exec(stmt).all():
-            item = {"kind": kind, "name": name, "have": int(have), "need": need}
-            out.setdefault((half, tid), []).append(item)
-    return out
+    return reader.once(_link_answers)["short"]
 
 
 def t08_double_linkage(reader: TaskReader, task: TaskRule, unit: Unit) -> TaskStatus:

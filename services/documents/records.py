@@ -24,6 +24,7 @@ from services import (
     meetings,
     org,
     overview,
+    reads,
     rewards,
     roster_reads,
     scoring,
@@ -34,6 +35,7 @@ from services.documents.periods import Period
 from services.errors import PermissionDenied, ValidationError
 from services.fund_rules import Violation
 from services.permissions import Actor, require_read
+from services.reads import Reads
 from services.rewards import RewardReport
 
 
@@ -307,13 +309,14 @@ def appraisal(session: Session, actor: Actor, *, year: int, as_of: date) -> Appr
     if not actor.is_district:
         raise PermissionDenied("documents.error.district_only")
     end = min(as_of, date(year, 12, 31))
+    shared = Reads()  # the scores, the task list and the violations, read once for the document
     return Appraisal(
         year=year,
         as_of=end,
-        board=scoring.township_scores(session, year, end),
+        board=scoring.township_scores(session, year, end, reads=shared),
         budget=fund_reports.budget_vs_actual(session, actor, year=year),
-        violations=tuple(fund_reports.fund_violations(session, actor, year=year)),
-        rewards=rewards.rewards(session, actor, year=year, as_of=end),
+        violations=tuple(reads.fund_violations(session, actor, year=year, reads=shared)),
+        rewards=rewards.rewards(session, actor, year=year, as_of=end, reads=shared),
     )
 
 
@@ -334,11 +337,12 @@ def briefing(session: Session, actor: Actor, *, year: int, as_of: date) -> Brief
     if not actor.is_district:
         raise PermissionDenied("documents.error.district_only")
     end = min(as_of, date(year, 12, 31))
+    shared = Reads()  # the task list and the violations, read once for the document
     return Briefing(
         year=year,
         as_of=end,
-        headline=overview.headline(session, actor, year=year, as_of=end),
+        headline=overview.headline(session, actor, year=year, as_of=end, reads=shared),
         alerts=tuple(overview.alerts(session, actor, year=year, as_of=end)),
-        board=scoring.township_scores(session, year, end),
+        board=scoring.township_scores(session, year, end, reads=shared),
         participation=linkage.contact_participation(session, actor, year=year, as_of=end),
     )

@@ -3,7 +3,7 @@
 from sqlmodel import func, select
 
 from bench.scale import populate
-from models import Deputy, Township, User
+from models import County, Deputy, Township, User
 from models.enums import DeputyLevel, Role, UnitType
 from seed.demo import read_units, township_deputy_quota
 
@@ -62,3 +62,24 @@ def test_each_replica_repeats_the_units_in_the_demos_proportions(session):
     assert clerks == {f"clerk{n:02d}": u.id for n, u in enumerate(units, start=1)}
     roles = set(session.exec(select(User.role).where(User.username.in_(["admin", "leader"]))))
     assert roles == {Role.district_admin, Role.district_leader}
+
+
+def test_past_one_district_each_replica_is_a_county_of_its_own(session):
+    specs = [u for u in read_units() if u["code"] in TINY]
+    populate(session, 2, units=specs)
+
+    counties = session.exec(select(County).order_by(County.sort_order)).all()
+    assert [(c.code, c.name_zh, c.name_en) for c in counties] == [
+        ("county-001", "第001区", "District 001"),
+        ("county-002", "第002区", "District 002"),
+    ]
+    units = session.exec(select(Township).order_by(Township.sort_order)).all()
+    assert [u.parent_id for u in units] == [counties[0].id] * 3 + [counties[1].id] * 3
+
+
+def test_one_district_has_no_county(session):
+    specs = [u for u in read_units() if u["code"] in TINY]
+    populate(session, 1, units=specs)
+
+    assert session.exec(select(County)).all() == []
+    assert {u.parent_id for u in session.exec(select(Township)).all()} == {None}

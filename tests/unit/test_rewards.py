@@ -56,7 +56,7 @@ def _activity(session, tid, held_on, levels):
 def test_rewards_from_grade_platforms_and_activities(session, world, monkeypatch):
     town, sub = world["town"], world["sub"]
     monkeypatch.setattr(
-        scoring, "township_grades", lambda s, year, as_of: {town: "excellent", sub: "good"}
+        scoring, "township_grades", lambda s, year, as_of, **_: {town: "excellent", sub: "good"}
     )
     # Town: 21 of 22 items met (95.5 %, the minimum share is 95 %) on two platforms; a platform
     # retired in February with nothing met does not count.
@@ -109,7 +109,7 @@ def test_rewards_from_grade_platforms_and_activities(session, world, monkeypatch
 
 def test_reward_amounts_come_from_the_rule_set(session, world, monkeypatch):
     town = world["town"]
-    monkeypatch.setattr(scoring, "township_grades", lambda s, year, as_of: {town: "excellent"})
+    monkeypatch.setattr(scoring, "township_grades", lambda s, year, as_of, **_: {town: "excellent"})
     data = rules.to_content(rules.get_rules(session, Y))
     data["rewards"]["excellent_yuan"] = "12345.67"
     data["rewards"]["outstanding_platform_min_share"] = 0.5
