@@ -329,6 +329,52 @@ def withdraw_meeting(session: Session, actor: Actor, meeting_id: int, *, reason:
     )
 
 
+def check_meeting(
+    session: Session,
+    actor: Actor,
+    *,
+    township_id: int,
+    kind: MeetingKind | str,
+    held_on: date,
+    title: str,
+    attendance: int = 0,
+    research: str = "",
+    deliberation: str = "",
+    follow_up: str = "",
+    topics: Iterable[str] | None = None,
+    year: int | None = None,
+    today: date | None = None,
+    meeting_id: int | None = None,
+) -> "MeetingPreview":
+    """Check a meeting as ``record_meeting`` (or, with ``meeting_id``, ``correct_meeting``)
+    would, writing nothing, and say what the task list will make of it (``what_counts``): a form
+    shows a refusal first, then what will not count, before anything is saved."""
+    require_write(actor, township_id)
+    today = today or clock.today()
+    year = year or today.year
+    kind = _meeting_kind(session, township_id, kind, year)
+    texts = {"research": research, "deliberation": deliberation, "follow_up": follow_up}
+    _meeting_values(
+        session,
+        actor,
+        township_id=township_id,
+        kind=kind,
+        held_on=held_on,
+        title=title,
+        attendance=attendance,
+        texts=texts,
+        year=year,
+        today=today,
+        meeting_id=meeting_id,
+    )
+    titles = _topics(topics)
+    if titles and kind != MeetingKind.presidium:
+        raise ValidationError("checklist.error.topics_presidium_only", field="topics")
+    return what_counts(
+        session, township_id=township_id, kind=kind, year=year, topics=titles, **texts
+    )
+
+
 @dataclass(frozen=True)
 class MeetingPreview:
     """What the task list will make of a meeting as entered, before it is saved.
@@ -712,6 +758,7 @@ __all__ = [
     "MeetingPreview",
     "activity_entry",
     "add_meeting_topics",
+    "check_meeting",
     "correct_meeting",
     "correct_supervision_activity",
     "list_meetings",

@@ -148,6 +148,14 @@ def test_a_presidium_meeting_without_topic_is_held_and_a_t04_gap_until_topics_ar
     at.button(key="checklist_meeting_submit").click()
     at.run()
     no_exceptions(at)
+    # Before saving, the form says what will not count, and the clerk decides.
+    assert not at.success
+    notes = [w.value for w in at.warning]
+    assert any("这次会议不计入任务T03" in w for w in notes), notes
+    at.checkbox(key="checklist_meeting_form_confirm").check()
+    at.button(key="checklist_meeting_submit").click()
+    at.run()
+    no_exceptions(at)
     assert at.success[0].value.startswith("会议已按已召开保存")
     mid2, mid4 = _task(app_env, daxing, "T02"), _task(app_env, daxing, "T04")
     assert mid2.value == t02.value + 1
@@ -205,6 +213,8 @@ def test_a_duplicate_session_is_refused(app_env):
         at.radio(key="checklist_meeting_kind").set_value(MeetingKind.congress_session)
         at.date_input(key="checklist_meeting_held_on").set_value(date(2026, 8, 9))
         at.text_input(key="checklist_meeting_title").input("大兴镇人民代表大会临时会议")
+        for part in ("research", "deliberation", "follow_up"):
+            at.text_area(key=f"checklist_meeting_{part}").input("已记录")
         at.button(key="checklist_meeting_submit").click()
         at.run()
         no_exceptions(at)
