@@ -428,6 +428,48 @@ def withdraw_contact_day(
     )
 
 
+def check_contact_day(
+    session: Session,
+    actor: Actor,
+    *,
+    township_id: int,
+    held_on: date,
+    deputy_ids: Iterable[int],
+    voters_met: int,
+    opinions_count: int,
+    opinions: Iterable[str] = (),
+    summary: str = "",
+    today: date | None = None,
+    contact_day_id: int | None = None,
+) -> "ContactDayPreview":
+    """Check a contact day as ``record_contact_day`` (or, with ``contact_day_id``,
+    ``correct_contact_day``) would, writing nothing, and say what T07 will make of it
+    (``contact_day_preview``): a form shows a refusal first, then the warnings."""
+    require_write(actor, township_id)
+    people = list(deputy_ids)
+    _contact_values(
+        session,
+        actor,
+        township_id=township_id,
+        held_on=held_on,
+        deputy_ids=people,
+        voters_met=voters_met,
+        opinions_count=opinions_count,
+        opinions=opinions,
+        summary=summary,
+        today=today,
+        contact_day_id=contact_day_id,
+    )
+    return contact_day_preview(
+        session,
+        actor,
+        township_id=township_id,
+        held_on=held_on,
+        deputy_ids=people,
+        contact_day_id=contact_day_id,
+    )
+
+
 @dataclass(frozen=True)
 class ContactDayPreview:
     """What T07 will make of a contact day as entered, before it is saved.
