@@ -165,7 +165,7 @@ def _activity_fields(prefix: str, entry: dict | None = None) -> dict:
             options,
             index=options.index(entry["kind"]) if entry.get("kind") in options else 0,
             placeholder=t("checklist.choose"),
-            format_func=lambda k: label("checklist.kind", k),
+            format_func=lambda k: label("checklist.kind", k, lang),
             key=f"{prefix}_kind",
         ),
         "held_on": date_field(
@@ -222,7 +222,7 @@ with tab_meeting:
             kind = st.radio(
                 _req(t("checklist.forms.meeting.kind")),
                 kinds,
-                format_func=lambda k: label("checklist.kind", k),
+                format_func=lambda k: label("checklist.kind", k, lang),
                 horizontal=True,
                 index=len(kinds) - 1,
                 key="checklist_meeting_kind",
