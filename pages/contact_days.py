@@ -29,15 +29,6 @@ from ui.i18n import current_lang, t
 from ui.layout import page_header, selected_year
 
 CONTACT_FORM = "linkage_contact_form"
-CONTACT_FIELDS = (
-    "linkage_contact_date",
-    "linkage_contact_everyone",
-    "linkage_contact_deputies",
-    "linkage_contact_voters",
-    "linkage_contact_opinions_count",
-    "linkage_contact_opinions",
-    "linkage_contact_summary",
-)
 
 actor = page_actor(__file__)
 lang = current_lang()
@@ -114,20 +105,32 @@ names = {
 }
 
 
+def _starter(prefix: str, entry: dict | None):
+    """The starting value of a field: the record's when correcting one, else the new form's
+    (see ``confirm.initial``); ``field`` is the widget key's ending, ``name`` the record's."""
+
+    def start(field: str, name: str, default):
+        if entry is not None:
+            return entry.get(name, default)
+        return confirm.initial(f"{prefix}_{field}", default)
+
+    return start
+
+
 def _contact_fields(prefix: str, entry: dict | None = None) -> dict:
     """The fields of a contact-day form (new when ``entry`` is None, else prefilled)."""
-    entry = entry or {}
+    start = _starter(prefix, entry)
     held_on = date_field(
         _req(t("linkage.contact.held_on")),
         key=f"{prefix}_date",
-        value=entry.get("held_on", default_day),
+        value=start("date", "held_on", default_day),
         help=t("linkage.entry.held_on_help", day=contact_day_of_month),
     )
     everyone = st.checkbox(t("linkage.contact.everyone", n=len(people)), key=f"{prefix}_everyone")
     picked = st.multiselect(
         _req(t("linkage.contact.deputies")),
         list(names),
-        default=[i for i in entry.get("deputy_ids", []) if i in names],
+        default=[i for i in (entry or {}).get("deputy_ids", []) if i in names] or None,
         format_func=lambda i: names[i],
         placeholder=t("linkage.ph.pick"),
         select_all=False,
@@ -137,26 +140,26 @@ def _contact_fields(prefix: str, entry: dict | None = None) -> dict:
     # No bounds on the widgets: a negative number is refused by the service with a message.
     voters_met = left.number_input(
         t("linkage.contact.voters_met"),
-        value=entry.get("voters_met", 0),
+        value=start("voters", "voters_met", 0),
         step=1,
         key=f"{prefix}_voters",
     )
     opinions_count = right.number_input(
         t("linkage.contact.opinions_count"),
-        value=entry.get("opinions_count", 0),
+        value=start("opinions_count", "opinions_count", 0),
         step=1,
         key=f"{prefix}_opinions_count",
     )
     opinions = st.text_area(
         t("linkage.contact.opinions"),
-        value="\n".join(entry.get("opinions", [])),
+        value="\n".join(entry["opinions"]) if entry else confirm.initial(f"{prefix}_opinions", ""),
         placeholder=t("linkage.ph.opinions"),
         help=t("linkage.contact.opinions_help", n=contact_days.MAX_NOTE),
         key=f"{prefix}_opinions",
     )
     summary = st.text_area(
         t("linkage.contact.summary"),
-        value=entry.get("summary", ""),
+        value=start("summary", "summary", ""),
         placeholder=t("linkage.ph.summary"),
         help=t("checklist.entry.at_most", n=contact_days.MAX_SUMMARY),
         key=f"{prefix}_summary",
@@ -175,6 +178,37 @@ def _starting(prefix: str) -> list[str]:
     return [k for k in st.session_state if str(k).startswith(prefix)]
 
 
+# After a save the entry forms start again from their starting values.
+confirm.reset(
+    CONTACT_FORM,
+    {
+        "linkage_contact_date": default_day,
+        "linkage_contact_everyone": False,
+        "linkage_contact_deputies": [],
+        "linkage_contact_voters": 0,
+        "linkage_contact_opinions_count": 0,
+        "linkage_contact_opinions": "",
+        "linkage_contact_summary": "",
+    },
+)
+confirm.reset(
+    "linkage_visit_form",
+    {
+        f"linkage_visit_kind_{lang}": next(iter(VisitKind)),
+        "linkage_visit_date": today,
+        "linkage_visit_people": 1,
+        "linkage_visit_note": "",
+    },
+)
+confirm.reset(
+    "linkage_notice_form",
+    {
+        f"linkage_notice_kind_{lang}": next(iter(NotificationKind)),
+        "linkage_notice_date": today,
+        "linkage_notice_title": "",
+    },
+)
+
 # --- contact day --------------------------------------------------------------------------------
 with tab_contact:
     show_saved(slot="contact")
@@ -184,6 +218,9 @@ with tab_contact:
         values = _contact_fields("linkage_contact")
         confirmed = confirm.confirm_box(CONTACT_FORM)
         submitted = st.form_submit_button(t("common.save"), type="primary")
+    if submitted and confirm.is_repeat(CONTACT_FORM, values):
+        confirm.empty_after_save(CONTACT_FORM)
+        saved(t("linkage.contact.saved", day=day(values["held_on"], lang)), slot="contact")
     if submitted:
         with saving(slot="contact") as session:
             fields = {"township_id": township_id, "today": today, **values}
@@ -191,7 +228,8 @@ with tab_contact:
             preview = contact_days.check_contact_day(session, actor, **fields)
             confirm.hold_for_confirmation(CONTACT_FORM, _contact_warnings(preview), confirmed)
             contact_days.record_contact_day(session, actor, **fields)
-            confirm.forget(CONTACT_FORM, CONTACT_FIELDS)
+            confirm.empty_after_save(CONTACT_FORM)
+            confirm.remember(CONTACT_FORM, values)
             saved(t("linkage.contact.saved", day=day(values["held_on"], lang)), slot="contact")
 
     days = ui.contact_days(version, actor, township_id, year)
@@ -276,28 +314,30 @@ def _t09_caption() -> None:
 
 
 def _visit_fields(prefix: str, entry: dict | None = None) -> dict:
-    entry = entry or {}
+    start = _starter(prefix, entry)
     kinds = list(VisitKind)
     kind = st.radio(
         _req(t("linkage.contact.visit_kind")),
         kinds,
-        index=kinds.index(VisitKind(entry["kind"])) if "kind" in entry else 0,
+        index=kinds.index(VisitKind(entry["kind"])) if entry else start(f"kind_{lang}", "", 0),
         format_func=lambda k: t(f"linkage.visit.{k.value}", lang),
         horizontal=True,
         key=f"{prefix}_kind_{lang}",
     )
     held = date_field(
-        _req(t("linkage.col.held_on")), key=f"{prefix}_date", value=entry.get("held_on", today)
+        _req(t("linkage.col.held_on")),
+        key=f"{prefix}_date",
+        value=start("date", "held_on", today),
     )
     n = st.number_input(
         _req(t("linkage.contact.people_visited")),
-        value=entry.get("people_visited", 1),
+        value=start("people", "people_visited", 1),
         step=1,
         key=f"{prefix}_people",
     )
     note = st.text_input(
         t("linkage.col.note"),
-        value=entry.get("note", ""),
+        value=start("note", "note", ""),
         placeholder=t("linkage.ph.note"),
         help=t("checklist.entry.at_most", n=contact_days.MAX_NOTE),
         key=f"{prefix}_note",
@@ -306,22 +346,26 @@ def _visit_fields(prefix: str, entry: dict | None = None) -> dict:
 
 
 def _notice_fields(prefix: str, entry: dict | None = None) -> dict:
-    entry = entry or {}
+    start = _starter(prefix, entry)
     kinds = list(NotificationKind)
     kind = st.radio(
         _req(t("linkage.contact.notice_kind")),
         kinds,
-        index=kinds.index(NotificationKind(entry["kind"])) if "kind" in entry else 0,
+        index=kinds.index(NotificationKind(entry["kind"]))
+        if entry
+        else start(f"kind_{lang}", "", 0),
         format_func=lambda k: t(f"linkage.notice.{k.value}", lang),
         horizontal=True,
         key=f"{prefix}_kind_{lang}",
     )
     issued = date_field(
-        _req(t("linkage.col.issued_on")), key=f"{prefix}_date", value=entry.get("issued_on", today)
+        _req(t("linkage.col.issued_on")),
+        key=f"{prefix}_date",
+        value=start("date", "issued_on", today),
     )
     title = st.text_input(
         _req(t("linkage.col.title")),
-        value=entry.get("title", ""),
+        value=start("title", "title", ""),
         placeholder=t("linkage.ph.title"),
         help=t("checklist.entry.at_most", n=contact_days.MAX_TITLE),
         key=f"{prefix}_title",
@@ -336,10 +380,14 @@ with tab_visits:
         st.caption(t("checklist.entry.required_note"))
         visit = _visit_fields("linkage_visit")
         visit_clicked = st.form_submit_button(t("common.save"), type="primary")
+    if visit_clicked and confirm.is_repeat("linkage_visit_form", visit):
+        confirm.empty_after_save("linkage_visit_form")
+        saved(t("linkage.contact.visit_saved", day=day(visit["held_on"], lang)), slot="visits")
     if visit_clicked:
         with saving(slot="visits") as session:
             contact_days.add_visit(session, actor, township_id=township_id, **visit)
-            confirm.forget("linkage_visit_form", _starting("linkage_visit_"))
+            confirm.empty_after_save("linkage_visit_form")
+            confirm.remember("linkage_visit_form", visit)
             saved(t("linkage.contact.visit_saved", day=day(visit["held_on"], lang)), slot="visits")
     vis = ui.visits(version, actor, township_id, year)
     if vis.empty:
@@ -403,14 +451,16 @@ with tab_notes:
         st.caption(t("checklist.entry.required_note"))
         notice = _notice_fields("linkage_notice")
         notice_clicked = st.form_submit_button(t("common.save"), type="primary")
+    notice_saved = t("linkage.contact.notice_saved", day=day(notice["issued_on"], lang))
+    if notice_clicked and confirm.is_repeat("linkage_notice_form", notice):
+        confirm.empty_after_save("linkage_notice_form")
+        saved(notice_saved, slot="notifications")
     if notice_clicked:
         with saving(slot="notifications") as session:
             contact_days.add_notification(session, actor, township_id=township_id, **notice)
-            confirm.forget("linkage_notice_form", _starting("linkage_notice_"))
-            saved(
-                t("linkage.contact.notice_saved", day=day(notice["issued_on"], lang)),
-                slot="notifications",
-            )
+            confirm.empty_after_save("linkage_notice_form")
+            confirm.remember("linkage_notice_form", notice)
+            saved(notice_saved, slot="notifications")
     notes = ui.notifications(version, actor, township_id, year)
     if notes.empty:
         st.info(t("linkage.contact.no_notices", year=year))

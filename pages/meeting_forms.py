@@ -27,24 +27,7 @@ from ui.i18n import current_lang, label, t
 from ui.layout import page_header, selected_year
 
 MEETING_FORM = "checklist_meeting_form"
-MEETING_FIELDS = (
-    "checklist_meeting_kind",
-    "checklist_meeting_held_on",
-    "checklist_meeting_title",
-    "checklist_meeting_attendance",
-    "checklist_meeting_research",
-    "checklist_meeting_deliberation",
-    "checklist_meeting_follow_up",
-    "checklist_meeting_topics",
-)
 COUNTS = "_checklist_forms_counts"
-ACTIVITY_FIELDS = (
-    "checklist_activity_kind",
-    "checklist_activity_held_on",
-    "checklist_activity_subject",
-    "checklist_activity_participants",
-    "checklist_activity_note",
-)
 
 actor = page_actor(__file__)
 lang = current_lang()
@@ -108,20 +91,32 @@ def _counts_text(preview: meetings.MeetingPreview) -> str:
     return text
 
 
+def _starter(prefix: str, entry: dict | None):
+    """The starting value of a field: the record's when correcting one, else the new form's
+    (see ``confirm.initial``)."""
+
+    def start(name: str, default):
+        if entry is not None:
+            return entry.get(name, default)
+        return confirm.initial(f"{prefix}_{name}", default)
+
+    return start
+
+
 def _meeting_fields(prefix: str, entry: dict | None = None) -> dict:
     """The fields of a meeting form (new when ``entry`` is None, else prefilled with it)."""
-    entry = entry or {}
+    start = _starter(prefix, entry)
     c1, c2 = st.columns([1, 3])
     values = {
         "held_on": date_field(
             _req(t("checklist.forms.meeting.held_on")),
             key=f"{prefix}_held_on",
-            value=entry.get("held_on", latest),
+            value=start("held_on", latest),
             where=c1,
         ),
         "title": c2.text_input(
             _req(t("checklist.forms.meeting.title")),
-            value=entry.get("title", ""),
+            value=start("title", ""),
             placeholder=t("checklist.forms.meeting.ph_title"),
             help=t("checklist.entry.at_most", n=meetings.MAX_TITLE),
             key=f"{prefix}_title",
@@ -129,7 +124,7 @@ def _meeting_fields(prefix: str, entry: dict | None = None) -> dict:
         # No bounds on the widget: a negative or too large number is refused with a message.
         "attendance": st.number_input(
             t("checklist.forms.meeting.attendance"),
-            value=entry.get("attendance", 0),
+            value=start("attendance", 0),
             step=1,
             key=f"{prefix}_attendance",
         ),
@@ -138,7 +133,7 @@ def _meeting_fields(prefix: str, entry: dict | None = None) -> dict:
     for part in ui.RECORD_PARTS:
         values[part] = st.text_area(
             t("checklist.entry.part_label", part=t(f"checklist.forms.meeting.{part}")),
-            value=entry.get(part, ""),
+            value=start(part, ""),
             placeholder=t(f"checklist.forms.meeting.ph_{part}"),
             help=t("checklist.entry.at_most", n=meetings.MAX_TEXT),
             height=90,
@@ -146,7 +141,7 @@ def _meeting_fields(prefix: str, entry: dict | None = None) -> dict:
         )
     values["topics"] = st.text_area(
         t("checklist.forms.meeting.topics"),
-        value="\n".join(entry.get("topics", [])),
+        value="\n".join(entry["topics"]) if entry else confirm.initial(f"{prefix}_topics", ""),
         help=t("checklist.forms.meeting.topics_help"),
         placeholder=t("checklist.forms.meeting.ph_topics"),
         height=90,
@@ -156,14 +151,14 @@ def _meeting_fields(prefix: str, entry: dict | None = None) -> dict:
 
 
 def _activity_fields(prefix: str, entry: dict | None = None) -> dict:
-    entry = entry or {}
+    start = _starter(prefix, entry)
     options = list(rules.supervision.activity_kinds)
     a1, a2 = st.columns([1, 1])
     values = {
         "kind": a1.selectbox(
             _req(t("checklist.forms.activity.kind")),
             options,
-            index=options.index(entry["kind"]) if entry.get("kind") in options else 0,
+            index=start("kind", 0) if entry is None else options.index(entry["kind"]),
             placeholder=t("checklist.choose"),
             format_func=lambda k: label("checklist.kind", k, lang),
             key=f"{prefix}_kind",
@@ -171,25 +166,25 @@ def _activity_fields(prefix: str, entry: dict | None = None) -> dict:
         "held_on": date_field(
             _req(t("checklist.forms.activity.held_on")),
             key=f"{prefix}_held_on",
-            value=entry.get("held_on", latest),
+            value=start("held_on", latest),
             where=a2,
         ),
         "subject": st.text_input(
             _req(t("checklist.forms.activity.subject")),
-            value=entry.get("subject", ""),
+            value=start("subject", ""),
             placeholder=t("checklist.forms.activity.ph_subject"),
             help=t("checklist.entry.at_most", n=meetings.MAX_TITLE),
             key=f"{prefix}_subject",
         ),
         "participants": st.number_input(
             t("checklist.forms.activity.participants"),
-            value=entry.get("participants", 0),
+            value=start("participants", 0),
             step=1,
             key=f"{prefix}_participants",
         ),
         "note": st.text_area(
             t("checklist.forms.activity.note"),
-            value=entry.get("note", ""),
+            value=start("note", ""),
             placeholder=t("checklist.forms.activity.ph_note"),
             help=t("checklist.entry.at_most", n=meetings.MAX_TEXT),
             height=90,
@@ -203,6 +198,30 @@ def _activity_fields(prefix: str, entry: dict | None = None) -> dict:
 def _texts(values: dict) -> dict[str, str]:
     return {part: values[part] for part in ui.RECORD_PARTS}
 
+
+# After a save the entry forms start again from their starting values.
+confirm.reset(
+    MEETING_FORM,
+    {
+        "checklist_meeting_kind": kinds[-1] if kinds else None,
+        "checklist_meeting_held_on": latest,
+        "checklist_meeting_title": "",
+        "checklist_meeting_attendance": 0,
+        **{f"checklist_meeting_{part}": "" for part in ui.RECORD_PARTS},
+        "checklist_meeting_topics": "",
+    },
+)
+confirm.reset(
+    "checklist_activity_form",
+    {
+        "checklist_activity_kind": next(iter(rules.supervision.activity_kinds), None),
+        "checklist_activity_held_on": latest,
+        "checklist_activity_subject": "",
+        "checklist_activity_participants": 0,
+        "checklist_activity_note": "",
+    },
+)
+confirm.reset("checklist_add_topics_form", {"checklist_add_topics_topics": ""})
 
 tab_meeting, tab_activity, tab_records = st.tabs(
     [
@@ -224,7 +243,7 @@ with tab_meeting:
                 kinds,
                 format_func=lambda k: label("checklist.kind", k, lang),
                 horizontal=True,
-                index=len(kinds) - 1,
+                index=confirm.initial("checklist_meeting_kind", len(kinds) - 1),
                 key="checklist_meeting_kind",
             )
             values = _meeting_fields("checklist_meeting")
@@ -234,6 +253,10 @@ with tab_meeting:
             submitted = st.form_submit_button(
                 t("checklist.forms.meeting.submit"), type="primary", key="checklist_meeting_submit"
             )
+        typed = {"kind": kind, **values}
+        if submitted and confirm.is_repeat(MEETING_FORM, typed):
+            confirm.empty_after_save(MEETING_FORM)
+            saved(t("checklist.forms.saved_meeting"))
         if submitted:
             with saving() as session:
                 fields = {
@@ -251,7 +274,8 @@ with tab_meeting:
                 preview = meetings.check_meeting(session, actor, **fields)
                 confirm.hold_for_confirmation(MEETING_FORM, _meeting_warnings(preview), confirmed)
                 meetings.record_meeting(session, actor, **fields)
-                confirm.forget(MEETING_FORM, MEETING_FIELDS)
+                confirm.empty_after_save(MEETING_FORM)
+                confirm.remember(MEETING_FORM, typed)
                 st.session_state[COUNTS] = _counts_text(preview)
                 without_topic = kind == MeetingKind.presidium and "T04" in preview.short_for
                 saved(
@@ -268,12 +292,16 @@ with tab_activity:
         submitted = st.form_submit_button(
             t("checklist.forms.activity.submit"), type="primary", key="checklist_activity_submit"
         )
+    if submitted and confirm.is_repeat("checklist_activity_form", activity):
+        confirm.empty_after_save("checklist_activity_form")
+        saved(t("checklist.forms.saved_activity"))
     if submitted:
         with saving() as session:
             meetings.record_supervision_activity(
                 session, actor, township_id=unit.id, year=year, today=today, **activity
             )
-            confirm.forget("checklist_activity_form", ACTIVITY_FIELDS)
+            confirm.empty_after_save("checklist_activity_form")
+            confirm.remember("checklist_activity_form", activity)
             st.session_state[COUNTS] = t("checklist.entry.counts_for", tasks=_tasks(("T05",)))
             saved(t("checklist.forms.saved_activity"))
 
@@ -329,7 +357,7 @@ with tab_records:
                     meetings.add_meeting_topics(
                         session, actor, meeting_id, topics=new_topics.splitlines()
                     )
-                    confirm.forget("checklist_add_topics_form", ("checklist_add_topics_topics",))
+                    confirm.empty_after_save("checklist_add_topics_form")
 
         # Correct or withdraw one saved meeting.
         st.markdown(f"**{t('checklist.entry.fix_meeting')}**")

@@ -8,6 +8,7 @@ the box ticked saves. A warning that was not shown before needs the box again.
 """
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -45,9 +46,46 @@ def hold_for_confirmation(form: str, warnings: Sequence[str], confirmed: bool) -
 
 
 def forget(form: str, fields: Iterable[str] = ()) -> None:
-    """After a save: the form's warnings and its widgets' values go, so the next entry starts
-    empty and a repeated click has nothing to save again."""
+    """After a save: the form's warnings go, and its fields (widget keys) are dropped so a
+    correction form is drawn anew from the record saved."""
     st.session_state.pop(_held(form), None)
     st.session_state.pop(_box(form), None)
     for key in fields:
         st.session_state.pop(key, None)
+
+
+def empty_after_save(form: str) -> None:
+    """After a save of an entry form: its fields go back to their starting values on the next
+    run (``reset``), in the browser too, so the next entry starts empty."""
+    forget(form)
+    st.session_state[f"_reset_{form}"] = True
+
+
+def reset(form: str, starting: dict) -> None:
+    """At the top of a screen, before the form is drawn: after ``empty_after_save``, set each
+    field (widget key → starting value). Values set this way reach the browser's widgets, where
+    merely dropping a widget's state would leave the old text on screen."""
+    if st.session_state.pop(f"_reset_{form}", False):
+        for key, value in starting.items():
+            st.session_state[key] = value
+
+
+def initial(key: str, value: Any) -> Any:
+    """The starting value to pass to a field's widget: None once the field's value is in the
+    session (set by ``reset`` or by the widget), which Streamlit then shows without a warning."""
+    return None if key in st.session_state else value
+
+
+def _last(form: str) -> str:
+    return f"_last_saved_{form}"
+
+
+def is_repeat(form: str, values: dict) -> bool:
+    """Whether a submit of ``form`` carries exactly what its last save stored: a second click
+    of a double click, arriving after the save emptied the form. Such a submit saves nothing."""
+    return st.session_state.get(_last(form)) == repr(sorted(values.items()))
+
+
+def remember(form: str, values: dict) -> None:
+    """After a save of ``form``: what it stored, so a repeated submit of it is recognised."""
+    st.session_state[_last(form)] = repr(sorted(values.items()))

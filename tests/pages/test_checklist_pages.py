@@ -207,9 +207,11 @@ def test_a_bad_meeting_shows_the_message_and_writes_nothing(app_env, fill, messa
 def test_a_duplicate_session_is_refused(app_env):
     daxing = _unit_id(app_env, "daxing")
     t01 = _task(app_env, daxing, "T01")
-    at = _open("clerk03", "pages/meeting_forms.py")
 
     def submit():
+        # Each entry on a freshly opened screen: the same values clicked again on the screen
+        # that just saved them are a repeated click, which saves nothing and says nothing new.
+        at = _open("clerk03", "pages/meeting_forms.py")
         at.radio(key="checklist_meeting_kind").set_value(MeetingKind.congress_session)
         at.date_input(key="checklist_meeting_held_on").set_value(date(2026, 8, 9))
         at.text_input(key="checklist_meeting_title").input("大兴镇人民代表大会临时会议")
@@ -218,12 +220,13 @@ def test_a_duplicate_session_is_refused(app_env):
         at.button(key="checklist_meeting_submit").click()
         at.run()
         no_exceptions(at)
+        return at
 
-    submit()
+    at = submit()
     assert at.success and not at.error
     assert _task(app_env, daxing, "T01").value == t01.value + 1
     before = _count(app_env, Meeting, daxing)
-    submit()
+    at = submit()
     assert at.error[0].value == "2026-08-09已登记过同类型的会议，不能重复登记。"
     assert _count(app_env, Meeting, daxing) == before
 

@@ -198,6 +198,12 @@ def test_the_same_form_submitted_twice_makes_one_meeting(app_env):
     _submit(at)
     assert len(_meetings(app_env, title="两次点击的人代会")) == 1
     assert [e.value for e in at.error] == ["请填写会议名称。"]
+    # The second click of a double click carries what was just saved: nothing new is saved.
+    _fill_meeting(at, held_on=date(2026, 7, 12), title="两次点击的人代会", topics="议题")
+    _submit(at)
+    assert not at.error and [s.value for s in at.success] == ["会议已保存。"]
+    assert len(_meetings(app_env, title="两次点击的人代会")) == 1
+    assert at.text_input(key="checklist_meeting_title").value == ""
 
 
 def test_a_clerk_corrects_then_withdraws_a_meeting(app_env):
