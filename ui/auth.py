@@ -148,12 +148,10 @@ def login_form() -> None:
         _open_session(outcome.actor)
         st.rerun()
     if outcome is not None:
-        # Unknown names are counted and locked like real ones, so neither message tells a
-        # stranger which names exist.
-        if outcome.locked:
-            st.error(t("auth.locked", minutes=sessions.LOCK_MINUTES))
-        else:
-            st.error(t("auth.bad_credentials"))
+        # One message for a wrong password, an unknown name and a locked name alike: what a
+        # stranger reads never tells which names exist (the throttle counts and locks every
+        # name the same way, see services.sessions).
+        st.error(t("auth.refused", n=sessions.MAX_FAILED_LOGINS, minutes=sessions.LOCK_MINUTES))
     else:
         st.info(t("auth.hint"))
 

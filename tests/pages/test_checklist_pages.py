@@ -148,6 +148,14 @@ def test_a_presidium_meeting_without_topic_is_held_and_a_t04_gap_until_topics_ar
     at.button(key="checklist_meeting_submit").click()
     at.run()
     no_exceptions(at)
+    # Before saving, the form says what will not count, and the clerk decides.
+    assert not at.success
+    notes = [w.value for w in at.warning]
+    assert any("这次会议不计入任务T03" in w for w in notes), notes
+    at.checkbox(key="checklist_meeting_form_confirm").check()
+    at.button(key="checklist_meeting_submit").click()
+    at.run()
+    no_exceptions(at)
     assert at.success[0].value.startswith("会议已按已召开保存")
     mid2, mid4 = _task(app_env, daxing, "T02"), _task(app_env, daxing, "T04")
     assert mid2.value == t02.value + 1
@@ -199,21 +207,26 @@ def test_a_bad_meeting_shows_the_message_and_writes_nothing(app_env, fill, messa
 def test_a_duplicate_session_is_refused(app_env):
     daxing = _unit_id(app_env, "daxing")
     t01 = _task(app_env, daxing, "T01")
-    at = _open("clerk03", "pages/meeting_forms.py")
 
     def submit():
+        # Each entry on a freshly opened screen: the same values clicked again on the screen
+        # that just saved them are a repeated click, which saves nothing and says nothing new.
+        at = _open("clerk03", "pages/meeting_forms.py")
         at.radio(key="checklist_meeting_kind").set_value(MeetingKind.congress_session)
         at.date_input(key="checklist_meeting_held_on").set_value(date(2026, 8, 9))
         at.text_input(key="checklist_meeting_title").input("大兴镇人民代表大会临时会议")
+        for part in ("research", "deliberation", "follow_up"):
+            at.text_area(key=f"checklist_meeting_{part}").input("已记录")
         at.button(key="checklist_meeting_submit").click()
         at.run()
         no_exceptions(at)
+        return at
 
-    submit()
+    at = submit()
     assert at.success and not at.error
     assert _task(app_env, daxing, "T01").value == t01.value + 1
     before = _count(app_env, Meeting, daxing)
-    submit()
+    at = submit()
     assert at.error[0].value == "2026-08-09已登记过同类型的会议，不能重复登记。"
     assert _count(app_env, Meeting, daxing) == before
 

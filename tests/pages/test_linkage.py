@@ -169,9 +169,18 @@ def test_a_clerk_records_a_contact_day_and_a_duplicate_is_refused(app_env):
 
     at.text_area(key="linkage_contact_opinions").input("路灯损坏\n河道淤塞")
     _submit(at, "linkage_contact_form")
+    # 3 Nov is not the contact day: the form says so before saving, and the clerk decides.
+    assert _count(app_env, ContactDay, unit) == before
+    assert any("不是规则允许的联系选民日" in w.value for w in at.warning)
+    at.checkbox(key="linkage_contact_form_confirm").check()
+    _submit(at, "linkage_contact_form")
     assert _count(app_env, ContactDay, unit) == before + 1
     assert any("11月3日" in s.value for s in at.success), [s.value for s in at.success]
 
+    # The form is empty after the save; the same day typed again is refused.
+    assert at.checkbox(key="linkage_contact_everyone").value is False
+    at.date_input(key="linkage_contact_date").set_value(date(2026, 11, 3))
+    at.checkbox(key="linkage_contact_everyone").check()
     _submit(at, "linkage_contact_form")
     assert [e.value for e in at.error] == [
         t("linkage.error.contact_day_exists", "zh", day=date(2026, 11, 3))
