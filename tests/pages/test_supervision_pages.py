@@ -173,6 +173,7 @@ def test_an_evidence_file_downloads_from_the_timeline_until_it_is_gone(
             title="佐证文件下载",
             opened_on=DEMO_AS_OF,
             activity_id=activity.id,
+            responsible_unit="镇建设办",
         )
         sv.advance_stage(
             session, clerk, item_id, on=DEMO_AS_OF, upload=evidence.Upload("调研报告.pdf", pdf)
