@@ -234,7 +234,7 @@ if actor.role == Role.district_admin:
         picked_claim = st.selectbox(
             t("funds.exception_pick"),
             list(claims),
-            format_func=lambda k: ufunds.claim_text(claims[k], rules, names),
+            format_func=lambda k: ufunds.claim_text(claims[k], rules, names, lang),
             key=f"funds_claim_pick_{lang}",
         )
         claim = claims[picked_claim]

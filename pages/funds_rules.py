@@ -72,7 +72,7 @@ with st.form("funds_rules_form", border=True):
         t("funds.rules.exception_allowed"),
         [code for code, rule in FUND_RULES.items() if rule.severity == Severity.error],
         default=[c for c in f.exception_allowed if c in FUND_RULES],
-        format_func=ufunds.rule_title,
+        format_func=lambda code: ufunds.rule_title(code, lang),
         help=t("funds.rules.exception_allowed_help"),
         placeholder=t("funds.rules.exception_none"),
         key=f"funds_rules_exception_allowed_{lang}",

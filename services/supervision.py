@@ -284,7 +284,7 @@ def open_item(
         field="responsible_unit",
         limit=MAX_UNIT,
         required=True,
-        required_key="supervision.error.unit_required",
+        required_key="supervision.error.unit_missing",
     )
     note = clean_text(note, field="note", limit=MAX_NOTE)
     given = [s for s in (topic_id, activity_id, opinion_id) if s is not None]
@@ -642,7 +642,7 @@ def correct_item(
         field="responsible_unit",
         limit=MAX_UNIT,
         required=True,
-        required_key="supervision.error.unit_required",
+        required_key="supervision.error.unit_missing",
     )
     past_date(opened_on, field="opened_on", today=today)
     years.require_open(session, actor, opened_on)
