@@ -8,6 +8,7 @@ before and after rather than demo totals.
 
 import re
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,11 +18,19 @@ from streamlit.testing.v1 import AppTest
 
 from models import Expense, RuleSet
 from models.db import session_scope
-from services import clock, fund_reports, rules, users
+from services import clock, fund_reports, funds, rules, users
+from services.errors import ValidationError
 from services.fund_rules import LOST_WORK, violation_counts
 from services.permissions import Actor
-from tests.pages.apptest import DEMO_YEAR, no_exceptions, page_as, signed_in, visible_text
-from ui.i18n import t
+from tests.pages.apptest import (
+    DEMO_AS_OF,
+    DEMO_YEAR,
+    no_exceptions,
+    page_as,
+    signed_in,
+    visible_text,
+)
+from ui.i18n import error_text, t
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 OVERVIEW = "pages/funds_overview.py"
@@ -332,3 +341,112 @@ def test_the_rule_editor_is_for_the_district_admin_only(app_env):
     no_exceptions(at)
     # The screen's guard draws nothing of it for another role (the service refuses as well).
     assert not at.title and not at.text_input and not at.button
+
+
+# --- refusals, in both languages ---------------------------------------------------------------
+
+FUTURE = DEMO_AS_OF + timedelta(days=1)
+
+
+def _future(field: str, lang: str) -> str:
+    return error_text(
+        ValidationError("error.date_future", field=field, today=DEMO_AS_OF.isoformat()), lang
+    )
+
+
+def _widget(at: AppTest, kind: str, prefix: str):
+    return next(w for w in at.get(kind) if str(w.key).startswith(prefix))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_funds_form_refuses_with_its_message(app_env, lang):
+    clerk = _actor("clerk06")
+    before = _expense_count(clerk.township_id)
+    at = _open("clerk06", ENTRY, lang)
+
+    def refused(button: str, message: str) -> None:
+        at.button(key=button).click().run()
+        no_exceptions(at)
+        assert message in [e.value for e in at.error], [e.value for e in at.error]
+        assert _expense_count(clerk.township_id) == before
+
+    # A new expense: required amount, no negative amount, required payee, no future date.
+    refused("funds_exp_save", error_text(ValidationError("funds.error.amount_required"), lang))
+    at.text_input(key="funds_exp_amount").input("-5")
+    refused("funds_exp_save", t("funds.error.amount_negative", lang))
+    at.text_input(key="funds_exp_amount").input("12.50")
+    at.text_input(key="funds_exp_purpose").input("会议材料印刷")
+    required = error_text(ValidationError("error.required", field="payee"), lang)
+    refused("funds_exp_save", required)
+    at.text_input(key="funds_exp_payee").input("宿迁文印部")
+    at.date_input(key="funds_exp_date").set_value(FUTURE)
+    refused("funds_exp_save", _future("occurred_on", lang))
+    # What was typed is kept for the next try.
+    assert at.text_input(key="funds_exp_amount").value == "12.50"
+    assert at.text_input(key="funds_exp_payee").value == "宿迁文印部"
+
+    # A correction of a saved expense: the reason is required, the date not after today.
+    with session_scope() as session:
+        expense_id = session.exec(
+            select(func.min(Expense.id)).where(
+                Expense.township_id == clerk.township_id, Expense.budget_year == DEMO_YEAR
+            )
+        ).one()
+    at.selectbox(key=f"funds_fix_pick_{lang}").set_value(expense_id).run()
+    prefix = f"funds_fix_{expense_id}"
+    save = next(b for b in at.button if b.label == t("funds.entry.fix_save", lang))
+    save.click().run()
+    reason = error_text(ValidationError("error.reason_required", field="reason"), lang)
+    assert reason in [e.value for e in at.error]
+    _widget(at, "text_input", f"{prefix}_why").input("金额录错")
+    _widget(at, "date_input", f"{prefix}_date").set_value(FUTURE)
+    next(b for b in at.button if b.label == t("funds.entry.fix_save", lang)).click().run()
+    assert _future("occurred_on", lang) in [e.value for e in at.error]
+
+    # A budget line: no negative amount.
+    _widget(at, "text_input", "funds_bud_amount_").input("-1")
+    for why in (w for w in at.text_input if str(w.key).startswith("funds_bud_why_")):
+        why.input("预算录错")  # the line exists: a correction states its reason
+    at.button(key="funds_bud_save").click().run()
+    no_exceptions(at)
+    assert t("funds.error.amount_negative", lang) in [e.value for e in at.error]
+    assert _expense_count(clerk.township_id) == before
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_admin_returns_an_exception_only_with_a_note(app_env, lang):
+    with session_scope() as session:
+        clerk = users.get_actor(session, "clerk06")
+        table = fund_reports.budget_vs_actual(session, clerk, year=DEMO_YEAR)
+        category = table.sort_values("budget").iloc[-1]["category"]
+        saved = funds.record_expense(
+            session,
+            clerk,
+            funds.ExpenseDraft(
+                township_id=clerk.township_id,
+                occurred_on=DEMO_AS_OF,
+                budget_year=DEMO_YEAR,
+                category=category,
+                amount="5000.01",
+                payee="宿迁文印部",
+                purpose="防汛应急物资",
+                receipt_no=f"R{uuid.uuid4().hex[:12]}",
+            ),
+            exception_reason="防汛应急，会后补审",
+        )
+    at = page_as("funds_overview.py", "admin", lang).run()
+    no_exceptions(at)
+    at.selectbox(key=f"funds_claim_pick_{lang}").set_value(("expense", saved.id)).run()
+    at.button(key=f"funds_claim_return_expense_{saved.id}").click().run()
+    no_exceptions(at)
+    message = error_text(
+        ValidationError("funds.error.return_note_required", field="exception_note"), lang
+    )
+    assert message in [e.value for e in at.error]
+    at.text_input(key=f"funds_claim_note_expense_{saved.id}").input("请补主席团纪要")
+    at.button(key=f"funds_claim_return_expense_{saved.id}").click().run()
+    no_exceptions(at)
+    assert t("funds.exception_returned", lang) in [s.value for s in at.success]
+    with session_scope() as session:
+        row = session.get(Expense, saved.id)
+        assert (row.exception_status, row.exception_note) == ("returned", "请补主席团纪要")
