@@ -15,6 +15,7 @@ from models.funds import (
     MAX_RECEIPT_NO,
 )
 from services import clock, funds
+from services.fund_rules import default_shares
 from services.funds import ExpenseDraft
 from services.money import to_yuan
 from ui import data as cached
@@ -48,15 +49,21 @@ RESETS = {
     },
 }
 RESET = "funds_entry_reset"
-# Widget keys dropped on the next run, so a prefilled form shows the record as saved.
-FORGET = "funds_entry_forget"
+# Counts the saves of prefilled forms; their widget keys carry it, so after a save the form is
+# drawn anew from the record as saved (the browser would keep showing a value only removed
+# from the session).
+GENERATION = "funds_entry_generation"
 
 actor = page_actor(__file__)
 for slot in st.session_state.pop(RESET, ()):
     for key, value in RESETS[slot].items():
         st.session_state[key] = value
-for key in st.session_state.pop(FORGET, ()):
-    st.session_state.pop(key, None)
+generation = st.session_state.get(GENERATION, 0)
+
+
+def _next_generation() -> None:
+    st.session_state[GENERATION] = generation + 1
+
 
 # Choice widgets whose option labels depend on the language carry it in their key: a keyed
 # widget keeps showing the label it was first drawn with.
@@ -267,7 +274,14 @@ with tab_budget:
         key=f"funds_bud_category_{lang}",
     )
     line = saved_lines.get(b_category)
-    tag = f"{b_category}_{line.id if line else 'new'}"
+    tag = f"{b_category}_{line.id if line else 'new'}_{generation}"
+    # Shares that follow the rule's split are left empty (computed again from a new amount);
+    # shares agreed otherwise are shown as saved.
+    shares = ("", "")
+    if line is not None:
+        saved_shares = (to_yuan(line.district_share_fen), to_yuan(line.township_share_fen))
+        if saved_shares != default_shares(to_yuan(line.amount_fen), rules):
+            shares = (f"{saved_shares[0]}", f"{saved_shares[1]}")
     bud_keys = [f"funds_bud_{f}_{tag}" for f in ("amount", "district", "township", "reason", "why")]
     if line is not None and line.exception_status == "returned":
         st.warning(t("funds.entry.exception_returned", note=line.exception_note))
@@ -284,7 +298,7 @@ with tab_budget:
         with left:
             b_district = st.text_input(
                 t("funds.field.district_share"),
-                value=f"{to_yuan(line.district_share_fen)}" if line else "",
+                value=shares[0],
                 max_chars=20,
                 placeholder=t("funds.ph.share_auto"),
                 key=bud_keys[1],
@@ -292,7 +306,7 @@ with tab_budget:
         with right:
             b_township = st.text_input(
                 t("funds.field.township_share"),
-                value=f"{to_yuan(line.township_share_fen)}" if line else "",
+                value=shares[1],
                 max_chars=20,
                 placeholder=t("funds.ph.share_auto"),
                 key=bud_keys[2],
@@ -329,14 +343,14 @@ with tab_budget:
                     exception_reason=b_excuse,
                     reason=b_why,
                 )
-            st.session_state[FORGET] = bud_keys
+            _next_generation()
             saved(_saved_text(result), slot="budget")
     if line is not None:
         what = ufunds.category_label(rules, line.category, lang)
         if (why := withdraw_form(f"funds_bud_withdraw_{line.id}", what=what)) is not None:
             with saving(t("funds.entry.budget_withdrawn"), slot="budget") as session:
                 funds.withdraw_budget(session, actor, line.id, reason=why)
-                st.session_state[FORGET] = bud_keys
+                _next_generation()
 
 # --- this year's expenses: list, correct, withdraw ---------------------------------------------
 
@@ -373,7 +387,7 @@ with tab_list:
             row = listed[listed["id"] == expense_id].iloc[0]
             if row["exception_status"] == "returned":
                 st.warning(t("funds.entry.exception_returned", note=row["exception_note"]))
-            prefix = f"funds_fix_{expense_id}"
+            prefix = f"funds_fix_{expense_id}_{generation}"
             with st.form(f"{prefix}_form", border=True):
                 fixed = _expense_fields(prefix, row)
                 why = reason_input(f"{prefix}_why")
@@ -395,11 +409,8 @@ with tab_list:
                                 reason=why,
                                 exception_reason=excuse,
                             )
-                            st.session_state[FORGET] = [
-                                k for k in st.session_state if str(k).startswith(prefix)
-                            ]
+                            _next_generation()
                             saved(t("funds.entry.corrected", id=expense_id), slot="list")
             if (gone := withdraw_form(f"{prefix}_withdraw", what=labels[expense_id])) is not None:
                 with saving(t("funds.entry.withdrawn"), slot="list") as session:
                     funds.withdraw_expense(session, actor, expense_id, reason=gone)
-                    st.session_state[FORGET] = [pick_key]

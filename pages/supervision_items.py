@@ -283,10 +283,12 @@ else:
         int(r["id"]): f"{r['title']} · {day(r['opened_on'])}"
         for _, r in rows.sort_values("opened_on", ascending=False).iterrows()
     }
+    # A correction changes the item's label, which would reset the choice: keep it.
+    if (kept := st.session_state.pop("sv_fix_next", None)) in fix_labels:
+        st.session_state[f"sv_fix_pick_{lang}"] = kept
     fix_id = st.selectbox(
         t("supervision.items.fix_pick"),
         list(fix_labels),
-        index=None,
         format_func=fix_labels.__getitem__,
         key=f"sv_fix_pick_{lang}",
         placeholder=t("supervision.choose"),
@@ -318,6 +320,7 @@ else:
             fix_why = reason_input(f"sv_fix_why_{fstep}")
             if st.form_submit_button(t("correct.edit"), type="primary"):
                 with saving(t("supervision.items.corrected")) as session:
+                    st.session_state["sv_fix_next"] = st.session_state["sv_pick_next"] = fix_id
                     sv.correct_item(
                         session,
                         actor,
@@ -352,6 +355,7 @@ else:
                 entry_why = reason_input(f"sv_fix_entry_why_{fstep}")
                 if st.form_submit_button(t("correct.edit"), type="primary"):
                     with saving(t("supervision.items.corrected")) as session:
+                        st.session_state["sv_fix_next"] = fix_id
                         sv.correct_latest_entry(
                             session,
                             actor,
@@ -364,6 +368,7 @@ else:
             gone = withdraw_form(f"sv_withdraw_entry_{fstep}", what=what)
             if gone is not None:
                 with saving() as session:
+                    st.session_state["sv_fix_next"] = st.session_state["sv_pick_next"] = fix_id
                     now = sv.withdraw_latest_entry(session, actor, fix_id, reason=gone)
                     saved(t("supervision.items.withdrawn_entry", stage=ui.stage_label(now)))
         else:

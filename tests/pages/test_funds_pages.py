@@ -240,9 +240,7 @@ def test_the_budget_form_refuses_wrong_shares_and_saves_the_rule_split(app_env):
         _budget_input(at, "district").input("5000")
         _budget_input(at, "township").input("7345.67")
         if correcting:
-            at.text_input(key=f"funds_bud_why_publicity_{existing['publicity'].id}").input(
-                "追加预算"
-            )
+            _budget_input(at, "why").input("追加预算")
 
     fill_wrong_shares()
     at.button(key="funds_bud_save").click().run()
@@ -276,7 +274,8 @@ def test_the_budget_form_refuses_wrong_shares_and_saves_the_rule_split(app_env):
     at.button(key="funds_bud_save").click().run()
     no_exceptions(at)
     assert any(t("error.reason_required", "zh") in e.value for e in at.error)
-    at.text_input(key=f"funds_bud_why_publicity_{line.id}").input("按规定比例分担")
+    assert line.category == "publicity"
+    _budget_input(at, "why").input("按规定比例分担")
     at.button(key="funds_bud_save").click().run()
     no_exceptions(at)
     assert any(s.value == t("common.saved", "zh") for s in at.success)
@@ -358,6 +357,12 @@ def _widget(at: AppTest, kind: str, prefix: str):
     return next(w for w in at.get(kind) if str(w.key).startswith(prefix))
 
 
+def _suffixed(at: AppTest, kind: str, prefix: str, suffix: str):
+    return next(
+        w for w in at.get(kind) if str(w.key).startswith(prefix) and str(w.key).endswith(suffix)
+    )
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_each_funds_form_refuses_with_its_message(app_env, lang):
     clerk = _actor("clerk06")
@@ -393,13 +398,13 @@ def test_each_funds_form_refuses_with_its_message(app_env, lang):
             )
         ).one()
     at.selectbox(key=f"funds_fix_pick_{lang}").set_value(expense_id).run()
-    prefix = f"funds_fix_{expense_id}"
+    prefix = f"funds_fix_{expense_id}_"
     save = next(b for b in at.button if b.label == t("funds.entry.fix_save", lang))
     save.click().run()
     reason = error_text(ValidationError("error.reason_required", field="reason"), lang)
     assert reason in [e.value for e in at.error]
-    _widget(at, "text_input", f"{prefix}_why").input("金额录错")
-    _widget(at, "date_input", f"{prefix}_date").set_value(FUTURE)
+    _suffixed(at, "text_input", prefix, "_why").input("金额录错")
+    _suffixed(at, "date_input", prefix, "_date").set_value(FUTURE)
     next(b for b in at.button if b.label == t("funds.entry.fix_save", lang)).click().run()
     assert _future("occurred_on", lang) in [e.value for e in at.error]
 
