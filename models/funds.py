@@ -1,6 +1,6 @@
 """Budgets and expenses. Money is integer fen (分); services convert to Decimal yuan."""
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field
@@ -16,6 +16,16 @@ MAX_APPROVAL_REF = 100
 MAX_EXCEPTION_REASON = 500
 
 
+class ExceptionStatus:
+    """Where a justified exception stands: a clerk's reason waits for the district admin
+    (pending), who approves it or returns it with a note. Only an approved one is excused."""
+
+    none = ""
+    pending = "pending"
+    approved = "approved"
+    returned = "returned"
+
+
 class Budget(Recorded, table=True):
     __table_args__ = (UniqueConstraint("township_id", "year", "category"),)
 
@@ -26,8 +36,13 @@ class Budget(Recorded, table=True):
     amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     district_share_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
     township_share_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
-    # Why a line that breaks a fund rule was saved anyway; it stays listed as an exception.
+    # Why a record that breaks a fund rule was saved anyway, and the district admin's decision
+    # on it (``ExceptionStatus``; a returned exception carries the admin's note).
     exception_reason: str = Field(default="", max_length=MAX_EXCEPTION_REASON)
+    exception_status: str = Field(default="", max_length=20)
+    exception_note: str = Field(default="", max_length=MAX_EXCEPTION_REASON)
+    exception_decided_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    exception_decided_at: datetime | None = None
 
 
 class Expense(Recorded, table=True):
@@ -47,4 +62,10 @@ class Expense(Recorded, table=True):
     receipt_no: str = Field(max_length=MAX_RECEIPT_NO)
     presidium_approved: bool = False
     approval_ref: str = Field(default="", max_length=MAX_APPROVAL_REF)
+    # Why a record that breaks a fund rule was saved anyway, and the district admin's decision
+    # on it (``ExceptionStatus``; a returned exception carries the admin's note).
     exception_reason: str = Field(default="", max_length=MAX_EXCEPTION_REASON)
+    exception_status: str = Field(default="", max_length=20)
+    exception_note: str = Field(default="", max_length=MAX_EXCEPTION_REASON)
+    exception_decided_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    exception_decided_at: datetime | None = None

@@ -1,12 +1,12 @@
 """Budget and expense entry: each form checks the fund rules before saving and says which rule
-breaks and why; an expense that breaks one may still be saved as a justified exception."""
+breaks and why; an expense that breaks a rule allowing exceptions may be saved with a reason,
+for the district admin to approve. Every saved expense and budget line can be corrected or
+withdrawn with a stated reason."""
 
 from datetime import date
 
 import streamlit as st
 
-from models.db import session_scope
-from models.enums import Role
 from models.funds import (
     MAX_APPROVAL_REF,
     MAX_EXCEPTION_REASON,
@@ -15,18 +15,25 @@ from models.funds import (
     MAX_RECEIPT_NO,
 )
 from services import clock, funds
-from services.errors import ServiceError
-from services.fund_rules import Severity
-from services.funds import ExpenseDraft, RuleViolationError
+from services.fund_rules import default_shares
+from services.funds import ExpenseDraft
+from services.money import to_yuan
 from ui import data as cached
 from ui import funds as ufunds
 from ui.auth import page_actor
-from ui.format import percent, yuan
-from ui.forms import unit_picker
-from ui.i18n import current_lang, error_text, t
+from ui.format import day, percent, yuan
+from ui.forms import (
+    date_field,
+    reason_input,
+    saved,
+    saving,
+    show_saved,
+    withdraw_form,
+    working_unit,
+)
+from ui.i18n import current_lang, t
 from ui.layout import page_header, selected_year
 
-FLASH = {"expense": "funds_entry_flash_expense", "budget": "funds_entry_flash_budget"}
 # What a saved form is reset to on the next run (date, year and category stay as they were, as
 # the next entry is often alike). Set before the widgets are drawn: the browser keeps showing a
 # value that is only removed from the session.
@@ -40,19 +47,23 @@ RESETS = {
         "funds_exp_ref": "",
         "funds_exp_reason": "",
     },
-    "budget": {
-        "funds_bud_amount": "",
-        "funds_bud_district": "",
-        "funds_bud_township": "",
-        "funds_bud_reason": "",
-    },
 }
 RESET = "funds_entry_reset"
+# Counts the saves of prefilled forms; their widget keys carry it, so after a save the form is
+# drawn anew from the record as saved (the browser would keep showing a value only removed
+# from the session).
+GENERATION = "funds_entry_generation"
 
 actor = page_actor(__file__)
 for slot in st.session_state.pop(RESET, ()):
     for key, value in RESETS[slot].items():
         st.session_state[key] = value
+generation = st.session_state.get(GENERATION, 0)
+
+
+def _next_generation() -> None:
+    st.session_state[GENERATION] = generation + 1
+
 
 # Choice widgets whose option labels depend on the language carry it in their key: a keyed
 # widget keeps showing the label it was first drawn with.
@@ -63,38 +74,29 @@ today = clock.today()
 
 page_header(t("funds.entry.title"), t("funds.entry.caption", year=year))
 
-units = cached.townships(version, actor)
-if actor.role == Role.township_staff:
-    units = [u for u in units if u.id == actor.township_id]
-if not units:
+names = {u.id: u.name(lang) for u in cached.townships(version, actor)}
+if not actor.is_district and actor.township_id not in names:
     st.info(t("funds.entry.no_unit"))
     st.stop()
-names = {u.id: u.name(lang) for u in units}
-if len(units) > 1:
-    township_id = unit_picker(names, label=t("funds.entry.unit"), key=f"funds_entry_unit_{lang}")
-else:
-    township_id = units[0].id
+township_id = working_unit(
+    actor,
+    names,
+    label=t("funds.entry.unit"),
+    key=f"funds_entry_unit_{lang}",
+    empty=t("funds.entry.no_unit"),
+)
+if not actor.is_district:
     st.caption(t("funds.entry.unit_fixed", unit=names[township_id]))
 
 rules = ufunds.rules_for(version, year)
 codes = [c.code for c in rules.funds.categories]
 
 
-def _flash(slot: str, lines: list[tuple[str, str]]) -> None:
-    """Messages to show after the rerun that clears the form: (level, text) pairs."""
-    st.session_state[FLASH[slot]] = lines
-
-
-def _show_flash(slot: str) -> None:
-    show = {"success": st.success, "warning": st.warning, "error": st.error}
-    for level, text in st.session_state.pop(FLASH[slot], []):
-        show[level](text)
-
-
-def _reason_field(key: str, help_key: str) -> str:
+def _reason_field(key: str, help_key: str, value: str = "") -> str:
     """Why a record that breaks a rule is a justified exception (left empty otherwise)."""
     return st.text_area(
         t("funds.field.exception_reason"),
+        value=value,
         max_chars=MAX_EXCEPTION_REASON,
         placeholder=t("funds.ph.exception_reason"),
         help=t(help_key),
@@ -103,102 +105,98 @@ def _reason_field(key: str, help_key: str) -> str:
     )
 
 
-def _violation_lines(found, year_rules) -> list[tuple[str, str]]:
-    return [
-        (
-            "error" if v.severity == Severity.error else "warning",
-            ufunds.violation_message(v, year_rules),
-        )
-        for v in found
-    ]
+def _saved_text(result, *, expense_id: int | None = None) -> str:
+    if result.flagged:
+        if expense_id is None:
+            return t("funds.entry.budget_saved_pending")
+        return t("funds.entry.saved_pending", id=expense_id)
+    return t("funds.entry.saved", id=expense_id) if expense_id else t("common.saved")
 
 
-tab_expense, tab_budget, tab_list = st.tabs(
-    [t("funds.entry.tab_expense"), t("funds.entry.tab_budget"), t("funds.entry.tab_list")]
-)
-
-# --- expense ----------------------------------------------------------------------------------
-
-with tab_expense:
-    _show_flash("expense")
+def _expense_fields(prefix: str, row=None) -> dict:
+    """The expense form's fields (prefilled from ``row`` when correcting one); returns what is
+    typed. Keys start with ``prefix``."""
     first_year, last_year = today.year - funds.MAX_PAST_YEARS, today.year + 1
     year_options = [y for y in (year - 1, year, year + 1) if first_year <= y <= last_year]
+    if row is not None and int(row["budget_year"]) not in year_options:
+        year_options.append(int(row["budget_year"]))
+    charged_year = int(row["budget_year"]) if row is not None else year
     default_day = today if year >= today.year else date(year, 12, 31)
-    with st.form("funds_expense_form", border=True):
-        left, right = st.columns(2)
-        with left:
-            occurred_on = st.date_input(
-                t("funds.field.occurred_on"),
-                value=default_day,
-                min_value=date(first_year, 1, 1),
-                max_value=today,
-                format="YYYY-MM-DD",
-                key="funds_exp_date",
-            )
-            budget_year = st.selectbox(
-                t("funds.field.budget_year"),
-                year_options,
-                index=year_options.index(year) if year in year_options else 0,
-                format_func=lambda y: t("funds.year_n", lang, year=y),
-                key=f"funds_exp_year_{lang}",
-            )
-            category = st.selectbox(
-                t("funds.field.category"),
-                codes,
-                format_func=lambda c: ufunds.category_label(rules, c, lang),
-                key=f"funds_exp_category_{lang}",
-            )
-            amount = st.text_input(
-                t("funds.field.amount"),
-                max_chars=20,
-                placeholder=t("funds.ph.amount"),
-                key="funds_exp_amount",
-            )
-            receipt_no = st.text_input(
-                t("funds.field.receipt_no"),
-                max_chars=MAX_RECEIPT_NO,
-                placeholder=t("funds.ph.receipt_no"),
-                key="funds_exp_receipt",
-            )
-        with right:
-            payee = st.text_input(
-                t("funds.field.payee"),
-                max_chars=MAX_PAYEE,
-                placeholder=t("funds.ph.payee"),
-                key="funds_exp_payee",
-            )
-            purpose = st.text_input(
-                t("funds.field.purpose"),
-                max_chars=MAX_PURPOSE,
-                placeholder=t("funds.ph.purpose"),
-                key="funds_exp_purpose",
-            )
-            approved = st.checkbox(
-                t("funds.field.presidium_approved"),
-                help=t(
-                    "funds.help.presidium_approved",
-                    threshold=yuan(rules.funds.approval_threshold_yuan),
-                ),
-                key="funds_exp_approved",
-            )
-            approval_ref = st.text_input(
-                t("funds.field.approval_ref"),
-                max_chars=MAX_APPROVAL_REF,
-                placeholder=t("funds.ph.approval_ref"),
-                key="funds_exp_ref",
-            )
-        reason = _reason_field("funds_exp_reason", "funds.help.exception_reason")
-        with st.container(horizontal=True):
-            check = st.form_submit_button(
-                t("funds.entry.check"), icon=":material/rule:", key="funds_exp_check"
-            )
-            save = st.form_submit_button(t("common.save"), type="primary", key="funds_exp_save")
-
-    if check or save:
-        found = None
-        # The expense is checked against the rules of the year it is charged to.
-        charged = ufunds.rules_for(version, budget_year)
-        typed = ExpenseDraft(
+    left, right = st.columns(2)
+    with left:
+        occurred_on = date_field(
+            t("funds.field.occurred_on") + " *",
+            value=row["occurred_on"] if row is not None else default_day,
+            key=f"{prefix}_date",
+        )
+        budget_year = st.selectbox(
+            t("funds.field.budget_year"),
+            year_options,
+            index=year_options.index(charged_year) if charged_year in year_options else 0,
+            format_func=lambda y: t("funds.year_n", lang, year=y),
+            key=f"{prefix}_year_{lang}",
+        )
+        category = st.selectbox(
+            t("funds.field.category"),
+            codes,
+            index=codes.index(row["category"])
+            if row is not None and row["category"] in codes
+            else 0,
+            format_func=lambda c: ufunds.category_label(rules, c, lang),
+            key=f"{prefix}_category_{lang}",
+        )
+        amount = st.text_input(
+            t("funds.field.amount") + " *",
+            value=f"{row['amount']}" if row is not None else "",
+            max_chars=20,
+            placeholder=t("funds.ph.amount"),
+            key=f"{prefix}_amount",
+        )
+        receipt_no = st.text_input(
+            t("funds.field.receipt_no"),
+            value=row["receipt_no"] if row is not None else "",
+            max_chars=MAX_RECEIPT_NO,
+            placeholder=t("funds.ph.receipt_no"),
+            key=f"{prefix}_receipt",
+        )
+    with right:
+        payee = st.text_input(
+            t("funds.field.payee") + " *",
+            value=row["payee"] if row is not None else "",
+            max_chars=MAX_PAYEE,
+            placeholder=t("funds.ph.payee"),
+            key=f"{prefix}_payee",
+        )
+        purpose = st.text_input(
+            t("funds.field.purpose") + " *",
+            value=row["purpose"] if row is not None else "",
+            max_chars=MAX_PURPOSE,
+            placeholder=t("funds.ph.purpose"),
+            key=f"{prefix}_purpose",
+        )
+        approved = st.checkbox(
+            t("funds.field.presidium_approved"),
+            value=bool(row["presidium_approved"]) if row is not None else False,
+            help=t(
+                "funds.help.presidium_approved",
+                threshold=yuan(rules.funds.approval_threshold_yuan),
+            ),
+            key=f"{prefix}_approved",
+        )
+        approval_ref = st.text_input(
+            t("funds.field.approval_ref"),
+            value=row["approval_ref"] if row is not None else "",
+            max_chars=MAX_APPROVAL_REF,
+            placeholder=t("funds.ph.approval_ref"),
+            key=f"{prefix}_ref",
+        )
+    excuse = _reason_field(
+        f"{prefix}_reason",
+        "funds.help.exception_reason",
+        value=row["exception_reason"] if row is not None else "",
+    )
+    return {
+        "draft": ExpenseDraft(
             township_id=township_id,
             occurred_on=occurred_on,
             budget_year=budget_year,
@@ -209,48 +207,48 @@ with tab_expense:
             receipt_no=receipt_no,
             presidium_approved=approved,
             approval_ref=approval_ref,
-        )
-        try:
-            draft = funds.prepare_expense(typed)
-            with session_scope() as session:
-                found = funds.check_expense(session, draft, charged)
-        except ServiceError as exc:
-            st.error(error_text(exc))
+        ),
+        "excuse": excuse,
+    }
+
+
+tab_expense, tab_budget, tab_list = st.tabs(
+    [t("funds.entry.tab_expense"), t("funds.entry.tab_budget"), t("funds.entry.tab_list")]
+)
+
+# --- expense ----------------------------------------------------------------------------------
+
+with tab_expense:
+    show_saved(slot="expense")
+    with st.form("funds_expense_form", border=True):
+        typed = _expense_fields("funds_exp")
+        with st.container(horizontal=True):
+            check = st.form_submit_button(
+                t("funds.entry.check"), icon=":material/rule:", key="funds_exp_check"
+            )
+            save = st.form_submit_button(t("common.save"), type="primary", key="funds_exp_save")
+
+    if check or save:
+        draft, excuse = typed["draft"], typed["excuse"]
+        # The expense is checked against the rules of the year it is charged to.
+        charged = ufunds.rules_for(version, draft.budget_year)
+        found = ufunds.precheck(draft, charged)
         if found is not None:
-            errors = [v for v in found if v.severity == Severity.error]
-            if check:
-                if found:
-                    ufunds.show_violations(found, charged)
-                else:
-                    st.success(t("funds.entry.check_ok"))
-            elif errors and not reason.strip():
+            if found:
                 ufunds.show_violations(found, charged)
-                st.error(t("funds.entry.need_reason"))
-            else:
-                try:
-                    with session_scope() as session:
-                        saved = funds.record_expense(session, actor, draft, exception_reason=reason)
-                except RuleViolationError as exc:
-                    ufunds.show_violations(exc.violations, charged)
-                    st.error(t("funds.entry.need_reason"))
-                except ServiceError as exc:
-                    st.error(error_text(exc))
-                else:
-                    if saved.flagged:
-                        head = t("funds.entry.saved_flagged", id=saved.id)
-                        _flash(
-                            "expense",
-                            [("warning", head), *_violation_lines(saved.violations, charged)],
-                        )
-                    else:
-                        _flash("expense", [("success", t("funds.entry.saved", id=saved.id))])
+            if check:
+                if not found:
+                    st.success(t("funds.entry.check_ok"))
+            elif ufunds.may_save(found, excuse):
+                with saving(slot="expense") as session:
+                    result = funds.record_expense(session, actor, draft, exception_reason=excuse)
                     st.session_state[RESET] = ("expense",)
-                    st.rerun()
+                    saved(_saved_text(result, expense_id=result.id), slot="expense")
 
 # --- budget -----------------------------------------------------------------------------------
 
 with tab_budget:
-    _show_flash("budget")
+    show_saved(slot="budget")
     st.caption(
         t(
             "funds.entry.budget_caption",
@@ -266,40 +264,64 @@ with tab_budget:
         width="stretch",
         key="funds_budget_table",
     )
-    with st.form("funds_budget_form", border=True):
-        b_category = st.selectbox(
-            t("funds.field.category"),
-            codes,
-            format_func=lambda c: ufunds.category_label(rules, c, lang),
-            key=f"funds_bud_category_{lang}",
-        )
+    saved_lines = ufunds.budget_lines(version, actor, year, township_id)
+    b_category = st.selectbox(
+        t("funds.field.category"),
+        codes,
+        format_func=lambda c: (
+            ufunds.category_label(rules, c, lang) + (" ✓" if c in saved_lines else "")
+        ),
+        key=f"funds_bud_category_{lang}",
+    )
+    line = saved_lines.get(b_category)
+    tag = f"{b_category}_{line.id if line else 'new'}_{generation}"
+    # Shares that follow the rule's split are left empty (computed again from a new amount);
+    # shares agreed otherwise are shown as saved.
+    shares = ("", "")
+    if line is not None:
+        saved_shares = (to_yuan(line.district_share_fen), to_yuan(line.township_share_fen))
+        if saved_shares != default_shares(to_yuan(line.amount_fen), rules):
+            shares = (f"{saved_shares[0]}", f"{saved_shares[1]}")
+    bud_keys = [f"funds_bud_{f}_{tag}" for f in ("amount", "district", "township", "reason", "why")]
+    if line is not None and line.exception_status == "returned":
+        st.warning(t("funds.entry.exception_returned", note=line.exception_note))
+    with st.form(f"funds_budget_form_{tag}", border=True):
+        st.markdown(f"**{t('funds.entry.budget_fix' if line else 'funds.entry.budget_new')}**")
         b_amount = st.text_input(
-            t("funds.field.budget_amount", year=year),
+            t("funds.field.budget_amount", year=year) + " *",
+            value=f"{to_yuan(line.amount_fen)}" if line else "",
             max_chars=20,
             placeholder=t("funds.ph.amount"),
-            key="funds_bud_amount",
+            key=bud_keys[0],
         )
         left, right = st.columns(2)
         with left:
             b_district = st.text_input(
                 t("funds.field.district_share"),
+                value=shares[0],
                 max_chars=20,
                 placeholder=t("funds.ph.share_auto"),
-                key="funds_bud_district",
+                key=bud_keys[1],
             )
         with right:
             b_township = st.text_input(
                 t("funds.field.township_share"),
+                value=shares[1],
                 max_chars=20,
                 placeholder=t("funds.ph.share_auto"),
-                key="funds_bud_township",
+                key=bud_keys[2],
             )
-        b_reason = _reason_field("funds_bud_reason", "funds.help.budget_exception_reason")
+        b_excuse = _reason_field(
+            bud_keys[3],
+            "funds.help.budget_exception_reason",
+            value=line.exception_reason if line else "",
+        )
+        b_why = reason_input(bud_keys[4]) if line else ""
         b_save = st.form_submit_button(t("common.save"), type="primary", key="funds_bud_save")
     if b_save:
-        try:
-            with session_scope() as session:
-                saved_budget = funds.set_budget(
+        with ufunds.rule_saving(rules, slot="budget") as session:
+            if line is None:
+                result = funds.set_budget(
                     session,
                     actor,
                     township_id=township_id,
@@ -308,27 +330,33 @@ with tab_budget:
                     amount=b_amount,
                     district_share=b_district.strip(),
                     township_share=b_township.strip(),
-                    exception_reason=b_reason,
+                    exception_reason=b_excuse,
                 )
-        except RuleViolationError as exc:
-            ufunds.show_violations(exc.violations, rules)
-            st.error(t("funds.entry.budget_need_reason"))
-        except ServiceError as exc:
-            st.error(error_text(exc))
-        else:
-            lines = _violation_lines(saved_budget.violations, rules)
-            if saved_budget.flagged:
-                head = ("warning", t("funds.entry.budget_saved_flagged"))
             else:
-                head = ("success", t("common.saved"))
-            _flash("budget", [head, *lines])
-            st.session_state[RESET] = ("budget",)
-            st.rerun()
+                result = funds.correct_budget(
+                    session,
+                    actor,
+                    line.id,
+                    amount=b_amount,
+                    district_share=b_district.strip(),
+                    township_share=b_township.strip(),
+                    exception_reason=b_excuse,
+                    reason=b_why,
+                )
+            _next_generation()
+            saved(_saved_text(result), slot="budget")
+    if line is not None:
+        what = ufunds.category_label(rules, line.category, lang)
+        if (why := withdraw_form(f"funds_bud_withdraw_{line.id}", what=what)) is not None:
+            with saving(t("funds.entry.budget_withdrawn"), slot="budget") as session:
+                funds.withdraw_budget(session, actor, line.id, reason=why)
+                _next_generation()
 
-# --- this year's expenses ---------------------------------------------------------------------
+# --- this year's expenses: list, correct, withdraw ---------------------------------------------
 
 with tab_list:
-    listed = ufunds.expenses(cached.data_version(), actor, year, township_id)
+    show_saved(slot="list")
+    listed = ufunds.expenses(version, actor, year, township_id)
     if listed.empty:
         st.info(t("funds.entry.no_expenses", year=year))
     else:
@@ -339,3 +367,50 @@ with tab_list:
             width="stretch",
             key="funds_expense_list",
         )
+        st.subheader(t("funds.entry.fix"))
+        st.caption(t("funds.entry.fix_caption"))
+        labels = {
+            int(r["id"]): f"#{r['id']} · {day(r['occurred_on'])} · {yuan(r['amount'])} · "
+            f"{r['purpose']}"
+            for _, r in listed.iterrows()
+        }
+        pick_key = f"funds_fix_pick_{lang}"
+        expense_id = st.selectbox(
+            t("funds.entry.fix_pick"),
+            list(labels),
+            index=None,
+            format_func=labels.__getitem__,
+            placeholder=t("funds.entry.fix_pick"),
+            key=pick_key,
+        )
+        if expense_id is not None:
+            row = listed[listed["id"] == expense_id].iloc[0]
+            if row["exception_status"] == "returned":
+                st.warning(t("funds.entry.exception_returned", note=row["exception_note"]))
+            prefix = f"funds_fix_{expense_id}_{generation}"
+            with st.form(f"{prefix}_form", border=True):
+                fixed = _expense_fields(prefix, row)
+                why = reason_input(f"{prefix}_why")
+                fix_save = st.form_submit_button(t("funds.entry.fix_save"), type="primary")
+            if fix_save:
+                draft, excuse = fixed["draft"], fixed["excuse"]
+                charged = ufunds.rules_for(version, draft.budget_year)
+                found = ufunds.precheck(draft, charged, exclude=expense_id)
+                if found is not None:
+                    if found:
+                        ufunds.show_violations(found, charged)
+                    if ufunds.may_save(found, excuse):
+                        with saving(slot="list") as session:
+                            funds.correct_expense(
+                                session,
+                                actor,
+                                expense_id,
+                                draft,
+                                reason=why,
+                                exception_reason=excuse,
+                            )
+                            _next_generation()
+                            saved(t("funds.entry.corrected", id=expense_id), slot="list")
+            if (gone := withdraw_form(f"{prefix}_withdraw", what=labels[expense_id])) is not None:
+                with saving(t("funds.entry.withdrawn"), slot="list") as session:
+                    funds.withdraw_expense(session, actor, expense_id, reason=gone)

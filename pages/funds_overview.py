@@ -6,13 +6,16 @@ from decimal import Decimal
 import streamlit as st
 
 from models.db import session_scope
-from services import clock, fund_reports
+from models.enums import Role
+from models.funds import MAX_EXCEPTION_REASON
+from services import clock, fund_reports, funds
 from services.fund_rules import FUND_RULES, Severity
 from ui import charts
 from ui import data as cached
 from ui import funds as ufunds
 from ui.auth import page_actor
 from ui.format import number, percent, yuan
+from ui.forms import saving, show_saved
 from ui.i18n import current_lang, t
 from ui.layout import page_header, selected_year
 
@@ -30,6 +33,7 @@ page_header(
     t("funds.overview.caption", year=year),
 )
 
+show_saved()
 rules = ufunds.rules_for(version, year)
 units = cached.townships(version, actor)
 names = {u.id: u.name(lang) for u in units}
@@ -42,12 +46,13 @@ total_budget = sum(table["budget"], zero)
 total_spent = sum(table["spent"], zero)
 standing = [v for v in found if v.standing]
 excepted = [v for v in found if v.excepted]
+pending = [v for v in found if v.pending]
 
 with st.container(key="funds_metrics", horizontal=True):
     st.metric(t("funds.metric.budget", year=year), yuan(total_budget), border=True)
     st.metric(t("funds.metric.spent"), yuan(total_spent), border=True)
     st.metric(t("funds.metric.rate"), ufunds.rate_text(total_spent, total_budget), border=True)
-    st.metric(t("funds.metric.violations"), number(len(standing)), border=True)
+    st.metric(t("funds.metric.violations"), ufunds.counts_text(found), border=True)
     st.metric(t("funds.metric.rewards"), yuan(report.total_yuan), border=True)
 
 # --- budget against spending -------------------------------------------------------------------
@@ -158,6 +163,7 @@ st.caption(
     t(
         "funds.overview.violations_caption",
         open=number(len(standing)),
+        pending=number(len(pending)),
         warnings=number(sum(1 for v in found if v.severity == Severity.warning)),
         excepted=number(len(excepted)),
     )
@@ -215,6 +221,46 @@ else:
             st.caption(sep.join(ufunds.record_text(r, rules) for r in chosen.records))
     else:
         st.caption(t("funds.overview.pick_violation"))
+
+# --- the district admin's decisions on justified exceptions -------------------------------------
+
+if actor.role == Role.district_admin:
+    st.subheader(t("funds.exception_title"))
+    st.caption(t("funds.exception_caption"))
+    claims = {(c.kind, c.id): c for c in ufunds.exception_claims(version, actor, year)}
+    if not claims:
+        st.info(t("funds.exception_none"))
+    else:
+        picked_claim = st.selectbox(
+            t("funds.exception_pick"),
+            list(claims),
+            format_func=lambda k: ufunds.claim_text(claims[k], rules, names, lang),
+            key=f"funds_claim_pick_{lang}",
+        )
+        claim = claims[picked_claim]
+        with st.form(f"funds_claim_{claim.kind}_{claim.id}", border=True):
+            st.markdown(ufunds.claim_text(claim, rules, names))
+            st.caption(t("funds.exception_reason_is", reason=claim.reason))
+            note = st.text_input(
+                t("funds.exception_note"),
+                max_chars=MAX_EXCEPTION_REASON,
+                key=f"funds_claim_note_{claim.kind}_{claim.id}",
+            )
+            with st.container(horizontal=True):
+                approve = st.form_submit_button(
+                    t("funds.exception_approve"),
+                    type="primary",
+                    key=f"funds_claim_approve_{claim.kind}_{claim.id}",
+                )
+                give_back = st.form_submit_button(
+                    t("funds.exception_return"), key=f"funds_claim_return_{claim.kind}_{claim.id}"
+                )
+        if approve or give_back:
+            done = "funds.exception_approved" if approve else "funds.exception_returned"
+            with saving(t(done)) as session:
+                funds.decide_exception(
+                    session, actor, claim.kind, claim.id, approve=approve, note=note
+                )
 
 # --- rewards ----------------------------------------------------------------------------------
 

@@ -6,16 +6,18 @@ import streamlit as st
 from models.db import session_scope
 from services import rules as rules_service
 from services.errors import ServiceError
+from services.fund_rules import FUND_RULES, Severity
 from ui import data as cached
 from ui import funds as ufunds
 from ui import rules as urules
 from ui.auth import page_actor
-from ui.i18n import error_text, t
+from ui.i18n import current_lang, error_text, t
 from ui.layout import page_header, selected_year
 
 FLASH = "funds_rules_flash"
 
 actor = page_actor(__file__)
+lang = current_lang()
 year = selected_year()
 page_header(t("funds.rules.title", year=year), t("funds.rules.caption"))
 
@@ -24,6 +26,8 @@ if saved_version := st.session_state.pop(FLASH, None):
 
 current = ufunds.rules_for(cached.data_version(), year)
 f, r = current.funds, current.rewards
+found = ufunds.violations(cached.data_version(), actor, year)
+st.info(t("funds.rules.headline", year=year, counts=ufunds.counts_text(found)))
 
 with st.form("funds_rules_form", border=True):
     st.subheader(t("funds.rules.section_funds"))
@@ -64,6 +68,15 @@ with st.form("funds_rules_form", border=True):
             key="funds_rules_banned",
             height=120,
         )
+    exception_allowed = st.multiselect(
+        t("funds.rules.exception_allowed"),
+        [code for code, rule in FUND_RULES.items() if rule.severity == Severity.error],
+        default=[c for c in f.exception_allowed if c in FUND_RULES],
+        format_func=lambda code: ufunds.rule_title(code, lang),
+        help=t("funds.rules.exception_allowed_help"),
+        placeholder=t("funds.rules.exception_none"),
+        key=f"funds_rules_exception_allowed_{lang}",
+    )
     st.markdown(f"**{t('funds.rules.categories')}**")
     st.caption(t("funds.rules.categories_help"))
     categories = st.data_editor(
@@ -139,6 +152,7 @@ if submitted:
         "approval_threshold_yuan": threshold.strip(),
         "banned_purposes": [w.strip() for w in banned.splitlines() if w.strip()],
         "categories": ufunds.category_rows(categories),
+        "exception_allowed": list(exception_allowed),
     }
     data["rewards"] = {
         "excellent_yuan": excellent.strip(),

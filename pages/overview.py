@@ -86,7 +86,15 @@ def live() -> None:
         st.metric(t("overview.metric.open_items"), number(h.open_items), border=True)
         st.metric(t("overview.metric.overdue_items"), number(h.overdue_items), border=True)
         st.metric(t("overview.metric.execution"), percent(h.execution), border=True)
-        st.metric(t("overview.metric.violations"), number(h.violations), border=True)
+        st.metric(
+            t("overview.metric.violations"),
+            t(
+                "funds.violation_counts",
+                open=number(h.violations),
+                excused=number(h.violations_excused),
+            ),
+            border=True,
+        )
 
     st.subheader(t("overview.alerts"))
     found = ui.alerts(version, actor, year, as_of)

@@ -87,6 +87,7 @@ def _saved_subjects(session: Session, year: int, ids: list[int], rules: RuleSet)
             Expense.occurred_on,
             Expense.amount_fen,
             Expense.exception_reason,
+            Expense.exception_status,
             Expense.category,
             Expense.payee,
             Expense.purpose,
@@ -106,6 +107,7 @@ def _saved_subjects(session: Session, year: int, ids: list[int], rules: RuleSet)
                 occurred_on=r.occurred_on,
                 amount=to_yuan(r.amount_fen),
                 exception_reason=r.exception_reason or "",
+                exception_status=r.exception_status or "",
             ),
             budget_year=year,
             category=r.category,
@@ -303,6 +305,8 @@ EXPENSE_COLUMNS = [
     "approval_ref",
     "exception_reason",
     "entered_at",
+    "exception_status",
+    "exception_note",
 ]
 
 
@@ -330,6 +334,8 @@ def list_expenses(
             Expense.approval_ref,
             Expense.exception_reason,
             Expense.entered_at,
+            Expense.exception_status,
+            Expense.exception_note,
         )
         .join(Township, Township.id == Expense.township_id)
         .where(Expense.budget_year == year, Expense.township_id.in_(ids))
@@ -337,3 +343,17 @@ def list_expenses(
     ).all()
     data = [(*r[:7], to_yuan(r[7]), *r[8:]) for r in rows]
     return pd.DataFrame(data, columns=EXPENSE_COLUMNS)
+
+
+def budget_lines(
+    session: Session, actor: Actor, *, year: int, township_id: int
+) -> dict[str, Budget]:
+    """A unit's saved budget lines of ``year`` by category (for the forms that correct them)."""
+    if not _scope(session, actor, township_id):
+        return {}
+    rows = session.exec(
+        select(Budget).where(Budget.year == year, Budget.township_id == township_id)
+    ).all()
+    for row in rows:
+        session.expunge(row)
+    return {row.category: row for row in rows}

@@ -12,8 +12,11 @@ entered or from saved records, and returns a ``Finding`` or None. A finding name
 (catalog key ``funds.rule.<code>.<variant>``, both languages), its parameters as plain values
 (Decimal yuan, dates, counts, codes; the screens format them) and the records behind it.
 
-A clerk may still save a record that breaks an error-level rule by giving a reason: it is then
-a justified exception, and its violations stay listed with that reason, no longer standing.
+A clerk may still save a record that breaks an error-level rule by giving a reason, but only
+for the rules the year's rule set names in ``funds.exception_allowed`` (a prohibition such as a
+banned purpose, F04, is never excusable: the record is corrected instead). The exception then
+waits for the district admin (``services.funds.decide_exception``): until approved it counts as
+open; once approved it is excused, listed with its reason but no longer standing.
 
 Nothing here reads the database: the callers gather the facts.
 """
@@ -31,6 +34,7 @@ from services.rules import RuleSet
 from services.validation import match_form
 
 MONTHS_PER_YEAR = 12
+APPROVED = "approved"  # models.funds.ExceptionStatus.approved (no model import in the rules)
 # The rule set's category codes that two rules refer to; a rule set without them skips the rule.
 DEPUTY_ACTIVITIES = "deputy_activities"
 LOST_WORK = "lost_work"
@@ -56,6 +60,7 @@ class RecordRef:
     occurred_on: date | None = None
     amount: Decimal | None = None
     exception_reason: str = ""
+    exception_status: str = ""  # models.funds.ExceptionStatus
 
 
 @dataclass(frozen=True)
@@ -68,19 +73,40 @@ class Violation:
     records: tuple[RecordRef, ...] = ()
     # The budget category concerned; None for a receipt number, which may span categories.
     category: str | None = None
+    # The year's rule set allows a justified exception of this rule (``funds.exception_allowed``).
+    excusable: bool = False
 
     @property
     def expense_ids(self) -> list[int]:
         return [r.id for r in self.records if r.kind == "expense" and r.id is not None]
 
-    @property
-    def excepted(self) -> bool:
-        """Saved as a justified exception: every record that caused it carries a reason (the
-        expenses behind it, or the budget line when no expense is involved)."""
-        own = [r for r in self.records if r.kind == "expense"] or [
+    def _own(self) -> list[RecordRef]:
+        """The records that caused it: the expenses behind it, or the budget line when no
+        expense is involved."""
+        return [r for r in self.records if r.kind == "expense"] or [
             r for r in self.records if r.kind == "budget"
         ]
+
+    @property
+    def claimed(self) -> bool:
+        """Every record that caused it was saved with a reason for an exception."""
+        own = self._own()
         return bool(own) and all(r.exception_reason for r in own)
+
+    @property
+    def excepted(self) -> bool:
+        """Excused: the rule allows an exception, and every record that caused it carries a
+        reason the district admin approved."""
+        return (
+            self.excusable
+            and self.claimed
+            and all(r.exception_status == APPROVED for r in self._own())
+        )
+
+    @property
+    def pending(self) -> bool:
+        """An exception claimed but not (yet) approved: it still counts as open."""
+        return self.severity == Severity.error and self.claimed and not self.excepted
 
     @property
     def standing(self) -> bool:
@@ -93,6 +119,19 @@ class Violation:
     def exception_reasons(self) -> str:
         reasons = [r.exception_reason for r in self.records if r.exception_reason]
         return "; ".join(dict.fromkeys(reasons))
+
+
+def violation_counts(violations: Iterable[Violation]) -> tuple[int, int]:
+    """(open, excused) error-level violations: what every headline that counts them says, e.g.
+    "7 open, 2 excused". An exception waiting for approval is open."""
+    errors = [v for v in violations if v.severity == Severity.error]
+    excused = sum(1 for v in errors if v.excepted)
+    return len(errors) - excused, excused
+
+
+def excusable(code: str, rules: RuleSet) -> bool:
+    """May a record breaking rule ``code`` be saved as a justified exception this year?"""
+    return code in rules.funds.exception_allowed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -459,6 +498,7 @@ def judge(
                         params=found.params,
                         records=found.records,
                         category=found.category,
+                        excusable=excusable(code, rules),
                     )
                 )
     return out

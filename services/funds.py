@@ -3,7 +3,13 @@ fund rules (``services.fund_rules``) before saving, and saved with permission an
 
 An expense travels as one ``ExpenseDraft`` from the form: ``prepare_expense`` cleans it,
 ``check_expense`` says which rules it would break, ``record_expense`` saves it. An error-level
-violation refuses a write unless a reason makes it a justified exception, which stays flagged.
+violation refuses a write; a reason makes it a justified exception only for the rules the
+year's rule set allows (``funds.exception_allowed``), and the exception then waits for the
+district admin's approval (``decide_exception``), counted as open until approved.
+
+Saved records are corrected (``correct_expense``, ``correct_budget``) or withdrawn
+(``withdraw_expense``, ``withdraw_budget``: a budget line with expenses says so) under the
+shared rules of ``services.corrections``.
 
 Money is integer fen (分) in the database and ``Decimal`` yuan here (``services.money``).
 """
@@ -20,15 +26,16 @@ from sqlmodel import Session, func, select
 
 from models import Budget, Deputy, Expense, Township
 from models.base import utcnow
-from models.enums import DeputyLevel, UnitType
+from models.enums import AuditAction, DeputyLevel, UnitType
 from models.funds import (
     MAX_APPROVAL_REF,
     MAX_EXCEPTION_REASON,
     MAX_PAYEE,
     MAX_PURPOSE,
     MAX_RECEIPT_NO,
+    ExceptionStatus,
 )
-from services import audit, clock, years
+from services import audit, clock, corrections, years
 from services.errors import NotFound, ValidationError
 from services.fund_rules import (
     DEPUTY_ACTIVITIES,
@@ -45,9 +52,9 @@ from services.fund_rules import (
     judge,
 )
 from services.money import parse_yuan, to_fen, to_yuan
-from services.permissions import Actor, require_write
+from services.permissions import Actor, require_admin, require_write
 from services.rules import RuleSet, get_rules
-from services.validation import clean_text
+from services.validation import clean_text, past_date
 
 # A sanity bound on typed input, not a funding rule: a date or year more than five years back
 # is a typing slip.
@@ -60,12 +67,28 @@ _CATEGORY = re.compile(r"^[a-z_]{1,40}$")
 
 
 class RuleViolationError(ValidationError):
-    """A write refused because it breaks fund rules; ``violations`` says which and why."""
+    """A write refused because it breaks fund rules; ``violations`` says which and why.
+    ``excusable`` is False when one of them may not be excused by a reason at all."""
 
     def __init__(self, violations: list[Violation]) -> None:
         codes = ", ".join(dict.fromkeys(v.code for v in violations))
-        super().__init__("funds.error.rule_broken", codes=codes)
+        self.excusable = all(v.excusable for v in violations)
+        key = "funds.error.rule_broken" if self.excusable else "funds.error.rule_not_excusable"
+        super().__init__(key, codes=codes)
         self.violations = violations
+
+
+def refuse_or_excuse(violations: list[Violation], reason: str) -> str:
+    """The exception status a record breaking ``violations`` is saved with, or a refusal: an
+    error no reason can excuse refuses it; an excusable error needs a reason and is saved
+    pending the admin's approval; warnings alone save it plain."""
+    errors = [v for v in violations if v.severity == Severity.error]
+    banned = [v for v in errors if not v.excusable]
+    if banned:
+        raise RuleViolationError(banned)
+    if errors and not reason:
+        raise RuleViolationError(errors)
+    return ExceptionStatus.pending if errors else ExceptionStatus.none
 
 
 @dataclass(frozen=True)
@@ -138,8 +161,7 @@ def prepare_expense(draft: ExpenseDraft, *, today: date | None = None) -> Expens
         occurred_on = occurred_on.date()
     if not isinstance(occurred_on, date):
         raise ValidationError("funds.error.date_required", field="occurred_on")
-    if occurred_on > today:
-        raise ValidationError("funds.error.date_future", field="occurred_on")
+    occurred_on = past_date(occurred_on, field="occurred_on", today=today)
     if occurred_on.year < today.year - MAX_PAST_YEARS:
         raise ValidationError("funds.error.date_far", field="occurred_on", n=MAX_PAST_YEARS)
     return replace(
@@ -189,15 +211,19 @@ def deputy_counts(session: Session, ids: list[int]) -> dict[int, tuple[int, int]
 
 
 def receipt_uses(
-    session: Session, receipts: Collection[str] | Select
+    session: Session, receipts: Collection[str] | Select, *, exclude: int | None = None
 ) -> dict[str, tuple[int, frozenset[int]]]:
     """Per receipt number: how many saved expenses use it, in every unit and year, and which
-    units. ``receipts`` is a collection of numbers or a query that selects them."""
+    units. ``receipts`` is a collection of numbers or a query that selects them; the expense
+    ``exclude`` (one being corrected) is left out."""
     counted: dict[str, tuple[int, frozenset[int]]] = {}
+    stmt = select(Expense.receipt_no, Expense.township_id, func.count(Expense.id)).where(
+        Expense.receipt_no.in_(receipts)
+    )
+    if exclude is not None:
+        stmt = stmt.where(Expense.id != exclude)
     for receipt, tid, n in session.exec(
-        select(Expense.receipt_no, Expense.township_id, func.count(Expense.id))
-        .where(Expense.receipt_no.in_(receipts))
-        .group_by(Expense.receipt_no, Expense.township_id)
+        stmt.group_by(Expense.receipt_no, Expense.township_id)
     ).all():
         uses, units = counted.get(receipt, (0, frozenset()))
         counted[receipt] = (uses + int(n), units | {tid})
@@ -212,19 +238,21 @@ def budget_record(row: Budget) -> RecordRef:
         ref=row.category,
         amount=to_yuan(row.amount_fen),
         exception_reason=row.exception_reason or "",
+        exception_status=row.exception_status or "",
     )
 
 
-def _spent(session: Session, township_id: int, year: int, category: str) -> Decimal:
-    return to_yuan(
-        session.exec(
-            select(func.coalesce(func.sum(Expense.amount_fen), 0)).where(
-                Expense.township_id == township_id,
-                Expense.budget_year == year,
-                Expense.category == category,
-            )
-        ).one()
+def _spent(
+    session: Session, township_id: int, year: int, category: str, exclude: int | None = None
+) -> Decimal:
+    stmt = select(func.coalesce(func.sum(Expense.amount_fen), 0)).where(
+        Expense.township_id == township_id,
+        Expense.budget_year == year,
+        Expense.category == category,
     )
+    if exclude is not None:
+        stmt = stmt.where(Expense.id != exclude)
+    return to_yuan(session.exec(stmt).one())
 
 
 def _budget_row(session: Session, township_id: int, year: int, category: str) -> Budget | None:
@@ -239,10 +267,13 @@ def _budget_row(session: Session, township_id: int, year: int, category: str) ->
 # Checks before saving
 
 
-def check_expense(session: Session, draft: ExpenseDraft, rules: RuleSet) -> list[Violation]:
+def check_expense(
+    session: Session, draft: ExpenseDraft, rules: RuleSet, *, exclude: int | None = None
+) -> list[Violation]:
     """The violations the new (prepared) expense would cause, for the form to show before
     saving: the draft itself, its receipt number among the saved ones, and its category's
-    spending with the draft counted last."""
+    spending with the draft counted last. ``exclude`` is the saved expense the draft corrects
+    (its old values do not count)."""
     tid, year, category = draft.township_id, draft.budget_year, draft.category
     me = RecordRef(
         kind="expense",
@@ -267,13 +298,15 @@ def check_expense(session: Session, draft: ExpenseDraft, rules: RuleSet) -> list
         year=year,
         category=category,
         expenses=(me,),
-        earlier=_spent(session, tid, year, category),
+        earlier=_spent(session, tid, year, category, exclude),
         budget=budget_record(budget) if budget else None,
         deputies_without_income=deputy_counts(session, [tid]).get(tid, (0, 0))[1],
     )
     subjects: list = [expense, spending]
     if receipt := draft.receipt_no.strip():
-        uses, units = receipt_uses(session, [receipt]).get(receipt, (0, frozenset()))
+        uses, units = receipt_uses(session, [receipt], exclude=exclude).get(
+            receipt, (0, frozenset())
+        )
         subjects.append(ReceiptUse(tid, receipt, (me,), uses + 1, len(units | {tid})))
     return judge(subjects, rules)
 
@@ -337,9 +370,7 @@ def record_expense(
     reason = _exception_reason(exception_reason)
     rules = get_rules(session, draft.budget_year)
     violations = check_expense(session, draft, rules)
-    errors = [v for v in violations if v.severity == Severity.error]
-    if errors and not reason:
-        raise RuleViolationError(errors)
+    status = refuse_or_excuse(violations, reason)
     row = Expense(
         township_id=draft.township_id,
         occurred_on=draft.occurred_on,
@@ -352,11 +383,38 @@ def record_expense(
         presidium_approved=draft.presidium_approved,
         approval_ref=draft.approval_ref,
         # A reason without anything to justify would flag a clean expense.
-        exception_reason=reason if violations else "",
+        exception_reason=reason if status else "",
+        exception_status=status,
         entered_by_id=actor.id,
     )
     saved = audit.insert(session, actor, row, entity="expense", township_id=draft.township_id)
     return SavedExpense(id=saved, violations=tuple(violations), flagged=bool(row.exception_reason))
+
+
+def _shares(amount: Decimal, district_share: Any, township_share: Any, rules: RuleSet):
+    """The district and township shares as typed; one left empty takes the remainder, both
+    empty follow the year's rule."""
+    empty = (None, "")
+    if district_share in empty and township_share in empty:
+        return default_shares(amount, rules)
+    if township_share in empty:
+        district = parse_yuan(district_share, field="district_share", allow_zero=True)
+        return district, amount - district
+    if district_share in empty:
+        township = parse_yuan(township_share, field="township_share", allow_zero=True)
+        return amount - township, township
+    return (
+        parse_yuan(district_share, field="district_share", allow_zero=True),
+        parse_yuan(township_share, field="township_share", allow_zero=True),
+    )
+
+
+def _set_status(row: Budget | Expense, status: str) -> None:
+    """A (re)saved record's exception starts over: pending when it claims one, else none."""
+    row.exception_status = status
+    row.exception_note = ""
+    row.exception_decided_by_id = None
+    row.exception_decided_at = None
 
 
 def set_budget(
@@ -389,24 +447,11 @@ def set_budget(
     if category not in category_codes(rules):
         raise ValidationError("funds.error.category", field="category")
     amount = parse_yuan(amount, field="amount", allow_zero=True)
-    empty = (None, "")
-    if district_share in empty and township_share in empty:
-        district, township = default_shares(amount, rules)
-    elif township_share in empty:
-        district = parse_yuan(district_share, field="district_share", allow_zero=True)
-        township = amount - district
-    elif district_share in empty:
-        township = parse_yuan(township_share, field="township_share", allow_zero=True)
-        district = amount - township
-    else:
-        district = parse_yuan(district_share, field="district_share", allow_zero=True)
-        township = parse_yuan(township_share, field="township_share", allow_zero=True)
+    district, township = _shares(amount, district_share, township_share, rules)
     draft = BudgetDraft(township_id, year, category, amount, district, township)
     reason = _exception_reason(exception_reason)
     violations = check_budget(session, draft, rules)
-    refused = [v for v in violations if v.code == "F09"]
-    if refused and not reason:
-        raise RuleViolationError(refused)
+    status = refuse_or_excuse([v for v in violations if v.code == "F09"], reason)
     row = _budget_row(session, township_id, year, category)
     before = audit.snapshot(row)
     if row is None:
@@ -425,6 +470,267 @@ def set_budget(
     row.district_share_fen = to_fen(district)
     row.township_share_fen = to_fen(township)
     # A reason without anything to justify would flag a clean line.
-    row.exception_reason = reason if violations else ""
+    row.exception_reason = reason if status else ""
+    _set_status(row, status)
     saved = audit.save(session, actor, row, entity="budget", township_id=township_id, before=before)
     return SavedBudget(id=saved, violations=tuple(violations), flagged=bool(row.exception_reason))
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections and withdrawals
+
+
+def load_expense(session: Session, expense_id: int) -> Expense:
+    row = session.get(Expense, expense_id)
+    if row is None:
+        raise NotFound("funds.error.expense_not_found", id=expense_id)
+    return row
+
+
+def load_budget(session: Session, budget_id: int) -> Budget:
+    row = session.get(Budget, budget_id)
+    if row is None:
+        raise NotFound("funds.error.budget_not_found", id=budget_id)
+    return row
+
+
+def correct_expense(
+    session: Session,
+    actor: Actor,
+    expense_id: int,
+    draft: ExpenseDraft,
+    *,
+    reason: str,
+    exception_reason: str | None = None,
+    today: date | None = None,
+) -> SavedExpense:
+    """Correct a saved expense to ``draft`` (its unit stays), stating ``reason``. The expense is
+    judged again without its old values; a claimed exception waits for approval again."""
+    row = load_expense(session, expense_id)
+    reason = corrections.check_change(session, actor, row.township_id, row.budget_year, reason)
+    draft = prepare_expense(replace(draft, township_id=row.township_id), today=today)
+    years.require_open(session, actor, draft.budget_year)
+    excuse = _exception_reason(exception_reason)
+    before = audit.snapshot(row)
+    # Judged as if it were not saved yet: its old amount and receipt number do not count.
+    violations = check_expense(
+        session, draft, get_rules(session, draft.budget_year), exclude=expense_id
+    )
+    status = refuse_or_excuse(violations, excuse)
+    row.occurred_on = draft.occurred_on
+    row.budget_year = draft.budget_year
+    row.category = draft.category
+    row.amount_fen = to_fen(draft.amount)
+    row.payee = draft.payee
+    row.purpose = draft.purpose
+    row.receipt_no = draft.receipt_no
+    row.presidium_approved = draft.presidium_approved
+    row.approval_ref = draft.approval_ref
+    row.exception_reason = excuse if status else ""
+    _set_status(row, status)
+    row.updated_at = utcnow()
+    saved = corrections.corrected(
+        session,
+        actor,
+        row,
+        entity="expense",
+        township_id=row.township_id,
+        before=before,
+        reason=reason,
+    )
+    return SavedExpense(id=saved, violations=tuple(violations), flagged=bool(status))
+
+
+def withdraw_expense(session: Session, actor: Actor, expense_id: int, *, reason: str) -> None:
+    """Withdraw a saved expense, stating ``reason`` (the audit log keeps what it was)."""
+    row = load_expense(session, expense_id)
+    reason = corrections.check_change(session, actor, row.township_id, row.budget_year, reason)
+    corrections.withdrawn(
+        session,
+        actor,
+        row,
+        entity="expense",
+        township_id=row.township_id,
+        before=audit.snapshot(row),
+        reason=reason,
+    )
+
+
+def correct_budget(
+    session: Session,
+    actor: Actor,
+    budget_id: int,
+    *,
+    amount: Any,
+    district_share: Any = None,
+    township_share: Any = None,
+    reason: str,
+    exception_reason: str | None = None,
+) -> SavedBudget:
+    """Correct a saved budget line's amount and shares, stating ``reason``."""
+    row = load_budget(session, budget_id)
+    reason = corrections.check_change(session, actor, row.township_id, row.year, reason)
+    rules = get_rules(session, row.year)
+    value = parse_yuan(amount, field="amount", allow_zero=True)
+    district, township = _shares(value, district_share, township_share, rules)
+    draft = BudgetDraft(row.township_id, row.year, row.category, value, district, township)
+    excuse = _exception_reason(exception_reason)
+    violations = check_budget(session, draft, rules)
+    status = refuse_or_excuse([v for v in violations if v.code == "F09"], excuse)
+    before = audit.snapshot(row)
+    row.amount_fen = to_fen(value)
+    row.district_share_fen = to_fen(district)
+    row.township_share_fen = to_fen(township)
+    row.exception_reason = excuse if status else ""
+    _set_status(row, status)
+    row.updated_at = utcnow()
+    saved = corrections.corrected(
+        session,
+        actor,
+        row,
+        entity="budget",
+        township_id=row.township_id,
+        before=before,
+        reason=reason,
+    )
+    return SavedBudget(id=saved, violations=tuple(violations), flagged=bool(status))
+
+
+def withdraw_budget(session: Session, actor: Actor, budget_id: int, *, reason: str) -> None:
+    """Withdraw a budget line, stating ``reason``; a line with expenses charged to it says so
+    (``InUse``) and stays."""
+    row = load_budget(session, budget_id)
+    reason = corrections.check_change(session, actor, row.township_id, row.year, reason)
+    charged = session.exec(
+        select(func.count(Expense.id)).where(
+            Expense.township_id == row.township_id,
+            Expense.budget_year == row.year,
+            Expense.category == row.category,
+        )
+    ).one()
+    corrections.refuse_if_depended({"expense": int(charged)})
+    corrections.withdrawn(
+        session,
+        actor,
+        row,
+        entity="budget",
+        township_id=row.township_id,
+        before=audit.snapshot(row),
+        reason=reason,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The district admin's decision on justified exceptions
+
+
+EXCEPTION_KINDS = {"expense": Expense, "budget": Budget}
+
+
+def decide_exception(
+    session: Session,
+    actor: Actor,
+    kind: str,
+    record_id: int,
+    *,
+    approve: bool,
+    note: str = "",
+) -> None:
+    """The district admin approves a pending justified exception (it is then excused) or
+    returns it with ``note`` saying why (it stays open until the clerk corrects the record)."""
+    require_admin(actor)
+    model = EXCEPTION_KINDS.get(kind)
+    row = session.get(model, record_id) if model else None
+    if row is None:
+        raise NotFound("funds.error.exception_not_found", id=record_id)
+    year = row.budget_year if isinstance(row, Expense) else row.year
+    years.require_open(session, actor, year)
+    if row.exception_status != ExceptionStatus.pending:
+        raise ValidationError("funds.error.exception_not_pending", field="exception")
+    note = clean_text(
+        note,
+        field="exception_note",
+        limit=MAX_EXCEPTION_REASON,
+        required=not approve,
+        required_key="funds.error.return_note_required",
+    )
+    before = audit.snapshot(row)
+    row.exception_status = ExceptionStatus.approved if approve else ExceptionStatus.returned
+    row.exception_note = note
+    row.exception_decided_by_id = actor.id
+    row.exception_decided_at = utcnow()
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action=AuditAction.update,
+        entity=kind,
+        entity_id=record_id,
+        township_id=row.township_id,
+        before=before,
+        after=audit.snapshot(row),
+        reason=note or None,
+    )
+    session.commit()
+
+
+@dataclass(frozen=True)
+class ExceptionClaim:
+    """A record saved as a justified exception, for the admin's list."""
+
+    kind: str
+    id: int
+    township_id: int
+    year: int
+    ref: str  # receipt number or category
+    amount: Decimal
+    text: str  # an expense's purpose and payee; a budget line's category
+    reason: str
+    status: str
+    note: str
+
+
+def exception_claims(
+    session: Session, actor: Actor, *, year: int, status: str | None = ExceptionStatus.pending
+) -> list[ExceptionClaim]:
+    """The records of ``year`` saved as justified exceptions (those of ``status``; None: all),
+    for the district admin to decide on."""
+    require_admin(actor)
+    out = []
+    exp = select(Expense).where(Expense.budget_year == year, Expense.exception_status != "")
+    bud = select(Budget).where(Budget.year == year, Budget.exception_status != "")
+    if status is not None:
+        exp = exp.where(Expense.exception_status == status)
+        bud = bud.where(Budget.exception_status == status)
+    for e in session.exec(exp.order_by(Expense.id)).all():
+        out.append(
+            ExceptionClaim(
+                "expense",
+                e.id,
+                e.township_id,
+                year,
+                e.receipt_no,
+                to_yuan(e.amount_fen),
+                f"{e.purpose} · {e.payee}",
+                e.exception_reason,
+                e.exception_status,
+                e.exception_note,
+            )
+        )
+    for b in session.exec(bud.order_by(Budget.id)).all():
+        out.append(
+            ExceptionClaim(
+                "budget",
+                b.id,
+                b.township_id,
+                year,
+                b.category,
+                to_yuan(b.amount_fen),
+                b.category,
+                b.exception_reason,
+                b.exception_status,
+                b.exception_note,
+            )
+        )
+    return out

@@ -31,7 +31,8 @@ class Headline:
     open_items: int
     overdue_items: int
     execution: float | None
-    violations: int
+    violations: int  # open: standing errors, exceptions awaiting approval included
+    violations_excused: int = 0  # justified exceptions the district admin approved
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def headline(
         overdue_items=overdue,
         execution=_execution(session, actor, year, as_of),
         violations=sum(1 for v in violations if v.standing),
+        violations_excused=sum(1 for v in violations if v.excepted),
     )
 
 

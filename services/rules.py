@@ -189,6 +189,9 @@ class FundRule(_Strict):
     approval_threshold_yuan: Decimal = Field(ge=0, decimal_places=2)
     banned_purposes: list[str]
     categories: list[FundCategory] = Field(min_length=1)
+    # The fund rules (codes F01..F11) a record breaking them may still be saved for, as a
+    # justified exception the district admin approves; a prohibition is not in this list.
+    exception_allowed: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _shares(self) -> "FundRule":
@@ -197,6 +200,8 @@ class FundRule(_Strict):
         codes = [c.code for c in self.categories]
         if len(set(codes)) != len(codes):
             raise PydanticCustomError("rule_unique_codes", "category codes must be unique")
+        if any(not re.fullmatch(r"F\d\d", c) for c in self.exception_allowed):
+            raise PydanticCustomError("rule_fund_codes", "exception_allowed lists fund rule codes")
         return self
 
 

@@ -11,6 +11,13 @@ Deadlines come from the rules of the year in which the item entered its stage
 (``supervision.stage_deadline_days``); an item is overdue as of a date after its deadline while it
 is still in that stage. The board's reads are in ``services.supervision_reads``, the loop's
 metrics in ``services.supervision_metrics``.
+
+An item is opened on the day it is opened (today by default), whatever the date of the source it
+follows: a voter's opinion of January opened in November starts its deadlines in November; the
+source stays linked. A move names the stage it leaves (``expected_stage``), so the same form
+sent twice moves the item once. Saved items and stage entries are corrected or withdrawn under
+the shared rules of ``services.corrections``: withdrawing the latest stage entry steps the item
+back; an item with stage entries or ratings is not withdrawn and says what depends on it.
 """
 
 from collections.abc import Iterable
@@ -33,12 +40,18 @@ from models import (
 from models import RuleSet as RuleSetRow
 from models.base import utcnow
 from models.enums import AuditAction, MeetingKind, Rating, SupervisionStage
-from services import audit, clock, years
+from services import audit, clock, corrections, years
 from services.errors import NotFound, ValidationError
-from services.evidence import Upload, check_upload, compose_evidence, store_file
+from services.evidence import (
+    Upload,
+    check_upload,
+    compose_evidence,
+    parse_evidence,
+    store_file,
+)
 from services.permissions import Actor, require_write
 from services.rules import RuleSet, get_rules
-from services.validation import clean_text
+from services.validation import clean_text, past_date
 
 # The five working stages in order; ``closed`` follows the last one.
 STAGES: tuple[SupervisionStage, ...] = (
@@ -228,10 +241,7 @@ def _today(today: date | None) -> date:
 
 
 def _check_day(day: date, *, not_before: date | None, today: date, field: str = "on") -> None:
-    if not isinstance(day, date):
-        raise ValidationError("supervision.error.date", field=field)
-    if day > today:
-        raise ValidationError("supervision.error.future", field=field)
+    past_date(day, field=field, today=today)
     if not_before is not None and day < not_before:
         raise ValidationError(
             "supervision.error.before_previous", field=field, day=not_before.isoformat()
@@ -269,15 +279,18 @@ def open_item(
     require_write(actor, township_id)
     today = _today(today)
     title = clean_text(title, field="title", limit=MAX_TITLE, required=True)
-    responsible_unit = clean_text(responsible_unit, field="responsible_unit", limit=MAX_UNIT)
+    responsible_unit = clean_text(
+        responsible_unit,
+        field="responsible_unit",
+        limit=MAX_UNIT,
+        required=True,
+        required_key="supervision.error.unit_missing",
+    )
     note = clean_text(note, field="note", limit=MAX_NOTE)
     given = [s for s in (topic_id, activity_id, opinion_id) if s is not None]
     if len(given) != 1:
         raise ValidationError("supervision.error.source_required", field="source")
-    if not isinstance(opened_on, date):
-        raise ValidationError("supervision.error.date", field="opened_on")
-    if opened_on > today:
-        raise ValidationError("supervision.error.future", field="opened_on")
+    past_date(opened_on, field="opened_on", today=today)
     if opened_on.year < today.year - MAX_YEARS_BACK:
         raise ValidationError(
             "supervision.error.too_old", field="opened_on", year=today.year - MAX_YEARS_BACK
@@ -377,9 +390,13 @@ def move_item(
     rating: Rating | None = None,
     raters: int | None = None,
     answer: str | None = None,
+    expected_stage: SupervisionStage | None = None,
     today: date | None = None,
 ) -> SupervisionStage:
     """Move an item one step and return its new stage.
+
+    ``expected_stage`` is the stage the form showed: an item no longer there (the same form
+    sent twice, or another clerk moved it meanwhile) is refused, so one save is one move.
 
     Forward moves and the feedback decision need the evidence of the stage being left (text or
     ``upload``); a send-back needs its reason in ``note``. At feedback, ``rating`` and ``raters``
@@ -389,6 +406,10 @@ def move_item(
     item = load_item(session, item_id)
     require_write(actor, item.township_id)
     today = _today(today)
+    if expected_stage is not None and SupervisionStage(expected_stage) != item.stage:
+        raise ValidationError(
+            "supervision.error.already_moved", field="stage", stage=item.stage.value
+        )
     try:
         to_stage = SupervisionStage(to_stage)
     except ValueError:
@@ -507,11 +528,16 @@ def advance_stage(
     rating: Rating | None = None,
     raters: int | None = None,
     answer: str | None = None,
+    expected_stage: SupervisionStage | None = None,
     today: date | None = None,
 ) -> SupervisionStage:
     """Move an item to its next stage; at feedback the rating decides (close or return)."""
     item = load_item(session, item_id)
     require_write(actor, item.township_id)
+    if expected_stage is not None and SupervisionStage(expected_stage) != item.stage:
+        raise ValidationError(
+            "supervision.error.already_moved", field="stage", stage=item.stage.value
+        )
     stage = SupervisionStage(item.stage)
     if stage == SupervisionStage.closed:
         raise ValidationError("supervision.error.closed", field="stage")
@@ -540,6 +566,7 @@ def advance_stage(
         rating=rating,
         raters=raters,
         answer=answer,
+        expected_stage=expected_stage,
         today=today,
     )
 
@@ -551,16 +578,249 @@ def send_back(
     *,
     on: date,
     reason: str,
+    expected_stage: SupervisionStage | None = None,
     today: date | None = None,
 ) -> SupervisionStage:
     """Return an item one stage, with the reason as the event's note."""
     item = load_item(session, item_id)
     require_write(actor, item.township_id)
+    if expected_stage is not None and SupervisionStage(expected_stage) != item.stage:
+        raise ValidationError(
+            "supervision.error.already_moved", field="stage", stage=item.stage.value
+        )
     back = previous_stage(SupervisionStage(item.stage))
     if item.stage == SupervisionStage.closed:
         raise ValidationError("supervision.error.closed", field="stage")
     if back is None:
         raise ValidationError("supervision.error.no_earlier_stage", field="stage")
     return move_item(
-        session, actor, item_id, to_stage=back, on=on, note=reason, send_back=True, today=today
+        session,
+        actor,
+        item_id,
+        to_stage=back,
+        on=on,
+        note=reason,
+        send_back=True,
+        expected_stage=expected_stage,
+        today=today,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections and withdrawals
+
+
+def _events(session: Session, item_id: int) -> list[SupervisionStageEvent]:
+    return list(
+        session.exec(
+            select(SupervisionStageEvent)
+            .where(SupervisionStageEvent.item_id == item_id)
+            .order_by(SupervisionStageEvent.happened_on, SupervisionStageEvent.id)
+        ).all()
+    )
+
+
+def correct_item(
+    session: Session,
+    actor: Actor,
+    item_id: int,
+    *,
+    title: str,
+    responsible_unit: str,
+    opened_on: date,
+    reason: str,
+    today: date | None = None,
+) -> int:
+    """Correct an item's title, responsible unit and opening date, stating ``reason``. The
+    opening date stays on or after its source's date and on or before its first move."""
+    item = load_item(session, item_id)
+    reason = corrections.check_change(session, actor, item.township_id, item.opened_on, reason)
+    today = _today(today)
+    title = clean_text(title, field="title", limit=MAX_TITLE, required=True)
+    responsible_unit = clean_text(
+        responsible_unit,
+        field="responsible_unit",
+        limit=MAX_UNIT,
+        required=True,
+        required_key="supervision.error.unit_missing",
+    )
+    past_date(opened_on, field="opened_on", today=today)
+    years.require_open(session, actor, opened_on)
+    source_day = _source_day(session, item)
+    if source_day is not None and opened_on < source_day:
+        raise ValidationError(
+            "supervision.error.before_source", field="opened_on", day=source_day.isoformat()
+        )
+    events = _events(session, item.id)
+    if len(events) > 1 and opened_on > events[1].happened_on:
+        raise ValidationError(
+            "supervision.error.after_next_entry",
+            field="opened_on",
+            day=events[1].happened_on.isoformat(),
+        )
+    before = audit.snapshot(item)
+    item.title = title
+    if item.responsible_unit != responsible_unit:
+        item.responsible_unit = responsible_unit
+    item.opened_on = opened_on
+    if events:
+        events[0].happened_on = opened_on
+        events[0].responsible_unit = responsible_unit
+        session.add(events[0])
+    if len(events) == 1:
+        item.stage_entered_on = opened_on
+    item.updated_at = utcnow()
+    return corrections.corrected(
+        session,
+        actor,
+        item,
+        entity="supervision_item",
+        township_id=item.township_id,
+        before=before,
+        reason=reason,
+    )
+
+
+def _source_day(session: Session, item: SupervisionItem) -> date | None:
+    if item.topic_id is not None:
+        topic = session.get(SupervisionTopic, item.topic_id)
+        meeting = session.get(Meeting, topic.meeting_id) if topic else None
+        return meeting.held_on if meeting else None
+    if item.activity_id is not None:
+        activity = session.get(SupervisionActivity, item.activity_id)
+        return activity.held_on if activity else None
+    if item.contact_day_id is not None:
+        day = session.get(ContactDay, item.contact_day_id)
+        return day.held_on if day else None
+    return None
+
+
+def item_dependents(session: Session, item_id: int) -> dict[str, int]:
+    """What stands on an item beyond its opening: stage entries and ratings."""
+    events = _events(session, item_id)
+    moves = events[1:]
+    return {
+        "stage_entry": len(moves),
+        "rating": sum(1 for e in moves if e.rating is not None),
+    }
+
+
+def withdraw_item(session: Session, actor: Actor, item_id: int, *, reason: str) -> None:
+    """Withdraw an item opened by mistake, stating ``reason``. An item with stage entries or
+    ratings says so (``InUse``): withdraw its latest entries first."""
+    item = load_item(session, item_id)
+    reason = corrections.check_change(session, actor, item.township_id, item.opened_on, reason)
+    corrections.refuse_if_depended(item_dependents(session, item.id))
+    before = audit.snapshot(item) | {
+        "events": [audit.snapshot(e) for e in _events(session, item.id)]
+    }
+    for event in _events(session, item.id):
+        session.delete(event)
+    session.flush()
+    corrections.withdrawn(
+        session,
+        actor,
+        item,
+        entity="supervision_item",
+        township_id=item.township_id,
+        before=before,
+        reason=reason,
+    )
+
+
+def _restate(item: SupervisionItem, events: list[SupervisionStageEvent]) -> None:
+    """Set the item's stage, dates, rating and responsible unit from its remaining history."""
+    last = events[-1]
+    item.stage = replay(events)
+    item.stage_entered_on = last.happened_on
+    item.closed_on = last.happened_on if item.stage == SupervisionStage.closed else None
+    rated = [e for e in events if e.rating is not None]
+    item.rating = rated[-1].rating if rated else None
+    units = [e.responsible_unit for e in events if e.responsible_unit]
+    item.responsible_unit = units[-1] if units else item.responsible_unit
+
+
+def _latest_entry(session: Session, item: SupervisionItem) -> SupervisionStageEvent:
+    events = _events(session, item.id)
+    if len(events) < 2:
+        raise ValidationError("supervision.error.no_entry", field="entry")
+    return events[-1]
+
+
+def withdraw_latest_entry(session: Session, actor: Actor, item_id: int, *, reason: str) -> str:
+    """Withdraw the item's latest stage entry, stating ``reason``: the item steps back to where
+    it was before that entry. Returns the stage it is in now."""
+    item = load_item(session, item_id)
+    event = _latest_entry(session, item)
+    reason = corrections.check_change(session, actor, item.township_id, event.happened_on, reason)
+    before = audit.snapshot(item) | {"event": audit.snapshot(event)}
+    session.delete(event)
+    session.flush()
+    _restate(item, _events(session, item.id))
+    item.updated_at = utcnow()
+    session.add(item)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action=AuditAction.delete,
+        entity="supervision_stage_entry",
+        entity_id=before["event"]["id"],
+        township_id=item.township_id,
+        before=before,
+        after=audit.snapshot(item),
+        reason=reason,
+    )
+    session.commit()
+    return SupervisionStage(item.stage).value
+
+
+def correct_latest_entry(
+    session: Session,
+    actor: Actor,
+    item_id: int,
+    *,
+    on: date,
+    note: str,
+    evidence: str,
+    reason: str,
+    today: date | None = None,
+) -> int:
+    """Correct the date, note and evidence text of the item's latest stage entry, stating
+    ``reason`` (files kept with it stay). The date stays after the entry before it."""
+    item = load_item(session, item_id)
+    event = _latest_entry(session, item)
+    reason = corrections.check_change(session, actor, item.township_id, event.happened_on, reason)
+    events = _events(session, item.id)
+    _check_day(on, not_before=events[-2].happened_on, today=_today(today))
+    years.require_open(session, actor, on)
+    note = clean_text(
+        note, field="note", limit=MAX_NOTE, required=event.is_return and not event.rating
+    )
+    text = clean_text(evidence, field="evidence", limit=MAX_EVIDENCE)
+    files = parse_evidence(event.evidence).files
+    if not event.is_return and not text and not files:
+        raise ValidationError(
+            "supervision.error.evidence_required",
+            field="evidence",
+            stage=SupervisionStage(event.from_stage).value if event.from_stage else "",
+        )
+    before = audit.snapshot(item) | {"event": audit.snapshot(event)}
+    event.happened_on = on
+    event.note = note
+    event.evidence = compose_evidence(text, files)
+    event.updated_at = utcnow()
+    session.add(event)
+    item.stage_entered_on = on
+    if item.stage == SupervisionStage.closed:
+        item.closed_on = on
+    return corrections.corrected(
+        session,
+        actor,
+        item,
+        entity="supervision_item",
+        township_id=item.township_id,
+        before=before,
+        reason=reason,
+        extra_after={"event": audit.snapshot(event)},
     )

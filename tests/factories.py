@@ -402,6 +402,7 @@ def _loop_open(session, w: World, tid: int, title: str, on: date) -> int:
         township_id=tid,
         title=title,
         opened_on=on,
+        responsible_unit="镇建设办",
         today=SUPERVISION_TODAY,
         **source,
     )

@@ -22,6 +22,7 @@ from services.documents import charts, pdf, records, word, workbook
 from services.documents.model import Document, Figure, Heading, Paragraph, Table
 from services.documents.periods import Period
 from services.errors import ValidationError
+from services.fund_rules import violation_counts
 from services.permissions import Actor
 from ui import funds as funds_ui
 from ui import overview as overview_ui
@@ -527,7 +528,8 @@ def appraisal_report(a: records.Appraisal, lang: str, *, rule_set) -> Document:
                 "documents.appraisal.violations",
                 lang,
                 n=len(a.violations),
-                open=sum(1 for v in a.violations if v.severity.value == "error" and not v.excepted),
+                open=violation_counts(a.violations)[0],
+                excused=violation_counts(a.violations)[1],
             )
         ),
         _frame_table(
@@ -572,7 +574,12 @@ def briefing_sheet(b: records.Briefing, lang: str) -> Document:
                 number(h.open_items, lang),
                 number(h.overdue_items, lang),
                 percent(h.execution, lang),
-                number(h.violations, lang),
+                t(
+                    "funds.violation_counts",
+                    lang,
+                    open=number(h.violations, lang),
+                    excused=number(h.violations_excused, lang),
+                ),
             ]
         ],
     )

@@ -1,6 +1,7 @@
 """Funding screens: cached reads, message and table formatting, charts and the Excel export."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -11,16 +12,19 @@ import streamlit as st
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from sqlmodel import Session
 
 from models.db import session_scope
-from services import fund_reports, reads
-from services.fund_rules import RecordRef, Severity, Violation
+from services import fund_reports, funds, reads
+from services.errors import ServiceError
+from services.fund_rules import RecordRef, Severity, Violation, violation_counts
 from services.permissions import Actor
 from services.rewards import RewardReport, rewards
 from services.rules import RuleSet, get_rules
 from services.spreadsheets import writer
 from ui.format import day, number, percent, yuan
-from ui.i18n import current_lang, local_name, name_column, t
+from ui.forms import saving
+from ui.i18n import current_lang, error_text, local_name, name_column, t
 from ui.theme import PRIMARY, STATUS_COLORS
 
 BUDGET_TINT = "#C9D9EA"
@@ -59,6 +63,12 @@ def monthly(version: int, actor: Actor, year: int, township_id: int | None = Non
 def expenses(version: int, actor: Actor, year: int, township_id: int | None = None):
     with session_scope() as session:
         return fund_reports.list_expenses(session, actor, year=year, township_id=township_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def exception_claims(version: int, actor: Actor, year: int) -> list[funds.ExceptionClaim]:
+    with session_scope() as session:
+        return funds.exception_claims(session, actor, year=year)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -120,6 +130,59 @@ def record_text(ref: RecordRef, rules: RuleSet, lang: str | None = None) -> str:
     return t("funds.record.expense", lang, id=ref.id, receipt=receipt)
 
 
+def counts_text(found: Iterable[Violation], lang: str | None = None) -> str:
+    """The headline of error-level violations, e.g. "7 项未解决，2 项已认可例外"."""
+    open_, excused = violation_counts(found)
+    return t(
+        "funds.violation_counts", lang, open=number(open_, lang), excused=number(excused, lang)
+    )
+
+
+def status_label(status: str, lang: str | None = None) -> str:
+    return t(f"funds.exception_status.{status}", lang) if status else ""
+
+
+def exception_text(reason: str, status: str, lang: str | None = None) -> str:
+    """An exception reason with where it stands, e.g. "防汛应急（待审核）"."""
+    if not reason:
+        return ""
+    if not status:
+        return reason
+    return (
+        f"{reason}（{status_label(status, lang)}）"
+        if (lang or current_lang()) == "zh"
+        else (f"{reason} ({status_label(status, lang)})")
+    )
+
+
+def _violation_exception(v: Violation, lang: str | None) -> str:
+    if not v.exception_reasons:
+        return ""
+    if v.excepted:
+        status = "approved"
+    elif any(r.exception_status == "returned" for r in v.records):
+        status = "returned"
+    else:
+        status = "pending"
+    return exception_text(v.exception_reasons, status, lang)
+
+
+def claim_text(
+    claim: funds.ExceptionClaim, rules: RuleSet, names: dict[int, str], lang: str | None = None
+) -> str:
+    """One record waiting for the admin's decision, e.g. "新庄镇 · 支出#12 · 6,000.00 元 · …"."""
+    unit = names.get(claim.township_id, str(claim.township_id))
+    if claim.kind == "expense":
+        receipt = claim.ref or t("funds.record.no_receipt", lang)
+        what = t("funds.record.expense", lang, id=claim.id, receipt=receipt)
+        detail = claim.text
+    else:
+        what = t("funds.record.budget", lang, category=category_label(rules, claim.ref, lang))
+        detail = ""
+    parts = [unit, what, yuan(claim.amount, lang), detail]
+    return " · ".join(p for p in parts if p)
+
+
 def violation_message(v: Violation, rules: RuleSet) -> str:
     """A message box's text: the rule's code and title in bold, then why."""
     return f"**{rule_title(v.code)}** · {violation_text(v, rules)}"
@@ -147,7 +210,7 @@ def violations_frame(
             t("funds.col.severity", lang): severity_label(v.severity, lang),
             t("funds.col.message", lang): violation_text(v, rules, lang),
             t("funds.col.records", lang): sep.join(record_text(r, rules, lang) for r in v.records),
-            t("funds.col.exception", lang): v.exception_reasons,
+            t("funds.col.exception", lang): _violation_exception(v, lang),
         }
         for v in found
     ]
@@ -174,7 +237,10 @@ def expenses_frame(df: pd.DataFrame, rules: RuleSet, lang: str | None = None) ->
             t("funds.col.receipt_no", lang): df["receipt_no"],
             t("funds.col.approved", lang): [yes if a else no for a in df["presidium_approved"]],
             t("funds.col.approval_ref", lang): df["approval_ref"],
-            t("funds.col.exception", lang): df["exception_reason"],
+            t("funds.col.exception", lang): [
+                exception_text(r, st_, lang)
+                for r, st_ in zip(df["exception_reason"], df["exception_status"], strict=True)
+            ],
         }
     )
     return out
@@ -444,3 +510,50 @@ def category_rows(edited: pd.DataFrame) -> list[dict[str, str]]:
         if any(row.values()):
             rows.append(row)
     return rows
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def budget_lines(version: int, actor: Actor, year: int, township_id: int) -> dict[str, Any]:
+    with session_scope() as session:
+        return fund_reports.budget_lines(session, actor, year=year, township_id=township_id)
+
+
+def precheck(
+    draft: funds.ExpenseDraft, rules: RuleSet, *, exclude: int | None = None
+) -> list[Violation] | None:
+    """The rules an expense as typed would break, or None when the input itself is refused
+    (the message is shown where the form is)."""
+    try:
+        prepared = funds.prepare_expense(draft)
+        with session_scope() as session:
+            return funds.check_expense(session, prepared, rules, exclude=exclude)
+    except ServiceError as exc:
+        st.error(error_text(exc))
+        return None
+
+
+def may_save(found: list[Violation], reason: str, *, budget: bool = False) -> bool:
+    """Shows the violations; False (with the message why) when a save would be refused: an
+    error no reason may excuse, or an excusable error without a reason."""
+    errors = [v for v in found if v.severity == Severity.error]
+    if not errors:
+        return True
+    if any(not v.excusable for v in errors):
+        st.error(t("funds.entry.not_excusable"))
+        return False
+    if not reason.strip():
+        st.error(t("funds.entry.budget_need_reason" if budget else "funds.entry.need_reason"))
+        return False
+    return True
+
+
+@contextmanager
+def rule_saving(rules: RuleSet, message: str = "", *, slot: str = "") -> Iterator[Session]:
+    """``ui.forms.saving`` for a fund record: a refusal for broken fund rules also lists each
+    rule and why, above the refusal's message."""
+    with saving(message, slot=slot) as session:
+        try:
+            yield session
+        except funds.RuleViolationError as exc:
+            show_violations(exc.violations, rules)
+            raise

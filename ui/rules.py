@@ -16,6 +16,7 @@ FIELD_LABELS = {
     "funds.district_share": "funds.rules.district_share",
     "funds.township_share": "funds.rules.township_share",
     "funds.banned_purposes": "funds.rules.banned",
+    "funds.exception_allowed": "funds.rules.exception_allowed",
     "funds.categories.code": "funds.rules.col.code",
     "funds.categories.zh": "funds.rules.col.zh",
     "funds.categories.en": "funds.rules.col.en",

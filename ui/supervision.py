@@ -319,7 +319,7 @@ def satisfaction_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
 # --- the timeline -----------------------------------------------------------------------------
 
 
-def _move_title(event: reads.EventInfo, lang: str) -> str:
+def move_title(event: reads.EventInfo, lang: str) -> str:
     if event.from_stage is None:
         return t("supervision.timeline.opened", stage=stage_label(event.to_stage, lang))
     key = "supervision.timeline.returned" if event.is_return else "supervision.timeline.moved"
@@ -351,7 +351,7 @@ def show_timeline(tl: reads.Timeline, lang: str, *, key: str) -> None:
                 st.markdown(plain(src.title))
         for event in tl.events:
             with st.container(border=True, key=f"{key}_event_{event.id}"):
-                st.markdown(f"**{_move_title(event, lang)}**")
+                st.markdown(f"**{move_title(event, lang)}**")
                 who = [day(event.happened_on, lang)]
                 if event.entered_by:
                     who.append(event.entered_by)

@@ -91,7 +91,11 @@ def test_clerk_closes_an_item_and_the_board_and_t06_follow(
     name = page.get_by_role("textbox", name="事项名称")
     expect(name).to_have_value(oldest.split(" · ", 1)[1], timeout=30_000)
     idle(page)
-    page.get_by_role("button", name="立项").click()
+    opening = page.locator("[data-testid='stForm']").filter(
+        has=page.get_by_role("button", name="立项", exact=True)
+    )
+    opening.get_by_role("textbox", name="责任单位").fill("新庄镇城建办")
+    page.get_by_role("button", name="立项", exact=True).click()
     expect(page.get_by_text("已立项，事项进入“调查研究”环节。")).to_be_visible(timeout=30_000)
     idle(page)
     with session_scope(db_url) as session:
@@ -160,3 +164,113 @@ def test_leader_sees_the_district_board_in_both_languages(page: Page, app_url, a
     expect(page.get_by_role("heading", name="Supervision board")).to_be_visible(timeout=30_000)
     expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(3, timeout=30_000)
     _shot(page, artifacts / "supervision_board_leader_en.png")
+
+
+def _audit(db_url: str, entity: str, entity_id: int) -> list[tuple[str, str | None]]:
+    from models import AuditLog
+
+    with session_scope(db_url) as session:
+        rows = session.exec(
+            select(AuditLog.action, AuditLog.reason)
+            .where(AuditLog.entity == entity, AuditLog.entity_id == entity_id)
+            .order_by(AuditLog.id)
+        ).all()
+    return [(str(a), r) for a, r in rows]
+
+
+def _board_total(page: Page) -> int:
+    go(page, "监督事项看板", "监督事项看板")
+    return int(_metric(page, "事项总数"))
+
+
+def test_clerk_enters_corrects_and_withdraws_an_item(page: Page, app_url, tmp_path_factory):
+    from models import SupervisionStageEvent
+
+    db_url = f"sqlite:///{next(tmp_path_factory.getbasetemp().glob('e2e*/app.db'))}"
+    sign_in(page, app_url, CLERK)
+    total = _board_total(page)
+    go(page, "监督事项办理", "监督事项办理")
+
+    # Open an item with a double click: one item, opened today, with its responsible unit.
+    opening = page.locator("[data-testid='stForm']").filter(
+        has=page.get_by_role("button", name="立项", exact=True)
+    )
+    title = f"浏览器更正检验{date.today():%m%d}"
+    opening.get_by_role("textbox", name="事项名称").fill(title)
+    opening.get_by_role("textbox", name="责任单位").fill("新庄镇城建办")
+    opening.get_by_role("button", name="立项", exact=True).dblclick()
+    expect(page.get_by_text("已立项，事项进入“调查研究”环节。")).to_be_visible(timeout=30_000)
+    idle(page)
+    with session_scope(db_url) as session:
+        items = session.exec(select(SupervisionItem).where(SupervisionItem.title == title)).all()
+    assert len(items) == 1
+    item = items[0]
+    assert (item.opened_on, item.responsible_unit) == (date.today(), "新庄镇城建办")
+    assert _audit(db_url, "supervision_item", item.id) == [("create", None)]
+    assert _board_total(page) == total + 1
+
+    # Move it on with a double click: one move; the next stage's form is empty.
+    go(page, "监督事项办理", "监督事项办理")
+    expect(page.get_by_role("combobox", name="选择在办事项")).to_have_value(
+        re.compile("^" + re.escape(title))
+    )
+    move = page.locator("[data-testid='stForm']").first
+    move.get_by_role("textbox", name="“调查研究”环节佐证材料").fill("调研报告：走访 3 个村")
+    move.get_by_role("button", name="推进", exact=True).dblclick()
+    _saved(page, "审议审查")
+    with session_scope(db_url) as session:
+        events = session.exec(
+            select(func.count(SupervisionStageEvent.id)).where(
+                SupervisionStageEvent.item_id == item.id
+            )
+        ).one()
+        assert events == 2
+        assert session.get(SupervisionItem, item.id).stage == "deliberation"
+    expect(
+        page.locator("[data-testid='stForm']").first.get_by_role(
+            "textbox", name="“审议审查”环节佐证材料"
+        )
+    ).to_have_value("")
+
+    # Correct its title, with a reason.
+    pick = page.get_by_role("combobox", name="选择事项")
+    pick.click()
+    pick.fill(title)
+    page.keyboard.press("Enter")
+    idle(page)
+    fix = page.locator("[data-testid='stForm']").filter(
+        has=page.get_by_text("更正事项", exact=True)
+    )
+    fix.get_by_role("textbox", name="事项名称").fill(title + "（更正）")
+    fix.get_by_role("textbox", name="原因").fill("名称录错")
+    fix.get_by_role("button", name="更正").click()
+    expect(page.get_by_text("已更正。")).to_be_visible(timeout=30_000)
+    idle(page)
+    with session_scope(db_url) as session:
+        assert session.get(SupervisionItem, item.id).title == title + "（更正）"
+    assert _audit(db_url, "supervision_item", item.id)[-1] == ("update", "名称录错")
+
+    # Withdraw the latest stage entry: the item steps back to investigation.
+    withdraw_entry = (
+        page.locator("[data-testid='stForm']").filter(has=page.get_by_text("撤回“")).first
+    )
+    withdraw_entry.get_by_role("textbox", name="原因").fill("推进错了")
+    withdraw_entry.get_by_role("button", name="撤回这条记录").click()
+    expect(page.get_by_text("已撤回该办理记录，事项现处于“调查研究”。")).to_be_visible(
+        timeout=30_000
+    )
+    idle(page)
+    with session_scope(db_url) as session:
+        assert session.get(SupervisionItem, item.id).stage == "investigation"
+
+    # Withdraw the item itself: it leaves the board's figures.
+    page.locator("[data-testid='stForm']").filter(has=page.get_by_text("撤回“")).get_by_role(
+        "textbox", name="原因"
+    ).fill("重复立项")
+    page.get_by_role("button", name="撤回这条记录").click()
+    expect(page.get_by_text("事项已撤回。")).to_be_visible(timeout=30_000)
+    idle(page)
+    with session_scope(db_url) as session:
+        assert session.get(SupervisionItem, item.id) is None
+    assert _audit(db_url, "supervision_item", item.id)[-1] == ("delete", "重复立项")
+    assert _board_total(page) == total

@@ -8,6 +8,7 @@ before and after rather than demo totals.
 
 import re
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,11 +18,19 @@ from streamlit.testing.v1 import AppTest
 
 from models import Expense, RuleSet
 from models.db import session_scope
-from services import clock, fund_reports, rules, users
-from services.fund_rules import LOST_WORK
+from services import clock, fund_reports, funds, rules, users
+from services.errors import ValidationError
+from services.fund_rules import LOST_WORK, violation_counts
 from services.permissions import Actor
-from tests.pages.apptest import DEMO_YEAR, no_exceptions, page_as, signed_in, visible_text
-from ui.i18n import t
+from tests.pages.apptest import (
+    DEMO_AS_OF,
+    DEMO_YEAR,
+    no_exceptions,
+    page_as,
+    signed_in,
+    visible_text,
+)
+from ui.i18n import error_text, t
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 OVERVIEW = "pages/funds_overview.py"
@@ -146,36 +155,72 @@ def test_over_the_threshold_needs_the_presidium_approval(app_env):
     assert row.amount_fen == 500001 and row.presidium_approved and row.exception_reason == ""
 
 
-def test_a_justified_exception_shows_in_the_leaders_violation_list(app_env):
+def test_a_banned_purpose_cannot_be_excused_by_a_reason(app_env):
     category = _roomy_category("clerk06", Decimal("100"))
     receipt = f"X{uuid.uuid4().hex[:18]}"
-    leader = _open("leader", OVERVIEW)
-    before = len(_violation_table(leader))
-
+    clerk = _actor("clerk06")
+    before = _expense_count(clerk.township_id)
     at = _open("clerk06", ENTRY)
-    _fill_expense(at, category=category, amount="88.80", receipt=receipt, purpose="座谈会礼品")
-    at.button(key="funds_exp_save").click().run()
-    assert any("F04" in e.value and "礼品" in e.value for e in at.error)
+    _fill_expense(at, category=category, amount="88.80", receipt=receipt, purpose="座谈会购物卡")
     at.text_area(key="funds_exp_reason").input("上级慰问活动统一采购，经主席团同意")
     at.button(key="funds_exp_save").click().run()
     no_exceptions(at)
-    assert any("作为例外并已标记" in w.value for w in at.warning)
+    assert any("F04" in e.value and "购物卡" in e.value for e in at.error)
+    assert any(e.value == t("funds.entry.not_excusable", "zh") for e in at.error)
+    assert _expense_count(clerk.township_id) == before
+    # Nothing typed is lost: the form still holds the entry to correct.
+    assert at.text_input(key="funds_exp_purpose").value == "座谈会购物卡"
+
+
+def test_a_justified_exception_is_open_until_the_admin_approves_it(app_env):
+    category = _roomy_category("clerk06", Decimal("6000"))
+    receipt = f"X{uuid.uuid4().hex[:18]}"
+    leader = _open("leader", OVERVIEW)
+    before = len(_violation_table(leader))
+    with session_scope() as session:
+        found = fund_reports.fund_violations(session, _actor("leader"), year=DEMO_YEAR)
+    open_before, excused_before = violation_counts(found)
+
+    at = _open("clerk06", ENTRY)
+    _fill_expense(at, category=category, amount="5000.01", receipt=receipt, purpose="防汛应急物资")
+    at.button(key="funds_exp_save").click().run()
+    assert any(e.value == t("funds.entry.need_reason", "zh") for e in at.error)
+    at.text_area(key="funds_exp_reason").input("防汛应急，会后补审")
+    at.button(key="funds_exp_save").click().run()
+    no_exceptions(at)
+    assert any("报区人大审核" in s.value for s in at.success)
 
     leader = _open("leader", OVERVIEW)
     table = _violation_table(leader)
     assert len(table) == before + 1
     row = table[table["涉及记录"].str.contains(receipt)].iloc[0]
-    assert row["单位"] == "皂河镇" and row["规则"] == "F04 禁止列支事项" and row["级别"] == "违规"
-    assert row["例外说明"] == "上级慰问活动统一采购，经主席团同意"
-    # The screen lists exactly what the service finds.
+    assert row["单位"] == "皂河镇" and row["规则"].startswith("F05") and row["级别"] == "违规"
+    assert row["例外说明"] == "防汛应急，会后补审（待审核）"
+    headline = t("funds.violation_counts", "zh", open=open_before + 1, excused=excused_before)
+    assert any(m.value == headline for m in leader.metric)
+
+    # The district admin approves it on the overview: it is excused, no longer open.
+    admin = _open("admin", OVERVIEW)
     with session_scope() as session:
-        found = fund_reports.fund_violations(session, _actor("leader"), year=DEMO_YEAR)
-    assert len(table) == len(found)
-    assert list(table["规则"].str.split(" ").str[0]) == [v.code for v in found]
+        expense_id = session.exec(select(Expense.id).where(Expense.receipt_no == receipt)).one()
+    admin.selectbox(key="funds_claim_pick_zh").set_value(("expense", expense_id)).run()
+    admin.button(key=f"funds_claim_approve_expense_{expense_id}").click().run()
+    no_exceptions(admin)
+    assert any(s.value == t("funds.exception_approved", "zh") for s in admin.success)
+    leader = _open("leader", OVERVIEW)
+    headline = t("funds.violation_counts", "zh", open=open_before, excused=excused_before + 1)
+    assert any(m.value == headline for m in leader.metric)
+    row = _violation_table(leader)
+    row = row[row["涉及记录"].str.contains(receipt)].iloc[0]
+    assert row["例外说明"] == "防汛应急，会后补审（已认可）"
 
 
 def _violation_table(at: AppTest):
     return next(d.value for d in at.dataframe if "涉及记录" in d.value.columns)
+
+
+def _budget_input(at: AppTest, field: str):
+    return next(w for w in at.text_input if str(w.key).startswith(f"funds_bud_{field}_"))
 
 
 def test_the_budget_form_refuses_wrong_shares_and_saves_the_rule_split(app_env):
@@ -183,35 +228,54 @@ def test_the_budget_form_refuses_wrong_shares_and_saves_the_rule_split(app_env):
     leader = _open("leader", OVERVIEW)
     before = len(_violation_table(leader))
     at = _open("clerk12", ENTRY)
+    at.selectbox(key="funds_bud_category_zh").select("publicity").run()
+    with session_scope() as session:
+        existing = fund_reports.budget_lines(
+            session, clerk, year=DEMO_YEAR, township_id=clerk.township_id
+        )
+    correcting = "publicity" in existing
 
     def fill_wrong_shares():
-        at.selectbox(key="funds_bud_category_zh").select("publicity")
-        at.text_input(key="funds_bud_amount").input("12345.67")
-        at.text_input(key="funds_bud_district").input("5000")
-        at.text_input(key="funds_bud_township").input("7345.67")
+        _budget_input(at, "amount").input("12345.67")
+        _budget_input(at, "district").input("5000")
+        _budget_input(at, "township").input("7345.67")
+        if correcting:
+            _budget_input(at, "why").input("追加预算")
 
     fill_wrong_shares()
     at.button(key="funds_bud_save").click().run()
     no_exceptions(at)
     assert any("F09" in e.value and "¥4,938.27" in e.value for e in at.error)
-    assert any(e.value == t("funds.entry.budget_need_reason", "zh") for e in at.error)
+    assert any(e.value.startswith("违反经费管理规则（F09）") for e in at.error)
     with session_scope() as session:
         unsaved = fund_reports.budget_vs_actual(session, clerk, year=DEMO_YEAR)
     assert unsaved[unsaved["category"] == "publicity"].iloc[0]["budget"] != Decimal("12345.67")
 
-    # With a reason the same line is saved, flagged, and the leader sees it with that reason.
-    at.text_area(key="funds_bud_reason").input("区里追加宣传专项，按5000元分担")
+    # With a reason the same line is saved, pending approval, and the leader sees it.
+    next(a for a in at.text_area if str(a.key).startswith("funds_bud_reason_")).input(
+        "区里追加宣传专项，按5000元分担"
+    )
     at.button(key="funds_bud_save").click().run()
     no_exceptions(at)
-    assert any(w.value == t("funds.entry.budget_saved_flagged", "zh") for w in at.warning)
+    assert any(s.value == t("funds.entry.budget_saved_pending", "zh") for s in at.success)
     table = _violation_table(_open("leader", OVERVIEW))
     assert len(table) == before + 1
-    row = table[table["例外说明"] == "区里追加宣传专项，按5000元分担"].iloc[0]
+    row = table[table["例外说明"] == "区里追加宣传专项，按5000元分担（待审核）"].iloc[0]
     assert row["单位"] == "陆集街道" and row["规则"].startswith("F09")
 
-    fill_wrong_shares()
-    at.text_input(key="funds_bud_district").input("")
-    at.text_input(key="funds_bud_township").input("")
+    # Corrected to the rule's split (the line now exists: a correction states its reason).
+    with session_scope() as session:
+        line = fund_reports.budget_lines(
+            session, clerk, year=DEMO_YEAR, township_id=clerk.township_id
+        )["publicity"]
+    _budget_input(at, "district").input("")
+    _budget_input(at, "township").input("")
+    next(a for a in at.text_area if str(a.key).startswith("funds_bud_reason_")).input("")
+    at.button(key="funds_bud_save").click().run()
+    no_exceptions(at)
+    assert any(t("error.reason_required", "zh") in e.value for e in at.error)
+    assert line.category == "publicity"
+    _budget_input(at, "why").input("按规定比例分担")
     at.button(key="funds_bud_save").click().run()
     no_exceptions(at)
     assert any(s.value == t("common.saved", "zh") for s in at.success)
@@ -276,3 +340,118 @@ def test_the_rule_editor_is_for_the_district_admin_only(app_env):
     no_exceptions(at)
     # The screen's guard draws nothing of it for another role (the service refuses as well).
     assert not at.title and not at.text_input and not at.button
+
+
+# --- refusals, in both languages ---------------------------------------------------------------
+
+FUTURE = DEMO_AS_OF + timedelta(days=1)
+
+
+def _future(field: str, lang: str) -> str:
+    return error_text(
+        ValidationError("error.date_future", field=field, today=DEMO_AS_OF.isoformat()), lang
+    )
+
+
+def _widget(at: AppTest, kind: str, prefix: str):
+    return next(w for w in at.get(kind) if str(w.key).startswith(prefix))
+
+
+def _suffixed(at: AppTest, kind: str, prefix: str, suffix: str):
+    return next(
+        w for w in at.get(kind) if str(w.key).startswith(prefix) and str(w.key).endswith(suffix)
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_funds_form_refuses_with_its_message(app_env, lang):
+    clerk = _actor("clerk06")
+    before = _expense_count(clerk.township_id)
+    at = _open("clerk06", ENTRY, lang)
+
+    def refused(button: str, message: str) -> None:
+        at.button(key=button).click().run()
+        no_exceptions(at)
+        assert message in [e.value for e in at.error], [e.value for e in at.error]
+        assert _expense_count(clerk.township_id) == before
+
+    # A new expense: required amount, no negative amount, required payee, no future date.
+    refused("funds_exp_save", error_text(ValidationError("funds.error.amount_required"), lang))
+    at.text_input(key="funds_exp_amount").input("-5")
+    refused("funds_exp_save", t("funds.error.amount_negative", lang))
+    at.text_input(key="funds_exp_amount").input("12.50")
+    at.text_input(key="funds_exp_purpose").input("会议材料印刷")
+    required = error_text(ValidationError("error.required", field="payee"), lang)
+    refused("funds_exp_save", required)
+    at.text_input(key="funds_exp_payee").input("宿迁文印部")
+    at.date_input(key="funds_exp_date").set_value(FUTURE)
+    refused("funds_exp_save", _future("occurred_on", lang))
+    # What was typed is kept for the next try.
+    assert at.text_input(key="funds_exp_amount").value == "12.50"
+    assert at.text_input(key="funds_exp_payee").value == "宿迁文印部"
+
+    # A correction of a saved expense: the reason is required, the date not after today.
+    with session_scope() as session:
+        expense_id = session.exec(
+            select(func.min(Expense.id)).where(
+                Expense.township_id == clerk.township_id, Expense.budget_year == DEMO_YEAR
+            )
+        ).one()
+    at.selectbox(key=f"funds_fix_pick_{lang}").set_value(expense_id).run()
+    prefix = f"funds_fix_{expense_id}_"
+    save = next(b for b in at.button if b.label == t("funds.entry.fix_save", lang))
+    save.click().run()
+    reason = error_text(ValidationError("error.reason_required", field="reason"), lang)
+    assert reason in [e.value for e in at.error]
+    _suffixed(at, "text_input", prefix, "_why").input("金额录错")
+    _suffixed(at, "date_input", prefix, "_date").set_value(FUTURE)
+    next(b for b in at.button if b.label == t("funds.entry.fix_save", lang)).click().run()
+    assert _future("occurred_on", lang) in [e.value for e in at.error]
+
+    # A budget line: no negative amount.
+    _widget(at, "text_input", "funds_bud_amount_").input("-1")
+    for why in (w for w in at.text_input if str(w.key).startswith("funds_bud_why_")):
+        why.input("预算录错")  # the line exists: a correction states its reason
+    at.button(key="funds_bud_save").click().run()
+    no_exceptions(at)
+    assert t("funds.error.amount_negative", lang) in [e.value for e in at.error]
+    assert _expense_count(clerk.township_id) == before
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_admin_returns_an_exception_only_with_a_note(app_env, lang):
+    with session_scope() as session:
+        clerk = users.get_actor(session, "clerk06")
+        table = fund_reports.budget_vs_actual(session, clerk, year=DEMO_YEAR)
+        category = table.sort_values("budget").iloc[-1]["category"]
+        saved = funds.record_expense(
+            session,
+            clerk,
+            funds.ExpenseDraft(
+                township_id=clerk.township_id,
+                occurred_on=DEMO_AS_OF,
+                budget_year=DEMO_YEAR,
+                category=category,
+                amount="5000.01",
+                payee="宿迁文印部",
+                purpose="防汛应急物资",
+                receipt_no=f"R{uuid.uuid4().hex[:12]}",
+            ),
+            exception_reason="防汛应急，会后补审",
+        )
+    at = page_as("funds_overview.py", "admin", lang).run()
+    no_exceptions(at)
+    at.selectbox(key=f"funds_claim_pick_{lang}").set_value(("expense", saved.id)).run()
+    at.button(key=f"funds_claim_return_expense_{saved.id}").click().run()
+    no_exceptions(at)
+    message = error_text(
+        ValidationError("funds.error.return_note_required", field="exception_note"), lang
+    )
+    assert message in [e.value for e in at.error]
+    at.text_input(key=f"funds_claim_note_expense_{saved.id}").input("请补主席团纪要")
+    at.button(key=f"funds_claim_return_expense_{saved.id}").click().run()
+    no_exceptions(at)
+    assert t("funds.exception_returned", lang) in [s.value for s in at.success]
+    with session_scope() as session:
+        row = session.get(Expense, saved.id)
+        assert (row.exception_status, row.exception_note) == ("returned", "请补主席团纪要")

@@ -54,6 +54,7 @@ def _open_item(title: str) -> None:
             title=title,
             opened_on=date(DEMO_YEAR, 11, 1),
             activity_id=activity,
+            responsible_unit="镇建设办",
             today=date(DEMO_YEAR, 11, 27),
         )
 

@@ -11,7 +11,7 @@ from models import AuditLog, Budget, Deputy, Expense, Township
 from models.enums import DeputyLevel, Role, UnitType
 from services import fund_reports, funds, overview, rules
 from services.errors import PermissionDenied, ValidationError
-from services.fund_rules import FUND_RULES, Severity
+from services.fund_rules import FUND_RULES, Severity, violation_counts
 from services.funds import ExpenseDraft, RuleViolationError
 from services.permissions import Actor
 from tests.factories import ADMIN, LEADER
@@ -173,12 +173,16 @@ def test_f05_approval_threshold_boundary(session, world):
 def test_f05_on_stored_expenses(session, world):
     clerk, tid = world["clerk"], world["town"]
     spend(session, clerk, tid, "5000.00")
-    spend(session, clerk, tid, "5000.01", exception_reason="紧急维修，会后补审")
+    claimed = spend(session, clerk, tid, "5000.01", exception_reason="紧急维修，会后补审")
     spend(session, clerk, tid, "9000", presidium_approved=True, approval_ref="纪要3号")
     found = [v for v in stored(session) if v.code == "F05"]
     assert len(found) == 1
     assert found[0].params["amount"] == Decimal("5000.01")
-    assert found[0].severity == Severity.error and found[0].excepted
+    # Justified by the clerk, the exception waits for the district admin: still open.
+    assert found[0].severity == Severity.error and found[0].pending and found[0].standing
+    funds.decide_exception(session, ADMIN, "expense", claimed.id, approve=True)
+    (f05,) = [v for v in stored(session) if v.code == "F05"]
+    assert f05.excepted and not f05.standing and not f05.pending
 
 
 @pytest.mark.parametrize(
@@ -378,9 +382,13 @@ def test_budget_shares_saved_as_a_justified_exception_stay_flagged(session, worl
         select(AuditLog).where(AuditLog.entity == "budget", AuditLog.entity_id == saved.id)
     ).all()[-1]
     assert log.after["exception_reason"] == "区财政专项补足一半" and log.username == "c1"
-    # The stored line is listed with its reason and counts as excepted, not as an open error.
+    # The stored line is listed with its reason, open until the district admin approves it,
+    # then excused.
     (f09,) = [v for v in stored(session) if v.code == "F09"]
-    assert f09.excepted and f09.exception_reasons == "区财政专项补足一半"
+    assert f09.pending and f09.standing and f09.exception_reasons == "区财政专项补足一半"
+    funds.decide_exception(session, ADMIN, "budget", saved.id, approve=True)
+    (f09,) = [v for v in stored(session) if v.code == "F09"]
+    assert f09.excepted and not f09.standing
     # Saved again by the rule's shares, the line is clean and the reason is dropped.
     again = budget(session, tid, "training", "10000.00")
     assert not again.flagged and session.get(Budget, saved.id).exception_reason == ""
@@ -431,7 +439,21 @@ def test_f11_lost_work_subsidy_cap(session, world):
 def test_a_rule_change_turns_violations_off(session, world):
     tid = world["town"]
     spend(session, world["clerk"], tid, "6000.00", exception_reason="r")
-    spend(session, world["clerk"], tid, "12.00", purpose="代表活动纪念礼品", exception_reason="r")
+    # A banned purpose cannot be excused by a reason: the record as it might have been kept.
+    gift = typed(tid, "12.00", purpose="代表活动纪念礼品")
+    session.add(
+        Expense(
+            township_id=tid,
+            occurred_on=gift.occurred_on,
+            budget_year=Y,
+            category=gift.category,
+            amount_fen=1200,
+            payee=gift.payee,
+            purpose=gift.purpose,
+            receipt_no=gift.receipt_no,
+        )
+    )
+    session.commit()
     assert {"F04", "F05"} <= set(codes(stored(session)))
     data = rules.to_content(rules.get_rules(session, Y))
     data["funds"]["approval_threshold_yuan"] = "6000.00"
@@ -454,12 +476,18 @@ def test_only_unjustified_errors_stand_against_a_unit(session, world):
     clerk, tid = world["clerk"], world["town"]
     spend(session, clerk, tid, "10.00", receipt_no="FP-7")
     spend(session, clerk, tid, "10.00", receipt_no="FP-7", exception_reason="同一发票分两次报销")
-    spend(session, clerk, tid, "6000.00", exception_reason="防汛应急，会后补审")  # F05, justified
+    f05 = spend(session, clerk, tid, "6000.00", exception_reason="防汛应急，会后补审")
     budget(session, tid, "deputy_activities", "100.00")  # F10: a warning below 3 × 1,000
     found = {v.code: v for v in stored(session)}
     assert {"F03", "F05", "F10"} <= set(found)
-    # F03 stands: its first use carries no reason. The justified F05 and the warning do not.
+    # F03 stands: its first use carries no reason. F05 is justified but not yet approved, so
+    # it stands too; the warning does not.
+    assert [v.code for v in found.values() if v.standing] == ["F03", "F05"]
+    assert violation_counts(found.values()) == (2, 0)
+    funds.decide_exception(session, ADMIN, "expense", f05.id, approve=True)
+    found = {v.code: v for v in stored(session)}
     assert [v.code for v in found.values() if v.standing] == ["F03"]
+    assert violation_counts(found.values()) == (1, 1)
     headline = overview.headline(session, LEADER, year=Y, as_of=date(Y, 12, 31))
     assert headline.violations == 1
 
@@ -496,7 +524,7 @@ def test_a_justified_exception_is_saved_flagged_and_audited(session, world):
 @pytest.mark.parametrize(
     ("change", "field", "key"),
     [
-        ({"occurred_on": date(2026, 3, 2)}, "occurred_on", "funds.error.date_future"),
+        ({"occurred_on": date(2026, 3, 2)}, "occurred_on", "error.date_future"),
         ({"occurred_on": date(2020, 12, 31)}, "occurred_on", "funds.error.date_far"),
         ({"occurred_on": None}, "occurred_on", "funds.error.date_required"),
         ({"budget_year": 2019}, "budget_year", "funds.error.year_range"),

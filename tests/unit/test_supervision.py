@@ -38,6 +38,7 @@ def open_topic_item(session, w: World, *, title="道路督办", on=date(2026, 2,
         township_id=w.a,
         title=title,
         opened_on=on,
+        responsible_unit="镇建设办",
         topic_id=w.topic_a,
         today=TODAY,
     )
@@ -99,6 +100,7 @@ def test_open_from_an_activity_and_from_an_opinion(session, world):
         title="河道整治",
         opened_on=date(2026, 1, 10),
         activity_id=world.activity_a,
+        responsible_unit="镇水利站",
         today=TODAY,
     )
     assert session.get(SupervisionItem, act).activity_id == world.activity_a
@@ -109,6 +111,7 @@ def test_open_from_an_activity_and_from_an_opinion(session, world):
         title="路灯",
         opened_on=date(2026, 1, 12),
         opinion_id=world.opinion_a,
+        responsible_unit="镇城管办",
         today=TODAY,
     )
     item = session.get(SupervisionItem, op)
@@ -143,7 +146,13 @@ def test_open_from_an_activity_and_from_an_opinion(session, world):
 
 
 def _open(session, w: World, **kw):
-    args = dict(township_id=w.a, title="道路督办", opened_on=date(2026, 2, 1), today=TODAY)
+    args = dict(
+        township_id=w.a,
+        title="道路督办",
+        opened_on=date(2026, 2, 1),
+        responsible_unit="镇建设办",
+        today=TODAY,
+    )
     args.update(kw)
     actor = args.pop("actor", w.clerk_a)
     return sv.open_item(session, actor, **args)
@@ -158,9 +167,9 @@ def _open(session, w: World, **kw):
         ({"topic_id": "TS"}, "supervision.error.source_unknown"),
         ({"topic_id": 99999}, "supervision.error.source_unknown"),
         ({"topic_id": "T", "opened_on": date(2026, 1, 9)}, "supervision.error.before_source"),
-        ({"topic_id": "T", "opened_on": date(2027, 1, 1)}, "supervision.error.future"),
+        ({"topic_id": "T", "opened_on": date(2027, 1, 1)}, "error.date_future"),
         ({"topic_id": "T", "opened_on": date(2020, 12, 31)}, "supervision.error.too_old"),
-        ({"topic_id": "T", "opened_on": "2026-02-01"}, "supervision.error.date"),
+        ({"topic_id": "T", "opened_on": "2026-02-01"}, "error.date_required"),
         ({"topic_id": "T", "title": "   "}, "error.required"),
         ({"topic_id": "T", "title": "长" * 201}, "error.too_long"),
         ({"topic_id": "T", "title": "<script>alert(1)</script>"}, "error.markup"),
@@ -423,9 +432,7 @@ def test_refused_moves_write_nothing(session, world):
         lambda: advance(session, w, item_id, date(2026, 1, 31)),
         "supervision.error.before_previous",
     )
-    _refused(
-        session, lambda: advance(session, w, item_id, date(2027, 1, 1)), "supervision.error.future"
-    )
+    _refused(session, lambda: advance(session, w, item_id, date(2027, 1, 1)), "error.date_future")
     _refused(
         session,
         lambda: advance(session, w, item_id, date(2026, 2, 3), rating=Rating.satisfied),
@@ -447,7 +454,12 @@ def test_refused_moves_write_nothing(session, world):
         "error.too_long",
     )
     advance(session, w, item_id, date(2026, 2, 3))
-    # Entering assignment names the unit that handles the matter.
+    # Entering assignment names the unit that handles the matter (an item opened before the
+    # unit was required at opening has none).
+    row = session.get(SupervisionItem, item_id)
+    row.responsible_unit = ""
+    session.add(row)
+    session.commit()
     _refused(
         session,
         lambda: advance(session, w, item_id, date(2026, 2, 4)),

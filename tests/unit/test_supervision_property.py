@@ -113,6 +113,7 @@ def test_any_sequence_of_moves_leaves_a_valid_replayable_item(session):
             township_id=w.a,
             title=f"事项{next(_titles)}",
             opened_on=OPENED,
+            responsible_unit="镇建设办",
             topic_id=w.topic_a,
             today=TODAY,
         )
