@@ -100,10 +100,15 @@ def _commendation(session: Session, commendation_id: int) -> Commendation:
     return row
 
 
+def may_change_approved(actor: Actor) -> bool:
+    """Whether ``actor`` may correct or withdraw an approved commendation: the admin only."""
+    return actor.role == Role.district_admin
+
+
 def _may_change(session: Session, actor: Actor, row: Commendation, reason: str) -> str:
     """A proposal (proposed or returned) is changed by its unit's writers; an approved
     commendation only by the admin."""
-    if row.status == APPROVED and actor.role != Role.district_admin:
+    if row.status == APPROVED and not may_change_approved(actor):
         raise PermissionDenied("guarantees.error.approved_admin_only")
     return corrections.check_change(session, actor, row.township_id, row.year, reason)
 
