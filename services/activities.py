@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from models import ActivityDeputy, Deputy, IntegratedActivity
@@ -179,18 +180,20 @@ def _apply(row: IntegratedActivity, checked: _Checked) -> None:
     row.outside_national = checked.counts["outside_national"]
 
 
-def _link_deputies(session: Session, activity_id: int, deputy_ids: Sequence[int]) -> list[int]:
-    """Replace the activity's roster deputies; returns those linked before."""
-    links = session.exec(
-        select(ActivityDeputy).where(ActivityDeputy.activity_id == activity_id)
-    ).all()
-    old = [link.deputy_id for link in links]
-    for link in links:
+def _add_links(session: Session, activity_id: int, deputy_ids: Sequence[int]) -> None:
+    if deputy_ids:  # one statement for every deputy who took part
+        session.execute(
+            insert(ActivityDeputy),
+            [{"activity_id": activity_id, "deputy_id": d} for d in deputy_ids],
+        )
+
+
+def _link_deputies(session: Session, activity_id: int, deputy_ids: Sequence[int]) -> None:
+    """Replace the activity's roster deputies."""
+    for link in _links(session, activity_id):
         session.delete(link)
     session.flush()
-    for did in deputy_ids:
-        session.add(ActivityDeputy(activity_id=activity_id, deputy_id=did))
-    return old
+    _add_links(session, activity_id, deputy_ids)
 
 
 def _insert_activity(
@@ -214,8 +217,7 @@ def _insert_activity(
     session.add(row)
     session.flush()
     key = audit.key_of(row)
-    for did in checked.deputy_ids:
-        session.add(ActivityDeputy(activity_id=key, deputy_id=did))
+    _add_links(session, key, checked.deputy_ids)
     audit.record(
         session,
         actor,
@@ -270,7 +272,8 @@ def record_activities(
     """``record_activity`` for many activities at once (a year's activities taken over in one
     go): every entry passes the same checks, and all are written in one transaction or none."""
     try:
-        keys = [_insert_activity(session, actor, entry, today) for entry in entries]
+        with session.no_autoflush:
+            keys = [_insert_activity(session, actor, entry, today) for entry in entries]
     except Exception:
         session.rollback()
         raise

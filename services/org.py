@@ -261,12 +261,12 @@ def _one_evidence(old: str, note: str, files: Sequence[AcceptedFile]) -> str:
     return compose_evidence(note, [*kept, *(store_file(f) for f in files)])
 
 
-def _check_date(value: date | None, year: int, field: str) -> None:
+def _check_date(value: date | None, year: int, field: str, today: date | None) -> None:
     """A date of the three ones (an appointment, a document issued) has happened, and not after
     the record's year."""
     if value is None:
         return
-    past_date(value, field=field)
+    past_date(value, field=field, today=today)
     if value > date(year, 12, 31):
         raise ValidationError("guarantees.error.date_after_year", field=field, year=year)
 
@@ -314,6 +314,7 @@ def set_three_ones(
     training_note: str = "",
     training_files: Sequence[Upload] = (),
     reason: str = "",
+    today: date | None = None,
 ) -> int:
     """Record a unit's three ones for a year (creates or completes the year's row). Files are
     added to those already kept; each ``has_*`` follows from the details and evidence. Changing
@@ -323,8 +324,8 @@ def set_three_ones(
     department_name = clean_text(department_name, field="department_name", limit=MAX_DEPARTMENT)
     staff_name = clean_text(staff_name, field="staff_name", limit=MAX_STAFF_NAME)
     training_title = clean_text(training_title, field="training_title", limit=MAX_TRAINING_TITLE)
-    _check_date(staff_since, year, "staff_since")
-    _check_date(training_date, year, "training_date")
+    _check_date(staff_since, year, "staff_since", today)
+    _check_date(training_date, year, "training_date", today)
     notes = {
         one: clean_text(note, field=f"{one}_note", limit=MAX_EVIDENCE_NOTE)
         for one, note in (

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from models import Deputy, Platform, PlatformCheck, PlatformDeputy
@@ -244,7 +244,10 @@ def _insert_platform(
     session.add(row)
     session.flush()
     key = audit.key_of(row)
-    _set_deputies(session, key, deputies)
+    if deputies:
+        session.execute(
+            insert(PlatformDeputy), [{"platform_id": key, "deputy_id": d} for d in deputies]
+        )
     audit.record(
         session,
         actor,
@@ -291,7 +294,8 @@ def add_platforms(
     """``add_platform`` for many platforms at once (a register taken over in one go): every
     entry passes the same checks, and all are written in one transaction or none."""
     try:
-        keys = [_insert_platform(session, actor, entry, today) for entry in entries]
+        with session.no_autoflush:
+            keys = [_insert_platform(session, actor, entry, today) for entry in entries]
     except Exception:
         session.rollback()
         raise
@@ -446,6 +450,7 @@ def _write_check(
     items: Sequence[str],
     entries: Mapping[str, ItemEntry],
     reason: str,
+    existing: dict[str, PlatformCheck] | None = None,
 ) -> None:
     """Check and write one platform's check of the year into the caller's transaction. Saving
     over a check already saved adds freely (ticks, notes where there were none, files); untick-
@@ -455,7 +460,8 @@ def _write_check(
     if unknown:
         raise ValidationError("guarantees.error.unknown_item", field=unknown[0], item=unknown[0])
     key = audit.key_of(row)
-    existing = _year_checks(session, key, year)
+    if existing is None:
+        existing = _year_checks(session, key, year)
     cleaned = {}
     for code, entry in entries.items():
         note = clean_text(entry.note, field=code, limit=MAX_NOTE)
@@ -475,13 +481,19 @@ def _write_check(
         years.require_open(session, actor, year)
     before = {c: audit.snapshot(r) for c, r in existing.items()}
     after = {}
+    new_rows = []
     for code, (ok, note, files, kept) in cleaned.items():
-        check = existing.get(code) or PlatformCheck(platform_id=key, year=year, item_code=code)
-        check.ok = ok
-        check.note = note[:MAX_NOTE]
-        check.evidence = compose_evidence(note, [*kept, *(store_file(f) for f in files)])
-        session.add(check)
-        after[code] = {"ok": ok, "evidence": check.evidence}
+        evidence = compose_evidence(note, [*kept, *(store_file(f) for f in files)])
+        after[code] = {"ok": ok, "evidence": evidence}
+        values = {"ok": ok, "note": note[:MAX_NOTE], "evidence": evidence}
+        if code in existing:
+            for name, value in values.items():
+                setattr(existing[code], name, value)
+            session.add(existing[code])
+        else:
+            new_rows.append({"platform_id": key, "year": year, "item_code": code, **values})
+    if new_rows:  # one statement for the items never saved before
+        session.execute(insert(PlatformCheck), new_rows)
     audit.record(
         session,
         actor,
@@ -523,10 +535,33 @@ def check_platforms(
     """``check_platform`` for many platforms of a year at once (platform id → its entries): the
     same checks for each, one transaction for all."""
     items = get_rules(session, year).platforms.items
+    ids = list(checks)
+    rows = {
+        audit.key_of(r): r
+        for r in session.exec(select(Platform).where(col(Platform.id).in_(ids))).all()
+    }
+    saved: dict[int, dict[str, PlatformCheck]] = {i: {} for i in ids}
+    for check in session.exec(
+        select(PlatformCheck).where(
+            col(PlatformCheck.platform_id).in_(ids), PlatformCheck.year == year
+        )
+    ).all():
+        saved[check.platform_id][check.item_code] = check
     try:
-        for platform_id, entries in checks.items():
-            row = _row(session, platform_id)
-            _write_check(session, actor, row, year=year, items=items, entries=entries, reason="")
+        with session.no_autoflush:
+            for platform_id, entries in checks.items():
+                if platform_id not in rows:
+                    raise NotFound("error.not_found.platform", id=platform_id)
+                _write_check(
+                    session,
+                    actor,
+                    rows[platform_id],
+                    year=year,
+                    items=items,
+                    entries=entries,
+                    reason="",
+                    existing=saved[platform_id],
+                )
     except Exception:
         session.rollback()
         raise
