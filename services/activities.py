@@ -90,14 +90,17 @@ def levels_of(
 
 
 def roster_deputies(session: Session, actor: Actor, township_id: int) -> list[RosterDeputy]:
-    """The unit's active deputies of every level, to pick from."""
+    """The unit's active deputies of every level, to pick from: its own level first (township,
+    then district deputies), then the higher levels."""
     require_read(actor, township_id)
     rows = session.exec(
         select(Deputy.id, Deputy.name, Deputy.level)
         .where(Deputy.township_id == township_id, col(Deputy.active))
-        .order_by(Deputy.level, Deputy.id)
+        .order_by(Deputy.id)
     ).all()
-    return [RosterDeputy(i, n, DeputyLevel(lv)) for i, n, lv in rows]
+    rank = {lv: i for i, lv in enumerate(reversed(LEVEL_ORDER))}
+    deputies = [RosterDeputy(i, n, DeputyLevel(lv)) for i, n, lv in rows]
+    return sorted(deputies, key=lambda d: (rank[d.level], d.id))
 
 
 def _count(value: object, field: str, limit: int) -> int:

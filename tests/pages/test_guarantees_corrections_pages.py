@@ -7,7 +7,7 @@ deputies of its roster.
 """
 
 import contextlib
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -17,15 +17,15 @@ from models import AuditLog, Deputy, IntegratedActivity, Township
 from models.db import session_scope
 from models.enums import DeputyLevel, Role
 from seed.demo import load_units
-from services import activities, commendations, deployment, org, platforms, rules, users
+from services import activities, clock, commendations, deployment, org, platforms, rules, users
 from services.errors import NotFound
 from services.permissions import SYSTEM
 from tests.conftest import PG_URL, fresh_pg_database
-from tests.pages.apptest import no_exceptions, signed_in, visible_text
+from tests.pages.apptest import DEMO_AS_OF, no_exceptions, signed_in, visible_text
 
 PASSWORD = "Tudou-2026-xyz"
-TODAY = date.today()
-YEAR = TODAY.year  # forms date their entries up to today
+TODAY = DEMO_AS_OF  # the app's clock is pinned to this day (APP_TODAY)
+YEAR = TODAY.year
 WITHDRAW = {"zh": "撤回这条记录", "en": "Withdraw this record"}
 NO_REASON = {
     "zh": "原因：请说明更正或撤回的原因。",
@@ -73,6 +73,7 @@ def env(production_url, monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", production_url)
     monkeypatch.setenv("COOKIE_KEY", "test-cookie-key-not-secret-0123456789abcdef")
     monkeypatch.setenv("UPLOADS_DIR", str(tmp_path / "up"))
+    monkeypatch.setenv(clock.ENV, TODAY.isoformat())
     with session_scope(production_url) as session:
         tid = session.exec(select(Township.id).where(Township.code == "lailong")).one()
         deputies = dict(session.exec(select(Deputy.name, Deputy.id)).all())
