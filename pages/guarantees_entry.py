@@ -438,19 +438,12 @@ with tabs[3]:
             field: st.number_input(
                 t(f"guarantees.act.{field}"),
                 min_value=0,
-                max_value=activities.MAX_OUTSIDE
-                if field != "voters_reached"
-                else activities.MAX_VOTERS,
+                max_value=limit,
                 step=1,
                 value=getattr(act, field) if act else 0,
                 key=f"{ACT}{field}_{choice}",
             )
-            for field in (
-                "outside_city",
-                "outside_provincial",
-                "outside_national",
-                "voters_reached",
-            )
+            for field, limit in COUNT_LIMITS.items()
         }
         results = st.text_area(
             t("guarantees.act.results"),
