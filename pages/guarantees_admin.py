@@ -7,15 +7,17 @@ from datetime import date
 import streamlit as st
 
 from models.db import session_scope
-from services import commendations, evidence
+from services import clock, commendations, evidence
 from services import rules as rule_sets
-from services.errors import ServiceError
 from ui import data as cached
 from ui import guarantees as ui
 from ui import rules as urules
 from ui.auth import page_actor
-from ui.i18n import current_lang, error_text, t
+from ui.forms import saved, saving, show_saved
+from ui.i18n import current_lang, t
 from ui.layout import page_header, selected_year
+
+SLOT = "g_admin"
 
 actor = page_actor(__file__)
 lang = current_lang()
@@ -23,8 +25,7 @@ year = selected_year()
 version = cached.data_version()
 
 page_header(t("guarantees.admin.title"), t("guarantees.admin.caption", year=year))
-if flash := st.session_state.pop("_guarantees_admin_flash", None):
-    st.success(flash)
+show_saved(slot=SLOT)
 
 units = {u.id: u.name(lang) for u in cached.townships(version, actor)}
 with session_scope() as session:
@@ -34,11 +35,6 @@ with session_scope() as session:
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def done(message: str) -> None:
-    st.session_state["_guarantees_admin_flash"] = message
-    st.rerun()
 
 
 # -- rules: themes and platform items -----------------------------------------------------------
@@ -75,17 +71,14 @@ with st.form("g_admin_rules", border=True):
         data["themes"] = _lines(themes)
         data["platforms"] = {"eight_haves": _lines(eight), "v2_items": _lines(v2)}
         try:
-            with session_scope() as session:
-                saved = rule_sets.save_rules(session, actor, data, note=note)
-        except rule_sets.RuleSetError as exc:
+            with saving(slot=SLOT) as session:
+                version = rule_sets.save_rules(session, actor, data, note=note)
+                saved(t("guarantees.admin.rules_saved", version=version), slot=SLOT)
+        except rule_sets.RuleSetError as exc:  # not saved: every problem listed
             st.error(t("guarantees.admin.invalid"))
             st.dataframe(
                 urules.problems_frame(urules.problem_rows(exc)), hide_index=True, width="stretch"
             )
-        except ServiceError as exc:
-            st.error(error_text(exc))
-        else:
-            done(t("guarantees.admin.rules_saved", version=saved))
 
 # -- commendation review -------------------------------------------------------------------------
 st.subheader(t("guarantees.admin.review_title", n=len(proposed)))
@@ -110,29 +103,21 @@ for c in proposed:
                 t("guarantees.admin.return"), key=f"g_review_back_{c.id}"
             )
             if approve or send_back:
-                try:
-                    with session_scope() as session:
-                        commendations.review(
-                            session,
-                            actor,
-                            c.id,
-                            approve=approve,
-                            reason=reason,
-                            on=min(date.today(), date(year, 12, 31)),
-                        )
-                except ServiceError as exc:
-                    st.error(error_text(exc))
-                else:
-                    done(
-                        t("guarantees.admin.approved")
-                        if approve
-                        else t("guarantees.admin.returned")
+                outcome = "approved" if approve else "returned"
+                with saving(t(f"guarantees.admin.{outcome}"), slot=SLOT) as session:
+                    commendations.review(
+                        session,
+                        actor,
+                        c.id,
+                        approve=approve,
+                        reason=reason,
+                        on=min(clock.today(), date(year, 12, 31)),
                     )
 
 # -- files no record names ---------------------------------------------------------------------
 st.subheader(t("guarantees.admin.purge_title"))
 st.caption(t("guarantees.admin.purge_note"))
 if st.button(t("guarantees.admin.purge"), key="g_admin_purge"):
-    with session_scope() as session:
+    with saving(slot=SLOT) as session:
         removed = evidence.purge_unreferenced(session, actor)
-    done(t("guarantees.admin.purged", n=removed))
+        saved(t("guarantees.admin.purged", n=removed), slot=SLOT)

@@ -1,5 +1,8 @@
 """Clerk and admin: the three ones, the platform register and its yearly check, integrated
 activities and commendation proposals of one unit. One column of fields, so a phone can fill it.
+
+Every record is entered, corrected (picked from the saved ones, edited, saved with a reason) or
+withdrawn with a reason in the same place; a form starts empty again after each save.
 """
 
 from datetime import date
@@ -9,73 +12,71 @@ import streamlit as st
 
 from models.db import session_scope
 from models.enums import PlatformKind
-from services import activities, commendations, imports, org, platform_io, platforms
+from services import activities, clock, commendations, imports, org, platform_io, platforms
 from services import rules as rule_sets
-from services.errors import ServiceError
 from ui import data as cached
 from ui import guarantees as ui
 from ui import linkage as linkage_ui
 from ui.auth import page_actor
 from ui.format import day, number
-from ui.i18n import current_lang, error_text, label, t
+from ui.forms import date_field, saved, working_unit
+from ui.i18n import current_lang, label, t
 from ui.layout import page_header, selected_year
 
 OTHER_THEME = "__other__"
+COUNT_LIMITS = {
+    "outside_city": activities.MAX_OUTSIDE,
+    "outside_provincial": activities.MAX_OUTSIDE,
+    "outside_national": activities.MAX_OUTSIDE,
+    "voters_reached": activities.MAX_VOTERS,
+}
+ONES, REG, CHECK, ACT, COM = "g_ones_", "g_reg_", "g_check_", "g_act_", "g_com_"
 
 actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 version = cached.data_version()
-today = date.today()
-latest = min(today, date(year, 12, 31))
+latest = min(clock.today(), date(year, 12, 31))
 
 page_header(t("guarantees.entry.title"), t("guarantees.entry.caption", year=year))
-if flash := st.session_state.pop("_guarantees_flash", None):
-    st.success(t(flash))
+ui.after_save()
 
-units = cached.townships(version, actor)
-by_id = {u.id: u for u in units}
-if actor.is_district:
-    township_id = st.selectbox(
-        t("guarantees.pick_unit"),
-        list(by_id),
-        placeholder=t("guarantees.choose"),
-        format_func=lambda i: by_id[i].name(lang),
-        key="guarantees_entry_unit",
-    )
-else:
-    township_id = actor.township_id
-unit = by_id.get(township_id)
-if unit is None:
-    st.info(t("guarantees.no_unit"))
-    st.stop()
+township_id = working_unit(
+    actor,
+    {u.id: u.name(lang) for u in cached.townships(version, actor)},
+    label=t("guarantees.pick_unit"),
+    key="guarantees_entry_unit",
+    empty=t("guarantees.no_unit"),
+    placeholder=t("guarantees.choose"),
+)
+unit_name = next(u.name(lang) for u in cached.townships(version, actor) if u.id == township_id)
 
 with session_scope() as session:
     year_rules = rule_sets.get_rules(session, year)
-    roster = activities.roster_deputies(session, actor, unit.id)
-    ones = org.three_ones(session, actor, unit.id, year)
-    register = platforms.list_platforms(session, actor, unit.id)
-    acts = activities.list_activities(session, actor, year, township_id=unit.id)
-    proposals = commendations.list_commendations(session, actor, year, township_id=unit.id)
+    roster = activities.roster_deputies(session, actor, township_id)
+    ones = org.three_ones(session, actor, township_id, year)
+    register = platforms.list_platforms(session, actor, township_id)
+    acts = activities.list_activities(session, actor, year, township_id=township_id)
+    proposals = commendations.list_commendations(session, actor, year, township_id=township_id)
 deputy_names = {d.id: f"{d.name}（{ui.level_label(d.level)}）" for d in roster}
+sep = t("guarantees.list_sep")
 
 
-def saved(flash: str, prefix: str) -> None:
-    """Clear the form's widgets (an empty form for the next entry) and say what was saved."""
-    for key in [k for k in st.session_state if str(k).startswith(prefix)]:
-        st.session_state.pop(key, None)
-    st.session_state["_guarantees_flash"] = flash
-    st.rerun()
+def deputies_field(slot: str, choice: int, label_key: str, chosen=()) -> list[int]:
+    return st.multiselect(
+        t(label_key),
+        list(deputy_names),
+        default=[d for d in chosen if d in deputy_names],
+        format_func=deputy_names.get,
+        placeholder=t("guarantees.choose"),
+        key=f"{slot}deputies_{choice}",
+    )
 
 
-def attempt(write, flash: str, prefix: str) -> None:
-    try:
-        with session_scope() as session:
-            write(session)
-    except ServiceError as exc:
-        st.error(error_text(exc))
-    else:
-        saved(flash, prefix)
+def kept_files(title: str, refs, key: str) -> None:
+    if refs:
+        with st.expander(title):
+            ui.show_files(refs, key=key)
 
 
 tabs = st.tabs(
@@ -89,101 +90,84 @@ tabs = st.tabs(
 )
 
 # -- the three ones ------------------------------------------------------------------------------
+# Each one: its text field (name or title) with its limit and saved value, its date field if any.
+ONE_TEXT = {
+    "department": ("department_name", org.MAX_DEPARTMENT, ones.department_name),
+    "staff": ("staff_name", org.MAX_STAFF_NAME, ones.staff_name),
+    "training": ("training_title", org.MAX_TRAINING_TITLE, ones.training_title),
+}
+ONE_DATE = {
+    "staff": ("staff_since", ones.staff_since),
+    "training": ("training_date", ones.training_date),
+}
+ONE_EVIDENCE = {
+    "department": ones.department_evidence,
+    "staff": ones.staff_evidence,
+    "training": ones.training_evidence,
+}
+saved_ones = bool(
+    ones.department_name
+    or ones.staff_name
+    or ones.training_title
+    or ones.staff_since
+    or ones.training_date
+    or any(e.text or e.files for e in ONE_EVIDENCE.values())
+)
+
 with tabs[0]:
     st.caption(t("guarantees.ones.rule"))
     st.metric(t("guarantees.ones.had"), t("guarantees.ones.had_value", n=ones.had))
     with st.form("g_ones_form", border=True):
-        st.markdown(f"**{t('guarantees.ones.department')}**")
-        dept = st.text_input(
-            t("guarantees.ones.department_name"),
-            value=ones.department_name,
-            max_chars=org.MAX_DEPARTMENT,
-            key="g_ones_dept",
-        )
-        dept_note = st.text_area(
-            t("guarantees.ones.evidence_note"),
-            value=ones.department_evidence.text,
-            max_chars=org.MAX_EVIDENCE_NOTE,
-            height=68,
-            key="g_ones_dept_note",
-        )
-        dept_files = ui.file_input(t("guarantees.ones.evidence_files"), key="g_ones_dept_files")
-        st.markdown(f"**{t('guarantees.ones.staff')}**")
-        staff = st.text_input(
-            t("guarantees.ones.staff_name"),
-            value=ones.staff_name,
-            max_chars=org.MAX_STAFF_NAME,
-            key="g_ones_staff",
-        )
-        since = st.date_input(
-            t("guarantees.ones.staff_since"),
-            value=ones.staff_since,
-            min_value=date(1990, 1, 1),
-            format="YYYY-MM-DD",
-            key="g_ones_since",
-        )
-        staff_note = st.text_area(
-            t("guarantees.ones.evidence_note"),
-            value=ones.staff_evidence.text,
-            max_chars=org.MAX_EVIDENCE_NOTE,
-            height=68,
-            key="g_ones_staff_note",
-        )
-        staff_files = ui.file_input(t("guarantees.ones.evidence_files"), key="g_ones_staff_files")
-        st.markdown(f"**{t('guarantees.ones.training')}**")
-        training = st.text_input(
-            t("guarantees.ones.training_title"),
-            value=ones.training_title,
-            max_chars=org.MAX_TRAINING_TITLE,
-            key="g_ones_training",
-        )
-        training_on = st.date_input(
-            t("guarantees.ones.training_date"),
-            value=ones.training_date,
-            min_value=date(1990, 1, 1),
-            format="YYYY-MM-DD",
-            key="g_ones_training_on",
-        )
-        training_note = st.text_area(
-            t("guarantees.ones.evidence_note"),
-            value=ones.training_evidence.text,
-            max_chars=org.MAX_EVIDENCE_NOTE,
-            height=68,
-            key="g_ones_training_note",
-        )
-        training_files = ui.file_input(
-            t("guarantees.ones.evidence_files"), key="g_ones_training_files"
-        )
-        if st.form_submit_button(t("guarantees.save"), type="primary", key="g_ones_submit"):
-            attempt(
-                lambda s: org.set_three_ones(
-                    s,
-                    actor,
-                    township_id=unit.id,
-                    year=year,
-                    department_name=dept,
-                    department_note=dept_note,
-                    department_files=ui.uploads(dept_files),
-                    staff_name=staff,
-                    staff_since=since,
-                    staff_note=staff_note,
-                    staff_files=ui.uploads(staff_files),
-                    training_title=training,
-                    training_date=training_on,
-                    training_note=training_note,
-                    training_files=ui.uploads(training_files),
-                ),
-                "guarantees.ones.saved",
-                "g_ones_",
+        typed: dict[str, object] = {}
+        for one, (field, limit, value) in ONE_TEXT.items():
+            st.markdown(f"**{t(f'guarantees.ones.{one}')}**")
+            typed[field] = st.text_input(
+                t(f"guarantees.ones.{field}"), value=value, max_chars=limit, key=f"{ONES}{one}"
             )
-    for one, evidence in (
-        ("department", ones.department_evidence),
-        ("staff", ones.staff_evidence),
-        ("training", ones.training_evidence),
-    ):
-        if evidence.files:
-            with st.expander(t("guarantees.ones.kept_files", one=t(f"guarantees.ones.{one}"))):
-                ui.show_files(evidence.files, key=f"g_ones_kept_{one}")
+            if one in ONE_DATE:
+                date_name, date_value = ONE_DATE[one]
+                typed[date_name] = date_field(
+                    t(f"guarantees.ones.{date_name}"), value=date_value, key=f"{ONES}{one}_on"
+                )
+            typed[f"{one}_note"] = st.text_area(
+                t("guarantees.ones.evidence_note"),
+                value=ONE_EVIDENCE[one].text,
+                max_chars=org.MAX_EVIDENCE_NOTE,
+                height=68,
+                key=f"{ONES}{one}_note",
+            )
+            typed[f"{one}_files"] = ui.file_input(
+                t("guarantees.ones.evidence_files"), key=f"{ONES}{one}_files"
+            )
+        if saved_ones:
+            st.caption(t("guarantees.ones.reason_note"))
+        reason = ui.form_end(ONES, 0, submit=t("guarantees.save"), correcting=saved_ones)
+        if reason is not None:
+            ones_values = {
+                k: ui.uploads(v) if k.endswith("_files") else v for k, v in typed.items()
+            }
+            ui.save(
+                ONES,
+                t("guarantees.ones.saved"),
+                lambda s: org.set_three_ones(
+                    s, actor, township_id=township_id, year=year, reason=reason, **ones_values
+                ),
+            )
+    for one, evidence in ONE_EVIDENCE.items():
+        kept_files(
+            t("guarantees.ones.kept_files", one=t(f"guarantees.ones.{one}")),
+            evidence.files,
+            f"g_kept_ones_{one}",
+        )
+    if saved_ones:
+        ui.withdraw(
+            ONES,
+            0,
+            what=t("guarantees.ones.what", year=year),
+            write=lambda s, why: org.withdraw_three_ones(
+                s, actor, township_id=township_id, year=year, reason=why
+            ),
+        )
 
 # -- the platform register -----------------------------------------------------------------------
 with tabs[1]:
@@ -197,9 +181,7 @@ with tabs[1]:
                     day(p.opened_on) if p.opened_on else "" for p in register
                 ],
                 t("guarantees.reg.col.hours"): [p.opening_hours for p in register],
-                t("guarantees.reg.col.deputies"): [
-                    t("guarantees.list_sep").join(p.deputy_names) for p in register
-                ],
+                t("guarantees.reg.col.deputies"): [sep.join(p.deputy_names) for p in register],
                 t("guarantees.reg.col.status"): [
                     t("guarantees.reg.open")
                     if p.active
@@ -215,128 +197,122 @@ with tabs[1]:
     with st.expander(t("guarantees.io.title")):
         st.caption(t("guarantees.io.note"))
         with session_scope() as session:
-            workbook = platform_io.export_register(session, actor, unit.id, lang=lang)
+            workbook = platform_io.export_register(session, actor, township_id, lang=lang)
         st.download_button(
             t("guarantees.io.export"),
             data=workbook,
-            file_name=t("guarantees.io.file", unit=unit.name(lang), year=year),
+            file_name=t("guarantees.io.file", unit=unit_name, year=year),
             mime=imports.XLSX_MIME,
             key="g_io_export",
             icon=":material/download:",
         )
         sheet = st.file_uploader(t("guarantees.io.import"), type=["xlsx"], key="g_io_file")
         if sheet is not None and st.button(t("guarantees.io.run"), key="g_io_run"):
-            try:
-                with session_scope() as session:
+            rejected: list = []
+
+            def run_import(session) -> None:
+                try:
                     result = platform_io.import_register(
-                        session, actor, unit.id, sheet.getvalue(), filename=sheet.name
+                        session, actor, township_id, sheet.getvalue(), filename=sheet.name
                     )
-            except imports.ImportRejected as exc:
-                st.error(t("guarantees.io.rejected", n=len(exc.problems)))
+                except imports.ImportRejected as exc:
+                    rejected.extend(exc.problems)
+                    return
+                done = t("guarantees.io.done", **result.counts)
+                saved(done, slot="g_io_" if result.changed else "g_io_same")
+
+            with session_scope() as session:
+                run_import(session)
+            if rejected:
+                st.error(t("guarantees.io.rejected", n=len(rejected)))
                 st.dataframe(
-                    linkage_ui.problem_table(exc.problems, platform_io.REGISTER_SHEET, lang),
+                    linkage_ui.problem_table(rejected, platform_io.REGISTER_SHEET, lang),
                     hide_index=True,
                     width="stretch",
                     key="g_io_problems",
                 )
-            except ServiceError as exc:
-                st.error(error_text(exc))
-            else:
-                message = t("guarantees.io.done", **result.counts)
-                if result.changed:
-                    saved("guarantees.io.saved", "g_io_")
-                st.info(message)
 
-    open_platforms = {p.id: p for p in register if p.active}
-    # Labels worked out now, in the page's language, not when the widget formats an option.
-    pick_labels = {0: t("guarantees.reg.new"), **{i: p.name for i, p in open_platforms.items()}}
-    choice = st.selectbox(
-        t("guarantees.reg.pick"),
-        list(pick_labels),
-        format_func=pick_labels.get,
-        key="g_reg_pick",
+    by_platform = {p.id: p for p in register}
+    choice = ui.record_picker(
+        REG,
+        {
+            i: p.name if p.active else f"{p.name}（{t('guarantees.reg.closed', day='')}）"
+            for i, p in by_platform.items()
+        },
+        new=t("guarantees.reg.new"),
+        label=t("guarantees.reg.pick"),
     )
-    current = open_platforms.get(choice)
+    current = by_platform.get(choice)
     with st.form(f"g_reg_form_{choice}", border=True):
         kinds = {k: label("guarantees.kind", k) for k in PlatformKind}
-        kind = st.selectbox(
-            t("guarantees.reg.col.kind"),
-            list(kinds),
-            index=list(kinds).index(current.kind) if current else 0,
-            format_func=kinds.get,
-            key=f"g_reg_kind_{choice}",
-        )
-        name = st.text_input(
-            t("guarantees.reg.col.name"),
-            value=current.name if current else "",
-            max_chars=platforms.MAX_NAME,
-            key=f"g_reg_name_{choice}",
-        )
-        address = st.text_input(
-            t("guarantees.reg.col.address"),
-            value=current.address if current else "",
-            max_chars=platforms.MAX_ADDRESS,
-            key=f"g_reg_address_{choice}",
-        )
-        opened = st.date_input(
-            t("guarantees.reg.col.opened_on"),
-            value=current.opened_on if current else None,
-            min_value=date(1990, 1, 1),
-            format="YYYY-MM-DD",
-            key=f"g_reg_opened_{choice}",
-        )
-        hours = st.text_input(
-            t("guarantees.reg.col.hours"),
-            value=current.opening_hours if current else "",
-            max_chars=platforms.MAX_HOURS,
-            placeholder=t("guarantees.reg.hours_ph"),
-            key=f"g_reg_hours_{choice}",
-        )
-        stationed = st.multiselect(
-            t("guarantees.reg.col.deputies"),
-            list(deputy_names),
-            default=[d for d in (current.deputy_ids if current else ()) if d in deputy_names],
-            format_func=deputy_names.get,
-            placeholder=t("guarantees.choose"),
-            key=f"g_reg_deputies_{choice}",
-        )
-        if st.form_submit_button(t("guarantees.save"), type="primary", key="g_reg_submit"):
-            values = {
-                "kind": kind,
-                "name": name,
-                "address": address,
-                "opened_on": opened,
-                "opening_hours": hours,
-                "deputy_ids": stationed,
-            }
-            if current is None:
-                attempt(
-                    lambda s: platforms.add_platform(s, actor, township_id=unit.id, **values),
-                    "guarantees.reg.saved",
-                    "g_reg_",
-                )
-            else:
-                attempt(
-                    lambda s: platforms.update_platform(s, actor, current.id, **values),
-                    "guarantees.reg.saved",
-                    "g_reg_",
-                )
-    if current is not None:
+        values = {
+            "kind": st.selectbox(
+                t("guarantees.reg.col.kind"),
+                list(kinds),
+                index=list(kinds).index(current.kind) if current else 0,
+                format_func=kinds.get,
+                key=f"{REG}kind_{choice}",
+            ),
+            "name": st.text_input(
+                t("guarantees.reg.col.name"),
+                value=current.name if current else "",
+                max_chars=platforms.MAX_NAME,
+                key=f"{REG}name_{choice}",
+            ),
+            "address": st.text_input(
+                t("guarantees.reg.col.address"),
+                value=current.address if current else "",
+                max_chars=platforms.MAX_ADDRESS,
+                key=f"{REG}address_{choice}",
+            ),
+            "opened_on": date_field(
+                t("guarantees.reg.col.opened_on"),
+                value=current.opened_on if current else None,
+                key=f"{REG}opened_{choice}",
+            ),
+            "opening_hours": st.text_input(
+                t("guarantees.reg.col.hours"),
+                value=current.opening_hours if current else "",
+                max_chars=platforms.MAX_HOURS,
+                placeholder=t("guarantees.reg.hours_ph"),
+                key=f"{REG}hours_{choice}",
+            ),
+            "deputy_ids": deputies_field(
+                REG, choice, "guarantees.reg.col.deputies", current.deputy_ids if current else ()
+            ),
+        }
+        reason = ui.form_end(REG, choice, submit=t("guarantees.save"), correcting=bool(current))
+        if reason is not None:
+            ui.save(
+                REG,
+                t("guarantees.reg.saved"),
+                lambda s: (
+                    platforms.correct_platform(s, actor, choice, reason=reason, **values)
+                    if current
+                    else platforms.add_platform(s, actor, township_id=township_id, **values)
+                ),
+            )
+    if current is not None and current.active:
         with st.form(f"g_retire_form_{choice}", border=True):
             st.markdown(f"**{t('guarantees.reg.retire_title', name=current.name)}**")
             st.caption(t("guarantees.reg.retire_note"))
-            closed = st.date_input(
-                t("guarantees.reg.closed_on"),
-                value=latest,
-                format="YYYY-MM-DD",
-                key=f"g_retire_on_{choice}",
+            closed = date_field(
+                t("guarantees.reg.closed_on"), value=latest, key=f"{REG}closed_{choice}"
             )
-            if st.form_submit_button(t("guarantees.reg.retire"), key="g_retire_submit"):
-                attempt(
-                    lambda s: platforms.retire_platform(s, actor, current.id, closed_on=closed),
-                    "guarantees.reg.retired",
-                    "g_reg_",
+            if st.form_submit_button(t("guarantees.reg.retire"), key="g_reg_retire_submit"):
+                ui.save(
+                    REG,
+                    t("guarantees.reg.retired"),
+                    lambda s: platforms.retire_platform(s, actor, choice, closed_on=closed),
                 )
+    if current is not None:
+        st.caption(t("guarantees.reg.withdraw_note"))
+        ui.withdraw(
+            REG,
+            choice,
+            what=current.name,
+            write=lambda s, why: platforms.withdraw_platform(s, actor, choice, reason=why),
+        )
 
 # -- the yearly check ----------------------------------------------------------------------------
 with tabs[2]:
@@ -349,11 +325,12 @@ with tabs[2]:
             t("guarantees.check.pick"),
             list(checkable),
             format_func=lambda i: checkable[i].name,
-            key="g_check_pick",
+            key="g_check_platform",
         )
         with session_scope() as session:
             current_check = platforms.platform_check(session, actor, pid, year)
         ticked = sum(c.ok for c in current_check.values())
+        recorded = any(c.ok or c.evidence.text or c.evidence.files for c in current_check.values())
         st.metric(
             t("guarantees.check.ticked"),
             t("guarantees.check.ticked_value", n=ticked, total=len(current_check)),
@@ -366,129 +343,145 @@ with tabs[2]:
                     ok = st.checkbox(
                         f"{ui.item_label(code)} · {t(f'guarantees.check.group.{group}')}",
                         value=check.ok,
-                        key=f"g_check_ok_{pid}_{code}",
+                        key=f"{CHECK}ok_{pid}_{code}",
                     )
                     note = st.text_input(
                         t("guarantees.check.note"),
                         value=check.evidence.text,
                         max_chars=platforms.MAX_NOTE,
-                        key=f"g_check_note_{pid}_{code}",
+                        key=f"{CHECK}note_{pid}_{code}",
                     )
                     picked = st.file_uploader(
                         t("guarantees.check.files", n=len(check.evidence.files)),
                         type=ui.PICKER_TYPES,
                         accept_multiple_files=True,
-                        key=f"g_check_files_{pid}_{code}",
+                        key=f"{CHECK}files_{pid}_{code}",
                     )
                     entries[code] = (ok, note, picked)
             st.caption(t("guarantees.check.need_evidence"))
-            if st.form_submit_button(t("guarantees.save"), type="primary", key="g_check_submit"):
-                attempt(
+            if recorded:
+                st.caption(t("guarantees.check.reason_note"))
+            reason = ui.form_end(CHECK, pid, submit=t("guarantees.save"), correcting=recorded)
+            if reason is not None:
+                items = {
+                    code: platforms.ItemEntry(ok=ok, note=note, files=ui.uploads(picked))
+                    for code, (ok, note, picked) in entries.items()
+                }
+                ui.save(
+                    CHECK,
+                    t("guarantees.check.saved"),
                     lambda s: platforms.check_platform(
-                        s,
-                        actor,
-                        pid,
-                        year=year,
-                        entries={
-                            code: platforms.ItemEntry(ok=ok, note=note, files=ui.uploads(picked))
-                            for code, (ok, note, picked) in entries.items()
-                        },
+                        s, actor, pid, year=year, entries=items, reason=reason
                     ),
-                    "guarantees.check.saved",
-                    "g_check_",
                 )
         with st.expander(t("guarantees.check.kept_files")):
-            any_file = False
-            for code, check in current_check.items():
-                if check.evidence.files:
-                    any_file = True
-                    st.markdown(f"**{ui.item_label(code)}**")
-                    ui.show_files(check.evidence.files, key=f"g_check_kept_{code}")
-            if not any_file:
+            with_files = {c: ch for c, ch in current_check.items() if ch.evidence.files}
+            for code, check in with_files.items():
+                st.markdown(f"**{ui.item_label(code)}**")
+                ui.show_files(check.evidence.files, key=f"g_kept_check_{code}")
+            if not with_files:
                 st.caption(t("guarantees.files.none"))
+        if recorded:
+            ui.withdraw(
+                CHECK,
+                pid,
+                what=t("guarantees.check.what", name=checkable[pid].name, year=year),
+                write=lambda s, why: platforms.withdraw_check(s, actor, pid, year=year, reason=why),
+            )
 
 # -- integrated activities -----------------------------------------------------------------------
 with tabs[3]:
+    by_activity = {a.id: a for a in acts}
+    choice = ui.record_picker(
+        ACT,
+        {a.id: f"{day(a.held_on)} · {a.title}" for a in acts},
+        new=t("guarantees.act.new"),
+        label=t("guarantees.act.pick"),
+    )
+    act = by_activity.get(choice)
     themes = {x: x for x in year_rules.themes} | {OTHER_THEME: t("guarantees.act.other_theme")}
-    with st.form("g_act_form", border=True):
-        st.markdown(f"**{t('guarantees.act.form_title')}**")
-        held_on = st.date_input(
+    with st.form(f"g_act_form_{choice}", border=True):
+        st.markdown(f"**{t('guarantees.act.edit_title' if act else 'guarantees.act.form_title')}**")
+        held_on = date_field(
             t("guarantees.act.held_on"),
-            value=latest,
-            min_value=date(year, 1, 1),
-            max_value=latest,
-            format="YYYY-MM-DD",
-            key="g_act_held_on",
+            value=act.held_on if act else latest,
+            key=f"{ACT}held_{choice}",
         )
         title = st.text_input(
-            t("guarantees.act.title_field"), max_chars=activities.MAX_TITLE, key="g_act_title"
+            t("guarantees.act.title_field"),
+            value=act.title if act else "",
+            max_chars=activities.MAX_TITLE,
+            key=f"{ACT}title_{choice}",
         )
+        theme_now = act.theme if act else None
         theme_choice = st.selectbox(
             t("guarantees.act.theme"),
             list(themes),
+            index=list(themes).index(theme_now if theme_now in themes else OTHER_THEME)
+            if act
+            else 0,
             format_func=themes.get,
-            key="g_act_theme",
+            key=f"{ACT}theme_{choice}",
         )
         other_theme = st.text_input(
             t("guarantees.act.other_theme_text"),
+            value=theme_now if act and theme_now not in themes else "",
             max_chars=activities.MAX_THEME,
             help=t("guarantees.act.other_theme_help"),
-            key="g_act_other_theme",
+            key=f"{ACT}other_theme_{choice}",
         )
-        taking_part = st.multiselect(
-            t("guarantees.act.deputies"),
-            list(deputy_names),
-            format_func=deputy_names.get,
-            placeholder=t("guarantees.choose"),
-            key="g_act_deputies",
+        taking_part = deputies_field(
+            ACT, choice, "guarantees.act.deputies", act.deputy_ids if act else ()
         )
         st.caption(t("guarantees.act.outside_note"))
-        outside = {
+        counts = {
             field: st.number_input(
                 t(f"guarantees.act.{field}"),
                 min_value=0,
-                max_value=activities.MAX_OUTSIDE,
+                max_value=limit,
                 step=1,
-                value=0,
-                key=f"g_act_{field}",
+                value=getattr(act, field) if act else 0,
+                key=f"{ACT}{field}_{choice}",
             )
-            for field in ("outside_city", "outside_provincial", "outside_national")
+            for field, limit in COUNT_LIMITS.items()
         }
-        voters = st.number_input(
-            t("guarantees.act.voters_reached"),
-            min_value=0,
-            max_value=activities.MAX_VOTERS,
-            step=1,
-            value=0,
-            key="g_act_voters",
-        )
         results = st.text_area(
             t("guarantees.act.results"),
+            value=act.results if act else "",
             max_chars=activities.MAX_RESULTS,
             height=90,
-            key="g_act_results",
+            key=f"{ACT}results_{choice}",
         )
-        photos = ui.file_input(t("guarantees.act.photos"), key="g_act_photos", images_only=True)
-        if st.form_submit_button(t("guarantees.act.submit"), type="primary", key="g_act_submit"):
-            theme = other_theme if theme_choice == OTHER_THEME else theme_choice
-            attempt(
-                lambda s: activities.record_activity(
-                    s,
-                    actor,
-                    township_id=unit.id,
-                    held_on=held_on,
-                    title=title,
-                    theme=theme,
-                    deputy_ids=taking_part,
-                    voters_reached=int(voters),
-                    results=results,
-                    photos=ui.uploads(photos),
-                    today=today,
-                    **{k: int(v) for k, v in outside.items()},
+        photos = ui.file_input(
+            t("guarantees.act.photos"), key=f"{ACT}photos_{choice}", images_only=True
+        )
+        reason = ui.form_end(ACT, choice, submit=t("guarantees.act.submit"), correcting=bool(act))
+        if reason is not None:
+            fields = {
+                "held_on": held_on,
+                "title": title,
+                "theme": other_theme if theme_choice == OTHER_THEME else theme_choice,
+                "deputy_ids": taking_part,
+                "results": results,
+                "photos": ui.uploads(photos),
+                **{k: int(v) for k, v in counts.items()},
+            }
+            ui.save(
+                ACT,
+                t("guarantees.act.saved"),
+                lambda s: (
+                    activities.correct_activity(s, actor, choice, reason=reason, **fields)
+                    if act
+                    else activities.record_activity(s, actor, township_id=township_id, **fields)
                 ),
-                "guarantees.act.saved",
-                "g_act_",
             )
+    if act is not None:
+        ui.withdraw(
+            ACT,
+            choice,
+            what=act.title,
+            write=lambda s, why: activities.withdraw_activity(s, actor, choice, reason=why),
+        )
     st.subheader(t("guarantees.act.list_title", year=year))
     if not acts:
         st.info(t("guarantees.act.empty"))
@@ -499,7 +492,7 @@ with tabs[3]:
                 t(
                     "guarantees.act.card",
                     theme=a.theme,
-                    levels=t("guarantees.list_sep").join(ui.level_label(lv) for lv in a.levels),
+                    levels=sep.join(ui.level_label(lv) for lv in a.levels),
                     n=len(a.levels),
                     voters=number(a.voters_reached),
                 )
@@ -511,62 +504,96 @@ with tabs[3]:
             else:
                 st.markdown(t("guarantees.act.one_level"))
             if a.deputy_names:
-                st.caption(
-                    t("guarantees.act.who", names=t("guarantees.list_sep").join(a.deputy_names))
-                )
+                st.caption(t("guarantees.act.who", names=sep.join(a.deputy_names)))
             if a.results:
                 st.text(a.results)
             ui.show_files(a.photos, key=f"g_act_photos_{a.id}")
-            if st.button(t("guarantees.act.delete"), key=f"g_act_delete_{a.id}"):
-                attempt(
-                    lambda s, aid=a.id: activities.delete_activity(s, actor, aid),
-                    "guarantees.act.deleted",
-                    "g_act_",
-                )
 
 # -- commendation proposals ----------------------------------------------------------------------
 with tabs[4]:
-    with st.form("g_com_form", border=True):
-        st.markdown(f"**{t('guarantees.com.form_title')}**")
+    # A proposal is corrected by its unit until it is approved; an approved one by the admin.
+    changeable = {
+        c.id: c
+        for c in proposals
+        if c.status != commendations.APPROVED or commendations.may_change_approved(actor)
+    }
+    choice = ui.record_picker(
+        COM,
+        {
+            c.id: f"{c.deputy_name} · {c.title}（{label('guarantees.status', c.status)}）"
+            for c in changeable.values()
+        },
+        new=t("guarantees.com.new"),
+        label=t("guarantees.com.pick"),
+    )
+    proposal = changeable.get(choice)
+    with st.form(f"g_com_form_{choice}", border=True):
+        st.markdown(
+            f"**{t('guarantees.com.edit_title' if proposal else 'guarantees.com.form_title')}**"
+        )
         deputy = st.selectbox(
             t("guarantees.com.deputy"),
             list(deputy_names),
-            index=None,
+            index=list(deputy_names).index(proposal.deputy_id)
+            if proposal and proposal.deputy_id in deputy_names
+            else None,
             format_func=deputy_names.get,
             placeholder=t("guarantees.choose"),
-            key="g_com_deputy",
+            key=f"{COM}deputy_{choice}",
         )
         honour = st.text_input(
-            t("guarantees.com.honour"), max_chars=commendations.MAX_TITLE, key="g_com_title"
+            t("guarantees.com.honour"),
+            value=proposal.title if proposal else "",
+            max_chars=commendations.MAX_TITLE,
+            key=f"{COM}title_{choice}",
         )
         story = st.text_area(
             t("guarantees.com.story"),
+            value=proposal.story if proposal else "",
             max_chars=commendations.MAX_STORY,
             height=120,
-            key="g_com_story",
+            key=f"{COM}story_{choice}",
         )
         photo = ui.file_input(
-            t("guarantees.com.photo"), key="g_com_photo", images_only=True, multiple=False
+            t("guarantees.com.photo"), key=f"{COM}photo_{choice}", images_only=True, multiple=False
         )
-        if st.form_submit_button(t("guarantees.com.submit"), type="primary", key="g_com_submit"):
+        reason = ui.form_end(
+            COM,
+            choice,
+            submit=t("guarantees.save" if proposal else "guarantees.com.submit"),
+            correcting=bool(proposal),
+        )
+        if reason is not None:
             if deputy is None:
                 st.error(t("guarantees.com.pick_deputy"))
             else:
                 picked = ui.uploads(photo)
-                attempt(
-                    lambda s: commendations.propose(
-                        s,
-                        actor,
-                        township_id=unit.id,
-                        year=year,
-                        deputy_id=deputy,
-                        title=honour,
-                        story=story,
-                        photo=picked[0] if picked else None,
+                fields = {
+                    "deputy_id": deputy,
+                    "title": honour,
+                    "story": story,
+                    "photo": picked[0] if picked else None,
+                }
+                ui.save(
+                    COM,
+                    t("correct.saved") if proposal else t("guarantees.com.saved"),
+                    lambda s: (
+                        commendations.correct_commendation(
+                            s, actor, choice, reason=reason, **fields
+                        )
+                        if proposal
+                        else commendations.propose(
+                            s, actor, township_id=township_id, year=year, **fields
+                        )
                     ),
-                    "guarantees.com.saved",
-                    "g_com_",
                 )
+    if proposal is not None:
+        ui.withdraw(
+            COM,
+            choice,
+            what=f"{proposal.deputy_name} · {proposal.title}",
+            write=lambda s, why: commendations.withdraw_commendation(s, actor, choice, reason=why),
+        )
     if not proposals:
         st.info(t("guarantees.com.empty"))
     for c in proposals:

@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, SQLModel, select
 
 from models import (
@@ -54,13 +54,15 @@ from models.enums import (
     NotificationKind,
     PlatformKind,
     Rating,
+    Role,
     SupervisionKind,
     SupervisionStage,
     UnitType,
     VisitKind,
 )
 from seed import names
-from services import deployment
+from services import activities, commendations, deployment, org, platforms, rules
+from services.permissions import Actor
 
 SEED_DIR = Path(__file__).resolve().parent
 UNITS_FILE = SEED_DIR / "units.toml"
@@ -329,7 +331,8 @@ def _org_details(u, year: int, flags: dict[str, bool], fact: date) -> dict[str, 
         out["department_evidence"] = "党委关于设立人大办公室的通知"
     if flags["has_fulltime_staff"]:
         out["staff_name"] = names.person_name(rng, rng.choice("MF"))
-        out["staff_since"] = date(year - rng.randint(0, 4), rng.randint(1, 12), 1)
+        # Appointed before the record was made.
+        out["staff_since"] = min(date(year - rng.randint(0, 4), rng.randint(1, 12), 1), fact)
         out["staff_evidence"] = "任职文件"
     if flags["has_training_mechanism"]:
         out["training_title"] = f"{u.zh}人大干部培养锻炼办法"
@@ -338,11 +341,7 @@ def _org_details(u, year: int, flags: dict[str, bool], fact: date) -> dict[str, 
     return out
 
 
-ORG_NOTES = {
-    "has_department": "人大工作暂由党政办兼管",
-    "has_fulltime_staff": "人大干事由其他岗位人员兼任",
-    "has_training_mechanism": "干部培养锻炼机制尚未建立",
-}
+ORG_FLAGS = ("has_department", "has_fulltime_staff", "has_training_mechanism")
 PAYEE_WORDS = ("恒达", "鑫源", "华泰", "金诚", "宏远", "众信", "鼎盛", "嘉禾", "润泽", "天和")
 PAYEE_FORMS = {
     "meetings": ("宿迁市{w}大酒店有限公司", "宿豫区{w}文印部"),
@@ -511,6 +510,9 @@ class _Unit:
     constituencies: list[tuple[int, str, int]] = field(default_factory=list)  # id, village, n
     villages: list[str] = field(default_factory=list)
     base: list[tuple[int, str]] = field(default_factory=list)  # deputies who meet voters
+    # District deputies elected in a town (no constituency of the town, no voter links owed),
+    # who take part in its integrated activities.
+    district: list[int] = field(default_factory=list)
     presidium: list[int] = field(default_factory=list)
     no_income: int = 0
     topics: list[tuple[int, date]] = field(default_factory=list)
@@ -571,6 +573,8 @@ def generate_demo(
         raise ValueError("generate_demo fills an empty database; this one already has data")
     # Filling a database with demo data makes it a demo database for good.
     deployment.settle_kind(session, deployment.DatabaseKind.demo)
+    # The guarantees are recorded through the services, which read the year's rule set.
+    rules.install_defaults(session)
     units = load_units(session)
     counts = _Demo(session, units, year=year, seed=seed, as_of=as_of).run()
     session.commit()
@@ -611,6 +615,20 @@ class _Demo:
             for t in units
         ]
         self.by_code = {u.code: u for u in self.units}
+        # The guarantees are recorded through the services, as the unit's clerk and the admin
+        # would record them (the same checks and audit); choices those records need beyond the
+        # main story come from a stream of their own, so the rest of the data stays as it was.
+        self.side = random.Random(f"guarantees-{seed}")
+        self.admin = Actor(id=None, username="admin", role=Role.district_admin)
+        self.clerks = {
+            u.id: Actor(
+                id=None,
+                username=f"clerk{n:02d}",
+                role=Role.township_staff,
+                township_id=u.id,
+            )
+            for n, u in enumerate(self.units, start=1)
+        }
 
     def run(self) -> dict[str, int]:
         self._people()
@@ -1337,16 +1355,94 @@ class _Demo:
 
     # -- integrated activities and commendations -----------------------------------------------
 
+    def _backdate(self, model: type[SQLModel], entered: dict[int, datetime]) -> None:
+        """The services stamp a record with the time it is saved; the demo's story wants the
+        time its clerk would have entered it."""
+        if entered:
+            table = model.__table__  # type: ignore[attr-defined]
+            self.session.execute(
+                update(table)
+                .where(table.c.id == bindparam("key"))
+                .values(entered_at=bindparam("at")),
+                [{"key": k, "at": at} for k, at in entered.items()],
+            )
+
+    def _district_deputies(self) -> None:
+        """District deputies elected in each town (about one per 2,500 residents): they have no
+        constituency of the town and owe it no voter links; they join integrated activities."""
+        side = self.side
+        rows, owners = [], []
+        for u in self.units:
+            if not u.congress:
+                continue  # a sub-district's roster is its district deputies already
+            n = max(8, (u.row.population or 0) // 2500) + side.randint(-1, 1)
+            for _ in range(n):
+                gender = "F" if side.random() < 0.3 else "M"
+                term_start = date(self.year - 2, 1, side.randint(5, 20))
+                rows.append(
+                    {
+                        "township_id": u.id,
+                        "name": names.person_name(side, gender),
+                        "level": DeputyLevel.county,
+                        "gender": gender,
+                        "phone": names.mobile_phone(side),
+                        "has_fixed_income": side.random() >= 0.1,
+                        "term_start": term_start,
+                        "entered_at": _stored(
+                            datetime.combine(term_start, time(9, 0, tzinfo=BEIJING))
+                        ),
+                    }
+                )
+                owners.append(u)
+        for dep_id, u in zip(self._add(Deputy, rows), owners, strict=True):
+            u.district.append(dep_id)
+
+    def _activity_entry(
+        self, u: _Unit, y: int, held: date, levels: list[DeputyLevel], title: str, people: int
+    ) -> activities.ActivityEntry:
+        """An activity of ``levels`` with about ``people`` deputies taking part: deputies of the
+        unit's roster for its own levels, counts of city, provincial and national deputies from
+        outside the roster."""
+        side = self.side
+        outside = {
+            "outside_city": side.randint(1, 4) if DeputyLevel.city in levels else 0,
+            "outside_provincial": side.randint(1, 2) if DeputyLevel.provincial in levels else 0,
+            "outside_national": 1 if DeputyLevel.national in levels else 0,
+        }
+        township = [d for d, _ in u.base] if u.congress else []
+        county = u.district if u.congress else [d for d, _ in u.base]
+        pools = [
+            pool
+            for level, pool in ((DeputyLevel.township, township), (DeputyLevel.county, county))
+            if level in levels and pool
+        ]
+        wanted = max(len(pools), people - sum(outside.values()))
+        chosen: list[int] = []
+        for i, pool in enumerate(pools):
+            share = wanted // len(pools) + (1 if i < wanted % len(pools) else 0)
+            chosen += side.sample(pool, min(len(pool), max(1, share)))
+        return activities.ActivityEntry(
+            township_id=u.id,
+            held_on=held,
+            title=title,
+            theme=_rules(y)["themes"][0],
+            deputy_ids=chosen,
+            voters_reached=side.randint(3, 12) * 10,
+            results=f"收集群众意见建议{side.randint(5, 30)}条，现场解答{side.randint(3, 15)}件。",
+            **outside,
+        )
+
     def _integrated(self) -> None:
         rng = self.rng
-        acts, honours = [], []
+        self._district_deputies()
+        acts: dict[int, list[tuple[activities.ActivityEntry, datetime]]] = {}
+        honours: list[tuple[_Unit, dict, date, datetime]] = []
         for u in self.units:
             p = u.profile
             own = DeputyLevel.township if u.congress else DeputyLevel.county
             # Sub-districts elect no township deputies, so that level cannot take part there.
             present = [lv for lv in LEVEL_ORDER if u.congress or lv != DeputyLevel.township]
             for y in self.years:
-                theme = _rules(y)["themes"][0]
                 n = rng.randint(*p.integrated)
                 for i in range(n):
                     held = _weekday(date(y, 3, 1) + timedelta(days=i * 90 + rng.randint(0, 60)))
@@ -1359,40 +1455,51 @@ class _Demo:
                         levels = [*rng.sample(higher, rng.randint(1, 3)), own]
                         if own == DeputyLevel.township:
                             levels.append(DeputyLevel.county)
-                    codes = [lv.value for lv in LEVEL_ORDER if lv in levels]
-                    acts.append(
-                        {
-                            "township_id": u.id,
-                            "held_on": held,
-                            "theme": theme,
-                            "title": rng.choice(INTEGRATED_TITLES),
-                            "levels": ",".join(codes),
-                            "participants": rng.randint(12, 60),
-                            "entered_at": self._entered(held, p),
-                        }
-                    )
+                    title = rng.choice(INTEGRATED_TITLES)
+                    people = rng.randint(12, 60)
+                    entered = self._entered(held, p)
+                    entry = self._activity_entry(u, y, held, levels, title, people)
+                    acts.setdefault(u.id, []).append((entry, entered))
                 count = {"exemplary": 3, "normal": rng.randint(1, 2), "lagging": rng.randint(0, 1)}
                 awarded = _weekday(date(y, 12, rng.randint(10, 22)))
                 if awarded > self.as_of:
                     continue
                 for dep_id, name in rng.sample(u.base, count[p.tier]):
                     deed = rng.choice(COMMENDATION_DEEDS)
-                    honours.append(
-                        {
-                            "township_id": u.id,
-                            "deputy_id": dep_id,
-                            "year": y,
-                            "title": f"{y}年度{rng.choice(COMMENDATION_TITLES)}",
-                            "story": f"{name}代表扎根基层，{deed}，群众认可度高。",
-                            "shown_online": rng.random() < 0.8,
-                            "shown_offline": rng.random() < (0.9 if p.tier == "exemplary" else 0.5),
-                            "awarded_on": awarded,
-                            "status": "approved",
-                            "entered_at": self._entered(awarded, p),
-                        }
-                    )
-        self._add(IntegratedActivity, acts, ids=False)
-        self._add(Commendation, honours, ids=False)
+                    proposal = {
+                        "year": y,
+                        "deputy_id": dep_id,
+                        "title": f"{y}年度{rng.choice(COMMENDATION_TITLES)}",
+                        "story": f"{name}代表扎根基层，{deed}，群众认可度高。",
+                    }
+                    # Drawn for the offline display, which the services do not record: kept so
+                    # the main sequence of the demo data stays as it was.
+                    rng.random(), rng.random()
+                    honours.append((u, proposal, awarded, self._entered(awarded, p)))
+        entered: dict[int, datetime] = {}
+        for tid, unit_acts in acts.items():
+            ids = activities.record_activities(
+                self.session, self.clerks[tid], [e for e, _ in unit_acts], today=self.as_of
+            )
+            entered |= dict(zip(ids, (at for _, at in unit_acts), strict=True))
+        self._backdate(IntegratedActivity, entered)
+        self.counts[COUNT_KEYS[IntegratedActivity]] += len(entered)
+        self._commend(honours)
+
+    def _commend(self, honours: list[tuple[_Unit, dict, date, datetime]]) -> None:
+        """Each unit proposes its deputies; the admin approves them on the award day."""
+        entered: dict[int, datetime] = {}
+        by_day: dict[date, list[int]] = {}
+        for u, proposal, awarded, at in honours:
+            key = commendations.propose(
+                self.session, self.clerks[u.id], township_id=u.id, **proposal
+            )
+            entered[key] = at
+            by_day.setdefault(awarded, []).append(key)
+        for awarded, keys in sorted(by_day.items()):
+            commendations.approve_many(self.session, self.admin, keys, on=awarded)
+        self._backdate(Commendation, entered)
+        self.counts[COUNT_KEYS[Commendation]] += len(entered)
 
     # -- platforms -----------------------------------------------------------------------------
 
@@ -1400,7 +1507,8 @@ class _Demo:
         rng = self.rng
         eight = list(self.rules["platforms"]["eight_haves"])
         v2 = list(self.rules["platforms"]["v2_items"])
-        rows, owners = [], []
+        # Each unit's register: the entries, and per platform (opened, closed, entered at).
+        plans: list[tuple[_Unit, list[platforms.PlatformEntry], list[tuple]]] = []
         for u in self.units:
             p = u.profile
             stations = 3 if p.tier == "exemplary" else rng.randint(1, 3)
@@ -1413,77 +1521,95 @@ class _Demo:
                 )
             for v in places[stations:]:
                 plan.append((PlatformKind.point, f"{v}人大代表联系点", f"{v}党群服务中心"))
+            entries, owned = [], []
             for kind, name, where in plan:
                 if rng.random() < 0.1:
                     opened = self._day(date(self.year, 1, 10), date(self.year, 6, 30))
                 else:
                     opened = date(self.year - rng.randint(2, 6), rng.randint(1, 12), 1)
-                rows.append(
-                    {
-                        "township_id": u.id,
-                        "kind": kind,
-                        "name": name,
-                        "address": f"宿迁市宿豫区{u.zh}{where}",
-                        "opened_on": opened,
-                        "active": not (
-                            retired := p.tier == "lagging"
-                            and kind == PlatformKind.point
-                            and rng.random() < 0.15
-                        ),
-                        "closed_on": (
-                            max(opened + timedelta(days=30), date(self.year, 3, 31))
-                            if retired
-                            else None
-                        ),
-                        "entered_at": self._entered(opened, p),
-                    }
+                retired = p.tier == "lagging" and kind == PlatformKind.point and rng.random() < 0.15
+                closed = (
+                    max(opened + timedelta(days=30), date(self.year, 3, 31)) if retired else None
                 )
-                owners.append((u, opened))
-        ids = self._add(Platform, rows)
-        checks = []
-        for platform_id, (u, opened) in zip(ids, owners, strict=True):
-            ok_eight, ok_v2 = u.profile.check_ok
-            for y in self.years:
-                if opened > self._year_end(y):
-                    continue
-                for code in eight + v2:
-                    ok = rng.random() < (ok_eight if code in eight else ok_v2)
-                    checks.append(
-                        {
-                            "platform_id": platform_id,
-                            "year": y,
-                            "item_code": code,
-                            "ok": ok,
-                            "note": "" if ok else CHECK_NOTES.get(code, ""),
-                            # A ticked item carries its evidence, as the check form requires.
-                            "evidence": f"{y}年度现场核查，台账留存" if ok else "",
-                        }
+                entries.append(
+                    platforms.PlatformEntry(
+                        township_id=u.id,
+                        kind=kind,
+                        name=name,
+                        address=f"宿迁市宿豫区{u.zh}{where}",
+                        opened_on=opened,
                     )
-        self._add(PlatformCheck, checks, ids=False)
+                )
+                owned.append((opened, closed, self._entered(opened, p)))
+            plans.append((u, entries, owned))
+        registers = []
+        for u, entries, owned in plans:
+            ids = platforms.add_platforms(
+                self.session, self.clerks[u.id], entries, today=self.as_of
+            )
+            self._backdate(Platform, {k: at for k, (_, _, at) in zip(ids, owned, strict=True)})
+            self.counts[COUNT_KEYS[Platform]] += len(ids)
+            registers.append((u, list(zip(ids, owned, strict=True))))
+        checks: dict[tuple[int, int], dict[int, dict[str, platforms.ItemEntry]]] = {}
+        for u, register in registers:
+            ok_eight, ok_v2 = u.profile.check_ok
+            for platform_id, (opened, _, _) in register:
+                for y in self.years:
+                    if opened > self._year_end(y):
+                        continue
+                    items = {}
+                    for code in eight + v2:
+                        ok = rng.random() < (ok_eight if code in eight else ok_v2)
+                        # A ticked item carries its evidence, as the check requires; an item
+                        # not met says what is missing.
+                        note = f"{y}年度现场核查，台账留存" if ok else CHECK_NOTES.get(code, "")
+                        items[code] = platforms.ItemEntry(ok=ok, note=note)
+                    checks.setdefault((u.id, y), {})[platform_id] = items
+                    self.counts[COUNT_KEYS[PlatformCheck]] += len(items)
+        for (tid, y), year_checks in checks.items():
+            platforms.check_platforms(self.session, self.clerks[tid], year=y, checks=year_checks)
+        # A platform closed by the as-of day is retired on its closing day, checks kept.
+        for u, register in registers:
+            for platform_id, (_, closed, _) in register:
+                if closed is not None and closed <= self.as_of:
+                    platforms.retire_platform(
+                        self.session,
+                        self.clerks[u.id],
+                        platform_id,
+                        closed_on=closed,
+                        today=self.as_of,
+                    )
 
     # -- organisation guarantee ----------------------------------------------------------------
 
     def _org(self) -> None:
         rng = self.rng
-        rows = []
         for u in self.units:
             p = u.profile
             for y in self.years:
-                flags = {k: rng.random() >= p.org_gap for k in ORG_NOTES}
+                flags = {k: rng.random() >= p.org_gap for k in ORG_FLAGS}
                 if p.tier == "lagging" and all(flags.values()):
-                    flags[rng.choice(list(ORG_NOTES))] = False
+                    flags[rng.choice(list(ORG_FLAGS))] = False
                 fact = self._day(date(y, 1, 10), date(y, 3, 31))
-                rows.append(
-                    {
-                        "township_id": u.id,
-                        "year": y,
-                        **flags,
-                        **_org_details(u, y, flags, fact),
-                        "note": "；".join(ORG_NOTES[k] for k, ok in flags.items() if not ok),
-                        "entered_at": self._entered(fact, p),
-                    }
+                entered = self._entered(fact, p)
+                details = _org_details(u, y, flags, fact)
+                key = org.set_three_ones(
+                    self.session,
+                    self.clerks[u.id],
+                    township_id=u.id,
+                    year=y,
+                    department_name=details.get("department_name", ""),
+                    department_note=details.get("department_evidence", ""),
+                    staff_name=details.get("staff_name", ""),
+                    staff_since=details.get("staff_since"),
+                    staff_note=details.get("staff_evidence", ""),
+                    training_title=details.get("training_title", ""),
+                    training_date=details.get("training_date"),
+                    training_note=details.get("training_evidence", ""),
+                    today=self.as_of,
                 )
-        self._add(OrgGuarantee, rows, ids=False)
+                self._backdate(OrgGuarantee, {key: entered})
+                self.counts[COUNT_KEYS[OrgGuarantee]] += 1
 
     # -- budgets and expenses ------------------------------------------------------------------
 

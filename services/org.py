@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from models import County, OrgGuarantee, Township
 from models.base import utcnow
 from models.enums import AuditAction, UnitType
-from services import audit
+from services import audit, corrections, years
 from services.errors import NotFound, ValidationError
 from services.evidence import (
     AcceptedFile,
@@ -27,7 +27,7 @@ from services.permissions import (
     require_write,
     scope_to_readable,
 )
-from services.validation import clean_text
+from services.validation import clean_text, past_date
 
 MAX_NAME = 40
 
@@ -313,9 +313,39 @@ def _one_evidence(old: str, note: str, files: Sequence[AcceptedFile]) -> str:
     return compose_evidence(note, [*kept, *(store_file(f) for f in files)])
 
 
-def _check_date(value: date | None, year: int, field: str) -> None:
-    if value is not None and value > date(year, 12, 31):
+def _check_date(value: date | None, year: int, field: str, today: date | None) -> None:
+    """A date of the three ones (an appointment, a document issued) has happened, and not after
+    the record's year."""
+    if value is None:
+        return
+    past_date(value, field=field, today=today)
+    if value > date(year, 12, 31):
         raise ValidationError("guarantees.error.date_after_year", field=field, year=year)
+
+
+# The saved values of a three-ones record; changing one that was filled in is a correction.
+_ONES_FIELDS = (
+    "department_name",
+    "staff_name",
+    "staff_since",
+    "training_title",
+    "training_date",
+)
+_ONES_NOTES = ("department", "staff", "training")
+
+
+def _corrects(row: OrgGuarantee, new: dict[str, object], notes: dict[str, str]) -> bool:
+    """Whether saving ``new`` and ``notes`` over ``row`` changes or clears a value already saved
+    (filling in a blank or adding files is not a correction)."""
+    for name in _ONES_FIELDS:
+        old = getattr(row, name)
+        if old not in (None, "") and old != new[name]:
+            return True
+    for one in _ONES_NOTES:
+        old_note = parse_evidence(getattr(row, f"{one}_evidence")).text
+        if old_note and old_note != notes[one]:
+            return True
+    return False
 
 
 def set_three_ones(
@@ -335,16 +365,19 @@ def set_three_ones(
     training_date: date | None = None,
     training_note: str = "",
     training_files: Sequence[Upload] = (),
+    reason: str = "",
+    today: date | None = None,
 ) -> int:
-    """Record a unit's three ones for a year (creates or updates the year's row). Files are
-    added to those already kept; each ``has_*`` follows from the details and evidence."""
+    """Record a unit's three ones for a year (creates or completes the year's row). Files are
+    added to those already kept; each ``has_*`` follows from the details and evidence. Changing
+    or clearing a value already saved is a correction: it states a ``reason`` (audited)."""
     require_write(actor, township_id)
     get_township(session, township_id)
     department_name = clean_text(department_name, field="department_name", limit=MAX_DEPARTMENT)
     staff_name = clean_text(staff_name, field="staff_name", limit=MAX_STAFF_NAME)
     training_title = clean_text(training_title, field="training_title", limit=MAX_TRAINING_TITLE)
-    _check_date(staff_since, year, "staff_since")
-    _check_date(training_date, year, "training_date")
+    _check_date(staff_since, year, "staff_since", today)
+    _check_date(training_date, year, "training_date", today)
     notes = {
         one: clean_text(note, field=f"{one}_note", limit=MAX_EVIDENCE_NOTE)
         for one, note in (
@@ -359,6 +392,18 @@ def set_three_ones(
         "training": check_uploads(training_files),
     }
     row = _org_row(session, township_id, year)
+    new: dict[str, object] = {
+        "department_name": department_name,
+        "staff_name": staff_name,
+        "staff_since": staff_since,
+        "training_title": training_title,
+        "training_date": training_date,
+    }
+    correction = row is not None and _corrects(row, new, notes)
+    if correction:
+        reason = corrections.check_change(session, actor, township_id, year, reason)
+    else:
+        years.require_open(session, actor, year)
     before = audit.snapshot(row)
     if row is None:
         row = OrgGuarantee(township_id=township_id, year=year, entered_by_id=actor.id)
@@ -383,6 +428,36 @@ def set_three_ones(
     )
     if before is not None:
         row.updated_at = utcnow()
+    if correction:
+        return corrections.corrected(
+            session,
+            actor,
+            row,
+            entity="org_guarantee",
+            township_id=township_id,
+            before=before,
+            reason=reason,
+        )
     return audit.save(
         session, actor, row, entity="org_guarantee", township_id=township_id, before=before
+    )
+
+
+def withdraw_three_ones(
+    session: Session, actor: Actor, *, township_id: int, year: int, reason: str
+) -> None:
+    """Withdraw a unit's three ones of a year (entered for the wrong unit or year); its evidence
+    files stay in the store until an admin purges unreferenced files."""
+    row = _org_row(session, township_id, year)
+    if row is None:
+        raise NotFound("error.not_found.org_guarantee", id=township_id)
+    reason = corrections.check_change(session, actor, township_id, year, reason)
+    corrections.withdrawn(
+        session,
+        actor,
+        row,
+        entity="org_guarantee",
+        township_id=township_id,
+        before=audit.snapshot(row),
+        reason=reason,
     )

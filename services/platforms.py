@@ -15,12 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlalchemy import func, insert
+from sqlmodel import Session, col, select
 
 from models import Deputy, Platform, PlatformCheck, PlatformDeputy
 from models.base import utcnow
 from models.enums import AuditAction, PlatformKind
-from services import audit
+from services import audit, clock, corrections, years
 from services.errors import NotFound, ValidationError
 from services.evidence import (
     Evidence,
@@ -33,7 +34,7 @@ from services.evidence import (
 from services.org import get_township, list_townships
 from services.permissions import Actor, require_read, require_write
 from services.rules import get_rules
-from services.validation import clean_text
+from services.validation import clean_text, past_date
 
 MAX_NAME = 100
 MAX_ADDRESS = 200
@@ -100,7 +101,7 @@ def _stationed(session: Session, ids: list[int]) -> dict[int, list[tuple[int, st
     for pid, did, name in session.exec(
         select(PlatformDeputy.platform_id, Deputy.id, Deputy.name)
         .join(Deputy, Deputy.id == PlatformDeputy.deputy_id)
-        .where(PlatformDeputy.platform_id.in_(ids))
+        .where(col(PlatformDeputy.platform_id).in_(ids))
         .order_by(PlatformDeputy.platform_id, Deputy.id)
     ).all():
         out.setdefault(pid, []).append((did, name))
@@ -108,10 +109,11 @@ def _stationed(session: Session, ids: list[int]) -> dict[int, list[tuple[int, st
 
 
 def _infos(session: Session, rows: Sequence[Platform]) -> list[PlatformInfo]:
-    stationed = _stationed(session, [r.id for r in rows])
+    keys = [audit.key_of(r) for r in rows]
+    stationed = _stationed(session, keys)
     return [
         PlatformInfo(
-            id=r.id,
+            id=key,
             township_id=r.township_id,
             kind=PlatformKind(r.kind),
             name=r.name,
@@ -120,10 +122,10 @@ def _infos(session: Session, rows: Sequence[Platform]) -> list[PlatformInfo]:
             opening_hours=r.opening_hours,
             closed_on=r.closed_on,
             active=r.active,
-            deputy_ids=tuple(d for d, _ in stationed.get(r.id, [])),
-            deputy_names=tuple(n for _, n in stationed.get(r.id, [])),
+            deputy_ids=tuple(d for d, _ in stationed.get(key, [])),
+            deputy_names=tuple(n for _, n in stationed.get(key, [])),
         )
-        for r in rows
+        for r, key in zip(rows, keys, strict=True)
     ]
 
 
@@ -134,7 +136,7 @@ def list_platforms(
     require_read(actor, township_id)
     stmt = select(Platform).where(Platform.township_id == township_id)
     if not include_retired:
-        stmt = stmt.where(Platform.active)
+        stmt = stmt.where(col(Platform.active))
     rows = session.exec(stmt.order_by(Platform.id)).all()
     order = {k: i for i, k in enumerate(PlatformKind)}
     return sorted(_infos(session, rows), key=lambda p: (order[p.kind], p.name, p.id))
@@ -152,7 +154,7 @@ def _check_deputies(session: Session, township_id: int, deputy_ids: Sequence[int
         return []
     found = set(
         session.exec(
-            select(Deputy.id).where(Deputy.id.in_(ids), Deputy.township_id == township_id)
+            select(Deputy.id).where(col(Deputy.id).in_(ids), Deputy.township_id == township_id)
         ).all()
     )
     if found != set(ids):
@@ -187,11 +189,75 @@ def _set_deputies(session: Session, platform_id: int, deputy_ids: list[int]) -> 
 
 def _duplicate(session: Session, township_id: int, name: str, platform_id: int | None) -> bool:
     stmt = select(Platform.id).where(
-        Platform.township_id == township_id, Platform.name == name, Platform.active
+        Platform.township_id == township_id, Platform.name == name, col(Platform.active)
     )
     if platform_id is not None:
         stmt = stmt.where(Platform.id != platform_id)
     return session.exec(stmt).first() is not None
+
+
+def _opened(opened_on: date | None, today: date | None) -> date | None:
+    """An opening date has happened (a platform is registered once it is open)."""
+    if opened_on is None:
+        return None
+    return past_date(opened_on, field="opened_on", today=today)
+
+
+def _require_open_years(session: Session, actor: Actor, *days: date | None) -> None:
+    """The years a change of the register touches (its dates, or today's year when it has
+    none) must be open."""
+    touched = {d.year for d in days if d is not None} or {clock.today().year}
+    for y in sorted(touched):
+        years.require_open(session, actor, y)
+
+
+@dataclass(frozen=True)
+class PlatformEntry:
+    """A platform as a clerk registers it."""
+
+    township_id: int
+    kind: PlatformKind | str
+    name: str
+    address: str = ""
+    opened_on: date | None = None
+    opening_hours: str = ""
+    deputy_ids: Sequence[int] = ()
+
+
+def _insert_platform(
+    session: Session, actor: Actor, entry: PlatformEntry, today: date | None
+) -> int:
+    """Check and add one platform to the caller's transaction (no commit)."""
+    require_write(actor, entry.township_id)
+    get_township(session, entry.township_id)
+    values = _clean(
+        name=entry.name, address=entry.address, opening_hours=entry.opening_hours, kind=entry.kind
+    )
+    opened_on = _opened(entry.opened_on, today)
+    _require_open_years(session, actor, opened_on)
+    if _duplicate(session, entry.township_id, str(values["name"]), None):
+        raise ValidationError("guarantees.error.platform_duplicate", field="name")
+    deputies = _check_deputies(session, entry.township_id, entry.deputy_ids)
+    row = Platform(
+        township_id=entry.township_id, opened_on=opened_on, entered_by_id=actor.id, **values
+    )
+    session.add(row)
+    session.flush()
+    key = audit.key_of(row)
+    if deputies:
+        session.execute(
+            insert(PlatformDeputy), [{"platform_id": key, "deputy_id": d} for d in deputies]
+        )
+    audit.record(
+        session,
+        actor,
+        action=AuditAction.create,
+        entity="platform",
+        entity_id=key,
+        township_id=entry.township_id,
+        after={**(audit.snapshot(row) or {}), "deputy_ids": deputies},
+    )
+    return key
 
 
 def add_platform(
@@ -205,36 +271,44 @@ def add_platform(
     opened_on: date | None = None,
     opening_hours: str = "",
     deputy_ids: Sequence[int] = (),
+    today: date | None = None,
 ) -> int:
     """Add a platform to the unit's register with the deputies stationed there (of its roster)."""
-    require_write(actor, township_id)
-    get_township(session, township_id)
-    values = _clean(name=name, address=address, opening_hours=opening_hours, kind=kind)
-    if _duplicate(session, township_id, values["name"], None):
-        raise ValidationError("guarantees.error.platform_duplicate", field="name")
-    deputies = _check_deputies(session, township_id, deputy_ids)
-    row = Platform(township_id=township_id, opened_on=opened_on, entered_by_id=actor.id, **values)
-    session.add(row)
-    session.flush()
-    _set_deputies(session, row.id, deputies)
-    audit.record(
-        session,
-        actor,
-        action=AuditAction.create,
-        entity="platform",
-        entity_id=row.id,
+    entry = PlatformEntry(
         township_id=township_id,
-        after={**audit.snapshot(row), "deputy_ids": deputies},
+        kind=kind,
+        name=name,
+        address=address,
+        opened_on=opened_on,
+        opening_hours=opening_hours,
+        deputy_ids=deputy_ids,
     )
+    key = _insert_platform(session, actor, entry, today)
     session.commit()
-    return row.id
+    return key
 
 
-def update_platform(
+def add_platforms(
+    session: Session, actor: Actor, entries: Sequence[PlatformEntry], *, today: date | None = None
+) -> list[int]:
+    """``add_platform`` for many platforms at once (a register taken over in one go): every
+    entry passes the same checks, and all are written in one transaction or none."""
+    try:
+        with session.no_autoflush:
+            keys = [_insert_platform(session, actor, entry, today) for entry in entries]
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()
+    return keys
+
+
+def correct_platform(
     session: Session,
     actor: Actor,
     platform_id: int,
     *,
+    reason: str,
     kind: PlatformKind | str,
     name: str,
     address: str = "",
@@ -242,58 +316,86 @@ def update_platform(
     opening_hours: str = "",
     deputy_ids: Sequence[int] = (),
 ) -> None:
-    """Change a platform's details and its stationed deputies."""
+    """Correct a platform's details and its stationed deputies, with the reason (audited)."""
     row = _row(session, platform_id)
-    require_write(actor, row.township_id)
     values = _clean(name=name, address=address, opening_hours=opening_hours, kind=kind)
-    if _duplicate(session, row.township_id, values["name"], row.id):
+    opened_on = _opened(opened_on, None)
+    reason = corrections.check_change(
+        session, actor, row.township_id, row.opened_on or clock.today(), reason
+    )
+    _require_open_years(session, actor, opened_on, row.closed_on)
+    if _duplicate(session, row.township_id, str(values["name"]), row.id):
         raise ValidationError("guarantees.error.platform_duplicate", field="name")
+    if row.closed_on is not None and opened_on is not None and row.closed_on < opened_on:
+        raise ValidationError("guarantees.error.closed_before_opened", field="opened_on")
     deputies = _check_deputies(session, row.township_id, deputy_ids)
-    old_deputies = list(_stationed(session, [row.id]).get(row.id, []))
-    before = {**audit.snapshot(row), "deputy_ids": [d for d, _ in old_deputies]}
-    for key, value in values.items():
-        setattr(row, key, value)
+    key = audit.key_of(row)
+    old_deputies = list(_stationed(session, [key]).get(key, []))
+    before = {**(audit.snapshot(row) or {}), "deputy_ids": [d for d, _ in old_deputies]}
+    for field_name, value in values.items():
+        setattr(row, field_name, value)
     row.opened_on = opened_on
     row.updated_at = utcnow()
-    session.add(row)
-    _set_deputies(session, row.id, deputies)
-    audit.record(
+    _set_deputies(session, key, deputies)
+    corrections.corrected(
         session,
         actor,
-        action=AuditAction.update,
+        row,
         entity="platform",
-        entity_id=row.id,
         township_id=row.township_id,
         before=before,
-        after={**audit.snapshot(row), "deputy_ids": deputies},
+        reason=reason,
+        extra_after={"deputy_ids": deputies},
     )
-    session.commit()
 
 
-def retire_platform(session: Session, actor: Actor, platform_id: int, *, closed_on: date) -> None:
+def retire_platform(
+    session: Session, actor: Actor, platform_id: int, *, closed_on: date, today: date | None = None
+) -> None:
     """Retire a platform from the register on ``closed_on``; it and its checks are kept."""
     row = _row(session, platform_id)
     require_write(actor, row.township_id)
     if not row.active:
         raise ValidationError("guarantees.error.platform_retired", field="closed_on")
+    closed_on = past_date(closed_on, field="closed_on", today=today)
     if row.opened_on is not None and closed_on < row.opened_on:
         raise ValidationError("guarantees.error.closed_before_opened", field="closed_on")
+    years.require_open(session, actor, closed_on)
     before = audit.snapshot(row)
     row.active = False
     row.closed_on = closed_on
     row.updated_at = utcnow()
-    session.add(row)
-    audit.record(
+    audit.save(session, actor, row, entity="platform", township_id=row.township_id, before=before)
+
+
+def withdraw_platform(session: Session, actor: Actor, platform_id: int, *, reason: str) -> None:
+    """Withdraw a platform registered by mistake. One with yearly checks is part of those years'
+    record: it is retired instead (the refusal names the checks)."""
+    row = _row(session, platform_id)
+    reason = corrections.check_change(
+        session, actor, row.township_id, row.opened_on or clock.today(), reason
+    )
+    key = audit.key_of(row)
+    checked = session.exec(
+        select(func.count(func.distinct(PlatformCheck.year))).where(
+            PlatformCheck.platform_id == key
+        )
+    ).one()
+    corrections.refuse_if_depended({"platform_check": int(checked)})
+    links = session.exec(select(PlatformDeputy).where(PlatformDeputy.platform_id == key)).all()
+    before = {**(audit.snapshot(row) or {}), "deputy_ids": [link.deputy_id for link in links]}
+    for link in links:
+        session.delete(link)
+    session.flush()
+    corrections.withdrawn(
         session,
         actor,
-        action=AuditAction.update,
+        row,
         entity="platform",
-        entity_id=row.id,
         township_id=row.township_id,
         before=before,
-        after=audit.snapshot(row),
+        reason=reason,
     )
-    session.commit()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,30 +425,43 @@ def platform_check(
     }
 
 
-def check_platform(
-    session: Session,
-    actor: Actor,
-    platform_id: int,
-    *,
-    year: int,
-    entries: Mapping[str, ItemEntry],
-) -> None:
-    """Save the year's check of a platform, item by item. An item ticked needs evidence: its
-    note, a new file or a file kept from before; files are added to those kept."""
-    row = _row(session, platform_id)
-    require_write(actor, row.township_id)
-    items = get_rules(session, year).platforms.items
-    unknown = [code for code in entries if code not in items]
-    if unknown:
-        raise ValidationError("guarantees.error.unknown_item", field=unknown[0], item=unknown[0])
-    existing = {
+def _year_checks(session: Session, platform_id: int, year: int) -> dict[str, PlatformCheck]:
+    return {
         r.item_code: r
         for r in session.exec(
             select(PlatformCheck).where(
-                PlatformCheck.platform_id == row.id, PlatformCheck.year == year
+                PlatformCheck.platform_id == platform_id, PlatformCheck.year == year
             )
         ).all()
     }
+
+
+def _corrects(saved: PlatformCheck, ok: bool, note: str) -> bool:
+    """Unticking a saved item or changing its saved note corrects the check."""
+    return (saved.ok and not ok) or bool(saved.note and saved.note != note)
+
+
+def _write_check(
+    session: Session,
+    actor: Actor,
+    row: Platform,
+    *,
+    year: int,
+    items: Sequence[str],
+    entries: Mapping[str, ItemEntry],
+    reason: str,
+    existing: dict[str, PlatformCheck] | None = None,
+) -> None:
+    """Check and write one platform's check of the year into the caller's transaction. Saving
+    over a check already saved adds freely (ticks, notes where there were none, files); untick-
+    ing an item or changing its saved note is a correction and states a ``reason``."""
+    require_write(actor, row.township_id)
+    unknown = [code for code in entries if code not in items]
+    if unknown:
+        raise ValidationError("guarantees.error.unknown_item", field=unknown[0], item=unknown[0])
+    key = audit.key_of(row)
+    if existing is None:
+        existing = _year_checks(session, key, year)
     cleaned = {}
     for code, entry in entries.items():
         note = clean_text(entry.note, field=code, limit=MAX_NOTE)
@@ -355,24 +470,126 @@ def check_platform(
         if entry.ok and not (note or files or kept):
             raise ValidationError("guarantees.error.item_evidence", field=code, item=code)
         cleaned[code] = (bool(entry.ok), note, files, kept)
+    correction = any(
+        _corrects(existing[code], ok, note)
+        for code, (ok, note, _, _) in cleaned.items()
+        if code in existing
+    )
+    if correction:
+        reason = corrections.check_change(session, actor, row.township_id, year, reason)
+    else:
+        years.require_open(session, actor, year)
     before = {c: audit.snapshot(r) for c, r in existing.items()}
     after = {}
+    new_rows = []
     for code, (ok, note, files, kept) in cleaned.items():
-        check = existing.get(code) or PlatformCheck(platform_id=row.id, year=year, item_code=code)
-        check.ok = ok
-        check.note = note[:MAX_NOTE]
-        check.evidence = compose_evidence(note, [*kept, *(store_file(f) for f in files)])
-        session.add(check)
-        after[code] = {"ok": ok, "evidence": check.evidence}
+        evidence = compose_evidence(note, [*kept, *(store_file(f) for f in files)])
+        after[code] = {"ok": ok, "evidence": evidence}
+        values = {"ok": ok, "note": note[:MAX_NOTE], "evidence": evidence}
+        if code in existing:
+            for name, value in values.items():
+                setattr(existing[code], name, value)
+            session.add(existing[code])
+        else:
+            new_rows.append({"platform_id": key, "year": year, "item_code": code, **values})
+    if new_rows:  # one statement for the items never saved before
+        session.execute(insert(PlatformCheck), new_rows)
     audit.record(
         session,
         actor,
         action=AuditAction.update if before else AuditAction.create,
         entity="platform_check",
-        entity_id=row.id,
+        entity_id=key,
         township_id=row.township_id,
         before={"year": year, "items": before} if before else None,
         after={"year": year, "items": after},
+        reason=reason if correction else None,
+    )
+
+
+def check_platform(
+    session: Session,
+    actor: Actor,
+    platform_id: int,
+    *,
+    year: int,
+    entries: Mapping[str, ItemEntry],
+    reason: str = "",
+) -> None:
+    """Save the year's check of a platform, item by item. An item ticked needs evidence: its
+    note, a new file or a file kept from before; files are added to those kept. Unticking a
+    saved item or changing its saved note needs a ``reason`` (a correction)."""
+    row = _row(session, platform_id)
+    items = get_rules(session, year).platforms.items
+    _write_check(session, actor, row, year=year, items=items, entries=entries, reason=reason)
+    session.commit()
+
+
+def check_platforms(
+    session: Session,
+    actor: Actor,
+    *,
+    year: int,
+    checks: Mapping[int, Mapping[str, ItemEntry]],
+) -> None:
+    """``check_platform`` for many platforms of a year at once (platform id → its entries): the
+    same checks for each, one transaction for all."""
+    items = get_rules(session, year).platforms.items
+    ids = list(checks)
+    rows = {
+        audit.key_of(r): r
+        for r in session.exec(select(Platform).where(col(Platform.id).in_(ids))).all()
+    }
+    saved: dict[int, dict[str, PlatformCheck]] = {i: {} for i in ids}
+    for check in session.exec(
+        select(PlatformCheck).where(
+            col(PlatformCheck.platform_id).in_(ids), PlatformCheck.year == year
+        )
+    ).all():
+        saved[check.platform_id][check.item_code] = check
+    try:
+        with session.no_autoflush:
+            for platform_id, entries in checks.items():
+                if platform_id not in rows:
+                    raise NotFound("error.not_found.platform", id=platform_id)
+                _write_check(
+                    session,
+                    actor,
+                    rows[platform_id],
+                    year=year,
+                    items=items,
+                    entries=entries,
+                    reason="",
+                    existing=saved[platform_id],
+                )
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()
+
+
+def withdraw_check(
+    session: Session, actor: Actor, platform_id: int, *, year: int, reason: str
+) -> None:
+    """Withdraw a platform's check of a year (every item back to missing); its evidence files
+    stay in the store until an admin purges unreferenced files."""
+    row = _row(session, platform_id)
+    reason = corrections.check_change(session, actor, row.township_id, year, reason)
+    key = audit.key_of(row)
+    existing = _year_checks(session, key, year)
+    if not existing:
+        raise NotFound("error.not_found.platform_check", id=key)
+    for check in existing.values():
+        session.delete(check)
+    audit.record(
+        session,
+        actor,
+        action=AuditAction.delete,
+        entity="platform_check",
+        entity_id=key,
+        township_id=row.township_id,
+        before={"year": year, "items": {c: audit.snapshot(r) for c, r in existing.items()}},
+        reason=reason,
     )
     session.commit()
 
@@ -397,7 +614,7 @@ def platform_shares(
             Platform.opened_on,
             Platform.closed_on,
             Platform.active,
-        ).where(Platform.township_id.in_(list(ids)))
+        ).where(col(Platform.township_id).in_(list(ids)))
     ).all():
         if _open_on(opened_on, closed_on, active, as_of):
             owners[pid] = tid
@@ -407,8 +624,8 @@ def platform_shares(
         for pid, code in session.exec(
             select(PlatformCheck.platform_id, PlatformCheck.item_code).where(
                 PlatformCheck.year == year,
-                PlatformCheck.ok,
-                PlatformCheck.platform_id.in_(list(owners)),
+                col(PlatformCheck.ok),
+                col(PlatformCheck.platform_id).in_(list(owners)),
             )
         ).all():
             if code in items:
@@ -442,7 +659,7 @@ def platform_gaps(session: Session, actor: Actor, year: int, as_of: date) -> lis
                     select(PlatformCheck.item_code).where(
                         PlatformCheck.platform_id == info.id,
                         PlatformCheck.year == year,
-                        PlatformCheck.ok,
+                        col(PlatformCheck.ok),
                     )
                 ).all()
             }

@@ -136,10 +136,10 @@ def test_a_clerk_records_an_activity_of_three_levels_and_t10_counts_it(prod_env)
     tid = _unit(prod_env)
     before = _t10(prod_env, tid).value
     at = _open("wang", "pages/guarantees_entry.py")
-    at.text_input(key="g_act_title").set_value("五级代表进网格")
+    at.text_input(key="g_act_title_0").set_value("五级代表进网格")
     # The township and the district deputy of the roster, and one national deputy from outside.
-    at.multiselect(key="g_act_deputies").set_value(_deputies(prod_env, "张乡代表", "李区代表"))
-    at.number_input(key="g_act_outside_national").set_value(1)
+    at.multiselect(key="g_act_deputies_0").set_value(_deputies(prod_env, "张乡代表", "李区代表"))
+    at.number_input(key="g_act_outside_national_0").set_value(1)
     at.button(key="g_act_submit").click()
     at.run()
     no_exceptions(at)
@@ -177,8 +177,8 @@ def test_an_item_cannot_be_ticked_without_evidence_in_the_form(prod_env):
 def test_three_ones_half_filled_from_the_form(prod_env):
     tid = _unit(prod_env)
     at = _open("wang", "pages/guarantees_entry.py", "en")
-    at.text_input(key="g_ones_dept").set_value("人大办公室")
-    at.text_area(key="g_ones_dept_note").set_value("党委发文")
+    at.text_input(key="g_ones_department").set_value("人大办公室")
+    at.text_area(key="g_ones_department_note").set_value("党委发文")
     at.text_input(key="g_ones_staff").set_value("王敏")  # no date since when
     at.button(key="g_ones_submit").click()
     at.run()
@@ -191,9 +191,9 @@ def test_three_ones_half_filled_from_the_form(prod_env):
 
 def test_a_proposal_approved_by_the_admin_becomes_a_deputy_story(prod_env):
     at = _open("wang", "pages/guarantees_entry.py")
-    at.selectbox(key="g_com_deputy").set_value(_deputies(prod_env, "赵市代表")[0])
-    at.text_input(key="g_com_title").set_value("优秀人大代表")
-    at.text_area(key="g_com_story").set_value("带头化解邻里纠纷十余起。")
+    at.selectbox(key="g_com_deputy_0").set_value(_deputies(prod_env, "赵市代表")[0])
+    at.text_input(key="g_com_title_0").set_value("优秀人大代表")
+    at.text_area(key="g_com_story_0").set_value("带头化解邻里纠纷十余起。")
     at.button(key="g_com_submit").click()
     at.run()
     no_exceptions(at)

@@ -152,13 +152,13 @@ def test_an_activity_needs_deputies_of_the_roster_and_a_date_not_in_the_future(s
     assert err.value.key == "guarantees.error.deputy_not_on_roster"
     with pytest.raises(ValidationError) as err:
         activities.record_activity(session, clerk, held_on=date(Y, 6, 2), outside_city=1, **base)
-    assert err.value.key == "guarantees.error.future_date"
+    assert (err.value.key, err.value.field) == ("error.date_future", "held_on")
     with pytest.raises(ValidationError) as err:
         activities.record_activity(session, clerk, held_on=date(Y, 5, 1), outside_city=-1, **base)
     assert err.value.field == "outside_city"
 
 
-def test_deleting_an_activity_keeps_its_photos_and_is_audited(session, world):
+def test_withdrawing_an_activity_keeps_its_photos_and_is_audited_with_the_reason(session, world):
     tid, clerk = world["tid"], world["clerk"]
     aid = activities.record_activity(
         session,
@@ -173,19 +173,21 @@ def test_deleting_an_activity_keeps_its_photos_and_is_audited(session, world):
         today=date(Y, 6, 1),
     )
     photo = activities.list_activities(session, clerk, Y)[0].photos[0]
-    activities.delete_activity(session, clerk, aid)
+    activities.withdraw_activity(session, clerk, aid, reason="重复录入")
     assert activities.list_activities(session, clerk, Y) == []
     assert open_file(photo) is not None  # kept until an admin purges unreferenced files
     actions = session.exec(
-        select(AuditLog.action).where(AuditLog.entity == "integrated_activity")
+        select(AuditLog.action, AuditLog.reason)
+        .where(AuditLog.entity == "integrated_activity")
+        .order_by(AuditLog.id)
     ).all()
-    assert actions == ["create", "delete"]
+    assert actions == [("create", None), ("delete", "重复录入")]
 
 
 # --- platforms -----------------------------------------------------------------------------------
 
 
-def _tick(session, actor, pid, n, year=Y):
+def _tick(session, actor, pid, n, year=Y, reason=""):
     items = rules.get_rules(session, year).platforms.items
     platforms.check_platform(
         session,
@@ -193,6 +195,7 @@ def _tick(session, actor, pid, n, year=Y):
         pid,
         year=year,
         entries={code: platforms.ItemEntry(ok=i < n, note="台账") for i, code in enumerate(items)},
+        reason=reason,
     )
 
 
@@ -426,8 +429,8 @@ def test_outstanding_platform_reward_at_its_boundary(session, world):
     # 14 of 16 = 0.875: exactly the share asked for → outstanding.
     elig = scoring.reward_eligibility(session, Y, as_of, {tid: "good"})[tid]
     assert (elig.platform_ok, elig.platform_items, elig.platform_outstanding) == (14, 16, True)
-    # 13 of 16 = 0.8125: one item short → not.
-    _tick(session, clerk, b, 5)
+    # 13 of 16 = 0.8125: one item short → not (unticking a saved item is a correction).
+    _tick(session, clerk, b, 5, reason="复核发现台账缺失")
     elig = scoring.reward_eligibility(session, Y, as_of, {tid: "good"})[tid]
     assert (elig.platform_ok, elig.platform_outstanding) == (13, False)
 
@@ -506,7 +509,7 @@ def test_purging_removes_only_files_no_record_names_and_only_for_the_admin(sessi
         session, clerk, held_on=date(Y, 5, 2), photos=[Upload("b.png", png.getvalue())], **common
     )
     listed = {a.id: a.photos[0] for a in activities.list_activities(session, clerk, Y)}
-    activities.delete_activity(session, clerk, gone)
+    activities.withdraw_activity(session, clerk, gone, reason="录错")
     with pytest.raises(PermissionDenied):
         evidence.purge_unreferenced(session, clerk)
     assert evidence.purge_unreferenced(session, ADMIN) == 1
