@@ -131,11 +131,7 @@ def presenting(settings: dict) -> None:
         slide = slides[step % len(slides)]
         svg = slide_svg(json.dumps(slide.spec, sort_keys=True))
         with st.container(key=f"present_view_{slide.view}"):
-            st.markdown(
-                f'<div class="deck-slide" data-view="{slide.view}" data-page="{slide.page}">'
-                f"{svg}</div>",
-                unsafe_allow_html=True,
-            )
+            st.markdown(deck.slide_html(slide, svg), unsafe_allow_html=True)
 
     stage()
     if st.button(t("present.stop"), key="present_stop"):

@@ -578,6 +578,11 @@ def slide_svg(spec: dict) -> str:
     return vl_convert.vegalite_to_svg(spec)
 
 
+def slide_html(slide: Slide, svg: str) -> str:
+    """The slide on screen: its SVG in a box the page's style makes fill the window."""
+    return f'<div class="deck-slide" data-view="{slide.view}" data-page="{slide.page}">{svg}</div>'
+
+
 def slide_png(spec: dict, *, scale: float = 1) -> bytes:
     _register_fonts()
     return vl_convert.vegalite_to_png(spec, scale=scale)

@@ -25,18 +25,19 @@ def test_overview_and_presentation_mode(browser: Browser, app_url, artifacts):
     go(page, "会议展示", "会议展示")
     page.get_by_role("spinbutton", name="每页停留（秒）").fill("5")
     page.get_by_role("button", name="开始展示").click()
-    first = page.locator("[class*='st-key-present_view_headline']")
+    # A slide is drawn over the whole window (its box is fixed to the viewport).
+    first = page.locator(".deck-slide[data-view='headline']")
     expect(first).to_be_visible(timeout=30_000)
     expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
     expect(first.locator("svg text").first).to_be_visible()
     page.screenshot(path=str(artifacts / "present_headline_zh.png"))
     # Without any click, the next view replaces the first within its interval.
-    second = page.locator("[class*='st-key-present_view_ranking']")
+    second = page.locator(".deck-slide[data-view='ranking']")
     expect(second).to_be_visible(timeout=30_000)
     expect(first).to_have_count(0)
     expect(second.get_by_text("2026年考评得分")).to_be_visible(timeout=20_000)
     page.screenshot(path=str(artifacts / "present_ranking_zh.png"))
-    expect(page.locator("[class*='st-key-present_view_heatmap']")).to_be_visible(timeout=30_000)
+    expect(page.locator(".deck-slide[data-view='heatmap']")).to_be_visible(timeout=30_000)
     page.screenshot(path=str(artifacts / "present_heatmap_zh.png"))
     page.get_by_role("button", name="退出展示").click()
     expect(page.get_by_role("button", name="开始展示")).to_be_visible(timeout=30_000)
@@ -52,6 +53,7 @@ def test_clicking_a_unit_in_the_ranking_opens_its_scorecard(browser: Browser, ap
     ).first
     expect(first_unit).to_be_visible()
     idle(page)
+    chart.scroll_into_view_if_needed()  # below the list of units that need a call
     box = chart.bounding_box()
     # The top bar is the first-ranked unit, just below the chart's two-line title.
     page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + 58)
@@ -59,4 +61,22 @@ def test_clicking_a_unit_in_the_ranking_opens_its_scorecard(browser: Browser, ap
     expect(page.get_by_text("第 1 / 14 名")).to_be_visible(timeout=30_000)
     expect(page.get_by_text(re.compile(r"^T02 召开主席团会议：完成 \d / 4 → "))).to_be_visible()
     page.screenshot(path=str(artifacts / "scorecard_leader_zh.png"), full_page=True)
+    context.close()
+
+
+def test_a_unit_that_needs_a_call_opens_its_task_list(browser: Browser, app_url, artifacts):
+    """The overview lists every unit that needs a call; a row opens that unit's ten tasks."""
+    context, page = _signed_in_page(browser, app_url, "leader")
+    calls = page.locator("[class*='st-key-overview_calls']")
+    expect(calls).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="需要督促的单位")).to_be_visible()
+    idle(page)
+    page.screenshot(path=str(artifacts / "overview_calls_zh.png"), full_page=True)
+    box = calls.bounding_box()
+    assert box is not None
+    # The first row's selection box: left of the first column, one row below the header.
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    expect(page.get_by_role("heading", name="本单位十项任务")).to_be_visible(timeout=30_000)
+    idle(page)
+    page.screenshot(path=str(artifacts / "township_from_call_zh.png"), full_page=True)
     context.close()

@@ -1,5 +1,6 @@
-"""The wall screen in Chromium at 1920×1080 and 1280×720: every slide fills the screen's height
-and no text on it is smaller than 28 px at 1080p (scaled with the screen: 18.7 px at 720p).
+"""The wall screen in Chromium at 1920×1080 and 1280×720 (and its first slide at 3840×2160):
+every slide fills the screen's height and no text on it is smaller than 28 px at 1080p (scaled
+with the screen: 18.7 px at 720p, 56 px at 2160p).
 
 The year 2025 of the demo has every view: five charts, three slides of the 22 commendations and
 four of the stories, twelve slides in all; both screens show them in turn, five seconds each."""
@@ -103,4 +104,18 @@ def test_the_deck_downloads_as_a_pdf_of_one_page_a_slide(browser: Browser, app_u
         1920,
         1080,
     )
+    page.context.close()
+
+
+def test_a_4k_screen_shows_the_same_slide_twice_as_large(browser: Browser, app_url, artifacts):
+    page = _start(browser, app_url, (3840, 2160), "en")
+    page.locator(".st-key-present_start button").click()
+    shown = page.locator(".deck-slide[data-view='headline']")
+    expect(shown).to_be_visible(timeout=30_000)
+    idle(page)
+    box = page.locator(".deck-slide svg").bounding_box()
+    assert box is not None and abs(box["height"] - 2160) <= 216
+    smallest = min(page.evaluate(_TEXT_SIZES), key=lambda pair: pair[1])
+    assert smallest[1] >= 56 - 0.01, smallest
+    page.screenshot(path=str(artifacts / "wall_3840_headline_1.png"))
     page.context.close()
