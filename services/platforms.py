@@ -203,7 +203,7 @@ def _opened(opened_on: date | None, today: date | None) -> date | None:
     return past_date(opened_on, field="opened_on", today=today)
 
 
-def _require_open_years(session: Session, actor: Actor, *days: date | None) -> None:
+def require_open_years(session: Session, actor: Actor, *days: date | None) -> None:
     """The years a change of the register touches (its dates, or today's year when it has
     none) must be open."""
     touched = {d.year for d in days if d is not None} or {clock.today().year}
@@ -248,7 +248,7 @@ def _insert_platform(
     )
     opened_on = _opened(entry.opened_on, today)
     year = (opened_on or clock.today()).year
-    _once(seen, ("year", year), lambda: _require_open_years(session, actor, opened_on))
+    _once(seen, ("year", year), lambda: require_open_years(session, actor, opened_on))
     if _duplicate(session, entry.township_id, str(values["name"]), None):
         raise ValidationError("guarantees.error.platform_duplicate", field="name")
     deputies = _check_deputies(session, entry.township_id, entry.deputy_ids)
@@ -335,10 +335,9 @@ def correct_platform(
     row = _row(session, platform_id)
     values = _clean(name=name, address=address, opening_hours=opening_hours, kind=kind)
     opened_on = _opened(opened_on, None)
-    reason = corrections.check_change(
-        session, actor, row.township_id, row.opened_on or clock.today(), reason
-    )
-    _require_open_years(session, actor, opened_on, row.closed_on)
+    reason = corrections.check_change(session, actor, row.township_id, clock.today(), reason)
+    if opened_on != row.opened_on:  # the years the old and the new opening day count in
+        require_open_years(session, actor, row.opened_on, opened_on)
     if _duplicate(session, row.township_id, str(values["name"]), row.id):
         raise ValidationError("guarantees.error.platform_duplicate", field="name")
     if row.closed_on is not None and opened_on is not None and row.closed_on < opened_on:
