@@ -1550,7 +1550,7 @@ class _Demo:
             self._backdate(Platform, {k: at for k, (_, _, at) in zip(ids, owned, strict=True)})
             self.counts[COUNT_KEYS[Platform]] += len(ids)
             registers.append((u, list(zip(ids, owned, strict=True))))
-        checks: dict[tuple[int, int], dict[int, dict[str, platforms.ItemEntry]]] = {}
+        checks: dict[int, dict[int, dict[str, platforms.ItemEntry]]] = {}
         for u, register in registers:
             ok_eight, ok_v2 = u.profile.check_ok
             for platform_id, (opened, _, _) in register:
@@ -1564,10 +1564,11 @@ class _Demo:
                         # not met says what is missing.
                         note = f"{y}年度现场核查，台账留存" if ok else CHECK_NOTES.get(code, "")
                         items[code] = platforms.ItemEntry(ok=ok, note=note)
-                    checks.setdefault((u.id, y), {})[platform_id] = items
+                    checks.setdefault(y, {})[platform_id] = items
                     self.counts[COUNT_KEYS[PlatformCheck]] += len(items)
-        for (tid, y), year_checks in checks.items():
-            platforms.check_platforms(self.session, self.clerks[tid], year=y, checks=year_checks)
+        # The district's yearly inspection of every platform, recorded by the admin.
+        for y, year_checks in checks.items():
+            platforms.check_platforms(self.session, self.admin, year=y, checks=year_checks)
         # A platform closed by the as-of day is retired on its closing day, checks kept.
         for u, register in registers:
             for platform_id, (_, closed, _) in register:

@@ -8,7 +8,7 @@ the year's themes with two or more levels; another theme may be recorded and is 
 counting.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -200,13 +200,18 @@ def _link_deputies(session: Session, activity_id: int, deputy_ids: Sequence[int]
 
 
 def _insert_activity(
-    session: Session, actor: Actor, entry: ActivityEntry, today: date | None
+    session: Session,
+    actor: Actor,
+    entry: ActivityEntry,
+    today: date | None,
+    seen: set[tuple] | None = None,
 ) -> int:
     """Check and add one activity to the caller's transaction (no commit)."""
     require_write(actor, entry.township_id)
-    get_township(session, entry.township_id)
+    _once(seen, ("unit", entry.township_id), lambda: get_township(session, entry.township_id))
     checked = _check_entry(session, entry, today)
-    years.require_open(session, actor, checked.held_on)
+    year = checked.held_on.year
+    _once(seen, ("year", year), lambda: years.require_open(session, actor, year))
     accepted = check_uploads(entry.photos)
     row = IntegratedActivity(
         township_id=entry.township_id,
@@ -275,13 +280,23 @@ def record_activities(
     """``record_activity`` for many activities at once (a year's activities taken over in one
     go): every entry passes the same checks, and all are written in one transaction or none."""
     try:
+        seen: set[tuple] = set()
         with session.no_autoflush:
-            keys = [_insert_activity(session, actor, entry, today) for entry in entries]
+            keys = [_insert_activity(session, actor, entry, today, seen) for entry in entries]
     except Exception:
         session.rollback()
         raise
     session.commit()
     return keys
+
+
+def _once(seen: set[tuple] | None, key: tuple, check: Callable[[], object]) -> None:
+    """Run ``check`` unless this batch already ran it for ``key``: a batch of records is one
+    write, so it checks a unit exists and a year is open once for all its records."""
+    if seen is None or key not in seen:
+        check()
+        if seen is not None:
+            seen.add(key)
 
 
 def _activity(session: Session, activity_id: int) -> IntegratedActivity:

@@ -9,6 +9,7 @@ of the file is listed at once and nothing is written unless the whole file is go
 
 import re
 from collections.abc import Sequence
+from datetime import date
 
 from sqlmodel import Session, select
 
@@ -19,7 +20,13 @@ from services import imports
 from services.imports import Choice, ColumnSpec, ImportResult, Problem, SheetSpec
 from services.org import get_township
 from services.permissions import Actor, require_read, require_write
-from services.platforms import MAX_ADDRESS, MAX_HOURS, MAX_NAME, list_platforms
+from services.platforms import (
+    MAX_ADDRESS,
+    MAX_HOURS,
+    MAX_NAME,
+    list_platforms,
+    require_open_years,
+)
 
 _SEPARATORS = re.compile(r"[、,，;；\s]+")
 
@@ -133,6 +140,8 @@ def import_register(
             deputies = {roster[n][0] for n in _names(v.get("deputies") or "")}
             platform = existing.get(v["name"])
             if platform is None:
+                # A new platform's dates must fall in open years (a closed year's share stands).
+                require_open_years(session, actor, wanted["opened_on"], wanted["closed_on"])
                 platform = Platform(
                     township_id=township_id,
                     name=v["name"],
@@ -152,6 +161,18 @@ def import_register(
             if not changed and deputies == old:
                 counts["unchanged"] += 1
                 continue
+            # A changed date touches the years of its old and new values (a closed year's
+            # share stands); other details only the record as it is now.
+            require_open_years(
+                session,
+                actor,
+                *(
+                    d
+                    for k in changed
+                    for d in (getattr(platform, k), changed[k])
+                    if isinstance(d, date)
+                ),
+            )
             for key, val in changed.items():
                 setattr(platform, key, val)
             if platform.closed_on is not None:

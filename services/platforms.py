@@ -11,7 +11,7 @@ platform's yearly check on the items of the rule set (八有 and the 2.0 items).
   missing and a unit with no platform has no share at all (nothing is met by default).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -203,12 +203,21 @@ def _opened(opened_on: date | None, today: date | None) -> date | None:
     return past_date(opened_on, field="opened_on", today=today)
 
 
-def _require_open_years(session: Session, actor: Actor, *days: date | None) -> None:
+def require_open_years(session: Session, actor: Actor, *days: date | None) -> None:
     """The years a change of the register touches (its dates, or today's year when it has
     none) must be open."""
     touched = {d.year for d in days if d is not None} or {clock.today().year}
     for y in sorted(touched):
         years.require_open(session, actor, y)
+
+
+def _once(seen: set[tuple] | None, key: tuple, check: Callable[[], object]) -> None:
+    """Run ``check`` unless this batch already ran it for ``key``: a batch of records is one
+    write, so it checks a unit exists and a year is open once for all its records."""
+    if seen is None or key not in seen:
+        check()
+        if seen is not None:
+            seen.add(key)
 
 
 @dataclass(frozen=True)
@@ -225,16 +234,21 @@ class PlatformEntry:
 
 
 def _insert_platform(
-    session: Session, actor: Actor, entry: PlatformEntry, today: date | None
+    session: Session,
+    actor: Actor,
+    entry: PlatformEntry,
+    today: date | None,
+    seen: set[tuple] | None = None,
 ) -> int:
     """Check and add one platform to the caller's transaction (no commit)."""
     require_write(actor, entry.township_id)
-    get_township(session, entry.township_id)
+    _once(seen, ("unit", entry.township_id), lambda: get_township(session, entry.township_id))
     values = _clean(
         name=entry.name, address=entry.address, opening_hours=entry.opening_hours, kind=entry.kind
     )
     opened_on = _opened(entry.opened_on, today)
-    _require_open_years(session, actor, opened_on)
+    year = (opened_on or clock.today()).year
+    _once(seen, ("year", year), lambda: require_open_years(session, actor, opened_on))
     if _duplicate(session, entry.township_id, str(values["name"]), None):
         raise ValidationError("guarantees.error.platform_duplicate", field="name")
     deputies = _check_deputies(session, entry.township_id, entry.deputy_ids)
@@ -294,8 +308,9 @@ def add_platforms(
     """``add_platform`` for many platforms at once (a register taken over in one go): every
     entry passes the same checks, and all are written in one transaction or none."""
     try:
+        seen: set[tuple] = set()
         with session.no_autoflush:
-            keys = [_insert_platform(session, actor, entry, today) for entry in entries]
+            keys = [_insert_platform(session, actor, entry, today, seen) for entry in entries]
     except Exception:
         session.rollback()
         raise
@@ -320,10 +335,9 @@ def correct_platform(
     row = _row(session, platform_id)
     values = _clean(name=name, address=address, opening_hours=opening_hours, kind=kind)
     opened_on = _opened(opened_on, None)
-    reason = corrections.check_change(
-        session, actor, row.township_id, row.opened_on or clock.today(), reason
-    )
-    _require_open_years(session, actor, opened_on, row.closed_on)
+    reason = corrections.check_change(session, actor, row.township_id, clock.today(), reason)
+    if opened_on != row.opened_on:  # the years the old and the new opening day count in
+        require_open_years(session, actor, row.opened_on, opened_on)
     if _duplicate(session, row.township_id, str(values["name"]), row.id):
         raise ValidationError("guarantees.error.platform_duplicate", field="name")
     if row.closed_on is not None and opened_on is not None and row.closed_on < opened_on:
@@ -451,6 +465,7 @@ def _write_check(
     entries: Mapping[str, ItemEntry],
     reason: str,
     existing: dict[str, PlatformCheck] | None = None,
+    seen: set[tuple] | None = None,
 ) -> None:
     """Check and write one platform's check of the year into the caller's transaction. Saving
     over a check already saved adds freely (ticks, notes where there were none, files); untick-
@@ -478,7 +493,7 @@ def _write_check(
     if correction:
         reason = corrections.check_change(session, actor, row.township_id, year, reason)
     else:
-        years.require_open(session, actor, year)
+        _once(seen, ("year", year), lambda: years.require_open(session, actor, year))
     before = {c: audit.snapshot(r) for c, r in existing.items()}
     after = {}
     new_rows = []
@@ -547,6 +562,7 @@ def check_platforms(
         )
     ).all():
         saved[check.platform_id][check.item_code] = check
+    seen: set[tuple] = set()
     try:
         with session.no_autoflush:
             for platform_id, entries in checks.items():
@@ -561,6 +577,7 @@ def check_platforms(
                     entries=entries,
                     reason="",
                     existing=saved[platform_id],
+                    seen=seen,
                 )
     except Exception:
         session.rollback()

@@ -283,9 +283,45 @@ def test_a_platform_is_corrected_with_a_reason_and_its_opening_day_has_happened(
         "station",
     )
     assert (before["deputy_ids"], after["deputy_ids"]) == ([], [dep["区代表"]])
-    # A platform opened in a closed year keeps its opening: the correction is refused.
+    # Once 2024 is closed, its opening day stands; the other details stay correctable.
     years.close_year(session, ADMIN, 2024, reason="考评已定")
-    _refused(lambda: platforms.correct_platform(session, clerk, pid, reason="改名", **fix))
+    _refused(
+        lambda: platforms.correct_platform(
+            session, clerk, pid, reason="日期", opened_on=date(2024, 4, 1), **fix
+        )
+    )
+    platforms.correct_platform(
+        session,
+        clerk,
+        pid,
+        reason="地址补全",
+        opened_on=date(2024, 3, 5),
+        address="幸福路 1 号",
+        **fix,
+    )
+    assert platforms.get_platform(session, LEADER, pid).address == "幸福路 1 号"
+
+
+def test_the_register_import_refuses_dates_in_a_closed_year(session, world):
+    from openpyxl import load_workbook
+
+    from services import platform_io
+
+    tid, clerk = world["tid"], world["clerk"]
+    platforms.add_platform(session, clerk, township_id=tid, kind="home", name="代表之家")
+    years.close_year(session, ADMIN, CLOSED, reason="考评已定")
+    wb = load_workbook(io.BytesIO(platform_io.export_register(session, clerk, tid, lang="zh")))
+    ws = wb.worksheets[0]
+    ws.append(["代表联系点", "新联系点", "", date(CLOSED, 5, 1), "", "", None])
+    out = io.BytesIO()
+    wb.save(out)
+    _refused(lambda: platform_io.import_register(session, clerk, tid, out.getvalue()))
+    assert [p.name for p in platforms.list_platforms(session, LEADER, tid)] == ["代表之家"]
+    # Opened this year: imported.
+    ws.cell(row=ws.max_row, column=4).value = date(Y, 5, 1)
+    out = io.BytesIO()
+    wb.save(out)
+    assert platform_io.import_register(session, clerk, tid, out.getvalue()).counts["created"] == 1
 
 
 def test_unticking_a_saved_item_is_a_correction_and_a_check_is_withdrawn_keeping_files(
