@@ -241,6 +241,9 @@ def test_clerk_enters_corrects_and_withdraws_an_item(page: Page, app_url, tmp_pa
     fix = page.locator("[data-testid='stForm']").filter(
         has=page.get_by_text("更正事项", exact=True)
     )
+    expect(fix).to_have_count(1, timeout=30_000)  # the form of the item chosen before is gone
+    expect(fix.get_by_role("textbox", name="事项名称")).to_have_value(title, timeout=30_000)
+    idle(page)
     fix.get_by_role("textbox", name="事项名称").fill(title + "（更正）")
     fix.get_by_role("textbox", name="原因").fill("名称录错")
     fix.get_by_role("button", name="更正").click()
