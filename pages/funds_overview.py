@@ -34,6 +34,7 @@ page_header(
 )
 
 show_saved()
+ufunds.localise_select_all()
 rules = ufunds.rules_for(version, year)
 units = cached.townships(version, actor)
 names = {u.id: u.name(lang) for u in units}

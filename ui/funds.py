@@ -1,5 +1,6 @@
 """Funding screens: cached reads, message and table formatting, charts and the Excel export."""
 
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -557,3 +558,18 @@ def rule_saving(rules: RuleSet, message: str = "", *, slot: str = "") -> Iterato
         except funds.RuleViolationError as exc:
             show_violations(exc.violations, rules)
             raise
+
+
+# Streamlit's multiselect offers a "Select all" option in English only; its text is hidden and
+# the user's-language text drawn in its place.
+_SELECT_ALL_CSS = (
+    "<style>"
+    '[data-key="__select_all__"] > div{{font-size:0}}'
+    '[data-key="__select_all__"] > div::after{{content:{text};font-size:0.875rem}}'
+    "</style>"
+)
+
+
+def localise_select_all() -> None:
+    """Name the multiselects' "Select all" option in the user's language on this screen."""
+    st.html(_SELECT_ALL_CSS.format(text=json.dumps(t("funds.select_all"), ensure_ascii=False)))

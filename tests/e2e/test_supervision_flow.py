@@ -88,12 +88,12 @@ def test_clerk_closes_an_item_and_the_board_and_t06_follow(
     page.keyboard.press("Enter")  # the one option left by the filter
     expect(source).to_have_value(oldest)
     # The name field takes the source's title once the server has run with the choice.
-    name = page.get_by_role("textbox", name="事项名称")
-    expect(name).to_have_value(oldest.split(" · ", 1)[1], timeout=30_000)
-    idle(page)
     opening = page.locator("[data-testid='stForm']").filter(
         has=page.get_by_role("button", name="立项", exact=True)
     )
+    name = opening.get_by_role("textbox", name="事项名称")
+    expect(name).to_have_value(oldest.split(" · ", 1)[1], timeout=30_000)
+    idle(page)
     opening.get_by_role("textbox", name="责任单位").fill("新庄镇城建办")
     page.get_by_role("button", name="立项", exact=True).click()
     expect(page.get_by_text("已立项，事项进入“调查研究”环节。")).to_be_visible(timeout=30_000)
@@ -241,6 +241,9 @@ def test_clerk_enters_corrects_and_withdraws_an_item(page: Page, app_url, tmp_pa
     fix = page.locator("[data-testid='stForm']").filter(
         has=page.get_by_text("更正事项", exact=True)
     )
+    expect(fix).to_have_count(1, timeout=30_000)  # the form of the item chosen before is gone
+    expect(fix.get_by_role("textbox", name="事项名称")).to_have_value(title, timeout=30_000)
+    idle(page)
     fix.get_by_role("textbox", name="事项名称").fill(title + "（更正）")
     fix.get_by_role("textbox", name="原因").fill("名称录错")
     fix.get_by_role("button", name="更正").click()

@@ -138,7 +138,10 @@ def test_the_export_holds_expenses_and_violations_with_chinese_headers(session):
     assert [c.value for c in wv[1]] == ["单位", "规则", "级别", "说明", "涉及记录", "例外说明"]
     assert wv.max_row == len(found) + 1
     rows = [[c.value for c in row] for row in wv.iter_rows(min_row=2)]
-    assert any(row[1] == "F05 大额支出须经主席团审议" and row[5] == "说明" for row in rows)
+    # The exception reason says where it stands: waiting for the district admin.
+    assert any(
+        row[1] == "F05 大额支出须经主席团审议" and row[5] == "说明（待审核）" for row in rows
+    )
     en = load_workbook(io.BytesIO(ufunds.excel_bytes(expenses, found, r, names, "en")))
     assert en.sheetnames == ["Expenses", "Violations"]
     assert en["Expenses"].cell(row=1, column=6).value == "Amount (yuan)"
