@@ -78,6 +78,9 @@ def test_a_restored_file_is_read_at_the_next_query(sqlite_file, tmp_path):
         _visit(session, unit_id, "kept")
         session.connection().exec_driver_sql(f"VACUUM INTO '{copy}'")
         _visit(session, unit_id, "lost with the old file")
+        # A file moved over a database is safe only without a write-ahead log left behind
+        # (SQLite would replay the old file's log into the new one): as after a checkpoint.
+        session.connection().exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     os.replace(copy, sqlite_file)  # a new file (a new inode) takes the old one's place
     with Session(engine) as session:
         notes = session.exec(select(Visit.note)).all()
