@@ -150,12 +150,14 @@ def measure_services(counter: StatementCounter, url: str, runs: int, year: int, 
 
 
 def clear_caches() -> list[str]:
-    """What a first viewer after a change meets: no ``st.cache_data`` entry and no functools
-    cache of the project's modules. The engine (``models.db._cached_engine``) is kept: its
-    connection pool outlives a data change, and dropping it would only leak connections."""
+    """What a first viewer after a change meets: no ``st.cache_data`` or ``st.cache_resource``
+    entry and no functools cache of the project's modules (``services.reads.bundle`` too).
+    The engine (``models.db._cached_engine``) is kept: its connection pool outlives a data
+    change, and dropping it would only leak connections."""
     import streamlit as st
 
     st.cache_data.clear()
+    st.cache_resource.clear()
     cleared = []
     for name, module in list(sys.modules.items()):
         if module is None or name.split(".")[0] not in ("services", "ui", "models", "seed"):

@@ -118,9 +118,9 @@ if counties:
     )
 with st.form("add_county", clear_on_submit=True, border=True):
     st.markdown(f"**{t('units.add_parent')}**")
-    c_code = st.text_input(t("units.col.code"), max_chars=20, key="county_code")
-    c_zh = st.text_input(t("units.col.name_zh"), max_chars=40, key="county_zh")
-    c_en = st.text_input(t("units.col.name_en"), max_chars=40, key="county_en")
+    c_code = st.text_input(t("units.county.code"), max_chars=20, key="county_code")
+    c_zh = st.text_input(t("units.county.name_zh"), max_chars=40, key="county_zh")
+    c_en = st.text_input(t("units.county.name_en"), max_chars=40, key="county_en")
     if st.form_submit_button(t("common.save")):
         with saving(t("common.saved")) as session:
             org.add_county(session, actor, code=c_code, name_zh=c_zh, name_en=c_en)

@@ -86,7 +86,7 @@ with st.container(key="linkage_metrics", horizontal=True):
 
 if counties and not county:
     st.subheader(t("linkage.county.section"))
-    by_county = linkage.coverage_by_county(cov, part, parent_of, counties)
+    by_county = ui.county_summary(version, actor, year, as_of)
     st.dataframe(
         pd.DataFrame(
             {

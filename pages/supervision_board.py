@@ -179,9 +179,17 @@ if rows.empty:
     st.info(t("supervision.board.empty", year=year))
 else:
     options = rows.sort_values(["overdue", "days_in_stage"], ascending=False)
+    # Column by column (a province lists thousands of items), each stage named once.
+    stages = {s: ui.stage_label(s) for s in options["stage"].unique()}
     labels = {
-        int(r["id"]): f"{r['title']} · {local_name(r, lang)} · {ui.stage_label(r['stage'])}"
-        for _, r in options.iterrows()
+        int(i): f"{title} · {name} · {stages[stage]}"
+        for i, title, name, stage in zip(
+            options["id"],
+            options["title"],
+            options["name_zh" if lang == "zh" else "name_en"],
+            options["stage"],
+            strict=True,
+        )
     }
     chosen = st.selectbox(
         t("supervision.board.pick_item"),

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import TypeVar
 
+from models.db import database_url
+
 T = TypeVar("T")
 
 
@@ -73,10 +75,17 @@ class Reads:
         return len(self._answers)
 
 
-@lru_cache(maxsize=4)
 def bundle(version: int) -> Reads:
-    """The shared reads of one data version (the last few versions are kept)."""
+    """The shared reads of one data version of the database in use (the last few are kept)."""
+    return _bundle(version, database_url())
+
+
+@lru_cache(maxsize=4)
+def _bundle(version: int, database: str) -> Reads:
     return Reads()
+
+
+bundle.cache_clear = _bundle.cache_clear
 
 
 def shared(reads: Reads | None, key: Hashable, compute: Callable[[], T]) -> T:

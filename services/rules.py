@@ -455,6 +455,36 @@ def get_rules(session: Session, year: int) -> RuleSet:
     return rules
 
 
+def rules_of_years(session: Session, years: Iterable[int]) -> dict[int, RuleSet]:
+    """The rules of several years in one read: for each, what ``get_rules`` gives, and for a year
+    before the first stored rule set the first one (items carried over from before the
+    platform), as ``services.supervision.rules_of_year``."""
+    wanted = sorted(set(years))
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(RuleSetRow)
+        .where(RuleSetRow.year <= max(wanted))
+        .order_by(RuleSetRow.year, RuleSetRow.version)
+    ).all()
+    if not rows:
+        raise NotFound("error.rules.missing", year=wanted[0])
+    latest: dict[int, RuleSetRow] = {}
+    for row in rows:  # in order: the last version of each year stays
+        latest[row.year] = row
+    parsed: dict[int, RuleSet] = {}
+    out = {}
+    for year in wanted:
+        stored = max((y for y in latest if y <= year), default=min(latest))
+        if stored not in parsed:
+            row = latest[stored]
+            source = f"rule set {row.year} v{row.version}"
+            parsed[stored] = parse(_with_defaults(row.content), source=source)
+        rules = parsed[stored]
+        out[year] = rules if rules.year == year else rules.model_copy(update={"year": year})
+    return out
+
+
 def save_rules(session: Session, actor: Actor, data: dict, *, note: str = "") -> int:
     """Validate and store a new version of a year's rules; returns the version number."""
     require_admin(actor)

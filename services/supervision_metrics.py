@@ -4,7 +4,6 @@ the appraisal: items per stage, the overdue list, closure and satisfaction per u
 days spent in each stage and T06's progress towards the people's evaluation.
 """
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 
 import pandas as pd
@@ -14,7 +13,7 @@ from sqlmodel import Session, func, select
 from models import SupervisionItem, SupervisionStageEvent, Township
 from models.enums import SupervisionStage
 from services.permissions import Actor, scope_to_readable
-from services.rules import RuleSet
+from services.rules import RuleSet, rules_of_years
 from services.supervision import GOOD_RATINGS, STAGES, rules_of_year, stage_deadline
 from services.supervision_reads import alive_in_year
 
@@ -40,12 +39,12 @@ def stage_counts(
     return pd.DataFrame(rows, columns=["township_id", "stage", "items"])
 
 
-def _overdue_condition(session: Session, as_of: date, years: Iterable[int]):
-    """SQL: the item is past the deadline of its current stage (rules of the entry year)."""
-    memo: dict[int, RuleSet] = {}
+def _overdue_condition(as_of: date, by_year: dict[int, RuleSet]):
+    """SQL: the item is past the deadline of its current stage (``by_year``: the rules of each
+    entry year, read at once by ``rules_of_years`` however many years the open items span)."""
     parts = []
-    for y in sorted(set(years)):
-        days = rules_of_year(session, y, memo).supervision.stage_deadline_days
+    for y in sorted(by_year):
+        days = by_year[y].supervision.stage_deadline_days
         for stage in STAGES:
             parts.append(
                 and_(
@@ -78,7 +77,7 @@ def overdue_items(
     township_id: int | None = None,
 ) -> pd.DataFrame:
     """Open items past the deadline of their stage as of ``as_of``, the longest overdue first."""
-    years = _open_entry_years(session, actor, year, as_of, township_id)
+    by_year = rules_of_years(session, _open_entry_years(session, actor, year, as_of, township_id))
     stmt = scope_to_readable(
         select(
             SupervisionItem.id,
@@ -91,16 +90,15 @@ def overdue_items(
             SupervisionItem.responsible_unit,
         )
         .join(Township, Township.id == SupervisionItem.township_id)
-        .where(alive_in_year(year, as_of), _overdue_condition(session, as_of, years))
+        .where(alive_in_year(year, as_of), _overdue_condition(as_of, by_year))
         .order_by(SupervisionItem.stage_entered_on, SupervisionItem.id),
         SupervisionItem.township_id,
         actor,
         township_id,
     )
-    memo: dict[int, RuleSet] = {}
     rows = []
     for item_id, tid, zh, en, title, stage, entered, unit in session.exec(stmt).all():
-        deadline = stage_deadline(stage, entered, rules_of_year(session, entered.year, memo))
+        deadline = stage_deadline(stage, entered, by_year[entered.year])
         rows.append(
             (
                 item_id,
@@ -137,7 +135,7 @@ def township_summary(session: Session, actor: Actor, *, year: int, as_of: date) 
     (closed / items), rated feedback events in the year and satisfaction (satisfied or basically
     satisfied / rated), and the year's closure target."""
     rules = rules_of_year(session, year)
-    years = _open_entry_years(session, actor, year, as_of)
+    by_year = rules_of_years(session, _open_entry_years(session, actor, year, as_of))
     closed_case = case(
         (
             and_(SupervisionItem.closed_on.is_not(None), SupervisionItem.closed_on <= as_of),
@@ -145,7 +143,7 @@ def township_summary(session: Session, actor: Actor, *, year: int, as_of: date) 
         ),
         else_=0,
     )
-    overdue_case = case((_overdue_condition(session, as_of, years), 1), else_=0)
+    overdue_case = case((_overdue_condition(as_of, by_year), 1), else_=0)
     items = (
         select(
             SupervisionItem.township_id.label("township_id"),

@@ -30,7 +30,9 @@ RECORD_PARTS = ("research", "deliberation", "follow_up")
 # Cached reads
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# Shared, not copied, by every viewer of the same data version (a frozen result; a province's
+# is 14,000 task statuses that a copy per viewer would unpickle on every run).
+@st.cache_resource(show_spinner=False, max_entries=32)
 def status(
     version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None
 ) -> ChecklistResult:

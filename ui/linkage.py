@@ -70,6 +70,18 @@ def gaps(version: int, actor: Actor, year: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def county_summary(version: int, actor: Actor, year: int, as_of: date) -> pd.DataFrame:
+    """linkage.coverage_by_county over the actor's units (one row per county-level district)."""
+    units = {u.id: u.parent_id for u in cached.townships(version, actor)}
+    return linkage.coverage_by_county(
+        coverage(version, actor, year),
+        participation(version, actor, year, as_of),
+        units,
+        counties(version),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def gap_count(version: int, actor: Actor, year: int) -> int:
     """How many people the gap list names (the whole list stays in the database's answer)."""
     return len(gaps(version, actor, year))

@@ -31,7 +31,9 @@ GRADE_COLORS = {
 }
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# Shared, not copied, by every viewer of the same data version: a province's board is thousands
+# of frozen records that a copy per viewer would unpickle on every run.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def scoreboard(version: int, year: int, as_of: date) -> scoring.ScoreBoard:
     with session_scope() as session:
         return scoring.township_scores(session, year, as_of, reads=reads.bundle(version))

@@ -2,12 +2,13 @@
 per district for the whole, and a district's own units once it is chosen."""
 
 import pytest
+import streamlit as st
 
 from bench.scale import AS_OF, populate
 from manage import migrate
 from models.db import session_scope
 from seed.demo import read_units
-from services import clock
+from services import clock, reads
 from tests.pages.apptest import no_exceptions, signed_in, visible_text
 
 # Two districts of three units each (a town, a township, a sub-district).
@@ -23,11 +24,21 @@ def two_districts(tmp_path_factory) -> str:
     return url
 
 
+def _forget_cached_reads() -> None:
+    """Cached reads are keyed by the data version, which another test's database may share."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    reads.bundle.cache_clear()
+
+
 @pytest.fixture
 def env(two_districts, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", two_districts)
     monkeypatch.setenv(clock.ENV, AS_OF.isoformat())
     monkeypatch.setenv("COOKIE_KEY", "test-cookie-key-not-secret-0123456789abcdef")
+    _forget_cached_reads()
+    yield
+    _forget_cached_reads()
 
 
 WORDS = {

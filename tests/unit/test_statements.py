@@ -121,3 +121,25 @@ def test_statements_per_computation_do_not_grow_with_the_units(tmp_path_factory)
 
     assert tripled == district
     assert district["overview_shared"] < district["headline"] + district["township_scores"]
+
+
+def test_the_rules_of_many_years_come_in_one_statement(session):
+    from services.rules import install_defaults, rules_of_years
+    from services.supervision import rules_of_year
+
+    install_defaults(session)
+    session.commit()
+    years = [2019, 2024, YEAR, YEAR + 3]
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        together = rules_of_years(session, years)
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert len(seen) == 1
+    # The same rules as asking year by year, a year before the first rule set included.
+    assert together == {y: rules_of_year(session, y) for y in years}
