@@ -11,9 +11,9 @@ from ui import data as cached
 from ui.i18n import t
 from ui.layout import (
     APP_ICON,
-    hide_built_in_hints,
     init_url_state,
     language_switch,
+    localise_built_ins,
     user_card,
     year_close_banner,
     year_picker,
@@ -24,7 +24,7 @@ def frame() -> None:
     init_url_state()
     st.set_page_config(page_title=t("app.title"), page_icon=APP_ICON, layout="wide")
     theme.enable()
-    hide_built_in_hints()
+    localise_built_ins()
     lang = language_switch()
 
     actor = auth.current_actor()

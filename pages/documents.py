@@ -18,7 +18,6 @@ from ui.forms import date_field, saving, show_saved
 from ui.i18n import LANGUAGES, current_lang, error_text, t
 from ui.layout import as_of_for, page_header, selected_year
 from ui.linkage import pick_township
-from ui.supervision import hide_uploader_english
 
 actor = page_actor(__file__)
 lang = current_lang()
@@ -99,7 +98,6 @@ if made and made[:3] == (kind, period, township_id):
     # Recording the notice as issued: clerks and the admin, for a notification only.
     if kind.notification is not None and actor.role != Role.district_leader:
         show_saved()
-        hide_uploader_english()
         with st.form("documents_issue_form", border=True):
             st.markdown(f"**{t('documents.page.issue_title')}**")
             st.caption(t("documents.page.issue_help"))

@@ -14,7 +14,7 @@ from ui import charts
 from ui import data as cached
 from ui import funds as ufunds
 from ui.auth import page_actor
-from ui.format import number, percent, yuan
+from ui.format import number, percent, wan_yuan, yuan
 from ui.forms import saving, show_saved
 from ui.i18n import current_lang, t
 from ui.layout import page_header, selected_year
@@ -34,7 +34,6 @@ page_header(
 )
 
 show_saved()
-ufunds.localise_select_all()
 rules = ufunds.rules_for(version, year)
 units = cached.townships(version, actor)
 names = {u.id: u.name(lang) for u in units}
@@ -50,11 +49,22 @@ excepted = [v for v in found if v.excepted]
 pending = [v for v in found if v.pending]
 
 with st.container(key="funds_metrics", horizontal=True):
-    st.metric(t("funds.metric.budget", year=year), yuan(total_budget), border=True)
-    st.metric(t("funds.metric.spent"), yuan(total_spent), border=True)
+    # Leaders read 万元; the exact amount is one hover away.
+    st.metric(
+        t("funds.metric.budget", year=year),
+        wan_yuan(total_budget),
+        help=yuan(total_budget),
+        border=True,
+    )
+    st.metric(t("funds.metric.spent"), wan_yuan(total_spent), help=yuan(total_spent), border=True)
     st.metric(t("funds.metric.rate"), ufunds.rate_text(total_spent, total_budget), border=True)
     st.metric(t("funds.metric.violations"), ufunds.counts_text(found), border=True)
-    st.metric(t("funds.metric.rewards"), yuan(report.total_yuan), border=True)
+    st.metric(
+        t("funds.metric.rewards"),
+        wan_yuan(report.total_yuan),
+        help=yuan(report.total_yuan),
+        border=True,
+    )
 
 # --- budget against spending -------------------------------------------------------------------
 

@@ -20,7 +20,6 @@ actor = page_actor(__file__)
 lang = current_lang()
 year = selected_year()
 page_header(t("funds.rules.title", year=year), t("funds.rules.caption"))
-ufunds.localise_select_all()
 
 if saved_version := st.session_state.pop(FLASH, None):
     st.success(t("funds.rules.saved", year=year, version=saved_version))

@@ -25,7 +25,6 @@ version = cached.data_version()
 per_member, per_deputy = ui.linkage_rule(version, year)
 
 page_header(t("linkage.rosters.title"), t("linkage.rosters.caption"))
-ui.relabel_uploader()
 
 township_id = ui.pick_township(actor, version, lang, key=f"linkage_roster_unit_{lang}")
 unit = next(u for u in cached.townships(version, actor) if u.id == township_id)

@@ -38,7 +38,6 @@ version = cached.data_version()
 # keep showing the label of the other language after a switch.
 
 page_header(t("supervision.items.title"), t("supervision.items.caption"))
-ui.hide_uploader_english()
 
 township_id = working_unit(
     actor,

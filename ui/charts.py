@@ -1,5 +1,7 @@
 """Chart helpers shared by the screens (feature charts live in ui/<feature>.py)."""
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -25,10 +27,11 @@ def show(chart: alt.Chart, *, key: str) -> None:
     st.altair_chart(chart, key=key, theme=None, width="stretch")
 
 
-def wan_axis(field: str, *, title: str | None = None, **encode) -> alt.X:
-    """An x encoding of yuan read in 万元: ticks "12.5" under an axis titled 万元 (the caller's
-    ``title``), never "125,000" per tick. The field stays in yuan, so tooltips and sums keep it."""
-    return alt.X(
+def wan_axis(field: str, *, title: str | None = None, y: bool = False, **encode) -> Any:
+    """An x (or with ``y`` a y) encoding of yuan read in 万元: ticks "12.5" under an axis titled
+    万元 (the caller's ``title``), never "125,000" per tick. The field stays in yuan, so tooltips
+    and sums keep it."""
+    return (alt.Y if y else alt.X)(
         f"{field}:Q",
         title=title,
         axis=alt.Axis(labelExpr="format(datum.value / 10000, ',.1~f')", tickCount=5),

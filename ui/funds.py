@@ -1,6 +1,5 @@
 """Funding screens: cached reads, message and table formatting, charts and the Excel export."""
 
-import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -23,6 +22,7 @@ from services.permissions import Actor
 from services.rewards import RewardReport, rewards
 from services.rules import RuleSet, get_rules
 from services.spreadsheets import writer
+from ui.charts import wan_axis
 from ui.format import day, number, percent, yuan
 from ui.forms import saving
 from ui.i18n import current_lang, error_text, local_name, name_column, t
@@ -347,7 +347,7 @@ def budget_bars(
         alt.Tooltip("spent_text:N", title=s_spent),
         alt.Tooltip("rate_text:N", title=t("funds.col.rate", lang)),
     ]
-    x = alt.X("value:Q", title=t("funds.chart.yuan", lang), axis=alt.Axis(format=",d"))
+    x = wan_axis("value", title=t("funds.chart.wan", lang))
     base = alt.Chart(df)
     back = (
         base.transform_filter(alt.datum.layer == "budget")
@@ -387,7 +387,7 @@ def monthly_line(df: pd.DataFrame, *, title: str, lang: str | None = None) -> al
         .mark_line(point=True, color=PRIMARY)
         .encode(
             x=x,
-            y=alt.Y("cumulative:Q", title=None, axis=alt.Axis(format=",d")),
+            y=wan_axis("cumulative", title=t("funds.chart.wan", lang), y=True),
             tooltip=[
                 alt.Tooltip("month:O", title=month_title),
                 alt.Tooltip("spent_text:N", title=t("funds.chart.month_spent", lang)),
@@ -558,18 +558,3 @@ def rule_saving(rules: RuleSet, message: str = "", *, slot: str = "") -> Iterato
         except funds.RuleViolationError as exc:
             show_violations(exc.violations, rules)
             raise
-
-
-# Streamlit's multiselect offers a "Select all" option in English only; its text is hidden and
-# the user's-language text drawn in its place.
-_SELECT_ALL_CSS = (
-    "<style>"
-    '[data-key="__select_all__"] > div{{font-size:0}}'
-    '[data-key="__select_all__"] > div::after{{content:{text};font-size:0.875rem}}'
-    "</style>"
-)
-
-
-def localise_select_all() -> None:
-    """Name the multiselects' "Select all" option in the user's language on this screen."""
-    st.html(_SELECT_ALL_CSS.format(text=json.dumps(t("funds.select_all"), ensure_ascii=False)))

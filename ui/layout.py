@@ -1,5 +1,6 @@
 """The frame shared by every screen: page config, language switch and the sidebar."""
 
+import json
 from datetime import date
 
 import streamlit as st
@@ -130,13 +131,30 @@ def as_of_for(year: int) -> date:
     return min(clock.today(), date(year, 12, 31))
 
 
-# Streamlit's own English hints ("Press Enter to submit form") have no translation: hidden. So
-# is the login form library's invisible cookie component (keyed "init"), which draws an empty box.
-_HIDE_BUILT_IN_HINTS = (
-    "<style>[data-testid='InputInstructions']{display:none}"
-    ".st-key-init:has(iframe[data-testid='stCustomComponentV1']){display:none}</style>"
+# Streamlit's own English texts, on every screen: the "Press Enter to submit form" hints have no
+# translation and are hidden; the file uploader's "Drag and drop … Limit 200MB per file" is hidden
+# (each screen says its own limits) and its button is named in the user's language; the
+# multiselect's "Select all" option is named in the user's language. The login form library's
+# invisible cookie component (keyed "init"), which draws an empty box, is hidden too.
+_BUILT_IN_CSS = (
+    "<style>[data-testid='InputInstructions']{{display:none}}"
+    ".st-key-init:has(iframe[data-testid='stCustomComponentV1']){{display:none}}"
+    '[data-testid="stFileUploaderDropzoneInstructions"]{{display:none}}'
+    '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]'
+    "{{display:none !important}}"
+    '[data-testid="stFileUploaderDropzone"] button [data-has-shortcut]::after'
+    "{{content:{browse};margin-left:0.5rem}}"
+    '[data-key="__select_all__"] > div{{font-size:0}}'
+    '[data-key="__select_all__"] > div::after{{content:{select_all};font-size:0.875rem}}'
+    "</style>"
 )
 
 
-def hide_built_in_hints() -> None:
-    st.html(_HIDE_BUILT_IN_HINTS)
+def localise_built_ins() -> None:
+    """Hide or rename Streamlit's own English texts (see ``_BUILT_IN_CSS``)."""
+    st.html(
+        _BUILT_IN_CSS.format(
+            browse=json.dumps(t("common.browse"), ensure_ascii=False),
+            select_all=json.dumps(t("common.select_all"), ensure_ascii=False),
+        )
+    )

@@ -1,6 +1,5 @@
 """Double-linkage widgets: cached reads, coverage and participation charts, import results."""
 
-import json
 import re
 from datetime import date
 
@@ -20,15 +19,6 @@ from ui.i18n import t
 from ui.theme import STATUS_COLORS
 
 # Streamlit's file drop zone has fixed English texts: they are hidden and the button relabelled.
-_UPLOADER_CSS = (
-    "<style>"
-    '[data-testid="stFileUploaderDropzoneInstructions"]{{display:none}}'
-    '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]'
-    "{{display:none}}"
-    '[data-testid="stFileUploaderDropzone"] button span[data-has-shortcut]::after'
-    "{{content:{browse}}}"
-    "</style>"
-)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 MAX_PROBLEMS_SHOWN = 500
 
@@ -40,10 +30,6 @@ def plain(text: str) -> str:
 
 def unit_name(row, lang: str) -> str:
     return row["name_zh"] if lang == "zh" else row["name_en"]
-
-
-def relabel_uploader() -> None:
-    st.html(_UPLOADER_CSS.format(browse=json.dumps(t("linkage.import.browse"), ensure_ascii=False)))
 
 
 # ---------------------------------------------------------------------------------------------

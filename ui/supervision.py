@@ -1,6 +1,5 @@
 """Closed-loop supervision on screen: cached reads, stage cards, charts and the item timeline."""
 
-import json
 import re
 from datetime import date
 
@@ -25,15 +24,6 @@ _BADGE = (
     'padding:0.1rem 0.5rem;font-size:0.8rem;white-space:nowrap">{text}</span>'
 )
 # Streamlit's file drop zone has fixed English texts; they are hidden and the button relabelled.
-_UPLOADER_CSS = (
-    "<style>"
-    '[data-testid="stFileUploaderDropzoneInstructions"]{{display:none}}'
-    '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]'
-    "{{display:none !important}}"
-    '[data-testid="stFileUploaderDropzone"] button [data-has-shortcut]::after'
-    "{{content:{browse};margin-left:0.5rem}}"
-    "</style>"
-)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 MAX_CARDS = 6
 # Closed items need no action: their column shows only the latest few.
@@ -124,12 +114,6 @@ def sources(version: int, actor: Actor, township_id: int, year: int) -> list[rea
 def overdue_badge(days_over: int) -> None:
     text = t("supervision.card.overdue", n=days_over)
     st.markdown(_BADGE.format(color=STATUS_COLORS["overdue"], text=text), unsafe_allow_html=True)
-
-
-def hide_uploader_english() -> None:
-    st.html(
-        _UPLOADER_CSS.format(browse=json.dumps(t("supervision.form.browse"), ensure_ascii=False))
-    )
 
 
 def item_card(row, lang: str, *, show_unit: bool) -> None:
