@@ -710,19 +710,7 @@ def correct_visit(
         today=today,
         visit_id=visit_id,
     )
-    before = audit.snapshot(row)
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.updated_at = utcnow()
-    return corrections.corrected(
-        session,
-        actor,
-        row,
-        entity="visit",
-        township_id=row.township_id,
-        before=before,
-        reason=why,
-    )
+    return corrections.apply(session, actor, row, values, entity="visit", reason=why)
 
 
 def withdraw_visit(session: Session, actor: Actor, visit_id: int, *, reason: str) -> None:
@@ -837,19 +825,7 @@ def correct_notification(
         today=today,
         notification_id=notification_id,
     )
-    before = audit.snapshot(row)
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.updated_at = utcnow()
-    return corrections.corrected(
-        session,
-        actor,
-        row,
-        entity="notification",
-        township_id=row.township_id,
-        before=before,
-        reason=why,
-    )
+    return corrections.apply(session, actor, row, values, entity="notification", reason=why)
 
 
 def withdraw_notification(

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
+from models.base import utcnow
 from models.enums import AuditAction
 from services import audit, years
 from services.errors import InUse
@@ -81,6 +82,32 @@ def corrected(
     )
     session.commit()
     return audit.key_of(row)
+
+
+def apply(
+    session: Session,
+    actor: Actor,
+    row: SQLModel,
+    values: dict[str, Any],
+    *,
+    entity: str,
+    reason: str,
+) -> int:
+    """A correction of ``row`` (a record of a unit, with ``township_id`` and ``updated_at``) to
+    the checked ``values``: set them, audit before → after with the reason, commit."""
+    before = audit.snapshot(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.updated_at = utcnow()
+    return corrected(
+        session,
+        actor,
+        row,
+        entity=entity,
+        township_id=row.township_id,
+        before=before,
+        reason=reason,
+    )
 
 
 def withdrawn(

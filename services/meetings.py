@@ -622,19 +622,7 @@ def correct_supervision_activity(
         today=today or clock.today(),
         activity_id=activity_id,
     )
-    before = audit.snapshot(row)
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.updated_at = utcnow()
-    return corrections.corrected(
-        session,
-        actor,
-        row,
-        entity="supervision_activity",
-        township_id=row.township_id,
-        before=before,
-        reason=why,
-    )
+    return corrections.apply(session, actor, row, values, entity="supervision_activity", reason=why)
 
 
 def withdraw_supervision_activity(
