@@ -10,7 +10,7 @@ from ui import charts
 from ui import data as cached
 from ui import overview as ui
 from ui.auth import page_actor
-from ui.format import month_day, number, percent
+from ui.format import month_day, number, percent, ranking_title
 from ui.i18n import current_lang, t
 from ui.layout import as_of_for, page_header, selected_year
 
@@ -79,10 +79,12 @@ def live() -> None:
             t("overview.metric.on_track_value", n=h.units_on_track, total=h.units),
             border=True,
         )
-        month = t("common.month_n", n=h.participation_month) if h.participation_month else "—"
-        st.metric(
-            t("overview.metric.participation", month=month), percent(h.participation), border=True
+        participation = (
+            t("overview.metric.participation", month=t("common.month_n", n=h.participation_month))
+            if h.participation_month
+            else t("overview.metric.participation_none")
         )
+        st.metric(participation, percent(h.participation), border=True)
         st.metric(t("overview.metric.open_items"), number(h.open_items), border=True)
         st.metric(t("overview.metric.overdue_items"), number(h.overdue_items), border=True)
         st.metric(t("overview.metric.execution"), percent(h.execution), border=True)
@@ -111,14 +113,7 @@ def live() -> None:
         return
     left, right = st.columns([1, 1.3], gap="large")
     with left:
-        top = board.units[0]
-        title = t(
-            "overview.ranking_title",
-            year=year,
-            top=top.name(lang),
-            score=f"{top.total:.1f}",
-            median=f"{board.median_total:.1f}",
-        )
+        title = ranking_title(board, year, lang)
         chart = ui.ranking_chart(board, lang, title=title, pick=True)
         event = st.altair_chart(
             chart, key="overview_ranking", theme=None, width="stretch", on_select="rerun"

@@ -23,7 +23,7 @@ from models.db import session_scope
 from services import commendations as commendations_service
 from services import linkage, overview, scoring, supervision, supervision_metrics
 from services.permissions import Actor
-from ui.format import month_day, number, percent
+from ui.format import month_day, number, percent, ranking_title
 from ui.i18n import label, t
 from ui.theme import FONT, PALETTE, PRIMARY, STATUS_COLORS
 
@@ -228,15 +228,7 @@ def ranking_slides(f: Figures, lang: str) -> list[Slide]:
     df["grade_label"] = [label("score.grade", g, lang) for g in df["grade"]]
     df["score_text"] = [f"{v:.1f}" for v in df["total"]]
     order = [label("score.grade", g, lang) for g in GRADE_COLORS]
-    top = board.units[0]
-    head, _, finding = t(
-        "overview.ranking_title",
-        lang,
-        year=f.year,
-        top=top.name(lang),
-        score=f"{top.total:.1f}",
-        median=f"{board.median_total:.1f}",
-    ).partition("：" if lang == "zh" else ": ")
+    head, _, finding = ranking_title(board, f.year, lang).partition("：" if lang == "zh" else ": ")
     rows = _ends(df.to_dict("records"))
     pages = _pages(rows, BARS_PER_SLIDE)
     out = []

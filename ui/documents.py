@@ -26,7 +26,7 @@ from services.fund_rules import violation_counts
 from services.permissions import Actor
 from ui import funds as funds_ui
 from ui import overview as overview_ui
-from ui.format import day, number, percent, yuan
+from ui.format import day, number, percent, ranking_title, yuan
 from ui.i18n import label, t
 
 OPEN_STAGES = [s.value for s in supervision.STAGES]
@@ -409,15 +409,7 @@ def deputies_notice(
 
 
 def _ranking_figure(board, lang: str) -> Figure:
-    top = board.units[0]
-    title = t(
-        "overview.ranking_title",
-        lang,
-        year=board.year,
-        top=top.name(lang),
-        score=f"{top.total:.1f}",
-        median=f"{board.median_total:.1f}",
-    )
+    title = ranking_title(board, board.year, lang)
     spec = overview_ui.ranking_chart(board, lang, title=title).to_dict()
     return Figure(title, charts.chart_png(spec, width=CHART_WIDTH), spec)
 

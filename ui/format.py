@@ -4,12 +4,13 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
-from ui.i18n import current_lang
+from ui.i18n import current_lang, t
 
 _LOCALES = {"zh": "zh_Hans_CN", "en": "en_US"}
 
@@ -88,3 +89,19 @@ def compact_json(value) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def ranking_title(board: Any, year: int, lang: str | None = None) -> str:
+    """The title of a ranking of the appraisal's totals: who leads and the median, or, while no
+    unit has a point (nothing recorded yet), that no unit has scored."""
+    top = board.units[0]
+    if top.total <= 0:
+        return t("overview.ranking_title_none", lang, year=year)
+    return t(
+        "overview.ranking_title",
+        lang,
+        year=year,
+        top=top.name(lang or current_lang()),
+        score=f"{top.total:.1f}",
+        median=f"{board.median_total:.1f}",
+    )

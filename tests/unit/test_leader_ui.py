@@ -67,3 +67,21 @@ def test_at_scale_a_chart_draws_the_first_and_last_units_not_all_of_them():
     assert shown == [*range(10), *range(1390, 1400)]
     assert deck._ends(list(range(42))) == list(range(42))  # three slides' worth: all
     assert deck._ends(list(range(140))) == [*range(14), *range(126, 140)]
+
+
+def test_a_ranking_with_no_point_anywhere_names_no_leader():
+    from types import SimpleNamespace
+
+    from ui.format import ranking_title
+
+    def unit(name, total):
+        return SimpleNamespace(total=total, name=lambda lang, n=name: n)
+
+    nothing = SimpleNamespace(units=[unit("来龙镇", 0.0), unit("新庄镇", 0.0)], median_total=0.0)
+    assert ranking_title(nothing, 2026, "zh") == (
+        "2026年考评得分：尚无单位得分，各单位录入工作记录后才有分数"
+    )
+    scored = SimpleNamespace(units=[unit("大兴镇", 94.9), unit("新庄镇", 47.6)], median_total=71.2)
+    assert (
+        ranking_title(scored, 2026, "zh") == "2026年考评得分：大兴镇第一（94.9 分），中位数 71.2 分"
+    )
