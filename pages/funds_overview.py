@@ -48,20 +48,22 @@ standing = [v for v in found if v.standing]
 excepted = [v for v in found if v.excepted]
 pending = [v for v in found if v.pending]
 
+# District figures read in 万元, the exact amount one hover away; a clerk keeps the unit's books
+# and reads the exact amount.
+money = wan_yuan if actor.is_district else yuan
 with st.container(key="funds_metrics", horizontal=True):
-    # Leaders read 万元; the exact amount is one hover away.
     st.metric(
         t("funds.metric.budget", year=year),
-        wan_yuan(total_budget),
+        money(total_budget),
         help=yuan(total_budget),
         border=True,
     )
-    st.metric(t("funds.metric.spent"), wan_yuan(total_spent), help=yuan(total_spent), border=True)
+    st.metric(t("funds.metric.spent"), money(total_spent), help=yuan(total_spent), border=True)
     st.metric(t("funds.metric.rate"), ufunds.rate_text(total_spent, total_budget), border=True)
     st.metric(t("funds.metric.violations"), ufunds.counts_text(found), border=True)
     st.metric(
         t("funds.metric.rewards"),
-        wan_yuan(report.total_yuan),
+        money(report.total_yuan),
         help=yuan(report.total_yuan),
         border=True,
     )
