@@ -329,9 +329,11 @@ def _visit_fields(prefix: str, entry: dict | None = None) -> dict:
         key=f"{prefix}_date",
         value=start("date", "held_on", today),
     )
+    # Empty until typed: an untouched form (e.g. the second click of a double click, after the
+    # first save emptied it) is refused, never saved as a visit of one person.
     n = st.number_input(
         _req(t("linkage.contact.people_visited")),
-        value=start("people", "people_visited", 1),
+        value=start("people", "people_visited", None),
         step=1,
         key=f"{prefix}_people",
     )
@@ -342,7 +344,7 @@ def _visit_fields(prefix: str, entry: dict | None = None) -> dict:
         help=t("checklist.entry.at_most", n=contact_days.MAX_NOTE),
         key=f"{prefix}_note",
     )
-    return {"kind": kind, "held_on": held, "people_visited": int(n), "note": note}
+    return {"kind": kind, "held_on": held, "people_visited": n, "note": note}
 
 
 def _notice_fields(prefix: str, entry: dict | None = None) -> dict:

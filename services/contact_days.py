@@ -50,6 +50,8 @@ MAX_COUNT = 100_000
 
 def _count(value: Any, field: str, *, minimum: int = 0) -> int:
     """A whole number of people or opinions, from ``minimum`` up to MAX_COUNT."""
+    if value is None:
+        raise ValidationError("error.required", field=field)
     if isinstance(value, bool) or not isinstance(value, int):
         try:
             value = int(value)

@@ -252,3 +252,18 @@ def test_a_notification_is_corrected_and_withdrawn(app_env):
     _submit(at, f"linkage_withdraw_notice_{note.id}")
     assert "Withdrawn." in [s.value for s in at.success]
     assert _rows(app_env, Notification, id=note.id) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [("zh", "走访人数：此项为必填项。"), ("en", "People visited: This field is required.")],
+)
+def test_an_untouched_visit_form_saves_nothing(app_env, lang, message):
+    """The second click of a double click can arrive after the first save emptied the form: an
+    empty form is refused with a message, never stored as a visit of one person."""
+    visits = len(_rows(app_env, Visit))
+    at = _open(lang)
+    assert at.number_input(key="linkage_visit_people").value is None
+    _submit(at, "linkage_visit_form")
+    assert [e.value for e in at.error] == [message]
+    assert len(_rows(app_env, Visit)) == visits
