@@ -86,7 +86,9 @@ tabs = st.tabs(
         t("guarantees.tab.check"),
         t("guarantees.tab.activities"),
         t("guarantees.tab.commendations"),
-    ]
+    ],
+    # Keyed, so the open tab stays open when the saved message above it goes away.
+    key=f"g_tabs_{lang}",
 )
 
 # -- the three ones ------------------------------------------------------------------------------
