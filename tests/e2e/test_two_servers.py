@@ -83,6 +83,7 @@ def test_an_entry_through_one_server_shows_on_the_other(browser: Browser, shared
         form = clerk.locator(".st-key-linkage_visit_form, [data-testid='stForm']").filter(
             has=clerk.get_by_role("spinbutton", name="走访人数")
         )
+        form.get_by_role("spinbutton", name="走访人数").fill("2")
         form.get_by_role("textbox").last.fill("两台服务器：走访选民")
         form.get_by_role("button", name="保存").click()
         expect(clerk.get_by_text("的走访。").first).to_be_visible(timeout=30_000)
