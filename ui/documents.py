@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from models.db import session_scope
 from models.enums import NotificationKind, UnitType
+from services import clock, supervision
 from services import rules as rules_service
-from services import supervision
 from services.documents import charts, pdf, records, word, workbook
 from services.documents.model import Document, Figure, Heading, Paragraph, Table
 from services.documents.periods import Period
@@ -638,7 +638,7 @@ def build(
     fmt = fmt or FORMATS[kind][0]
     if fmt not in FORMATS[kind]:
         raise ValidationError("documents.error.format", field="format", fmt=fmt)
-    today = as_of or date.today()
+    today = as_of or clock.today()
     if kind.for_unit:
         if township_id is None:
             raise ValidationError("documents.error.unit_required", field="unit")
