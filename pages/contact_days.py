@@ -196,7 +196,7 @@ confirm.reset(
     {
         f"linkage_visit_kind_{lang}": next(iter(VisitKind)),
         "linkage_visit_date": today,
-        "linkage_visit_people": 1,
+        "linkage_visit_people": None,
         "linkage_visit_note": "",
     },
 )

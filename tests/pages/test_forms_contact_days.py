@@ -267,3 +267,12 @@ def test_an_untouched_visit_form_saves_nothing(app_env, lang, message):
     _submit(at, "linkage_visit_form")
     assert [e.value for e in at.error] == [message]
     assert len(_rows(app_env, Visit)) == visits
+    # After a save the form is as untouched as at first.
+    at.number_input(key="linkage_visit_people").set_value(4)
+    at.text_input(key="linkage_visit_note").input(f"走访后清空（{lang}）")
+    _submit(at, "linkage_visit_form")
+    assert len(_rows(app_env, Visit)) == visits + 1
+    assert at.number_input(key="linkage_visit_people").value is None
+    _submit(at, "linkage_visit_form")
+    assert [e.value for e in at.error] == [message]
+    assert len(_rows(app_env, Visit)) == visits + 1
