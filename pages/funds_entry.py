@@ -212,6 +212,7 @@ def _expense_fields(prefix: str, row=None) -> dict:
     }
 
 
+LAST_SAVED = "_funds_exp_last_saved"
 tab_expense, tab_budget, tab_list = st.tabs(
     [t("funds.entry.tab_expense"), t("funds.entry.tab_budget"), t("funds.entry.tab_list")]
 )
@@ -228,7 +229,16 @@ with tab_expense:
             )
             save = st.form_submit_button(t("common.save"), type="primary", key="funds_exp_save")
 
+    # The late second click of a double click finds the form emptied by the first save: it
+    # saves nothing and says again what was saved, instead of refusing an empty form.
+    untouched = not any(
+        str(st.session_state.get(f"funds_exp_{field}") or "").strip()
+        for field in ("amount", "receipt", "payee", "purpose")
+    )
+    if save and untouched and (again := st.session_state.pop(LAST_SAVED, None)):
+        saved(again, slot="expense")
     if check or save:
+        st.session_state.pop(LAST_SAVED, None)
         draft, excuse = typed["draft"], typed["excuse"]
         # The expense is checked against the rules of the year it is charged to.
         charged = ufunds.rules_for(version, draft.budget_year)
@@ -243,7 +253,8 @@ with tab_expense:
                 with saving(slot="expense") as session:
                     result = funds.record_expense(session, actor, draft, exception_reason=excuse)
                     st.session_state[RESET] = ("expense",)
-                    saved(_saved_text(result, expense_id=result.id), slot="expense")
+                    st.session_state[LAST_SAVED] = _saved_text(result, expense_id=result.id)
+                    saved(st.session_state[LAST_SAVED], slot="expense")
 
 # --- budget -----------------------------------------------------------------------------------
 

@@ -455,3 +455,32 @@ def test_the_admin_returns_an_exception_only_with_a_note(app_env, lang):
     with session_scope() as session:
         row = session.get(Expense, saved.id)
         assert (row.exception_status, row.exception_note) == ("returned", "请补主席团纪要")
+
+
+def test_the_late_second_click_of_a_double_click_saves_nothing_and_says_saved_again(app_env):
+    """The second click of a double click can arrive after the first save emptied the form: it
+    stores nothing and shows the saved message again rather than an empty-form refusal."""
+    clerk = _actor("clerk06")
+    category = _roomy_category("clerk06", Decimal("100"))
+    before = _expense_count(clerk.township_id)
+    at = _open("clerk06", ENTRY)
+    _fill_expense(
+        at,
+        category=category,
+        amount="12.00",
+        receipt=f"T{uuid.uuid4().hex[:18]}",
+        purpose="代表活动资料复印",
+    )
+    at.button(key="funds_exp_save").click().run()
+    no_exceptions(at)
+    first = [s.value for s in at.success if "已保存支出#" in s.value]
+    assert first and _expense_count(clerk.township_id) == before + 1
+    assert at.text_input(key="funds_exp_amount").value == ""
+    at.button(key="funds_exp_save").click().run()
+    no_exceptions(at)
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success if "已保存支出#" in s.value] == first
+    assert _expense_count(clerk.township_id) == before + 1
+    # A third click on the empty form is an ordinary submit: refused, with its message.
+    at.button(key="funds_exp_save").click().run()
+    assert at.error and _expense_count(clerk.township_id) == before + 1
