@@ -4,11 +4,12 @@
 it in a process of its own for each scale and backend, so the peak memory it reports belongs to
 that scale alone and no cache is shared between two measurements.
 
-- services: each main computation on a fresh session as the district leader (median, SQL
-  statements of one call);
-- pages: each page rendered by AppTest as the district leader, cold (``st.cache_data.clear()``
-  and the project's functools caches cleared), warm (the next viewer, a new session) and its
-  floor (``bench/floor.py``), medians over the runs, SQL statements of a cold and a warm render;
+- services: each main computation on a fresh session as the district leader after one unit's
+  write (median, SQL statements of one call), and once after a change to every unit;
+- pages: each page rendered by AppTest as the district leader, cold (one unit's write, then
+  ``st.cache_data.clear()`` and the project's functools caches cleared: the first viewer after a
+  clerk's save), warm (the next viewer, a new session) and its floor (``bench/floor.py``),
+  medians over the runs, SQL statements of a cold and a warm render;
 - memory: the peak resident set size of this process (``resource.getrusage(...).ru_maxrss``).
 """
 
@@ -128,18 +129,40 @@ def service_calls(session_factory, year: int, as_of) -> dict[str, Callable[[], A
     }
 
 
+def stale(url: str, *, every_unit: bool = False) -> None:
+    """What a write leaves for the next read: the kept figures of one unit (a clerk's save), or
+    of every unit (a rule change, a new day, a new release), no longer current. The stamps are
+    raised as a commit raises them; the records stay as they are, so each run reads the same."""
+    from sqlmodel import select
+
+    from models import Township
+    from models.db import session_scope
+    from models.figures import EVERY_UNIT, raise_stamps
+
+    with session_scope(url) as session:
+        first = session.exec(select(Township.id).order_by(Township.id)).first()
+        raise_stamps(session, [EVERY_UNIT] if every_unit else [first])
+        session.commit()
+
+
 def measure_services(counter: StatementCounter, url: str, runs: int, year: int, as_of) -> dict:
+    """Each computation after one unit's write (its figures computed again, the others' read
+    as kept), and once after a change to every unit (everything computed)."""
     from models.db import session_scope
 
     out = {}
     for name, call in service_calls(lambda: session_scope(url), year, as_of).items():
+        stale(url, every_unit=True)
+        rebuild, _, _ = counter.measure(call)
         seconds, statements = [], 0
         for _ in range(runs):
+            stale(url)
             took, statements, _result = counter.measure(call)
             seconds.append(took)
         out[name] = {
             "median_ms": round(statistics.median(seconds) * 1000, 1),
             "runs_ms": [round(s * 1000, 1) for s in seconds],
+            "every_unit_ms": round(rebuild * 1000, 1),
             "statements": statements,
         }
     return out
@@ -242,6 +265,7 @@ def render(
     """Seconds and SQL statements of one viewer opening ``page`` (after the landing page)."""
     at = viewer(timeout)
     if cold:
+        stale(os.environ["DATABASE_URL"])
         clear_caches()
     at.switch_page(page)
     gc.collect()

@@ -15,6 +15,7 @@ from models.enums import (
     UnitType,
     VisitKind,
 )
+from models.figures import FigureStamp, UnitFigure
 from models.funds import Budget, Expense
 from models.linkage import ContactDay, ContactDayParticipant, Notification, Opinion, Visit
 from models.meetings import Meeting, SupervisionTopic
@@ -40,6 +41,7 @@ __all__ = [
     "Deputy",
     "DeputyLevel",
     "Expense",
+    "FigureStamp",
     "IntegratedActivity",
     "IssuedDocument",
     "LoginThrottle",
@@ -65,6 +67,7 @@ __all__ = [
     "SupervisionTopic",
     "TaskMark",
     "Township",
+    "UnitFigure",
     "UnitType",
     "User",
     "UserSession",

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from models import TaskMark, Township
 from models.enums import UnitType
 from models.rules import RuleSet as RuleSetRow
-from services import org
+from services import org, unit_figures
 from services.checklist_tasks import RECORD_COLUMNS, TASKS, TaskReader, Unit
 from services.errors import ValidationError
 from services.permissions import Actor, readable_township_ids, require_read
@@ -146,7 +146,6 @@ def _scope_key(ids: list[int] | None) -> tuple[int, ...] | None:
 def _checklist_status(
     session: Session, year: int, as_of: date, township_ids: list[int] | None
 ) -> ChecklistResult:
-    rules = get_rules(session, year)
     as_of = clamp_as_of(year, as_of)
     version = rules_version(session, year)
     stmt = select(Township).where(Township.active).order_by(Township.sort_order, Township.id)
@@ -158,6 +157,25 @@ def _checklist_status(
     ]
     if not units:
         return ChecklistResult(year, as_of, version, ())
+    by_id = {u.id: u for u in units}
+
+    def compute(ids: list[int]) -> dict[int, UnitChecklist]:
+        return {
+            c.township_id: c
+            for c in _unit_checklists(session, year, as_of, [by_id[i] for i in ids])
+        }
+
+    kept = unit_figures.per_unit(
+        session, "checklist", year=year, as_of=as_of, ids=list(by_id), compute=compute
+    )
+    return ChecklistResult(year, as_of, version, tuple(kept[u.id] for u in units))
+
+
+def _unit_checklists(
+    session: Session, year: int, as_of: date, units: list[Unit]
+) -> list[UnitChecklist]:
+    """Each unit's ten tasks, read with one set of grouped queries for all of ``units``."""
+    rules = get_rules(session, year)
     reader = TaskReader(session, rules, year, as_of, [u.id for u in units])
     marks = _hand_marks(reader)
     results = []
@@ -176,7 +194,7 @@ def _checklist_status(
                 )
             tasks.append(status)
         results.append(UnitChecklist(u.id, u.code, u.name_zh, u.name_en, u.unit_type, tuple(tasks)))
-    return ChecklistResult(year, as_of, version, tuple(results))
+    return results
 
 
 def readable_checklist(

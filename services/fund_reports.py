@@ -6,6 +6,7 @@ Sums are taken in the database as integer fen and returned as Decimal yuan.
 """
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 import pandas as pd
@@ -13,6 +14,7 @@ from sqlalchemy import and_, extract
 from sqlmodel import Session, func, select
 
 from models import Budget, Expense, Township
+from services import unit_figures
 from services.fund_rules import (
     DEPUTY_ACTIVITIES,
     BudgetLine,
@@ -55,14 +57,38 @@ def fund_violations(
 ) -> list[Violation]:
     """Every violation of the stored budgets and expenses of ``year`` (budget year), with the
     records behind each, for the units the actor may read; errors first, then by rule code and
-    the district's order of units."""
-    rules = rules or get_rules(session, year)
+    the district's order of units.
+
+    Under the stored rules each unit's own violations are kept between reads
+    (``services.unit_figures``) and computed again for a unit whose records changed; a receipt
+    number used twice (F03) is counted over every unit at each read, since another unit's
+    expense can make it so. ``rules`` given (a draft being checked) judges everything afresh."""
     units = _scope(session, actor, township_id)
     if not units:
         return []
     ids = [u.id for u in units]
+    if rules is None:
+        stored = get_rules(session, year)
+
+        def compute(stale: list[int]) -> dict[int, list[Violation]]:
+            found = judge(_unit_subjects(session, year, stale, stored), stored)
+            by_unit: dict[int, list[Violation]] = {tid: [] for tid in stale}
+            for v in found:
+                by_unit[v.township_id].append(v)
+            return by_unit
+
+        kept = unit_figures.per_unit(
+            session, "funds", year=year, as_of=date(year, 12, 31), ids=ids, compute=compute
+        )
+        found = [v for tid in ids for v in kept[tid]]
+        found += judge(_receipt_subjects(session, year, ids), stored)
+    else:
+        subjects = [
+            *_unit_subjects(session, year, ids, rules),
+            *_receipt_subjects(session, year, ids),
+        ]
+        found = judge(subjects, rules)
     order = {u.id: i for i, u in enumerate(units)}
-    found = judge(_saved_subjects(session, year, ids, rules), rules)
     found.sort(
         key=lambda v: (
             v.severity != Severity.error,
@@ -74,41 +100,47 @@ def fund_violations(
     return found
 
 
-def _saved_subjects(session: Session, year: int, ids: list[int], rules: RuleSet) -> list[Subject]:
-    """What the rules judge in the saved records of the units ``ids``: every expense charged to
-    the year, each receipt number on them, each unit's spending per category, every budget
-    line, and each budgeted unit's deputy-activity budget."""
-    in_year = and_(Expense.budget_year == year, Expense.township_id.in_(ids))
+_EXPENSE_COLUMNS = (
+    Expense.id,
+    Expense.township_id,
+    Expense.receipt_no,
+    Expense.occurred_on,
+    Expense.amount_fen,
+    Expense.exception_reason,
+    Expense.exception_status,
+    Expense.category,
+    Expense.payee,
+    Expense.purpose,
+    Expense.presidium_approved,
+    Expense.approval_ref,
+)
+
+
+def _expense_record(r) -> RecordRef:
+    return RecordRef(
+        kind="expense",
+        id=r.id,
+        township_id=r.township_id,
+        ref=r.receipt_no,
+        occurred_on=r.occurred_on,
+        amount=to_yuan(r.amount_fen),
+        exception_reason=r.exception_reason or "",
+        exception_status=r.exception_status or "",
+    )
+
+
+def _unit_subjects(session: Session, year: int, ids: list[int], rules: RuleSet) -> list[Subject]:
+    """What the rules judge in each unit's own saved records of the units ``ids``: every
+    expense charged to the year, each unit's spending per category, every budget line, and each
+    budgeted unit's deputy-activity budget."""
     rows = session.exec(
-        select(
-            Expense.id,
-            Expense.township_id,
-            Expense.receipt_no,
-            Expense.occurred_on,
-            Expense.amount_fen,
-            Expense.exception_reason,
-            Expense.exception_status,
-            Expense.category,
-            Expense.payee,
-            Expense.purpose,
-            Expense.presidium_approved,
-            Expense.approval_ref,
-        )
-        .where(in_year)
+        select(*_EXPENSE_COLUMNS)
+        .where(Expense.budget_year == year, Expense.township_id.in_(ids))
         .order_by(Expense.occurred_on, Expense.id)
     ).all()
     expenses = [
         ChargedExpense(
-            record=RecordRef(
-                kind="expense",
-                id=r.id,
-                township_id=r.township_id,
-                ref=r.receipt_no,
-                occurred_on=r.occurred_on,
-                amount=to_yuan(r.amount_fen),
-                exception_reason=r.exception_reason or "",
-                exception_status=r.exception_status or "",
-            ),
+            record=_expense_record(r),
             budget_year=year,
             category=r.category,
             payee=r.payee,
@@ -118,33 +150,9 @@ def _saved_subjects(session: Session, year: int, ids: list[int], rules: RuleSet)
         )
         for r in rows
     ]
-    by_receipt: dict[tuple[int, str], list[RecordRef]] = defaultdict(list)
     by_category: dict[tuple[int, str], list[RecordRef]] = defaultdict(list)
     for e in expenses:
-        if e.record.ref.strip():
-            by_receipt[(e.record.township_id, e.record.ref)].append(e.record)
         by_category[(e.record.township_id, e.category)].append(e.record)
-
-    # A receipt number counts over every unit and year, and is reported to each unit using it.
-    # Only numbers used more than once are counted; any other is used by its one expense.
-    numbered = and_(in_year, func.trim(Expense.receipt_no) != "")
-    reused = (
-        select(Expense.receipt_no)
-        .where(Expense.receipt_no.in_(select(Expense.receipt_no).where(numbered)))
-        .group_by(Expense.receipt_no)
-        .having(func.count(Expense.id) > 1)
-    )
-    uses = receipt_uses(session, reused) if by_receipt else {}
-    receipts = [
-        ReceiptUse(
-            township_id=tid,
-            receipt=receipt,
-            records=tuple(sorted(records, key=lambda r: r.id or 0)),
-            uses=uses[receipt][0] if receipt in uses else 1,
-            units=len(uses[receipt][1]) if receipt in uses else 1,
-        )
-        for (tid, receipt), records in by_receipt.items()
-    ]
 
     budgets = {
         (b.township_id, b.category): b
@@ -180,7 +188,42 @@ def _saved_subjects(session: Session, year: int, ids: list[int], rules: RuleSet)
                     deputies=deputies.get(tid, (0, 0))[0],
                 )
             )
-    return [*expenses, *receipts, *spending, *lines, *floors]
+    return [*expenses, *spending, *lines, *floors]
+
+
+def _receipt_subjects(session: Session, year: int, ids: list[int]) -> list[ReceiptUse]:
+    """Each receipt number that the year's expenses of the units ``ids`` share with another
+    saved expense, of any unit and year, reported to each unit using it (a number used once
+    breaks no rule)."""
+    # Numbers used more than once anywhere: one pass over the receipt index.
+    reused = (
+        select(Expense.receipt_no)
+        .where(func.trim(Expense.receipt_no) != "")
+        .group_by(Expense.receipt_no)
+        .having(func.count(Expense.id) > 1)
+    )
+    numbered = and_(Expense.budget_year == year, Expense.township_id.in_(ids))
+    rows = session.exec(
+        select(*_EXPENSE_COLUMNS)
+        .where(numbered, Expense.receipt_no.in_(reused))
+        .order_by(Expense.occurred_on, Expense.id)
+    ).all()
+    if not rows:
+        return []
+    by_receipt: dict[tuple[int, str], list[RecordRef]] = defaultdict(list)
+    for r in rows:
+        by_receipt[(r.township_id, r.receipt_no)].append(_expense_record(r))
+    uses = receipt_uses(session, {receipt for _tid, receipt in by_receipt})
+    return [
+        ReceiptUse(
+            township_id=tid,
+            receipt=receipt,
+            records=tuple(sorted(records, key=lambda r: r.id or 0)),
+            uses=uses[receipt][0],
+            units=len(uses[receipt][1]),
+        )
+        for (tid, receipt), records in by_receipt.items()
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from models import (
     VoterLink,
 )
 from models.enums import DeputyLevel, NotificationKind, Role, UnitType, VisitKind
-from services import clock
+from services import clock, unit_figures
 from services.permissions import Actor, readable_township_ids, scope_to_units
 from services.rules import ContactDayRule, get_rules
 from services.task_status import contact_days_allowed
@@ -116,16 +116,18 @@ def presidium_clause():
     )
 
 
-def _own_voter_counts():
-    """Per deputy: active linked voters of the deputy's current constituency."""
-    return (
+def _own_voter_counts(ids: list[int] | None = None):
+    """Per deputy (of the units ``ids``, or all): active linked voters of the deputy's current
+    constituency."""
+    stmt = (
         select(VoterLink.deputy_id.label("deputy_id"), func.count(VoterLink.id).label("n"))
         .join(Voter, Voter.id == VoterLink.voter_id)
         .join(Deputy, Deputy.id == VoterLink.deputy_id)
         .where(Voter.active, Voter.constituency_id == Deputy.constituency_id)
-        .group_by(VoterLink.deputy_id)
-        .subquery()
     )
+    if ids is not None:
+        stmt = stmt.where(Deputy.township_id.in_(ids))
+    return stmt.group_by(VoterLink.deputy_id).subquery()
 
 
 def _other_voter_counts():
@@ -143,19 +145,20 @@ def _other_voter_counts():
     )
 
 
-def _member_link_counts():
-    """Per presidium member: distinct active deputies linked."""
+def _member_link_counts(ids: list[int] | None = None):
+    """Per presidium member (of the units ``ids``, or all): distinct active deputies linked."""
     linked = aliased(Deputy)
-    return (
+    stmt = (
         select(
             PresidiumLink.member_id.label("member_id"),
             func.count(distinct(PresidiumLink.deputy_id)).label("n"),
         )
         .join(linked, linked.id == PresidiumLink.deputy_id)
         .where(linked.active)
-        .group_by(PresidiumLink.member_id)
-        .subquery()
     )
+    if ids is not None:
+        stmt = stmt.where(PresidiumLink.township_id.in_(ids))
+    return stmt.group_by(PresidiumLink.member_id).subquery()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,7 +189,33 @@ def coverage_by_township(
     """
     rule = get_rules(session, year).linkage
     ids = readable_township_ids(actor, township_id)
-    own = _own_voter_counts()
+    units = [
+        tid
+        for tid in session.exec(
+            scope_to_units(
+                select(Township.id)
+                .where(Township.active)
+                .order_by(Township.sort_order, Township.id),
+                Township.id,
+                ids,
+            )
+        ).all()
+        if tid is not None
+    ]
+    kept = unit_figures.per_unit(
+        session,
+        "coverage",
+        year=year,
+        as_of=date(year, 12, 31),
+        ids=units,
+        compute=lambda stale: _coverage_rows(session, rule, stale),
+    )
+    return pd.DataFrame([kept[tid] for tid in units], columns=COVERAGE_COLUMNS)
+
+
+def _coverage_rows(session: Session, rule, ids: list[int]) -> dict[int, dict]:
+    """Per unit of ``ids``: its row of ``coverage_by_township``."""
+    own = _own_voter_counts(ids)
     deputies = (
         select(
             Deputy.township_id.label("township_id"),
@@ -197,11 +226,11 @@ def coverage_by_township(
         )
         .join(Township, Township.id == Deputy.township_id)
         .join(own, own.c.deputy_id == Deputy.id, isouter=True)
-        .where(linkage_deputy_clause())
+        .where(linkage_deputy_clause(), Deputy.township_id.in_(ids))
         .group_by(Deputy.township_id)
         .subquery()
     )
-    links = _member_link_counts()
+    links = _member_link_counts(ids)
     members = (
         select(
             Deputy.township_id.label("township_id"),
@@ -215,11 +244,11 @@ def coverage_by_township(
         )
         .join(Township, Township.id == Deputy.township_id)
         .join(links, links.c.member_id == Deputy.id, isouter=True)
-        .where(presidium_clause())
+        .where(presidium_clause(), Deputy.township_id.in_(ids))
         .group_by(Deputy.township_id)
         .subquery()
     )
-    stmt = scope_to_units(
+    stmt = (
         select(
             Township.id,
             Township.name_zh,
@@ -232,30 +261,25 @@ def coverage_by_township(
         )
         .join(deputies, deputies.c.township_id == Township.id, isouter=True)
         .join(members, members.c.township_id == Township.id, isouter=True)
-        .where(Township.active)
-        .order_by(Township.sort_order, Township.id),
-        Township.id,
-        ids,
+        .where(Township.id.in_(ids))
     )
-    rows = []
+    rows = {}
     for tid, zh, en, utype, m, mc, d, dc in session.exec(stmt).all():
         applicable = UnitType(utype).has_congress
-        rows.append(
-            {
-                "township_id": tid,
-                "name_zh": zh,
-                "name_en": en,
-                "unit_type": UnitType(utype).value,
-                "presidium_applicable": applicable,
-                "presidium_members": int(m),
-                "presidium_covered": int(mc),
-                "presidium_share": (int(mc) / int(m)) if applicable and m else None,
-                "deputies": int(d),
-                "deputies_covered": int(dc),
-                "deputy_share": (int(dc) / int(d)) if d else None,
-            }
-        )
-    return pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
+        rows[tid] = {
+            "township_id": tid,
+            "name_zh": zh,
+            "name_en": en,
+            "unit_type": UnitType(utype).value,
+            "presidium_applicable": applicable,
+            "presidium_members": int(m),
+            "presidium_covered": int(mc),
+            "presidium_share": (int(mc) / int(m)) if applicable and m else None,
+            "deputies": int(d),
+            "deputies_covered": int(dc),
+            "deputy_share": (int(dc) / int(d)) if d else None,
+        }
+    return rows
 
 
 @dataclass(frozen=True)
@@ -558,6 +582,25 @@ def contact_participation(
             ids,
         )
     ).all()
+
+    def compute(stale: list[int]) -> dict[int, list[dict]]:
+        wanted = set(stale)
+        chosen = [u for u in units if u[0] in wanted]
+        return _participation_rows(session, rule, year, as_of, due, chosen)
+
+    unit_ids = [tid for tid, *_names in units if tid is not None]
+    kept = unit_figures.per_unit(
+        session, "participation", year=year, as_of=as_of, ids=unit_ids, compute=compute
+    )
+    rows = [row for tid in unit_ids for row in kept[tid]]
+    return pd.DataFrame(rows, columns=PARTICIPATION_COLUMNS)
+
+
+def _participation_rows(
+    session: Session, rule: ContactDayRule, year: int, as_of: date, due: list[int], units: list
+) -> dict[int, list[dict]]:
+    """Per unit of ``units`` (id, names, type): its rows of ``contact_participation``."""
+    ids = [u[0] for u in units]
     expected = expected_deputy_counts(session, ids)
     last = min(date(year, 12, 31), as_of)
     attending = (
@@ -567,20 +610,21 @@ def contact_participation(
         )
         .join(Deputy, Deputy.id == ContactDayParticipant.deputy_id)
         .join(Township, Township.id == Deputy.township_id)
-        .where(contact_deputy_clause())
+        .join(ContactDay, ContactDay.id == ContactDayParticipant.contact_day_id)
+        .where(
+            contact_deputy_clause(),
+            ContactDay.held_on.between(date(year, 1, 1), last),
+            ContactDay.township_id.in_(ids),
+        )
         .group_by(ContactDayParticipant.contact_day_id)
         .subquery()
     )
     # One row per contact day of the year (a dozen per unit at most): the best day of a month
     # and the weekday rule are simpler to apply here than in SQL.
     days = session.exec(
-        scope_to_units(
-            select(ContactDay.township_id, ContactDay.held_on, func.coalesce(attending.c.n, 0))
-            .join(attending, attending.c.day_id == ContactDay.id, isouter=True)
-            .where(ContactDay.held_on.between(date(year, 1, 1), last)),
-            ContactDay.township_id,
-            ids,
-        )
+        select(ContactDay.township_id, ContactDay.held_on, func.coalesce(attending.c.n, 0))
+        .join(attending, attending.c.day_id == ContactDay.id, isouter=True)
+        .where(ContactDay.held_on.between(date(year, 1, 1), last), ContactDay.township_id.in_(ids))
     ).all()
     cells: dict[tuple[int, int], dict] = {}
     for tid, held_on, n in days:
@@ -592,13 +636,13 @@ def contact_participation(
         if is_contact_day(held_on, rule):
             cell["on_day"] = True
             cell["best_on_day"] = max(cell["best_on_day"] or 0, int(n))
-    rows = []
+    rows: dict[int, list[dict]] = {tid: [] for tid in ids}
     for tid, zh, en, utype in units:
         need = expected.get(tid, 0)
         for m in due:
             cell = cells.get((tid, m), {"days": 0, "best": 0, "best_on_day": None, "on_day": False})
             on_day_n = cell["best_on_day"] or 0
-            rows.append(
+            rows[tid].append(
                 {
                     "township_id": tid,
                     "name_zh": zh,
@@ -614,7 +658,7 @@ def contact_participation(
                     "rate_on_day": min(1.0, on_day_n / need) if need else 0.0,
                 }
             )
-    return pd.DataFrame(rows, columns=PARTICIPATION_COLUMNS)
+    return rows
 
 
 def participation_trend(frame: pd.DataFrame) -> pd.DataFrame:

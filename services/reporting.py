@@ -19,6 +19,8 @@ from models import (
 )
 from models.enums import MeetingKind
 from services import rules as rules_service
+from services import unit_figures
+from services.audit import key_of
 from services.permissions import Actor, scope_to_readable
 from services.task_status import contact_days_allowed
 
@@ -41,7 +43,7 @@ def _days_late(dialect: str, entered, fact):
     return cast(entered, Date) - fact
 
 
-def _entries(session: Session, start: date, end: date):
+def _entries(session: Session, start: date, end: date, ids: list[int]):
     dialect = session.get_bind().dialect.name
     parts = []
     for code, table, fact in RECORD_KINDS:
@@ -54,45 +56,70 @@ def _entries(session: Session, start: date, end: date):
                 fact.label("fact_date"),
                 table.entered_at.label("entered_at"),
                 lag.label("days_late"),
-            ).where(fact.between(start, end))
+            ).where(fact.between(start, end), table.township_id.in_(ids))
         )
     return union_all(*parts).subquery()
 
 
-def late_entries(session: Session, actor: Actor, *, year: int) -> pd.DataFrame:
-    """Records of the year entered more than the rule's late_after_days after their date."""
-    limit = rules_service.get_rules(session, year).reporting.late_after_days
-    entries = _entries(session, date(year, 1, 1), date(year, 12, 31))
-    stmt = (
-        select(
-            entries.c.entity,
-            entries.c.record_id,
-            entries.c.township_id,
-            Township.name_zh,
-            Township.name_en,
-            entries.c.fact_date,
-            entries.c.entered_at,
-            entries.c.days_late,
-        )
-        .join(Township, Township.id == entries.c.township_id)
-        .where(entries.c.days_late > limit)
-        .order_by(entries.c.days_late.desc(), entries.c.fact_date)
+LATE_COLUMNS = [
+    "entity",
+    "record_id",
+    "township_id",
+    "name_zh",
+    "name_en",
+    "fact_date",
+    "entered_at",
+    "days_late",
+]
+
+
+def _readable_units(session: Session, actor: Actor) -> list[Township]:
+    return list(
+        session.exec(
+            scope_to_readable(
+                select(Township).where(Township.active).order_by(Township.sort_order, Township.id),
+                Township.id,
+                actor,
+            )
+        ).all()
     )
-    stmt = scope_to_readable(stmt, entries.c.township_id, actor)
-    rows = session.execute(stmt).all()
-    columns = [
-        "entity",
-        "record_id",
-        "township_id",
-        "name_zh",
-        "name_en",
-        "fact_date",
-        "entered_at",
-        "days_late",
-    ]
-    df = pd.DataFrame(rows, columns=columns)
+
+
+def late_entries(session: Session, actor: Actor, *, year: int) -> pd.DataFrame:
+    """Records of the year entered more than the rule's late_after_days after their date,
+    the latest first (each unit's kept between reads, ``services.unit_figures``)."""
+    limit = rules_service.get_rules(session, year).reporting.late_after_days
+
+    def compute(stale: list[int]) -> dict[int, list[tuple]]:
+        entries = _entries(session, date(year, 1, 1), date(year, 12, 31), stale)
+        stmt = (
+            select(
+                entries.c.entity,
+                entries.c.record_id,
+                entries.c.township_id,
+                Township.name_zh,
+                Township.name_en,
+                entries.c.fact_date,
+                entries.c.entered_at,
+                entries.c.days_late,
+            )
+            .join(Township, Township.id == entries.c.township_id)
+            .where(entries.c.days_late > limit)
+        )
+        rows: dict[int, list[tuple]] = {tid: [] for tid in stale}
+        for row in session.execute(stmt).all():
+            rows[row.township_id].append(tuple(row))
+        return rows
+
+    units = [key_of(u) for u in _readable_units(session, actor)]
+    kept = unit_figures.per_unit(
+        session, "late", year=year, as_of=date(year, 12, 31), ids=units, compute=compute
+    )
+    df = pd.DataFrame([row for tid in units for row in kept[tid]], columns=LATE_COLUMNS)
     df["days_late"] = df["days_late"].astype(int)
-    return df
+    return df.sort_values(
+        ["days_late", "fact_date"], ascending=[False, True], ignore_index=True, kind="stable"
+    )
 
 
 @dataclass(frozen=True)
@@ -117,8 +144,25 @@ class UnitReporting:
 
 
 def reporting_status(session: Session, actor: Actor, *, as_of: date) -> list[UnitReporting]:
-    """Per unit, for the month and quarter of ``as_of``: what was due and what was entered."""
+    """Per unit, for the month and quarter of ``as_of``: what was due and what was entered
+    (each unit's kept between reads, ``services.unit_figures``)."""
+    by_id = {key_of(u): u for u in _readable_units(session, actor)}
+    kept = unit_figures.per_unit(
+        session,
+        "reporting",
+        year=as_of.year,
+        as_of=as_of,
+        ids=list(by_id),
+        compute=lambda stale: _unit_reporting(session, as_of, [by_id[i] for i in stale]),
+    )
+    return [kept[tid] for tid in by_id]
+
+
+def _unit_reporting(
+    session: Session, as_of: date, units: list[Township]
+) -> dict[int, UnitReporting]:
     rules = rules_service.get_rules(session, as_of.year)
+    ids = [key_of(u) for u in units]
     month_start = as_of.replace(day=1)
     quarter_start = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
     # Owed once the last day the rule allows for this month's contact day has come.
@@ -130,7 +174,7 @@ def reporting_status(session: Session, actor: Actor, *, as_of: date) -> list[Uni
 
     contact = per_unit(
         select(ContactDay.township_id, func.count(ContactDay.id))
-        .where(ContactDay.held_on.between(month_start, as_of))
+        .where(ContactDay.held_on.between(month_start, as_of), ContactDay.township_id.in_(ids))
         .group_by(ContactDay.township_id)
     )
     presidium = per_unit(
@@ -138,10 +182,11 @@ def reporting_status(session: Session, actor: Actor, *, as_of: date) -> list[Uni
         .where(
             Meeting.kind == MeetingKind.presidium,
             Meeting.held_on.between(quarter_start, as_of),
+            Meeting.township_id.in_(ids),
         )
         .group_by(Meeting.township_id)
     )
-    entries = _entries(session, date(as_of.year, 1, 1), date(as_of.year, 12, 31))
+    entries = _entries(session, date(as_of.year, 1, 1), date(as_of.year, 12, 31), ids)
     late_limit = rules.reporting.late_after_days
     late = per_unit(
         select(entries.c.township_id, func.count())
@@ -155,15 +200,9 @@ def reporting_status(session: Session, actor: Actor, *, as_of: date) -> list[Uni
         .where(entries.c.entered_at >= since, entries.c.entered_at < until)
         .group_by(entries.c.township_id)
     )
-
-    units = scope_to_readable(
-        select(Township).where(Township.active).order_by(Township.sort_order, Township.id),
-        Township.id,
-        actor,
-    )
-    return [
-        UnitReporting(
-            township_id=u.id,
+    return {
+        key_of(u): UnitReporting(
+            township_id=key_of(u),
             name_zh=u.name_zh,
             name_en=u.name_en,
             contact_day_due=as_of >= last_contact_day,
@@ -173,5 +212,5 @@ def reporting_status(session: Session, actor: Actor, *, as_of: date) -> list[Uni
             entries_this_month=month_entries.get(u.id, 0),
             late_this_year=late.get(u.id, 0),
         )
-        for u in session.exec(units).all()
-    ]
+        for u in units
+    }

@@ -46,7 +46,7 @@ from models import (
     OrgGuarantee,
 )
 from models.enums import levels_in
-from services import platforms, supervision_metrics
+from services import platforms, supervision_metrics, unit_figures
 from services.checklist import UnitChecklist, checklist_status
 from services.commendations import APPROVED
 from services.money import to_yuan
@@ -184,6 +184,49 @@ def _checklist_facts(unit: UnitChecklist, weight: float) -> tuple[float, list[Fa
     return points, facts
 
 
+@dataclass(frozen=True)
+class UnitInputs:
+    """What the appraisal reads of one unit besides its task list and its fund violations
+    (kept between reads by ``services.unit_figures``)."""
+
+    items: int  # supervision items alive in the year
+    rated: int
+    satisfaction: float | None
+    platform_share: tuple[int, int] | None  # (items ticked, items due); None: no open platform
+    three_ones: tuple[bool, bool, bool] | None
+    spent: Decimal
+    due: Decimal  # budget due by the as-of day, pro rata
+    commended: int
+    activity_levels: tuple[int, ...]  # levels of each integrated activity
+
+
+def _unit_inputs(session: Session, year: int, as_of: date, ids: list[int]) -> dict[int, UnitInputs]:
+    sup = supervision_metrics.township_summary(session, SYSTEM, year=year, as_of=as_of)
+    sup_rows = {int(r.township_id): r for r in sup.itertuples()}
+    shares = platforms.platform_shares(session, year, as_of, ids)
+    three_ones = _three_ones(session, year, ids)
+    execution = _execution(session, year, as_of, ids)
+    commendations = _commendations(session, year, as_of, ids)
+    levels = _activity_levels(session, year, as_of, ids)
+    out = {}
+    for tid in ids:
+        row = sup_rows.get(tid)
+        spent, due = execution.get(tid, (Decimal(0), Decimal(0)))
+        satisfaction = None if row is None or pd.isna(row.satisfaction) else row.satisfaction
+        out[tid] = UnitInputs(
+            items=int(row.items) if row is not None else 0,
+            rated=int(row.rated) if row is not None else 0,
+            satisfaction=None if satisfaction is None else float(satisfaction),
+            platform_share=shares.get(tid),
+            three_ones=three_ones.get(tid),
+            spent=spent,
+            due=due,
+            commended=commendations.get(tid, 0),
+            activity_levels=tuple(levels.get(tid, ())),
+        )
+    return out
+
+
 def township_scores(
     session: Session, year: int, as_of: date, *, reads: Reads | None = None
 ) -> ScoreBoard:
@@ -202,13 +245,15 @@ def _scores(session: Session, year: int, as_of: date, reads: Reads | None) -> Sc
     ids = [u.township_id for u in units]
     if not ids:
         return ScoreBoard(year, as_of, ())
-    sup = supervision_metrics.township_summary(session, SYSTEM, year=year, as_of=as_of)
-    sup = {int(r.township_id): r for r in sup.itertuples()}
-    platform_share = platforms.platform_shares(session, year, as_of, ids)
-    three_ones = _three_ones(session, year, ids)
+    inputs = unit_figures.per_unit(
+        session,
+        "scoring",
+        year=year,
+        as_of=as_of,
+        ids=ids,
+        compute=lambda stale: _unit_inputs(session, year, as_of, stale),
+    )
     violations = _standing_errors(session, year, reads)
-    execution = _execution(session, year, as_of, ids)
-    commendations = _commendations(session, year, as_of, ids)
     adjustments = _adjustments(rules)
     t10_target = rules.task("T10").target
 
@@ -220,11 +265,11 @@ def _scores(session: Session, year: int, as_of: date, reads: Reads | None) -> Sc
         dims["checklist"], f = _checklist_facts(unit, w.checklist)
         facts += f
 
-        row = sup.get(unit.township_id)
+        got = inputs[unit.township_id]
         t06 = unit.task("T06")
         closure = _task_credit(t06) if t06.status != "not_applicable" else None
-        n_items = int(row.items) if row is not None else 0
-        satisfaction = row.satisfaction if row is not None else None
+        n_items = got.items
+        satisfaction = got.satisfaction
         if n_items == 0:
             dims["supervision"] = 0.0
             facts.append(Fact("supervision", "score.fact.no_items", {}, 0.0, w.supervision))
@@ -248,7 +293,7 @@ def _scores(session: Session, year: int, as_of: date, reads: Reads | None) -> Sc
                     Fact(
                         "supervision",
                         "score.fact.satisfaction",
-                        {"share": halves[1], "rated": int(row.rated)},
+                        {"share": halves[1], "rated": got.rated},
                         _r(part * halves[1]),
                         _r(part),
                     )
@@ -256,7 +301,7 @@ def _scores(session: Session, year: int, as_of: date, reads: Reads | None) -> Sc
             else:
                 facts.append(Fact("supervision", "score.fact.no_ratings", {}, 0.0, 0.0))
 
-        ok, checks = platform_share.get(unit.township_id, (0, 0))
+        ok, checks = got.platform_share or (0, 0)
         share = ok / checks if checks else 0.0
         dims["platforms"] = w.platforms * share
         facts.append(
@@ -269,7 +314,7 @@ def _scores(session: Session, year: int, as_of: date, reads: Reads | None) -> Sc
             )
         )
 
-        have = three_ones.get(unit.township_id)
+        have = got.three_ones
         n_have = sum(have) if have else 0
         dims["organisation"] = w.organisation * n_have / 3
         facts.append(
@@ -283,7 +328,7 @@ def _scores(session: Session, year: int, as_of: date, reads: Reads | None) -> Sc
         )
 
         errors = violations.get(unit.township_id, 0)
-        spent, due = execution.get(unit.township_id, (Decimal(0), Decimal(0)))
+        spent, due = got.spent, got.due
         # Compliance is earned by keeping the rules with money recorded, not by recording none.
         recorded = due > 0 or spent > 0
         compliance = max(0.0, 1 - 0.25 * errors) if recorded else 0.0
@@ -310,7 +355,7 @@ def _scores(session: Session, year: int, as_of: date, reads: Reads | None) -> Sc
 
         # The activities T10 counts: on the year's theme, with deputies of several levels.
         activities = int(unit.task("T10").value or 0)
-        commended = commendations.get(unit.township_id, 0)
+        commended = got.commended
         act_credit = min(1.0, activities / t10_target) if t10_target else 1.0
         dims["integrated"] = w.integrated * (act_credit + (1.0 if commended else 0.0)) / 2
         facts.append(
@@ -367,8 +412,8 @@ def _scores(session: Session, year: int, as_of: date, reads: Reads | None) -> Sc
     )
     eligible = _judge_rewards(
         {s.township_id: s.grade for s in scored},
-        platform_share,
-        _activity_levels(session, year, as_of, ids),
+        {tid: got.platform_share for tid, got in inputs.items() if got.platform_share},
+        {tid: list(got.activity_levels) for tid, got in inputs.items()},
         rules,
     )
     final = tuple(

@@ -1,0 +1,197 @@
+"""Per-unit figures kept between reads: a read after a write computes again the units written
+to and only those, anything unaudited or shared by every unit computes them all, and what is
+read from the kept figures equals a fresh computation."""
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from models import AuditLog, Deputy, Expense, UnitFigure
+from models.enums import AuditAction, DeputyLevel, MeetingKind
+from models.figures import EVERY_UNIT
+from services import audit, checklist, fund_reports, meetings, rules, unit_figures
+from services.fund_reports import fund_violations
+from tests.factories import ADMIN, LEADER, YEAR, add_meeting, add_unit, clerk_of, setup_rules
+from tests.unit.test_funds import Y, spend, world  # noqa: F401  (a fixture, read by ``units``)
+
+
+@pytest.fixture
+def units(request):
+    """The town and the sub-district of the fund rule tests, every category budgeted."""
+    return request.getfixturevalue("world")
+
+
+@pytest.fixture
+def computed(monkeypatch):
+    """The units each fund computation was asked for, in order."""
+    calls: list[list[int]] = []
+    original = fund_reports._unit_subjects
+
+    def spy(session, year, ids, rules):
+        calls.append(sorted(ids))
+        return original(session, year, ids, rules)
+
+    monkeypatch.setattr(fund_reports, "_unit_subjects", spy)
+    return calls
+
+
+def test_a_second_read_computes_nothing_and_reads_the_same(session, units, computed):
+    spend(session, units["clerk"], units["town"], "50.00")
+    first = fund_violations(session, LEADER, year=Y)
+    assert computed == [sorted([units["town"], units["sub"]])]
+    again = fund_violations(session, LEADER, year=Y)
+    assert computed == [sorted([units["town"], units["sub"]])]
+    assert again == first
+    kept = session.exec(select(UnitFigure).where(UnitFigure.kind == "funds")).all()
+    assert sorted(r.township_id for r in kept) == sorted([units["town"], units["sub"]])
+
+
+def test_an_audited_write_computes_its_unit_again_and_no_other(session, units, computed):
+    fund_violations(session, LEADER, year=Y)
+    before = fund_violations(session, LEADER, year=Y)
+    computed.clear()
+    spend(session, units["clerk"], units["town"], "80.00")
+    after = fund_violations(session, LEADER, year=Y)
+    assert computed == [[units["town"]]]
+    sub_before = [v for v in before if v.township_id == units["sub"]]
+    assert [v for v in after if v.township_id == units["sub"]] == sub_before
+
+
+def test_a_number_reused_by_another_unit_reaches_the_unit_whose_figures_were_kept(
+    session, units, computed
+):
+    spend(session, units["clerk"], units["town"], "10.00", receipt_no="FP-9")
+    assert not [v for v in fund_violations(session, LEADER, year=Y) if v.code == "F03"]
+    computed.clear()
+    spend(
+        session,
+        units["clerk2"],
+        units["sub"],
+        "10.00",
+        receipt_no="FP-9",
+        exception_reason="同一张发票分摊两个单位的会议",
+    )
+    found = fund_violations(session, LEADER, year=Y)
+    # Only the sub-district wrote, so only it is computed again; the town's F03 comes from the
+    # receipt count taken at every read.
+    assert computed == [[units["sub"]]]
+    f03 = {v.township_id: v.params for v in found if v.code == "F03"}
+    assert f03 == {
+        units["town"]: {"receipt": "FP-9", "uses": 2, "units": 2},
+        units["sub"]: {"receipt": "FP-9", "uses": 2, "units": 2},
+    }
+
+
+def test_a_change_without_an_audit_row_computes_every_unit_again(session, units, computed):
+    fund_violations(session, LEADER, year=Y)
+    computed.clear()
+    session.add(
+        Expense(
+            township_id=units["town"],
+            occurred_on=date(Y, 7, 1),
+            budget_year=Y,
+            category="meetings",
+            amount_fen=1_000,
+            payee="文印部",
+            purpose="宴请",
+            receipt_no="X-1",
+        )
+    )
+    session.commit()
+    found = fund_violations(session, LEADER, year=Y)
+    assert computed == [sorted([units["town"], units["sub"]])]
+    assert any(v.code == "F04" and v.township_id == units["town"] for v in found)
+
+
+def test_a_rule_change_or_a_deputy_computes_every_unit_again(session, units, computed):
+    fund_violations(session, LEADER, year=Y)
+    computed.clear()
+    data = rules.to_content(rules.get_rules(session, Y))
+    rules.save_rules(session, ADMIN, data, note="t")
+    fund_violations(session, LEADER, year=Y)
+    assert computed == [sorted([units["town"], units["sub"]])]
+
+    computed.clear()
+    deputy = Deputy(township_id=units["sub"], name="新代表", level=DeputyLevel.county)
+    session.add(deputy)
+    session.flush()
+    audit.record(
+        session,
+        clerk_of(units["sub"]),
+        action=AuditAction.create,
+        entity="deputy",
+        entity_id=deputy.id,
+        township_id=units["sub"],
+    )
+    session.commit()
+    fund_violations(session, LEADER, year=Y)
+    assert computed == [sorted([units["town"], units["sub"]])]
+
+
+def test_signing_in_raises_no_stamp(session, units):
+    before = unit_figures.stamps(session)
+    audit.record(session, LEADER, action=AuditAction.login, entity="user", entity_id=1)
+    session.commit()
+    assert unit_figures.stamps(session) == before
+    assert session.exec(select(AuditLog).where(AuditLog.entity == "user")).first() is not None
+
+
+def test_a_session_holding_uncommitted_changes_keeps_nothing(session, units, computed):
+    session.add(Deputy(township_id=units["town"], name="未提交", level=DeputyLevel.township))
+    session.flush()
+    fund_violations(session, LEADER, year=Y)
+    assert session.exec(select(UnitFigure)).all() == []
+    session.rollback()
+    fund_violations(session, LEADER, year=Y)
+    assert len(session.exec(select(UnitFigure)).all()) == 2
+
+
+def test_a_new_release_computes_every_unit_again(session, units, computed, monkeypatch):
+    fund_violations(session, LEADER, year=Y)
+    computed.clear()
+    monkeypatch.setattr(unit_figures, "CODE", "another-release")
+    fund_violations(session, LEADER, year=Y)
+    assert computed == [sorted([units["town"], units["sub"]])]
+
+
+def test_the_kept_task_list_equals_a_fresh_computation(session):
+    setup_rules(session)
+    a, b = add_unit(session, "ka", order=1), add_unit(session, "kb", order=2)
+    add_meeting(session, a, MeetingKind.presidium, date(YEAR, 2, 10), topics=1)
+    as_of = date(YEAR, 6, 30)
+    first = checklist.checklist_status(session, YEAR, as_of)
+    kept = checklist.checklist_status(session, YEAR, as_of)
+    assert kept == first
+    # A clerk's audited meeting in unit b: b's T02 goes up, a's figures are those kept.
+    meetings.record_meeting(
+        session,
+        clerk_of(b),
+        township_id=b,
+        kind=MeetingKind.presidium,
+        held_on=date(YEAR, 3, 2),
+        title="主席团会议",
+        year=YEAR,
+        today=as_of,
+    )
+    after = checklist.checklist_status(session, YEAR, as_of)
+    assert after.unit(b).task("T02").value == first.unit(b).task("T02").value + 1
+    assert after.unit(a) == first.unit(a)
+    fresh = checklist._unit_checklists(
+        session, YEAR, as_of, [checklist.Unit(*u) for u in _units(session, a, b)]
+    )
+    assert list(after.units) == fresh
+    stamps = unit_figures.stamps(session)
+    assert stamps.get(b, 0) > stamps.get(a, 0)
+    assert EVERY_UNIT in stamps
+
+
+def _units(session, *ids):
+    from models import Township
+    from models.enums import UnitType
+
+    rows = {t.id: t for t in session.exec(select(Township)).all()}
+    return [
+        (i, rows[i].code, rows[i].name_zh, rows[i].name_en, UnitType(rows[i].unit_type))
+        for i in ids
+    ]
