@@ -13,6 +13,7 @@ from services.fund_rules import FUND_RULES, Severity
 from ui import charts
 from ui import data as cached
 from ui import funds as ufunds
+from ui import linkage as ulinkage
 from ui.auth import page_actor
 from ui.format import number, percent, wan_yuan, yuan
 from ui.forms import saving, show_saved
@@ -76,6 +77,13 @@ if total_budget == 0 and total_spent == 0:
 else:
     category_codes = list(dict.fromkeys(table["category"]))
     if actor.is_district and len(units) > 1:
+        # Past one district: one bar per county-level district, or a chosen district's units.
+        county = ulinkage.pick_county(version, actor, lang, key="funds_overview_county")
+        by_county = bool(ulinkage.counties(version)) and county is None
+        shown = table
+        if county is not None:
+            units = [u for u in units if u.parent_id == county]
+            shown = table[table["township_id"].isin([u.id for u in units])]
         choice = st.selectbox(
             t("funds.overview.filter_category"),
             ["", *category_codes],
@@ -84,23 +92,28 @@ else:
             ),
             key=f"funds_overview_category_{lang}",
         )
-        part = table if not choice else table[table["category"] == choice]
-        rows = []
-        for tid in dict.fromkeys(part["township_id"]):
-            sub = part[part["township_id"] == tid]
-            rows.append(
-                {
-                    "label": names.get(tid, str(tid)),
-                    "budget": sum(sub["budget"], zero),
-                    "spent": sum(sub["spent"], zero),
-                }
-            )
+        part = shown if not choice else shown[shown["category"] == choice]
+        if by_county:
+            parent = {u.id: u.parent_id for u in units}
+            county_names = {c.id: c.name(lang) for c in ulinkage.counties(version)}
+            keys = part["township_id"].map(parent)
+            label_of = county_names
+            label_title = t("linkage.county.col.county")
+        else:
+            keys = part["township_id"]
+            label_of = names
+            label_title = t("funds.col.township")
+        sums = part[["budget", "spent"]].groupby(keys.values, sort=False).sum()
+        rows = [
+            {"label": label_of.get(k, str(k)), "budget": b, "spent": sp}
+            for k, b, sp in zip(sums.index, sums["budget"], sums["spent"], strict=True)
+        ]
         rated = [r for r in rows if r["budget"]]
         rated.sort(key=lambda r: r["spent"] / r["budget"], reverse=True)
         rows.sort(key=lambda r: r["budget"], reverse=True)
         if rated:
             title = t(
-                "funds.chart.by_township_title",
+                "funds.chart.by_county_title" if by_county else "funds.chart.by_township_title",
                 year=year,
                 top=rated[0]["label"],
                 top_rate=percent(rated[0]["spent"] / rated[0]["budget"]),
@@ -108,8 +121,9 @@ else:
                 bottom_rate=percent(rated[-1]["spent"] / rated[-1]["budget"]),
             )
         else:
-            title = t("funds.chart.by_township_plain", year=year)
-        chart = ufunds.budget_bars(rows, label_title=t("funds.col.township"), title=title)
+            plain = "funds.chart.by_county_plain" if by_county else "funds.chart.by_township_plain"
+            title = t(plain, year=year)
+        chart = ufunds.budget_bars(rows, label_title=label_title, title=title)
         charts.show(chart, key="funds_chart_by_township")
 
     unit_choice = None
@@ -121,14 +135,14 @@ else:
             key=f"funds_overview_township_{lang}",
         )
     part = table if unit_choice is None else table[table["township_id"] == unit_choice]
-    rows = []
-    for code in category_codes:
-        sub = part[part["category"] == code]
-        budget, spent = sum(sub["budget"], zero), sum(sub["spent"], zero)
-        if budget or spent:
-            rows.append(
-                {"label": ufunds.category_label(rules, code), "budget": budget, "spent": spent}
-            )
+    by_category = part[["budget", "spent"]].groupby(part["category"].values, sort=False).sum()
+    rows = [
+        {"label": ufunds.category_label(rules, code), "budget": budget, "spent": spent}
+        for code, budget, spent in zip(
+            by_category.index, by_category["budget"], by_category["spent"], strict=True
+        )
+        if budget or spent
+    ]
     over = [r for r in rows if r["spent"] > r["budget"]]
     scope = (
         names[unit_choice]

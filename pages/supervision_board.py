@@ -10,7 +10,7 @@ from ui import linkage as lin
 from ui import supervision as ui
 from ui.auth import page_actor
 from ui.format import day, number, percent
-from ui.i18n import current_lang, local_name, t
+from ui.i18n import current_lang, t
 from ui.layout import as_of_for, page_header, selected_year
 
 actor = page_actor(__file__)
@@ -29,20 +29,9 @@ if actor.is_district:
     # 0 stands for every unit: a None option would read as "nothing chosen".
     units = cached.townships(version, actor)
     # Past one district, a county-level district is chosen first and its units after it.
-    counties = lin.counties(version)
-    if counties:
-        county_names = {c.id: c.name(lang) for c in counties}
-        county = (
-            st.selectbox(
-                t("linkage.county.pick"),
-                [0, *county_names],
-                format_func=lambda i: county_names[i] if i else t("supervision.board.all_counties"),
-                key=f"sv_board_county_{lang}",
-            )
-            or None
-        )
-        if county is not None:
-            units = [u for u in units if u.parent_id == county]
+    county = lin.pick_county(version, actor, lang, key="sv_board_county")
+    if county is not None:
+        units = [u for u in units if u.parent_id == county]
     by_id = {u.id: u for u in units}
     unit = (
         st.selectbox(
@@ -118,7 +107,7 @@ else:
     st.dataframe(
         pd.DataFrame(
             {
-                t("supervision.col.township"): [local_name(r, lang) for _, r in late.iterrows()],
+                t("supervision.col.township"): late["name_zh" if lang == "zh" else "name_en"],
                 t("supervision.col.title"): late["title"],
                 t("supervision.col.stage"): [ui.stage_label(s) for s in late["stage"]],
                 t("supervision.col.stage_entered_on"): [day(d) for d in late["stage_entered_on"]],
@@ -133,20 +122,30 @@ else:
         key="sv_overdue_table",
     )
 
-st.subheader(t("supervision.board.by_township"))
+# Past one district and before one is chosen, a row per county-level district: a province's
+# thousand units are found by choosing their district above.
+counties = lin.counties(version) if actor.is_district and county is None and unit is None else []
+if counties:
+    parent_of = {u.id: u.parent_id for u in cached.townships(version, actor)}
+    table, loop = ui.by_county(table, loop, parent_of, counties)
+    st.subheader(t("supervision.board.by_county"))
+    unit_column = t("linkage.county.col.county")
+else:
+    st.subheader(t("supervision.board.by_township"))
+    unit_column = t("supervision.col.township")
 merged = table.merge(loop[["township_id", "due", "reached", "share"]], on="township_id")
 t06 = [
-    t("supervision.metric.share_of", share=percent(s), n=int(n), d=int(d))
+    t("supervision.metric.share_of", share=percent(s, lang), n=int(n), d=int(d))
     for s, n, d in zip(merged["share"], merged["reached"], merged["due"], strict=True)
 ]
 st.dataframe(
     pd.DataFrame(
         {
-            t("supervision.col.township"): [local_name(r, lang) for _, r in merged.iterrows()],
+            unit_column: merged["name_zh" if lang == "zh" else "name_en"],
             t("supervision.col.items"): merged["items"],
             t("supervision.col.closed"): merged["closed"],
-            t("supervision.col.closure_rate"): [percent(v) for v in merged["closure_rate"]],
-            t("supervision.col.satisfaction"): [percent(v) for v in merged["satisfaction"]],
+            t("supervision.col.closure_rate"): [percent(v, lang) for v in merged["closure_rate"]],
+            t("supervision.col.satisfaction"): [percent(v, lang) for v in merged["satisfaction"]],
             t("supervision.col.raters"): merged["raters"],
             t("supervision.col.overdue"): merged["overdue"],
             t("supervision.col.t06"): t06,
@@ -160,7 +159,7 @@ st.dataframe(
 st.caption(
     t(
         "supervision.board.township_note",
-        target=percent(float(table["closure_target"].iloc[0])) if not table.empty else "—",
+        target=percent(float(table["closure_target"].iloc[0]), lang) if not table.empty else "—",
     )
 )
 if actor.is_district:

@@ -42,10 +42,13 @@ def rules_for(version: int, year: int) -> RuleSet:
         return get_rules(session, year)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def violations(version: int, actor: Actor, year: int) -> list[Violation]:
+# Shared, not copied, by every viewer of the same data version: a province's violations are
+# thousands of frozen records that a copy per viewer would unpickle on every run.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def violations(version: int, actor: Actor, year: int) -> tuple[Violation, ...]:
     with session_scope() as session:
-        return reads.fund_violations(session, actor, year=year, reads=reads.bundle(version))
+        found = reads.fund_violations(session, actor, year=year, reads=reads.bundle(version))
+        return tuple(found)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -43,6 +43,23 @@ def counties(version: int) -> list[org.CountyInfo]:
         return org.list_counties(session)
 
 
+def pick_county(version: int, actor: Actor, lang: str, *, key: str) -> int | None:
+    """Past one district, the county-level district a district reader narrows a screen to
+    (None: all of them, one row each); nothing is shown for one district or to a clerk."""
+    options = counties(version) if actor.is_district else []
+    if not options:
+        return None
+    names = {c.id: c.name(lang) for c in options}
+    # 0 stands for all: a None option would read as "nothing chosen".
+    chosen = st.selectbox(
+        t("linkage.county.pick"),
+        [0, *names],
+        format_func=lambda i: names[i] if i else t("linkage.county.all"),
+        key=f"{key}_{lang}",
+    )
+    return chosen or None
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def coverage(version: int, actor: Actor, year: int) -> pd.DataFrame:
     with session_scope() as session:

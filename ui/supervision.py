@@ -47,7 +47,9 @@ def stage_label(stage: SupervisionStage | str, lang: str | None = None) -> str:
 # --- cached reads -----------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# Shared, not copied, by every viewer of the same data version (a province lists tens of
+# thousands of items that a copy per viewer would unpickle on every run): read, never changed.
+@st.cache_resource(show_spinner=False, max_entries=32)
 def items(version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None):
     with session_scope() as session:
         return reads.list_items(session, actor, year=year, as_of=as_of, township_id=township_id)
@@ -214,13 +216,43 @@ def stage_days_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
     return (bars + ticks + text).properties(height=max(180, 40 * len(data)))
 
 
+def by_county(
+    table: pd.DataFrame, loop: pd.DataFrame, parent_of: dict[int, int | None], counties: list
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The per-unit summary and loop progress summed per county-level district: the same
+    columns, ``township_id`` holding the district's id and the names its names."""
+    names = {c.id: (c.name_zh, c.name_en) for c in counties}
+
+    def rolled(frame: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
+        keys = frame["township_id"].map(parent_of)
+        out = frame[counts].groupby(keys.values).sum().reset_index(names="township_id")
+        out = out[out["township_id"].isin(list(names))]
+        out["township_id"] = out["township_id"].astype(int)
+        out["name_zh"] = [names[i][0] for i in out["township_id"]]
+        out["name_en"] = [names[i][1] for i in out["township_id"]]
+        order = {c.id: n for n, c in enumerate(counties)}
+        return out.sort_values("township_id", key=lambda ids: ids.map(order), ignore_index=True)
+
+    sums = rolled(table, ["items", "closed", "open", "overdue", "rated", "good", "raters"])
+    sums["closure_rate"] = _shares(sums["closed"], sums["items"])
+    sums["satisfaction"] = _shares(sums["good"], sums["rated"])
+    sums["closure_target"] = table["closure_target"].iloc[0] if len(table) else None
+    progress = rolled(loop, ["due", "reached"])
+    progress["share"] = _shares(progress["reached"], progress["due"])
+    return sums, progress
+
+
+def _shares(parts: pd.Series, wholes: pd.Series) -> list[float | None]:
+    return [p / w if w else None for p, w in zip(parts, wholes, strict=True)]
+
+
 def closure_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
     """Closure rate per unit against the year's target, units on the vertical axis."""
     data = df[df["items"] > 0].copy()
     if data.empty:
         return None
     target = float(data["closure_target"].iloc[0])
-    data["township"] = [local_name(r, lang) for _, r in data.iterrows()]
+    data["township"] = data["name_zh" if lang == "zh" else "name_en"]
     data["rate"] = data["closure_rate"].astype(float).round(3)
     data["status"] = [
         t("supervision.chart.meets") if r >= target else t("supervision.chart.below")
@@ -271,7 +303,7 @@ def satisfaction_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
     data = df[df["rated"] > 0].copy()
     if data.empty:
         return None
-    data["township"] = [local_name(r, lang) for _, r in data.iterrows()]
+    data["township"] = data["name_zh" if lang == "zh" else "name_en"]
     data["share"] = data["satisfaction"].astype(float).round(3)
     low = data.sort_values("share").iloc[0]
     title = t(

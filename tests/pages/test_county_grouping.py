@@ -85,17 +85,57 @@ def test_the_supervision_board_drills_down_from_a_district_to_its_units(env):
     at.run()
     at.switch_page("pages/supervision_board.py").run()
     no_exceptions(at)
-    assert at.selectbox(key="sv_board_county_zh").options == ["全部区县", "第001区", "第002区"]
+    assert at.selectbox(key="sv_board_county_zh").options == [
+        "全部区县（按区县汇总）",
+        "第001区",
+        "第002区",
+    ]
     assert len(at.selectbox(key="sv_board_unit_zh").options) == 1 + 6
-    per_unit = at.dataframe[-1].value
-    assert len(per_unit) == 6  # closure and satisfaction of every unit of both districts
+    # Closure and satisfaction one row per district, each summing its three units.
+    per_county = at.dataframe[-1].value
+    assert per_county.iloc[:, 0].tolist() == ["第001区", "第002区"]
+    items_of = dict(zip(per_county.iloc[:, 0], per_county.iloc[:, 1], strict=True))
 
-    at.selectbox(key="sv_board_county_zh").select_index(2).run()
-    no_exceptions(at)
+    for index, county in ((1, "第001区"), (2, "第002区")):
+        at.selectbox(key="sv_board_county_zh").select_index(index).run()
+        no_exceptions(at)
+        per_unit = at.dataframe[-1].value
+        assert len(per_unit) == 3
+        assert per_unit.iloc[:, 1].sum() == items_of[county]
     choices = at.selectbox(key="sv_board_unit_zh").options
     assert choices[0] == "全部单位"
     assert len(choices) == 1 + 3 and all(o.endswith("·002") for o in choices[1:])
-    per_unit = at.dataframe[-1].value
-    assert len(per_unit) == 3
     names = [n for d in at.dataframe for n in d.value.iloc[:, 0] if isinstance(n, str)]
     assert names and all(n.endswith("·002") for n in names), names
+
+
+def test_the_fund_screen_compares_districts_then_a_districts_units(env):
+    at = signed_in("leader", "zh")
+    at.run()
+    at.switch_page("pages/funds_overview.py").run()
+    no_exceptions(at)
+    pick = at.selectbox(key="funds_overview_county_zh")
+    assert pick.options == ["全部区县（按区县汇总）", "第001区", "第002区"]
+    assert len(at.selectbox(key="funds_overview_township_zh").options) == 1 + 6
+    bars = _chart_labels(at)
+    assert sorted(bars) == ["第001区", "第002区"]
+
+    pick.select_index(2).run()
+    no_exceptions(at)
+    units = at.selectbox(key="funds_overview_township_zh").options[1:]
+    assert len(units) == 3 and all(u.endswith("·002") for u in units)
+    assert sorted(_chart_labels(at)) == sorted(units)
+
+
+def _chart_labels(at) -> list[str]:
+    """The bar labels of the screen's first chart (budget against spending per unit or
+    district), from the data Streamlit sends to the browser."""
+    import pyarrow as pa
+
+    chart = at.get("vega_lite_chart")[0]
+    labels: list[str] = []
+    for dataset in chart.proto.datasets:
+        frame = pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+        if "label" in frame.columns:
+            labels += frame["label"].astype(str).tolist()
+    return sorted(set(labels))
