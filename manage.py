@@ -198,6 +198,18 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(f"{output.file_name}: {len(output.data):,} bytes written to {args.out}")
 
 
+def cmd_refresh_figures(args: argparse.Namespace) -> None:
+    """Keep every unit's figures of the year as of today, for a nightly job at a city or a
+    province: the first viewer of the day then reads them instead of computing them."""
+    from services import clock, unit_figures
+    from services.task_status import clamp_as_of
+
+    year = args.year or clock.today().year
+    with session_scope() as session:
+        took = unit_figures.refresh(session, year=year, as_of=clamp_as_of(year, clock.today()))
+    print(", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in took.items()))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +238,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--township", help="township code (for township_staff)")
     p.add_argument("--password", help="prompted for when omitted")
     p.set_defaults(func=cmd_create_user)
+    p = sub.add_parser("refresh-figures", help="compute every unit's figures of the year now")
+    p.add_argument("--year", type=int, help="default: this year")
+    p.set_defaults(func=cmd_refresh_figures)
     p = sub.add_parser("report", help="write a notification, the appraisal report or a briefing")
     p.add_argument(
         "--kind",

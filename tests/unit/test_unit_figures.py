@@ -195,3 +195,22 @@ def _units(session, *ids):
         (i, rows[i].code, rows[i].name_zh, rows[i].name_en, UnitType(rows[i].unit_type))
         for i in ids
     ]
+
+
+def test_the_nightly_refresh_leaves_nothing_to_compute_for_the_day(session, units, computed):
+    taken = unit_figures.refresh(session, year=Y, as_of=date(Y, 12, 31))
+    assert set(taken) == {
+        "checklist",
+        "funds",
+        "scoring",
+        "participation",
+        "coverage",
+        "reporting",
+        "late",
+    }
+    assert computed == [sorted([units["town"], units["sub"]])]
+    fund_violations(session, LEADER, year=Y)
+    checklist.checklist_status(session, Y, date(Y, 12, 31))
+    assert computed == [sorted([units["town"], units["sub"]])]
+    kinds = {r.kind for r in session.exec(select(UnitFigure)).all()}
+    assert kinds == set(taken)
