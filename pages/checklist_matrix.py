@@ -3,6 +3,7 @@
 import streamlit as st
 
 from services.rules import TASK_CODES
+from ui import charts
 from ui import checklist as ui
 from ui import data as cached
 from ui.auth import page_actor
@@ -55,6 +56,7 @@ else:
 
 # A city or a province pages through its units; the title's figures are of them all.
 pages = -(-len(units) // ui.MATRIX_PAGE)
+page = 1
 if pages > 1:
     page = int(
         st.number_input(
@@ -66,7 +68,11 @@ if pages > 1:
         )
     )
     units = units[(page - 1) * ui.MATRIX_PAGE : page * ui.MATRIX_PAGE]
-event = ui.show_matrix(ui.matrix_chart(units, lang, title), key="checklist_matrix_chart")
+chart = charts.built(
+    ("checklist.matrix", version, actor, year, as_of, lang, order, page),
+    lambda: ui.matrix_chart(units, lang, title),
+)
+event = ui.show_matrix(chart, key="checklist_matrix_chart")
 st.caption(ui.task_legend(lang))
 st.caption(t("checklist.matrix.rules_version", year=year, version=result.rules_version))
 

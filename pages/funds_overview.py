@@ -123,7 +123,10 @@ else:
         else:
             plain = "funds.chart.by_county_plain" if by_county else "funds.chart.by_township_plain"
             title = t(plain, year=year)
-        chart = ufunds.budget_bars(rows, label_title=label_title, title=title)
+        chart = charts.built(
+            ("funds.by_unit", version, actor, year, lang, county, choice),
+            lambda: ufunds.budget_bars(rows, label_title=label_title, title=title),
+        )
         charts.show(chart, key="funds_chart_by_township")
 
     unit_choice = None
@@ -160,7 +163,10 @@ else:
     else:
         title = t("funds.chart.by_category_ok", year=year, scope=scope)
     if rows:
-        chart = ufunds.budget_bars(rows, label_title=t("funds.col.category"), title=title)
+        chart = charts.built(
+            ("funds.by_category", version, actor, year, lang, unit_choice),
+            lambda: ufunds.budget_bars(rows, label_title=t("funds.col.category"), title=title),
+        )
         charts.show(chart, key="funds_chart_by_category")
 
     # --- execution over the months -------------------------------------------------------------
@@ -178,7 +184,11 @@ else:
             rate=ufunds.rate_text(spent_to_date, budget),
             month=t("common.month_n", n=int(months["month"].iloc[-1])),
         )
-        charts.show(ufunds.monthly_line(months, title=title), key="funds_chart_monthly")
+        line = charts.built(
+            ("funds.monthly", version, actor, year, today, lang, unit_choice),
+            lambda: ufunds.monthly_line(months, title=title),
+        )
+        charts.show(line, key="funds_chart_monthly")
         scope_spent = sum(part["spent"], zero)
         if year <= today.year and spent_to_date != scope_spent:
             st.caption(t("funds.overview.outside_months", amount=yuan(scope_spent - spent_to_date)))

@@ -131,7 +131,12 @@ with left:
         else t("linkage.coverage.deputy_title", n=per_deputy, short=short_units)
     )
     charts.show(
-        ui.coverage_chart(cov, share="deputy_share", applicable=None, title=title, lang=lang),
+        charts.built(
+            ("linkage.deputies", version, actor, year, as_of, lang, county),
+            lambda: ui.coverage_chart(
+                cov, share="deputy_share", applicable=None, title=title, lang=lang
+            ),
+        ),
         key="linkage_cov_deputies",
     )
 with right:
@@ -144,12 +149,15 @@ with right:
             else t("linkage.coverage.presidium_title", n=per_member, short=short_members)
         )
         charts.show(
-            ui.coverage_chart(
-                cov,
-                share="presidium_share",
-                applicable="presidium_applicable",
-                title=title,
-                lang=lang,
+            charts.built(
+                ("linkage.presidium", version, actor, year, as_of, lang, county),
+                lambda: ui.coverage_chart(
+                    cov,
+                    share="presidium_share",
+                    applicable="presidium_applicable",
+                    title=title,
+                    lang=lang,
+                ),
             ),
             key="linkage_cov_presidium",
         )
@@ -179,7 +187,11 @@ else:
         title = t(
             "linkage.heatmap.title_one", year=year, rate=percent(by_unit["rate"].iloc[0], lang)
         )
-    charts.show(ui.heatmap(part, title=title, lang=lang), key="linkage_heatmap")
+    heatmap = charts.built(
+        ("linkage.heatmap", version, actor, year, as_of, lang, county),
+        lambda: ui.heatmap(part, title=title, lang=lang),
+    )
+    charts.show(heatmap, key="linkage_heatmap")
     st.caption(t("linkage.heatmap.note", share=percent(minimum, lang)))
 
     reached = int((trend["rate"] >= minimum - 1e-9).sum())
@@ -192,7 +204,11 @@ else:
         months=len(trend),
         share=percent(minimum, lang),
     )
-    charts.show(ui.trend_chart(trend, target=minimum, title=title, lang=lang), key="linkage_trend")
+    trend_chart = charts.built(
+        ("linkage.trend", version, actor, year, as_of, lang, county),
+        lambda: ui.trend_chart(trend, target=minimum, title=title, lang=lang),
+    )
+    charts.show(trend_chart, key="linkage_trend")
     st.caption(t("linkage.trend.note", share=percent(minimum, lang)))
 
 # --- one visit, two notifications ---------------------------------------------------------------

@@ -46,7 +46,10 @@ def calls_section(version: int, as_of) -> None:
             )
         )
     shown = calls[(page - 1) * ui.CALLS_PAGE : page * ui.CALLS_PAGE]
-    frame = ui.calls_frame(shown, lang)
+    frame = charts.built(
+        ("overview.calls", version, actor, year, as_of, lang, page),
+        lambda: ui.calls_frame(shown, lang),
+    )
     event = st.dataframe(
         frame,
         hide_index=True,
@@ -114,7 +117,10 @@ def live() -> None:
     left, right = st.columns([1, 1.3], gap="large")
     with left:
         title = ranking_title(board, year, lang)
-        chart = ui.ranking_chart(board, lang, title=title, pick=True)
+        chart = charts.built(
+            ("overview.ranking", version, year, as_of, lang),
+            lambda: ui.ranking_chart(board, lang, title=title, pick=True),
+        )
         event = st.altair_chart(
             chart, key="overview_ranking", theme=None, width="stretch", on_select="rerun"
         )
@@ -135,7 +141,11 @@ def live() -> None:
             ),
         )
         title = t("overview.heatmap_title", weak=t(f"score.dimension.{weakest}"))
-        charts.show(ui.dimension_heatmap(board, lang, title=title), key="overview_heatmap")
+        heatmap = charts.built(
+            ("overview.heatmap", version, year, as_of, lang),
+            lambda: ui.dimension_heatmap(board, lang, title=title),
+        )
+        charts.show(heatmap, key="overview_heatmap")
 
 
 live()

@@ -70,7 +70,11 @@ with st.container(key="scorecard_metrics", horizontal=True):
         st.metric(t("score.vs_last_year"), "—", help=t("score.no_last_year"), border=True)
 st.caption(t("score.vs_median", median=f"{median:.1f}"))
 
-charts.show(ui.dimension_bars(unit, board, lang), key="scorecard_dimensions")
+dimensions = charts.built(
+    ("score.dimensions", version, year, as_of, lang, unit.township_id),
+    lambda: ui.dimension_bars(unit, board, lang),
+)
+charts.show(dimensions, key="scorecard_dimensions")
 
 st.subheader(t("score.facts"))
 for d in (*ui.DIMENSION_ORDER, "adjustments"):

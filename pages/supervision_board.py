@@ -93,7 +93,10 @@ st.subheader(t("supervision.board.by_stage"))
 ui.kanban(counts, rows, lang, show_unit=actor.is_district and unit is None)
 
 st.subheader(t("supervision.board.stuck"))
-chart = ui.stage_days_chart(ui.stage_days(version, actor, year, as_of, unit, county), lang)
+chart = charts.built(
+    ("supervision.stage_days", version, actor, year, as_of, lang, unit, county),
+    lambda: ui.stage_days_chart(ui.stage_days(version, actor, year, as_of, unit, county), lang),
+)
 if chart is None:
     st.info(t("supervision.board.no_history"))
 else:
@@ -165,11 +168,17 @@ st.caption(
 if actor.is_district:
     c1, c2 = st.columns(2, gap="large")
     with c1:
-        chart = ui.closure_chart(table, lang)
+        chart = charts.built(
+            ("supervision.closure", version, actor, year, as_of, lang, unit, county),
+            lambda: ui.closure_chart(table, lang),
+        )
         if chart is not None:
             charts.show(chart, key="sv_closure_chart")
     with c2:
-        chart = ui.satisfaction_chart(table, lang)
+        chart = charts.built(
+            ("supervision.satisfaction", version, actor, year, as_of, lang, unit, county),
+            lambda: ui.satisfaction_chart(table, lang),
+        )
         if chart is not None:
             charts.show(chart, key="sv_satisfaction_chart")
 

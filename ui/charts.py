@@ -1,12 +1,15 @@
 """Chart helpers shared by the screens (feature charts live in ui/<feature>.py)."""
 
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from ui.theme import PRIMARY
+
+T = TypeVar("T")
 
 
 def title(text: str, *, font_size: int) -> alt.Title:
@@ -20,6 +23,19 @@ def title(text: str, *, font_size: int) -> alt.Title:
                 head, subtitle=finding, fontSize=font_size, subtitleFontSize=font_size - 4
             )
     return alt.Title(text, fontSize=font_size)
+
+
+def built(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+    """``build()`` once per ``key``, shared by every viewer: a chart (or a table to show) built
+    from cached reads costs more than drawing it, and drawing never changes it. ``key`` names
+    the chart and everything it is built from: the data version, the viewer, the year and day,
+    the language and the choices on the screen."""
+    return _built(key, build)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _built(key: tuple[Hashable, ...], _build: Callable[[], Any]) -> Any:
+    return _build()
 
 
 def show(chart: alt.Chart, *, key: str) -> None:
