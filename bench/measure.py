@@ -294,14 +294,25 @@ def render_floor(counter: StatementCounter, timeout: float) -> tuple[float, int,
 
 
 def serve_like_a_running_server() -> None:
-    """Run app.py around every page, as a server does once ``st.navigation`` has run.
+    """Run app.py around every page, as a server does once ``st.navigation`` has run, with one
+    script cache for every session.
 
     A server leaves Streamlit's older multipage mode for good at the first ``st.navigation``;
     AppTest starts every run in it again (the app has a ``pages/`` folder), so a switched-to
     page would run without app.py (no login check, sidebar or navigation). Pinning the flag
     makes each measured run the full render a viewer waits for.
+
+    A server compiles each script once (its ``ScriptCache`` serves every session); AppTest
+    makes a new cache for every run, so each run would compile app.py and the page again with
+    Streamlit's "magic" rewrite (about 15 ms the floor's five-line script never pays).
     """
     from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    app_test.ScriptCache = lambda: shared  # type: ignore[assignment,misc]
+    local_script_runner.ScriptCache = lambda: shared  # type: ignore[assignment,misc]
 
     if getattr(PagesManager.__init__, "_pinned", False):
         return

@@ -248,31 +248,34 @@ else:
         shown = gaps if pick == 0 else gaps[gaps["township_id"] == pick]
     else:
         shown = gaps
-    table = pd.DataFrame(
-        {
-            t("linkage.col.township"): [ui.unit_name(r, lang) for _, r in shown.iterrows()],
-            t("linkage.col.deputy"): shown["deputy"],
-            t("linkage.col.constituency"): shown["constituency"],
-            t("linkage.col.phone"): shown["phone"],
-            t("linkage.col.gap"): [
-                t(
-                    f"linkage.gap.{r['gap']}",
-                    have=int(r["have"]),
-                    need=int(r["need"]),
-                    short=int(r["need"] - r["have"]),
-                )
-                for _, r in shown.iterrows()
-            ],
-            t("linkage.col.other_constituency"): shown["other_constituency"],
-        }
+    table = charts.built(
+        ("linkage.gaps", version, actor, year, lang, county, pick if actor.is_district else 0),
+        lambda: pd.DataFrame(
+            {
+                t("linkage.col.township"): shown["name_zh" if lang == "zh" else "name_en"],
+                t("linkage.col.deputy"): shown["deputy"],
+                t("linkage.col.constituency"): shown["constituency"],
+                t("linkage.col.phone"): shown["phone"],
+                t("linkage.col.gap"): [
+                    t(f"linkage.gap.{gap}", have=int(have), need=int(need), short=int(need - have))
+                    for gap, have, need in zip(
+                        shown["gap"], shown["have"], shown["need"], strict=True
+                    )
+                ],
+                t("linkage.col.other_constituency"): shown["other_constituency"],
+            }
+        ),
     )
     st.dataframe(table, hide_index=True, width="stretch", key="linkage_gap_table")
     st.caption(t("linkage.gaps.note"))
+    sheet = t("linkage.gaps.sheet")
     st.download_button(
         t("linkage.gaps.download"),
-        data=imports.table_workbook(table, t("linkage.gaps.sheet")),
+        # Built when clicked, not on every run of the page.
+        data=lambda: imports.table_workbook(table, sheet),
         file_name=t("linkage.gaps.file", year=year),
         mime=imports.XLSX_MIME,
         key="linkage_gap_download",
+        on_click="ignore",
         icon=":material/download:",
     )

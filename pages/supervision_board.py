@@ -90,7 +90,13 @@ if total == 0:
     st.info(t("supervision.board.empty", year=year))
 
 st.subheader(t("supervision.board.by_stage"))
-ui.kanban(counts, rows, lang, show_unit=actor.is_district and unit is None)
+show_unit = actor.is_district and unit is None
+ui.kanban(
+    charts.built(
+        ("supervision.kanban", version, actor, year, as_of, lang, unit, county),
+        lambda: ui.kanban_columns(counts, rows, lang, show_unit=show_unit),
+    )
+)
 
 st.subheader(t("supervision.board.stuck"))
 chart = charts.built(

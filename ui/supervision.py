@@ -1,6 +1,7 @@
 """Closed-loop supervision on screen: cached reads, stage cards, charts and the item timeline."""
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 import altair as alt
@@ -118,53 +119,104 @@ def overdue_badge(days_over: int) -> None:
     st.markdown(_BADGE.format(color=STATUS_COLORS["overdue"], text=text), unsafe_allow_html=True)
 
 
-def item_card(row, lang: str, *, show_unit: bool) -> None:
-    with st.container(border=True, key=f"sv_card_{row['id']}"):
-        st.markdown(f"**{plain(row['title'])}**")
-        parts = []
-        if show_unit:
-            parts.append(local_name(row, lang))
-        if row["responsible_unit"]:
-            parts.append(row["responsible_unit"])
-        if parts:
-            st.caption(plain(" · ".join(parts)))
-        if row["stage"] == SupervisionStage.closed:
-            rating = row["rating"]
-            text = t("supervision.card.closed_on", day=day(row["closed_on"], lang))
-            if rating:
-                text += " · " + label("supervision.rating", rating, lang)
-            st.caption(text)
-        else:
-            st.caption(t("supervision.card.days_in_stage", n=int(row["days_in_stage"])))
-            if row["overdue"]:
-                overdue_badge(int(row["days_in_stage"]) - _limit_of(row))
+@dataclass(frozen=True)
+class Card:
+    """One item's card on the board, its texts ready to draw."""
+
+    id: int
+    title: str  # markdown
+    who: str | None  # the unit and the responsible unit, markdown
+    state: str  # days in the stage, or when it closed and how it was rated
+    overdue_days: int | None
+
+
+@dataclass(frozen=True)
+class StageColumn:
+    stage: SupervisionStage
+    label: str
+    count: str
+    cards: tuple[Card, ...]
+    more: int  # items not shown as cards
+
+
+def card_of(row, lang: str, *, show_unit: bool) -> Card:
+    parts = []
+    if show_unit:
+        parts.append(local_name(row, lang))
+    if row["responsible_unit"]:
+        parts.append(row["responsible_unit"])
+    overdue_days = None
+    if row["stage"] == SupervisionStage.closed:
+        rating = row["rating"]
+        state = t("supervision.card.closed_on", day=day(row["closed_on"], lang))
+        if rating:
+            state += " · " + label("supervision.rating", rating, lang)
+    else:
+        state = t("supervision.card.days_in_stage", n=int(row["days_in_stage"]))
+        if row["overdue"]:
+            overdue_days = int(row["days_in_stage"]) - _limit_of(row)
+    return Card(
+        id=int(row["id"]),
+        title=f"**{plain(row['title'])}**",
+        who=plain(" · ".join(parts)) if parts else None,
+        state=state,
+        overdue_days=overdue_days,
+    )
+
+
+def item_card(card: Card) -> None:
+    with st.container(border=True, key=f"sv_card_{card.id}"):
+        st.markdown(card.title)
+        if card.who:
+            st.caption(card.who)
+        st.caption(card.state)
+        if card.overdue_days is not None:
+            overdue_badge(card.overdue_days)
 
 
 def _limit_of(row) -> int:
     return (row["deadline"] - row["stage_entered_on"]).days
 
 
-def kanban(counts: pd.DataFrame, rows: pd.DataFrame, lang: str, *, show_unit: bool) -> None:
+def kanban_columns(
+    counts: pd.DataFrame, rows: pd.DataFrame, lang: str, *, show_unit: bool
+) -> list[StageColumn]:
     """One column per stage: its count, then cards, the overdue and longest-waiting first."""
     totals = counts.groupby("stage")["items"].sum().to_dict() if not counts.empty else {}
-    columns = st.columns(len(ALL_STAGES), gap="small")
-    for column, stage in zip(columns, ALL_STAGES, strict=True):
-        with column, st.container(key=f"sv_col_{stage.value}"):
-            n = int(totals.get(stage.value, 0))
-            st.metric(stage_label(stage, lang), number(n, lang), border=True)
-            mine = rows[rows["stage"] == stage.value] if not rows.empty else rows
-            if mine.empty:
+    out = []
+    for stage in ALL_STAGES:
+        mine = rows[rows["stage"] == stage.value] if not rows.empty else rows
+        if stage == SupervisionStage.closed:
+            mine = mine.sort_values("closed_on", ascending=False) if not mine.empty else mine
+        elif not mine.empty:
+            mine = mine.sort_values(["overdue", "days_in_stage"], ascending=False)
+        most = MAX_CLOSED_CARDS if stage == SupervisionStage.closed else MAX_CARDS
+        out.append(
+            StageColumn(
+                stage=stage,
+                label=stage_label(stage, lang),
+                count=number(int(totals.get(stage.value, 0)), lang),
+                cards=tuple(
+                    card_of(row, lang, show_unit=show_unit) for _, row in mine.head(most).iterrows()
+                ),
+                more=max(0, len(mine) - most),
+            )
+        )
+    return out
+
+
+def kanban(columns_of_stages: list[StageColumn]) -> None:
+    columns = st.columns(len(columns_of_stages), gap="small")
+    for column, stage in zip(columns, columns_of_stages, strict=True):
+        with column, st.container(key=f"sv_col_{stage.stage.value}"):
+            st.metric(stage.label, stage.count, border=True)
+            if not stage.cards:
                 st.caption(t("supervision.board.column_empty"))
                 continue
-            if stage == SupervisionStage.closed:
-                mine = mine.sort_values("closed_on", ascending=False)
-            else:
-                mine = mine.sort_values(["overdue", "days_in_stage"], ascending=False)
-            most = MAX_CLOSED_CARDS if stage == SupervisionStage.closed else MAX_CARDS
-            for _, row in mine.head(most).iterrows():
-                item_card(row, lang, show_unit=show_unit)
-            if len(mine) > most:
-                st.caption(t("supervision.board.more", n=len(mine) - most))
+            for card in stage.cards:
+                item_card(card)
+            if stage.more:
+                st.caption(t("supervision.board.more", n=stage.more))
 
 
 # --- charts -----------------------------------------------------------------------------------
