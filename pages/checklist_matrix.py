@@ -86,7 +86,10 @@ if picked:
         st.session_state["checklist_matrix_task"] = choice[1]
 
 st.subheader(t("checklist.matrix.table_title"))
-labels, codes = ui.matrix_table(units, lang)
+labels, codes = charts.built(
+    ("checklist.matrix_table", version, actor, year, as_of, lang, order, page),
+    lambda: ui.matrix_table(units, lang),
+)
 st.dataframe(
     ui.styled_matrix(labels, codes), hide_index=True, width="stretch", key="checklist_matrix_table"
 )
@@ -124,4 +127,8 @@ records = ui.cell_records(version, actor, year, result.as_of, unit_id, code)
 if records.empty:
     st.info(t("checklist.matrix.no_records"))
 else:
-    st.table(ui.records_frame(records, code, lang), hide_index=True)
+    shown = charts.built(
+        ("checklist.records", version, actor, year, result.as_of, lang, unit_id, code),
+        lambda: ui.records_frame(records, code, lang),
+    )
+    st.table(shown, hide_index=True)
