@@ -23,7 +23,8 @@ the caller.
 import hashlib
 import logging
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from importlib.metadata import version
 from pathlib import Path
@@ -102,6 +103,21 @@ def per_unit(
     return answers
 
 
+@contextmanager
+def _briefly(writer: Session) -> Iterator[None]:
+    """On SQLite, the writer waits for another writer a moment only (the figures are kept at a
+    later read), and its connection goes back to the pool with the usual patience."""
+    sqlite = writer.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        writer.execute(text("PRAGMA busy_timeout=300"))
+    try:
+        yield
+    finally:
+        if sqlite:
+            writer.rollback()
+            writer.execute(text("PRAGMA busy_timeout=5000"))
+
+
 def _keep(
     session: Session, kind: str, year: int, as_of: date, fresh: dict, now: dict[int, int]
 ) -> None:
@@ -126,10 +142,7 @@ def _keep(
     ]
     table = UnitFigure.__table__
     try:
-        with Session(session.get_bind()) as writer:
-            if writer.get_bind().dialect.name == "sqlite":
-                # A viewer does not queue behind a long write: the figures are kept next time.
-                writer.execute(text("PRAGMA busy_timeout=300"))
+        with Session(session.get_bind()) as writer, _briefly(writer):
             writer.execute(
                 delete(table).where(
                     table.c.kind == kind,
@@ -140,8 +153,6 @@ def _keep(
             )
             writer.execute(table.insert(), rows)
             writer.commit()
-            if writer.get_bind().dialect.name == "sqlite":
-                writer.execute(text("PRAGMA busy_timeout=5000"))
     except DBAPIError as error:
         # Another viewer kept the same figures first, or the database is busy: the answers
         # are right either way, and the next read keeps them.
