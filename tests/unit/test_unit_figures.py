@@ -214,3 +214,24 @@ def test_the_nightly_refresh_leaves_nothing_to_compute_for_the_day(session, unit
     assert computed == [sorted([units["town"], units["sub"]])]
     kinds = {r.kind for r in session.exec(select(UnitFigure)).all()}
     assert kinds == set(taken)
+
+
+def test_the_refresh_command_keeps_every_kind_for_every_unit(tmp_path, monkeypatch, capsys):
+    from manage import main
+    from models.db import session_scope
+    from services import clock
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv(clock.ENV, "2026-11-27")
+    main(["init-db"])
+    main(["load-units"])
+    main(["refresh-figures"])
+    printed = capsys.readouterr().out
+    assert "checklist" in printed and "late" in printed
+    with session_scope(url) as s:
+        kept = s.exec(select(UnitFigure)).all()
+    assert {r.as_of for r in kept if r.kind == "checklist"} == {date(2026, 11, 27)}
+    # The 14 units of seed/units.toml, seven kinds each.
+    assert len(kept) == 14 * 7
