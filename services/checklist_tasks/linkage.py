@@ -55,6 +55,7 @@ def _members(reader: TaskReader):
     links = (
         select(PresidiumLink.member_id, func.count(func.distinct(linked.id)).label("n"))
         .join(linked, and_(linked.id == PresidiumLink.deputy_id, linked.active))
+        .where(PresidiumLink.township_id.in_(reader.ids))
         .group_by(PresidiumLink.member_id)
         .subquery()
     )
@@ -79,7 +80,10 @@ def _deputies(reader: TaskReader):
         select(VoterLink.deputy_id, func.count(func.distinct(Voter.id)).label("n"))
         .join(Voter, and_(Voter.id == VoterLink.voter_id, Voter.active))
         .join(Deputy, Deputy.id == VoterLink.deputy_id)
-        .where(Voter.constituency_id == Deputy.constituency_id)
+        .where(
+            Voter.constituency_id == Deputy.constituency_id,
+            VoterLink.township_id.in_(reader.ids),
+        )
         .group_by(VoterLink.deputy_id)
         .subquery()
     )
