@@ -18,7 +18,9 @@ def close_notice(version: int, year: int) -> years.CloseNotice | None:
         return years.close_notice(session, year)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# Shared, not copied, by every viewer of the same data version (read, never changed): a
+# province's answer is large enough that a copy per viewer would cost more than drawing it.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def townships(version: int, actor: Actor) -> list[org.TownshipInfo]:
     with session_scope() as session:
         return org.list_townships(session, actor)

@@ -51,13 +51,17 @@ def violations(version: int, actor: Actor, year: int) -> tuple[Violation, ...]:
         return tuple(found)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# Shared, not copied, by every viewer of the same data version (read, never changed): a
+# province's answer is large enough that a copy per viewer would cost more than drawing it.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def budget_table(version: int, actor: Actor, year: int, township_id: int | None = None):
     with session_scope() as session:
         return fund_reports.budget_vs_actual(session, actor, year=year, township_id=township_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# Shared, not copied, by every viewer of the same data version (read, never changed): a
+# province's answer is large enough that a copy per viewer would cost more than drawing it.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def monthly(version: int, actor: Actor, year: int, township_id: int | None = None):
     with session_scope() as session:
         return fund_reports.monthly_execution(session, actor, year=year, township_id=township_id)

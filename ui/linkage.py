@@ -36,7 +36,9 @@ def unit_name(row, lang: str) -> str:
 # Cached reads (first argument: the data version, which grows with every audited write)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# Shared, not copied, by every viewer of the same data version (read, never changed): a
+# province's answer is large enough that a copy per viewer would cost more than drawing it.
+@st.cache_resource(show_spinner=False, max_entries=32)
 def counties(version: int) -> list[org.CountyInfo]:
     """The county-level districts units are grouped by (none for one district)."""
     with session_scope() as session:
@@ -60,13 +62,17 @@ def pick_county(version: int, actor: Actor, lang: str, *, key: str) -> int | Non
     return chosen or None
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# Shared, not copied, by every viewer of the same data version (read, never changed): a
+# province's answer is large enough that a copy per viewer would cost more than drawing it.
+@st.cache_resource(show_spinner=False, max_entries=32)
 def coverage(version: int, actor: Actor, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return linkage.coverage_by_township(session, actor, year=year)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# Shared, not copied, by every viewer of the same data version (read, never changed): a
+# province's answer is large enough that a copy per viewer would cost more than drawing it.
+@st.cache_resource(show_spinner=False, max_entries=32)
 def gaps(version: int, actor: Actor, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return linkage.linkage_gaps(session, actor, year=year)
@@ -90,7 +96,9 @@ def gap_count(version: int, actor: Actor, year: int) -> int:
     return len(gaps(version, actor, year))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# Shared, not copied, by every viewer of the same data version (read, never changed): a
+# province's answer is large enough that a copy per viewer would cost more than drawing it.
+@st.cache_resource(show_spinner=False, max_entries=32)
 def participation(version: int, actor: Actor, year: int, as_of: date) -> pd.DataFrame:
     with session_scope() as session:
         return linkage.contact_participation(session, actor, year=year, as_of=as_of)

@@ -97,7 +97,9 @@ def stage_counts(version: int, actor: Actor, year: int, as_of: date) -> pd.DataF
         return supervision_metrics.stage_counts(session, actor, year=year, as_of=as_of)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# Shared, not copied, by every viewer of the same data version (read, never changed): a
+# province's answer is large enough that a copy per viewer would cost more than drawing it.
+@st.cache_resource(show_spinner=False, max_entries=32)
 def unit_calls(version: int, actor: Actor, year: int, as_of: date) -> list[overview.UnitCall]:
     with session_scope() as session:
         return overview.unit_calls(session, actor, year=year, as_of=as_of)

@@ -56,7 +56,9 @@ def items(version: int, actor: Actor, year: int, as_of: date, township_id: int |
         return reads.list_items(session, actor, year=year, as_of=as_of, township_id=township_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# Shared, not copied, by every viewer of the same data version (read, never changed): a
+# province's answer is large enough that a copy per viewer would cost more than drawing it.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def stage_counts(
     version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None
 ):
@@ -64,7 +66,9 @@ def stage_counts(
         return metrics.stage_counts(session, actor, year=year, as_of=as_of, township_id=township_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# Shared, not copied, by every viewer of the same data version (read, never changed): a
+# province's answer is large enough that a copy per viewer would cost more than drawing it.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def overdue(version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None):
     with session_scope() as session:
         return metrics.overdue_items(
@@ -72,7 +76,9 @@ def overdue(version: int, actor: Actor, year: int, as_of: date, township_id: int
         )
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# Shared, not copied, by every viewer of the same data version (read, never changed): a
+# province's answer is large enough that a copy per viewer would cost more than drawing it.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def summary(version: int, actor: Actor, year: int, as_of: date):
     with session_scope() as session:
         return metrics.township_summary(session, actor, year=year, as_of=as_of)
@@ -93,7 +99,9 @@ def stage_days(
         )
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# Shared, not copied, by every viewer of the same data version (read, never changed): a
+# province's answer is large enough that a copy per viewer would cost more than drawing it.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def loop_progress(version: int, actor: Actor, year: int, as_of: date):
     with session_scope() as session:
         return metrics.loop_progress(session, actor, year=year, as_of=as_of)
