@@ -201,12 +201,13 @@ def cmd_report(args: argparse.Namespace) -> None:
 def cmd_refresh_figures(args: argparse.Namespace) -> None:
     """Keep every unit's figures of the year as of today, for a nightly job at a city or a
     province: the first viewer of the day then reads them instead of computing them."""
-    from services import clock, unit_figures
+    from services import clock
+    from services.refresh import refresh_figures
     from services.task_status import clamp_as_of
 
     year = args.year or clock.today().year
     with session_scope() as session:
-        took = unit_figures.refresh(session, year=year, as_of=clamp_as_of(year, clock.today()))
+        took = refresh_figures(session, year=year, as_of=clamp_as_of(year, clock.today()))
     print(", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in took.items()))
 
 

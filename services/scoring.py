@@ -200,6 +200,18 @@ class UnitInputs:
     activity_levels: tuple[int, ...]  # levels of each integrated activity
 
 
+def _kept_inputs(session: Session, year: int, as_of: date, ids: list[int]) -> dict[int, UnitInputs]:
+    """Each unit's appraisal inputs, kept between reads (``services.unit_figures``)."""
+    return unit_figures.per_unit(
+        session,
+        "scoring",
+        year=year,
+        as_of=as_of,
+        ids=ids,
+        compute=lambda stale: _unit_inputs(session, year, as_of, stale),
+    )
+
+
 def _unit_inputs(session: Session, year: int, as_of: date, ids: list[int]) -> dict[int, UnitInputs]:
     sup = supervision_metrics.township_summary(session, SYSTEM, year=year, as_of=as_of)
     sup_rows = {int(r.township_id): r for r in sup.itertuples()}
@@ -245,14 +257,7 @@ def _scores(session: Session, year: int, as_of: date, reads: Reads | None) -> Sc
     ids = [u.township_id for u in units]
     if not ids:
         return ScoreBoard(year, as_of, ())
-    inputs = unit_figures.per_unit(
-        session,
-        "scoring",
-        year=year,
-        as_of=as_of,
-        ids=ids,
-        compute=lambda stale: _unit_inputs(session, year, as_of, stale),
-    )
+    inputs = _kept_inputs(session, year, as_of, ids)
     violations = _standing_errors(session, year, reads)
     adjustments = _adjustments(rules)
     t10_target = rules.task("T10").target
@@ -452,11 +457,16 @@ def reward_eligibility(
     grades: dict[int, str | None],
     rules: RuleSet | None = None,
 ) -> dict[int, RewardEligibility]:
-    """Reward eligibility of the units in ``grades`` (unit id → appraisal grade)."""
+    """Reward eligibility of the units in ``grades`` (unit id → appraisal grade), judged under
+    ``rules`` (the year's by default) from the units' kept appraisal inputs."""
     rules = rules or get_rules(session, year)
-    ids = list(grades)
-    shares = platforms.platform_shares(session, year, as_of, ids) if ids else {}
-    return _judge_rewards(grades, shares, _activity_levels(session, year, as_of, ids), rules)
+    inputs = _kept_inputs(session, year, clamp_as_of(year, as_of), list(grades))
+    return _judge_rewards(
+        grades,
+        {tid: got.platform_share for tid, got in inputs.items() if got.platform_share},
+        {tid: list(got.activity_levels) for tid, got in inputs.items()},
+        rules,
+    )
 
 
 def _activity_levels(

@@ -12,6 +12,7 @@ from models.enums import AuditAction, DeputyLevel, MeetingKind
 from models.figures import EVERY_UNIT
 from services import audit, checklist, fund_reports, meetings, rules, unit_figures
 from services.fund_reports import fund_violations
+from services.refresh import refresh_figures
 from tests.factories import ADMIN, LEADER, YEAR, add_meeting, add_unit, clerk_of, setup_rules
 from tests.unit.test_funds import Y, spend, world  # noqa: F401  (a fixture, read by ``units``)
 
@@ -198,7 +199,7 @@ def _units(session, *ids):
 
 
 def test_the_nightly_refresh_leaves_nothing_to_compute_for_the_day(session, units, computed):
-    taken = unit_figures.refresh(session, year=Y, as_of=date(Y, 12, 31))
+    taken = refresh_figures(session, year=Y, as_of=date(Y, 12, 31))
     assert set(taken) == {
         "checklist",
         "funds",
