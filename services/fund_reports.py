@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import and_, extract
+from sqlalchemy import distinct, extract
 from sqlmodel import Session, func, select
 
 from models import Budget, Expense, Township
@@ -30,7 +30,7 @@ from services.fund_rules import (
     category_codes,
     judge,
 )
-from services.funds import budget_record, deputy_counts, receipt_uses
+from services.funds import budget_record, deputy_counts
 from services.money import to_yuan
 from services.org import TownshipInfo, list_townships
 from services.permissions import Actor
@@ -195,32 +195,37 @@ def _receipt_subjects(session: Session, year: int, ids: list[int]) -> list[Recei
     """Each receipt number that the year's expenses of the units ``ids`` share with another
     saved expense, of any unit and year, reported to each unit using it (a number used once
     breaks no rule)."""
-    # Numbers used more than once anywhere: one pass over the receipt index.
+    # Numbers used more than once anywhere, with their uses and units: one pass over the
+    # receipt index, joined to the year's expenses of the units in the same statement.
     reused = (
-        select(Expense.receipt_no)
+        select(
+            Expense.receipt_no.label("receipt_no"),
+            func.count(Expense.id).label("uses"),
+            func.count(distinct(Expense.township_id)).label("units"),
+        )
         .where(func.trim(Expense.receipt_no) != "")
         .group_by(Expense.receipt_no)
         .having(func.count(Expense.id) > 1)
+        .subquery()
     )
-    numbered = and_(Expense.budget_year == year, Expense.township_id.in_(ids))
     rows = session.exec(
-        select(*_EXPENSE_COLUMNS)
-        .where(numbered, Expense.receipt_no.in_(reused))
+        select(*_EXPENSE_COLUMNS, reused.c.uses, reused.c.units)
+        .join(reused, reused.c.receipt_no == Expense.receipt_no)
+        .where(Expense.budget_year == year, Expense.township_id.in_(ids))
         .order_by(Expense.occurred_on, Expense.id)
     ).all()
-    if not rows:
-        return []
     by_receipt: dict[tuple[int, str], list[RecordRef]] = defaultdict(list)
+    counted: dict[str, tuple[int, int]] = {}
     for r in rows:
         by_receipt[(r.township_id, r.receipt_no)].append(_expense_record(r))
-    uses = receipt_uses(session, {receipt for _tid, receipt in by_receipt})
+        counted[r.receipt_no] = (int(r.uses), int(r.units))
     return [
         ReceiptUse(
             township_id=tid,
             receipt=receipt,
             records=tuple(sorted(records, key=lambda r: r.id or 0)),
-            uses=uses[receipt][0],
-            units=len(uses[receipt][1]),
+            uses=counted[receipt][0],
+            units=counted[receipt][1],
         )
         for (tid, receipt), records in by_receipt.items()
     ]

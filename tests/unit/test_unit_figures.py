@@ -236,3 +236,35 @@ def test_the_refresh_command_keeps_every_kind_for_every_unit(tmp_path, monkeypat
     assert {r.as_of for r in kept if r.kind == "checklist"} == {date(2026, 11, 27)}
     # The 14 units of seed/units.toml, seven kinds each.
     assert len(kept) == 14 * 7
+
+
+def test_the_receipt_count_is_one_statement_with_or_without_a_number_used_twice(
+    session, units, engine
+):
+    from sqlalchemy import event
+
+    def statements() -> tuple[int, list]:
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            found = fund_reports._receipt_subjects(session, Y, [units["town"], units["sub"]])
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen), found
+
+    spend(session, units["clerk"], units["town"], "10.00", receipt_no="FP-7")
+    assert statements() == (1, [])
+    spend(
+        session,
+        units["clerk2"],
+        units["sub"],
+        "10.00",
+        receipt_no="FP-7",
+        exception_reason="同一张发票分摊两个单位的会议",
+    )
+    n, found = statements()
+    assert n == 1
+    assert sorted((r.township_id, r.receipt, r.uses, r.units) for r in found) == sorted(
+        [(units["town"], "FP-7", 2, 2), (units["sub"], "FP-7", 2, 2)]
+    )
