@@ -34,20 +34,11 @@ part = ui.participation(version, actor, year, as_of)
 # Past one district the units are grouped by their county-level district: the whole shows one
 # row per district, and choosing a district drills down to its units.
 counties = ui.counties(version) if actor.is_district else []
-county = 0
-if counties:
-    parent_of = {u.id: u.parent_id for u in cached.townships(version, actor)}
-    county_names = {c.id: c.name(lang) for c in counties}
-    county = st.selectbox(
-        t("linkage.county.pick"),
-        [0, *county_names],
-        format_func=lambda i: county_names[i] if i else t("linkage.county.all"),
-        key="linkage_county",
-    )
-    if county:
-        keep = [tid for tid, parent in parent_of.items() if parent == county]
-        cov = cov[cov["township_id"].isin(keep)]
-        part = part[part["township_id"].isin(keep)] if not part.empty else part
+county = ui.pick_county(version, actor, lang, key="linkage_county") or 0
+if county:
+    keep = [u.id for u in cached.townships(version, actor) if u.parent_id == county]
+    cov = cov[cov["township_id"].isin(keep)]
+    part = part[part["township_id"].isin(keep)] if not part.empty else part
 # The gap list is read whole only for the units shown; the whole needs only its length.
 gaps = None
 if county or not counties:

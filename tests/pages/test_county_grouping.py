@@ -68,7 +68,7 @@ def test_the_whole_shows_one_row_per_district_and_a_district_its_units(env, lang
     # The units' own tables wait for a district to be chosen.
     assert len(at.dataframe) == 1
 
-    at.selectbox(key="linkage_county").select_index(2).run()
+    at.selectbox(key=f"linkage_county_{lang}").select_index(2).run()
     no_exceptions(at)
     assert _table(at, words["county"]) == []
     assert words["drill"] not in visible_text(at)
