@@ -6,7 +6,7 @@ form), and every screen checks its user again with ``ui.auth.page_actor``.
 
 import streamlit as st
 
-from ui import auth, errors, nav, theme
+from ui import auth, errors, forms, nav, theme
 from ui import data as cached
 from ui.i18n import t
 from ui.layout import (
@@ -51,4 +51,9 @@ def frame() -> None:
     page.run()
 
 
-errors.boundary(frame)
+def run() -> None:
+    with forms.screen_run():
+        frame()
+
+
+errors.boundary(run)

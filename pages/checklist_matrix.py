@@ -122,7 +122,9 @@ code = pick_task.selectbox(
     format_func=lambda c: f"{c} {ui.task_name(c)}",
     key="checklist_matrix_task",
 )
-ui.task_card(by_id[unit_id].task(code), lang, key="checklist_matrix_cell")
+ui.task_card(
+    by_id[unit_id].task(code), lang, key="checklist_matrix_cell", unit=by_id[unit_id].name(lang)
+)
 records = ui.cell_records(version, actor, year, result.as_of, unit_id, code)
 if records.empty:
     st.info(t("checklist.matrix.no_records"))

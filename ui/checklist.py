@@ -554,11 +554,13 @@ def task_legend(lang: str) -> str:
     return " · ".join(f"{code} {task_name(code, lang)}" for code in TASK_CODES)
 
 
-def task_card(task: TaskStatus, lang: str, *, key: str) -> None:
-    """One task: its name and status, the measure, and what is still owed, in sentences."""
+def task_card(task: TaskStatus, lang: str, *, key: str, unit: str | None = None) -> None:
+    """One task: its name and status, the measure, and what is still owed, in sentences; headed
+    by the unit's name where the screen shows more than one unit."""
     with st.container(border=True, key=key):
         head, badge = st.columns([4, 1])
-        head.markdown(f"**{task.code} {task_name(task.code, lang)}**")
+        name = f"{task.code} {task_name(task.code, lang)}"
+        head.markdown(f"**{_escape(unit)} · {name}**" if unit else f"**{name}**")
         with badge:
             st.badge(status_label(task.status, lang), color=BADGE_COLORS[task.status])
         st.caption(metric_text(task, lang))

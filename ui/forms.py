@@ -8,11 +8,13 @@ a clean end reruns the screen and shows the message once above the refreshed dat
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import Any, NoReturn
 
 import streamlit as st
 from sqlmodel import Session
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
 from models.db import session_scope
 from services import corrections
@@ -20,7 +22,12 @@ from services.errors import ServiceError
 from services.permissions import Actor
 from ui.i18n import error_text, t
 
-_SAVED = "_forms_saved"
+_SAVED = "_forms_saved"  # slot → (message, the ended runs counted when it was saved)
+_SHOWN = "_forms_shown"  # slots whose message the current run has shown
+_RUNS = "_forms_runs"  # runs of the app's frame that ended, counted by ``screen_run``
+# Whether the current run goes through the app's frame (``screen_run``), which counts the runs
+# that end; a page file run by itself (as AppTest runs a page it switched to) counts none.
+_FRAMED: ContextVar[bool] = ContextVar("forms_framed", default=False)
 
 
 def unit_picker(
@@ -66,7 +73,8 @@ def working_unit(
 
 def saved(message: str, *, slot: str = "") -> NoReturn:
     """After a save: keep ``message`` for the next run of the screen and rerun it."""
-    st.session_state.setdefault(_SAVED, {})[slot] = message
+    runs = st.session_state.get(_RUNS) if _FRAMED.get() else None
+    st.session_state.setdefault(_SAVED, {})[slot] = (message, runs)
     st.rerun()
 
 
@@ -76,16 +84,64 @@ def saved_slot() -> str | None:
 
 
 def show_saved(*, slot: str = "") -> None:
-    """Show, once, the message the last save left in ``slot``."""
-    if (message := st.session_state.get(_SAVED, {}).pop(slot, None)) is not None:
-        st.success(message)
+    """Show the message the last save left in ``slot``, until a run of the screen that showed
+    it ends (a run cut short by another click shows it again in the next)."""
+    box = st.session_state.get(_SAVED, {})
+    if slot not in box:
+        return
+    message, _ = box[slot]
+    if _FRAMED.get():
+        st.session_state.setdefault(_SHOWN, set()).add(slot)
+    else:  # a page run by itself, outside the app's frame: shown once
+        del box[slot]
+    st.success(message)
+
+
+@contextmanager
+def screen_run() -> Iterator[None]:
+    """Around each run of the app's frame: counts the runs that end (done, stopped by
+    ``st.stop`` or by an error) and forgets the save messages they showed. A run cut short by a
+    rerun, because a click reached the server meanwhile, does not count."""
+    st.session_state.setdefault(_RUNS, 0)
+    framed = _FRAMED.set(True)
+    try:
+        yield
+    except RerunException:
+        raise
+    except BaseException:
+        _run_ended()
+        raise
+    else:
+        _run_ended()
+    finally:
+        _FRAMED.reset(framed)
+
+
+def _run_ended() -> None:
+    box = st.session_state.get(_SAVED, {})
+    for slot in st.session_state.pop(_SHOWN, set()):
+        box.pop(slot, None)
+    st.session_state[_RUNS] += 1
+
+
+def _save_unsettled() -> bool:
+    """Whether a save happened and no run of the screen has ended since: the screen the user
+    clicked on still showed the form as it was before that save."""
+    runs = st.session_state.get(_RUNS)
+    return _FRAMED.get() and any(at == runs for _, at in st.session_state.get(_SAVED, {}).values())
 
 
 @contextmanager
 def saving(message: str = "", *, slot: str = "") -> Iterator[Session]:
     """Run a save through a service in a fresh session. A ``ServiceError`` is shown here and the
     screen stays as it is; a clean end reruns the screen with ``message`` (see ``saved``; the
-    body may call ``saved`` itself when the message depends on what was saved)."""
+    body may call ``saved`` itself when the message depends on what was saved).
+
+    A click that reaches the server before the screen has finished showing the last save (the
+    second click of a double click, or a click on a slow screen) saves nothing: the screen runs
+    again and shows what that save stored and said."""
+    if _save_unsettled():
+        st.rerun()
     try:
         with session_scope() as session:
             yield session

@@ -28,11 +28,11 @@ def _choose(page: Page, label: str, option: str) -> None:
     expect(box).to_have_value(option)
 
 
-def _cell_caption(page: Page, task: str) -> str:
-    """The figures of the matrix's selected cell for UNIT and ``task``."""
+def _cell_caption(page: Page, task: str, unit: str = UNIT) -> str:
+    """The figures of the matrix's selected cell for ``unit`` and ``task``."""
     _choose(page, "任务", task)
     card = page.locator(".st-key-checklist_matrix_cell")
-    expect(card).to_contain_text(task, timeout=30_000)
+    expect(card).to_contain_text(f"{unit} · {task}", timeout=30_000)
     return card.locator("[data-testid='stCaptionContainer']").first.inner_text()
 
 

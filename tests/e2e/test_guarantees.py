@@ -21,7 +21,7 @@ SCREENS = {
 
 
 def _t10_done(page: Page) -> int:
-    return int(re.match(r"已完成 (\d+)", _cell_caption(page, T10)).group(1))
+    return int(re.match(r"已完成 (\d+)", _cell_caption(page, T10, UNIT)).group(1))
 
 
 def _fits(page: Page) -> bool:
