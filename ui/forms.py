@@ -6,6 +6,7 @@ a clean end reruns the screen and shows the message once above the refreshed dat
 (``show_saved``), so what was just saved is visible in the lists below.
 """
 
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -14,6 +15,7 @@ from typing import Any, NoReturn
 
 import streamlit as st
 from sqlmodel import Session
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
 from models.db import session_scope
@@ -139,16 +141,57 @@ def saving(message: str = "", *, slot: str = "") -> Iterator[Session]:
 
     A click that reaches the server before the screen has finished showing the last save (the
     second click of a double click, or a click on a slow screen) saves nothing: the screen runs
-    again and shows what that save stored and said."""
+    again and shows what that save stored and said. A click that arrives during the save waits
+    for it (``_held``)."""
     if _save_unsettled():
         st.rerun()
-    try:
-        with session_scope() as session:
-            yield session
-    except ServiceError as exc:
-        st.error(error_text(exc))
+    with _held():
+        try:
+            with session_scope() as session:
+                yield session
+        except ServiceError as exc:
+            st.error(error_text(exc))
+            return
+        saved(message, slot=slot)
+
+
+@contextmanager
+def _held() -> Iterator[None]:
+    """While a save runs, a click from the browser waits until the save has said what it saved.
+
+    Streamlit cuts a run short for a new click at its next step, and reading or writing the
+    session state is such a step: a click arriving between a service's commit and ``saved``
+    would leave a stored record without its message, and the next run would save it again. So
+    during a save the runner takes no request from another thread; the script's own
+    ``st.rerun``/``st.stop`` still act at once, and a click held back acts at the first step
+    after the save."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    requests = getattr(ctx, "script_requests", None)
+    if requests is None:
+        yield
         return
-    saved(message, slot=slot)
+    script = threading.get_ident()
+    own: list[str] = []
+
+    def from_script(name: str):
+        method = getattr(requests, name)
+
+        def call(*args, **kwargs):
+            if threading.get_ident() == script:
+                own.append(name)
+            return method(*args, **kwargs)
+
+        return call
+
+    take = requests.on_scriptrunner_yield
+    requests.request_rerun = from_script("request_rerun")
+    requests.request_stop = from_script("request_stop")
+    requests.on_scriptrunner_yield = lambda: take() if own else None
+    try:
+        yield
+    finally:
+        for name in ("request_rerun", "request_stop", "on_scriptrunner_yield"):
+            vars(requests).pop(name, None)
 
 
 def withdraw_form(key: str, *, what: str) -> str | None:
