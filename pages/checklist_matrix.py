@@ -7,7 +7,6 @@ from ui import charts
 from ui import checklist as ui
 from ui import data as cached
 from ui.auth import page_actor
-from ui.format import month_day
 from ui.forms import unit_picker
 from ui.i18n import current_lang, t
 from ui.layout import page_header, selected_year
@@ -36,23 +35,11 @@ if not result.units:
     st.info(t("checklist.matrix.empty"))
     st.stop()
 
-units = ui.sort_units(result, order)
-cells = sum(u.applicable for u in units)
-met = sum(u.met for u in units)
-worst, most = ui.most_overdue(list(result.units))
-if worst:
-    title = t(
-        "checklist.matrix.chart_title_tied" if len(worst) > 1 else "checklist.matrix.chart_title",
-        date=month_day(result.as_of),
-        cells=cells,
-        met=met,
-        worst=ui.names_list([u.name(lang) for u in worst], lang),
-        n=most,
-    )
-else:
-    title = t(
-        "checklist.matrix.chart_title_clean", date=month_day(result.as_of), cells=cells, met=met
-    )
+# Sorted and summed once per data version, day and order, for every viewer.
+units, title = charts.built(
+    ("checklist.matrix_view", version, actor, year, as_of, lang, order),
+    lambda: ui.matrix_view(result, order, lang),
+)
 
 # A city or a province pages through its units; the title's figures are of them all.
 pages = -(-len(units) // ui.MATRIX_PAGE)

@@ -225,12 +225,11 @@ else:
             placeholder=t("funds.all_severities"),
             key=f"funds_violation_severity_{lang}",
         )
-    shown = [
-        v
-        for v in found
-        if (not codes or v.code in codes) and (not severities or v.severity in severities)
-    ]
-    frame = ufunds.violations_frame(shown, rules, names)
+    # The filtered list and its table, built once per data version and filter for every viewer.
+    shown, frame = charts.built(
+        ("funds.violations_table", version, actor, year, lang, tuple(codes), tuple(severities)),
+        lambda: ufunds.violations_table(found, rules, names, codes=codes, severities=severities),
+    )
     event = st.dataframe(
         frame,
         hide_index=True,
@@ -316,7 +315,13 @@ st.caption(
 if report.rows and all(r.grade is None for r in report.rows):
     st.info(t("funds.overview.no_grades"))
 st.dataframe(
-    ufunds.rewards_frame(report, rules), hide_index=True, width="stretch", key="funds_rewards"
+    charts.built(
+        ("funds.rewards_table", version, actor, year, as_of, lang),
+        lambda: ufunds.rewards_frame(report, rules),
+    ),
+    hide_index=True,
+    width="stretch",
+    key="funds_rewards",
 )
 st.metric(
     t("funds.metric.rewards_total" if actor.is_district else "funds.metric.rewards_own"),

@@ -1,7 +1,6 @@
 """Closed-loop supervision board: items by stage, where the loop gets stuck, closure and
 satisfaction per unit, the overdue list and one item's timeline. A clerk sees their own unit."""
 
-import pandas as pd
 import streamlit as st
 
 from ui import charts
@@ -113,17 +112,12 @@ st.subheader(t("supervision.board.overdue"))
 if late.empty:
     st.success(t("supervision.board.no_overdue"))
 else:
+    # Built once per data version and choice, shared by every viewer (a province lists
+    # thousands of overdue items).
     st.dataframe(
-        pd.DataFrame(
-            {
-                t("supervision.col.township"): late["name_zh" if lang == "zh" else "name_en"],
-                t("supervision.col.title"): late["title"],
-                t("supervision.col.stage"): [ui.stage_label(s) for s in late["stage"]],
-                t("supervision.col.stage_entered_on"): [day(d) for d in late["stage_entered_on"]],
-                t("supervision.col.deadline"): [day(d) for d in late["deadline"]],
-                t("supervision.col.days_overdue"): late["days_overdue"],
-                t("supervision.col.responsible_unit"): late["responsible_unit"],
-            }
+        charts.built(
+            ("supervision.overdue_table", version, actor, year, as_of, lang, unit, county),
+            lambda: ui.overdue_frame(late, lang),
         ),
         hide_index=True,
         width="stretch",
@@ -133,36 +127,24 @@ else:
 
 # Past one district and before one is chosen, a row per county-level district: a province's
 # thousand units are found by choosing their district above.
-counties = lin.counties(version) if actor.is_district and county is None and unit is None else []
-if counties:
-    parent_of = {u.id: u.parent_id for u in cached.townships(version, actor)}
-    table, loop = ui.by_county(table, loop, parent_of, counties)
-    st.subheader(t("supervision.board.by_county"))
-    unit_column = t("linkage.county.col.county")
-else:
-    st.subheader(t("supervision.board.by_township"))
-    unit_column = t("supervision.col.township")
-merged = table.merge(loop[["township_id", "due", "reached", "share"]], on="township_id")
-t06 = [
-    t("supervision.metric.share_of", share=percent(s, lang), n=int(n), d=int(d))
-    for s, n, d in zip(merged["share"], merged["reached"], merged["due"], strict=True)
-]
-st.dataframe(
-    pd.DataFrame(
-        {
-            unit_column: merged["name_zh" if lang == "zh" else "name_en"],
-            t("supervision.col.items"): merged["items"],
-            t("supervision.col.closed"): merged["closed"],
-            t("supervision.col.closure_rate"): [percent(v, lang) for v in merged["closure_rate"]],
-            t("supervision.col.satisfaction"): [percent(v, lang) for v in merged["satisfaction"]],
-            t("supervision.col.raters"): merged["raters"],
-            t("supervision.col.overdue"): merged["overdue"],
-            t("supervision.col.t06"): t06,
-        }
+by_county = actor.is_district and county is None and unit is None and bool(lin.counties(version))
+units_view = charts.built(
+    ("supervision.unit_table", version, actor, year, as_of, lang, unit, county),
+    lambda: ui.unit_table(
+        table,
+        loop,
+        lang,
+        counties=lin.counties(version) if by_county else None,
+        parent_of={u.id: u.parent_id for u in cached.townships(version, actor)},
     ),
+)
+table = units_view.table
+st.subheader(t("supervision.board.by_county" if by_county else "supervision.board.by_township"))
+st.dataframe(
+    units_view.frame,
     hide_index=True,
     width="stretch",
-    height=ui.table_height(len(merged)),
+    height=ui.table_height(len(units_view.frame)),
     key="sv_township_table",
 )
 st.caption(
@@ -192,19 +174,10 @@ st.subheader(t("supervision.board.drill"))
 if rows.empty:
     st.info(t("supervision.board.empty", year=year))
 else:
-    options = rows.sort_values(["overdue", "days_in_stage"], ascending=False)
-    # Column by column (a province lists thousands of items), each stage named once.
-    stages = {s: ui.stage_label(s) for s in options["stage"].unique()}
-    labels = {
-        int(i): f"{title} · {name} · {stages[stage]}"
-        for i, title, name, stage in zip(
-            options["id"],
-            options["title"],
-            options["name_zh" if lang == "zh" else "name_en"],
-            options["stage"],
-            strict=True,
-        )
-    }
+    labels = charts.built(
+        ("supervision.item_labels", version, actor, year, as_of, lang, unit, county),
+        lambda: ui.item_labels(rows, lang),
+    )
     chosen = st.selectbox(
         t("supervision.board.pick_item"),
         list(labels),

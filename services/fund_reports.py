@@ -195,17 +195,18 @@ def _receipt_subjects(session: Session, year: int, ids: list[int]) -> list[Recei
     """Each receipt number that the year's expenses of the units ``ids`` share with another
     saved expense, of any unit and year, reported to each unit using it (a number used once
     breaks no rule)."""
-    # Numbers used more than once anywhere, with their uses and units: one pass over the
-    # receipt index, joined to the year's expenses of the units in the same statement.
+    # Numbers used more than once anywhere: one pass over the receipt index alone (the table
+    # is not read); then the uses and units of those few numbers, joined to the year's
+    # expenses of the units in the same statement.
+    twice = select(Expense.receipt_no).group_by(Expense.receipt_no).having(func.count() > 1)
     reused = (
         select(
             Expense.receipt_no.label("receipt_no"),
             func.count(Expense.id).label("uses"),
             func.count(distinct(Expense.township_id)).label("units"),
         )
-        .where(func.trim(Expense.receipt_no) != "")
+        .where(Expense.receipt_no.in_(twice), func.trim(Expense.receipt_no) != "")
         .group_by(Expense.receipt_no)
-        .having(func.count(Expense.id) > 1)
         .subquery()
     )
     rows = session.exec(

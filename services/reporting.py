@@ -18,10 +18,10 @@ from models import (
     Visit,
 )
 from models.enums import MeetingKind
+from services import org, unit_figures
 from services import rules as rules_service
-from services import unit_figures
-from services.audit import key_of
-from services.permissions import Actor, scope_to_readable
+from services.org import TownshipInfo
+from services.permissions import Actor
 from services.task_status import contact_days_allowed
 
 # (entity code, table, column holding the date of the fact)
@@ -73,16 +73,8 @@ LATE_COLUMNS = [
 ]
 
 
-def _readable_units(session: Session, actor: Actor) -> list[Township]:
-    return list(
-        session.exec(
-            scope_to_readable(
-                select(Township).where(Township.active).order_by(Township.sort_order, Township.id),
-                Township.id,
-                actor,
-            )
-        ).all()
-    )
+def _readable_units(session: Session, actor: Actor) -> list[TownshipInfo]:
+    return org.list_townships(session, actor)
 
 
 def late_entries(session: Session, actor: Actor, *, year: int) -> pd.DataFrame:
@@ -111,7 +103,7 @@ def late_entries(session: Session, actor: Actor, *, year: int) -> pd.DataFrame:
             rows[row.township_id].append(tuple(row))
         return rows
 
-    units = [key_of(u) for u in _readable_units(session, actor)]
+    units = [u.id for u in _readable_units(session, actor)]
     kept = unit_figures.per_unit(
         session, "late", year=year, as_of=date(year, 12, 31), ids=units, compute=compute
     )
@@ -146,7 +138,7 @@ class UnitReporting:
 def reporting_status(session: Session, actor: Actor, *, as_of: date) -> list[UnitReporting]:
     """Per unit, for the month and quarter of ``as_of``: what was due and what was entered
     (each unit's kept between reads, ``services.unit_figures``)."""
-    by_id = {key_of(u): u for u in _readable_units(session, actor)}
+    by_id = {u.id: u for u in _readable_units(session, actor)}
     kept = unit_figures.per_unit(
         session,
         "reporting",
@@ -159,10 +151,10 @@ def reporting_status(session: Session, actor: Actor, *, as_of: date) -> list[Uni
 
 
 def _unit_reporting(
-    session: Session, as_of: date, units: list[Township]
+    session: Session, as_of: date, units: list[TownshipInfo]
 ) -> dict[int, UnitReporting]:
     rules = rules_service.get_rules(session, as_of.year)
-    ids = [key_of(u) for u in units]
+    ids = [u.id for u in units]
     month_start = as_of.replace(day=1)
     quarter_start = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
     # Owed once the last day the rule allows for this month's contact day has come.
@@ -201,8 +193,8 @@ def _unit_reporting(
         .group_by(entries.c.township_id)
     )
     return {
-        key_of(u): UnitReporting(
-            township_id=key_of(u),
+        u.id: UnitReporting(
+            township_id=u.id,
             name_zh=u.name_zh,
             name_en=u.name_en,
             contact_day_due=as_of >= last_contact_day,

@@ -3,6 +3,8 @@
 Every target, deadline, fund limit, weight and grade threshold the services use comes from here.
 """
 
+import copy
+import functools
 import re
 import tomllib
 from collections.abc import Iterable
@@ -359,10 +361,17 @@ def default_rules_path(year: int) -> Path:
 
 
 def _default_data(year: int) -> dict:
-    """The seed file of that year, or of the nearest earlier (else the earliest) year."""
+    """The seed file of that year, or of the nearest earlier (else the earliest) year (a copy:
+    the caller may change it)."""
     paths = sorted(RULES_DIR.glob("*.toml"))
     earlier = [p for p in paths if int(p.stem) <= year]
     path = earlier[-1] if earlier else paths[0]
+    return copy.deepcopy(_seed_file(path))
+
+
+@functools.lru_cache(maxsize=16)
+def _seed_file(path: Path) -> dict:
+    # Read once per process: every read of the rules completes the stored set from it.
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 

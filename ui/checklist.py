@@ -451,6 +451,30 @@ def _legend_expr(lang: str) -> str:
     return " : ".join(parts) + " : datum.value"
 
 
+def matrix_view(result: ChecklistResult, order: str, lang: str) -> tuple[list[UnitChecklist], str]:
+    """The units in the chosen ``order`` and the matrix's title: the cells met of all, and the
+    units with most overdue tasks."""
+    units = sort_units(result, order)
+    cells = sum(u.applicable for u in units)
+    met = sum(u.met for u in units)
+    worst, most = most_overdue(list(result.units))
+    day_text = month_day(result.as_of, lang)
+    if not worst:
+        return units, t(
+            "checklist.matrix.chart_title_clean", lang, date=day_text, cells=cells, met=met
+        )
+    title = t(
+        "checklist.matrix.chart_title_tied" if len(worst) > 1 else "checklist.matrix.chart_title",
+        lang,
+        date=day_text,
+        cells=cells,
+        met=met,
+        worst=names_list([u.name(lang) for u in worst], lang),
+        n=most,
+    )
+    return units, title
+
+
 def show_matrix(chart: alt.Chart, *, key: str):
     """The matrix chart with a click selection (a cell's records show below it)."""
     return st.altair_chart(

@@ -65,7 +65,13 @@ def _percent(share: float, locale: str) -> str:
 
 
 def day(d: date, lang: str | None = None) -> str:
-    return format_date(d, format="medium", locale=_locale(lang))
+    return _day(d, _locale(lang))
+
+
+@lru_cache(maxsize=16384, typed=True)
+def _day(d: date, locale: str) -> str:
+    # A province's tables repeat the same few hundred days thousands of times.
+    return format_date(d, format="medium", locale=locale)
 
 
 def month_day(d: date, lang: str | None = None) -> str:

@@ -206,6 +206,24 @@ def show_violations(found: Iterable[Violation], rules: RuleSet) -> None:
             st.warning(body, icon=SEVERITY_ICON[v.severity])
 
 
+def violations_table(
+    found: list[Violation],
+    rules: RuleSet,
+    names: dict[int, str],
+    *,
+    codes: list[str],
+    severities: list[Severity],
+) -> tuple[list[Violation], pd.DataFrame]:
+    """The violations of the chosen rules and severities (all when none is chosen), and their
+    table."""
+    shown = [
+        v
+        for v in found
+        if (not codes or v.code in codes) and (not severities or v.severity in severities)
+    ]
+    return shown, violations_frame(shown, rules, names)
+
+
 def violations_frame(
     found: Iterable[Violation], rules: RuleSet, names: dict[int, str], lang: str | None = None
 ) -> pd.DataFrame:

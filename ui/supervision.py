@@ -302,6 +302,85 @@ def by_county(
     return sums, progress
 
 
+@dataclass(frozen=True)
+class UnitTable:
+    frame: pd.DataFrame  # what the table shows, in the viewer's language
+    table: pd.DataFrame  # the summary behind it (per unit, or per county-level district)
+
+
+def unit_table(
+    table: pd.DataFrame,
+    loop: pd.DataFrame,
+    lang: str,
+    *,
+    counties: list | None,
+    parent_of: dict[int, int | None],
+) -> UnitTable:
+    """The board's table of closure, satisfaction and T06 per unit, or with ``counties`` per
+    county-level district."""
+    if counties:
+        table, loop = by_county(table, loop, parent_of, counties)
+        unit_column = t("linkage.county.col.county", lang)
+    else:
+        unit_column = t("supervision.col.township", lang)
+    merged = table.merge(loop[["township_id", "due", "reached", "share"]], on="township_id")
+    t06 = [
+        t("supervision.metric.share_of", lang, share=percent(s, lang), n=int(n), d=int(d))
+        for s, n, d in zip(merged["share"], merged["reached"], merged["due"], strict=True)
+    ]
+    frame = pd.DataFrame(
+        {
+            unit_column: merged["name_zh" if lang == "zh" else "name_en"],
+            t("supervision.col.items", lang): merged["items"],
+            t("supervision.col.closed", lang): merged["closed"],
+            t("supervision.col.closure_rate", lang): [
+                percent(v, lang) for v in merged["closure_rate"]
+            ],
+            t("supervision.col.satisfaction", lang): [
+                percent(v, lang) for v in merged["satisfaction"]
+            ],
+            t("supervision.col.raters", lang): merged["raters"],
+            t("supervision.col.overdue", lang): merged["overdue"],
+            t("supervision.col.t06", lang): t06,
+        }
+    )
+    return UnitTable(frame, table)
+
+
+def overdue_frame(late: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The overdue items as the board lists them."""
+    return pd.DataFrame(
+        {
+            t("supervision.col.township", lang): late["name_zh" if lang == "zh" else "name_en"],
+            t("supervision.col.title", lang): late["title"],
+            t("supervision.col.stage", lang): [stage_label(s, lang) for s in late["stage"]],
+            t("supervision.col.stage_entered_on", lang): [
+                day(d, lang) for d in late["stage_entered_on"]
+            ],
+            t("supervision.col.deadline", lang): [day(d, lang) for d in late["deadline"]],
+            t("supervision.col.days_overdue", lang): late["days_overdue"],
+            t("supervision.col.responsible_unit", lang): late["responsible_unit"],
+        }
+    )
+
+
+def item_labels(rows: pd.DataFrame, lang: str) -> dict[int, str]:
+    """The item picker's labels, the overdue and longest-waiting first: "title · unit · stage"."""
+    options = rows.sort_values(["overdue", "days_in_stage"], ascending=False)
+    # Column by column (a province lists thousands of items), each stage named once.
+    stages = {s: stage_label(s, lang) for s in options["stage"].unique()}
+    return {
+        int(i): f"{title} · {name} · {stages[stage]}"
+        for i, title, name, stage in zip(
+            options["id"],
+            options["title"],
+            options["name_zh" if lang == "zh" else "name_en"],
+            options["stage"],
+            strict=True,
+        )
+    }
+
+
 def _shares(parts: pd.Series, wholes: pd.Series) -> list[float | None]:
     return [p / w if w else None for p, w in zip(parts, wholes, strict=True)]
 
