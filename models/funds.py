@@ -49,6 +49,16 @@ class Expense(Recorded, table=True):
     __table_args__ = (
         Index("ix_expense_township_occurred", "township_id", "occurred_on"),
         Index("ix_expense_receipt", "receipt_no"),
+        # Covers the year's sums per unit, category and month: the fund screens read the index
+        # alone, not the table.
+        Index(
+            "ix_expense_year_unit",
+            "budget_year",
+            "township_id",
+            "category",
+            "amount_fen",
+            "occurred_on",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from services import imports, linkage
+from services import imports
 from ui import charts
 from ui import data as cached
 from ui import linkage as ui
@@ -46,8 +46,11 @@ if county or not counties:
     if county:
         gaps = gaps[gaps["township_id"].isin(keep)] if not gaps.empty else gaps
 n_gaps = len(gaps) if gaps is not None else ui.gap_count(version, actor, year)
-totals = linkage.coverage_totals(cov)
-trend = linkage.participation_trend(part)
+# Summed once per data version and county for every viewer.
+totals, trend, avg = charts.built(
+    ("linkage.totals", version, actor, year, as_of, county),
+    lambda: ui.coverage_head(cov, part),
+)
 any_congress = bool(cov["presidium_applicable"].any())
 
 with st.container(key="linkage_metrics", horizontal=True):
@@ -68,36 +71,21 @@ with st.container(key="linkage_metrics", horizontal=True):
         delta_arrow="off",
         border=True,
     )
-    # All deputies who took part over all who were expected, in every month due (a month
-    # without a contact day counts with nobody taking part), as the trend line below.
-    expected = int(part["expected"].sum()) if not part.empty else 0
-    avg = float(part["participants"].sum()) / expected if expected else None
     st.metric(t("linkage.metric.participation", year=year), percent(avg, lang), border=True)
     st.metric(t("linkage.metric.gaps"), number(n_gaps), border=True)
 
 if counties and not county:
     st.subheader(t("linkage.county.section"))
-    by_county = ui.county_summary(version, actor, year, as_of)
     st.dataframe(
-        pd.DataFrame(
-            {
-                t("linkage.county.col.county"): [
-                    r["name_zh"] if lang == "zh" else r["name_en"] for _, r in by_county.iterrows()
-                ],
-                t("linkage.county.col.units"): by_county["units"],
-                t("linkage.metric.presidium", n=per_member): [
-                    percent(v, lang) if v == v and v is not None else "—"
-                    for v in by_county["presidium_share"]
-                ],
-                t("linkage.metric.deputies", n=per_deputy): [
-                    percent(v, lang) if v == v and v is not None else "—"
-                    for v in by_county["deputy_share"]
-                ],
-                t("linkage.metric.participation", year=year): [
-                    percent(v, lang) if v == v and v is not None else "—"
-                    for v in by_county["participation"]
-                ],
-            }
+        charts.built(
+            ("linkage.county_table", version, actor, year, as_of, lang),
+            lambda: ui.county_frame(
+                ui.county_summary(version, actor, year, as_of),
+                lang,
+                per_member=per_member,
+                per_deputy=per_deputy,
+                year=year,
+            ),
         ),
         hide_index=True,
         width="stretch",

@@ -40,13 +40,12 @@ unit = units.get(chosen)
 if unit is None:
     st.stop()
 
-# Last year's score where last year can be assessed (it has a rule set).
-last_year = (
-    ui.scoreboard(version, year - 1, same_day_last_year(as_of))
+# Last year's score where last year can be assessed (it has a rule set): the chosen unit's only.
+previous = (
+    ui.last_year_score(version, year - 1, same_day_last_year(as_of), unit.township_id)
     if as_of and year - 1 >= (first_rules_year() or year)
     else None
 )
-previous = last_year.unit(unit.township_id) if last_year else None
 median = board.median_total
 
 with st.container(key="scorecard_metrics", horizontal=True):

@@ -29,10 +29,11 @@ from services.permissions import Actor, readable_township_ids, require_read
 from services.reads import Reads, shared
 from services.rules import TASK_CODES, get_rules
 from services.task_status import TaskStatus, clamp_as_of, not_applicable
+from services.unit_figures import Kept
 
 
 @dataclass(frozen=True)
-class UnitChecklist(org.NamedUnit):
+class UnitChecklist(org.NamedUnit, Kept):
     township_id: int
     code: str
     name_zh: str

@@ -99,15 +99,22 @@ def shared(reads: Reads | None, key: Hashable, compute: Callable[[], T]) -> T:
     return quietly() if reads is None else reads.get(key, quietly)
 
 
-def fund_violations(session, actor, *, year: int, reads: Reads | None = None) -> list:
-    """``services.fund_reports.fund_violations`` of the units the actor may read, read once per
-    bundle: the overview's headline, the appraisal and the fund screen share it."""
+def fund_violations(
+    session, actor, *, year: int, township_id: int | None = None, reads: Reads | None = None
+) -> list:
+    """``services.fund_reports.fund_violations`` of the units the actor may read (or of one of
+    them), read once per bundle: the overview's headline, the appraisal and the fund screen
+    share it."""
     from services.fund_reports import fund_violations as read
     from services.permissions import readable_township_ids
 
-    ids = readable_township_ids(actor)
+    ids = readable_township_ids(actor, township_id)
     scope = None if ids is None else tuple(sorted(ids))
-    return shared(reads, ("fund_violations", year, scope), lambda: read(session, actor, year=year))
+    return shared(
+        reads,
+        ("fund_violations", year, scope),
+        lambda: read(session, actor, year=year, township_id=township_id),
+    )
 
 
 __all__ = ["Reads", "bundle", "fund_violations", "shared"]

@@ -23,6 +23,7 @@ from services import rules as rules_service
 from services.org import TownshipInfo
 from services.permissions import Actor
 from services.task_status import contact_days_allowed
+from services.unit_figures import Kept
 
 # (entity code, table, column holding the date of the fact)
 RECORD_KINDS = [
@@ -115,7 +116,7 @@ def late_entries(session: Session, actor: Actor, *, year: int) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class UnitReporting:
+class UnitReporting(Kept):
     township_id: int
     name_zh: str
     name_en: str

@@ -28,6 +28,7 @@ Bonus and deduction lines of ``appraisal.adjustments`` are added last; the total
 district's order of units — so a rank is never shared.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -55,6 +56,7 @@ from services.permissions import SYSTEM
 from services.reads import Reads, fund_violations, shared
 from services.rules import RuleSet, get_rules
 from services.task_status import clamp_as_of
+from services.unit_figures import Kept
 
 DIMENSIONS = ("checklist", "supervision", "platforms", "organisation", "funds", "integrated")
 
@@ -185,7 +187,7 @@ def _checklist_facts(unit: UnitChecklist, weight: float) -> tuple[float, list[Fa
 
 
 @dataclass(frozen=True)
-class UnitInputs:
+class UnitInputs(Kept):
     """What the appraisal reads of one unit besides its task list and its fund violations
     (kept between reads by ``services.unit_figures``)."""
 
@@ -213,7 +215,9 @@ def _kept_inputs(session: Session, year: int, as_of: date, ids: list[int]) -> di
 
 
 def _unit_inputs(session: Session, year: int, as_of: date, ids: list[int]) -> dict[int, UnitInputs]:
-    sup = supervision_metrics.township_summary(session, SYSTEM, year=year, as_of=as_of)
+    sup = supervision_metrics.township_summary(
+        session, SYSTEM, year=year, as_of=as_of, township_ids=ids
+    )
     sup_rows = {int(r.township_id): r for r in sup.itertuples()}
     shares = platforms.platform_shares(session, year, as_of, ids)
     three_ones = _three_ones(session, year, ids)
@@ -249,16 +253,61 @@ def township_scores(
     return shared(reads, ("scores", year, as_of), lambda: _scores(session, year, as_of, reads))
 
 
+def unit_score(session: Session, year: int, as_of: date, township_id: int) -> UnitScore | None:
+    """One unit's points, total and grade as the board gives them, without the rank and the
+    rewards (they compare units): what a scorecard shows of last year."""
+    as_of = clamp_as_of(year, as_of)
+    units = checklist_status(session, year, as_of, [township_id]).units
+    if not units:
+        return None
+    rules = get_rules(session, year)
+    violations = _standing_errors(session, year, township_id=township_id)
+    scored, _ = _unit_scores(session, year, as_of, rules, units, violations)
+    return scored[0]
+
+
 def _scores(session: Session, year: int, as_of: date, reads: Reads | None) -> ScoreBoard:
     rules = get_rules(session, year)
-    w = rules.appraisal.weights
-    checklist = checklist_status(session, year, as_of, reads=reads)
-    units = checklist.units
-    ids = [u.township_id for u in units]
-    if not ids:
+    units = checklist_status(session, year, as_of, reads=reads).units
+    if not units:
         return ScoreBoard(year, as_of, ())
-    inputs = _kept_inputs(session, year, as_of, ids)
     violations = _standing_errors(session, year, reads)
+    scored, inputs = _unit_scores(session, year, as_of, rules, units, violations)
+    order = {u.township_id: i for i, u in enumerate(units)}
+    ranked = sorted(
+        scored,
+        key=lambda s: (
+            -s.total,
+            -s.dimensions["checklist"],
+            -s.dimensions["supervision"],
+            order[s.township_id],
+        ),
+    )
+    eligible = _judge_rewards(
+        {s.township_id: s.grade for s in scored},
+        {tid: got.platform_share for tid, got in inputs.items() if got.platform_share},
+        {tid: list(got.activity_levels) for tid, got in inputs.items()},
+        rules,
+    )
+    final = tuple(
+        UnitScore(**{**s.__dict__, "rank": i, "rewards": eligible[s.township_id]})
+        for i, s in enumerate(ranked, start=1)
+    )
+    return ScoreBoard(year, as_of, final)
+
+
+def _unit_scores(
+    session: Session,
+    year: int,
+    as_of: date,
+    rules: RuleSet,
+    units: Sequence[UnitChecklist],
+    violations: dict[int, int],
+) -> tuple[list[UnitScore], dict[int, UnitInputs]]:
+    """Each unit's points, facts, total and grade (unranked), and the inputs they rest on."""
+    w = rules.appraisal.weights
+    ids = [u.township_id for u in units]
+    inputs = _kept_inputs(session, year, as_of, ids)
     adjustments = _adjustments(rules)
     t10_target = rules.task("T10").target
 
@@ -405,27 +454,7 @@ def _scores(session: Session, year: int, as_of: date, reads: Reads | None) -> Sc
                 facts=tuple(facts),
             )
         )
-    order = {u.township_id: i for i, u in enumerate(units)}
-    ranked = sorted(
-        scored,
-        key=lambda s: (
-            -s.total,
-            -s.dimensions["checklist"],
-            -s.dimensions["supervision"],
-            order[s.township_id],
-        ),
-    )
-    eligible = _judge_rewards(
-        {s.township_id: s.grade for s in scored},
-        {tid: got.platform_share for tid, got in inputs.items() if got.platform_share},
-        {tid: list(got.activity_levels) for tid, got in inputs.items()},
-        rules,
-    )
-    final = tuple(
-        UnitScore(**{**s.__dict__, "rank": i, "rewards": eligible[s.township_id]})
-        for i, s in enumerate(ranked, start=1)
-    )
-    return ScoreBoard(year, as_of, final)
+    return scored, inputs
 
 
 @dataclass(frozen=True)
@@ -529,10 +558,13 @@ def _three_ones(session: Session, year: int, ids: list[int]) -> dict[int, tuple[
     }
 
 
-def _standing_errors(session: Session, year: int, reads: Reads | None = None) -> dict[int, int]:
-    """Fund violations still standing (``Violation.standing``), per unit."""
+def _standing_errors(
+    session: Session, year: int, reads: Reads | None = None, *, township_id: int | None = None
+) -> dict[int, int]:
+    """Fund violations still standing (``Violation.standing``), per unit (of one unit only
+    with ``township_id``)."""
     counts: dict[int, int] = {}
-    for v in fund_violations(session, SYSTEM, year=year, reads=reads):
+    for v in fund_violations(session, SYSTEM, year=year, township_id=township_id, reads=reads):
         if v.standing:
             counts[v.township_id] = counts.get(v.township_id, 0) + 1
     return counts

@@ -12,6 +12,7 @@ from sqlmodel import Session, func, select
 
 from models import SupervisionItem, SupervisionStageEvent, Township
 from models.enums import SupervisionStage
+from services import org, unit_figures
 from services.permissions import Actor, scope_to_readable
 from services.rules import RuleSet, rules_of_years
 from services.supervision import GOOD_RATINGS, STAGES, rules_of_year, stage_deadline
@@ -130,10 +131,19 @@ def overdue_items(
     )
 
 
-def township_summary(session: Session, actor: Actor, *, year: int, as_of: date) -> pd.DataFrame:
-    """Per readable unit: items alive in the year, closed, open, overdue, closure rate
-    (closed / items), rated feedback events in the year and satisfaction (satisfied or basically
-    satisfied / rated), and the year's closure target."""
+def township_summary(
+    session: Session,
+    actor: Actor,
+    *,
+    year: int,
+    as_of: date,
+    township_ids: list[int] | None = None,
+) -> pd.DataFrame:
+    """Per readable unit (of ``township_ids`` only, when given): items alive in the year, closed,
+    open, overdue, closure rate (closed / items), rated feedback events in the year and
+    satisfaction (satisfied or basically satisfied / rated), and the year's closure target."""
+    some = township_ids is not None
+    in_units = SupervisionItem.township_id.in_(township_ids or []) if some else literal(True)
     rules = rules_of_year(session, year)
     by_year = rules_of_years(session, _open_entry_years(session, actor, year, as_of))
     closed_case = case(
@@ -151,7 +161,7 @@ def township_summary(session: Session, actor: Actor, *, year: int, as_of: date) 
             func.sum(closed_case).label("closed"),
             func.sum(overdue_case).label("overdue"),
         )
-        .where(alive_in_year(year, as_of))
+        .where(alive_in_year(year, as_of), in_units)
         .group_by(SupervisionItem.township_id)
         .subquery()
     )
@@ -169,6 +179,7 @@ def township_summary(session: Session, actor: Actor, *, year: int, as_of: date) 
             SupervisionStageEvent.happened_on.between(
                 date(year, 1, 1), min(date(year, 12, 31), as_of)
             ),
+            in_units,
         )
         .group_by(SupervisionItem.township_id)
         .subquery()
@@ -188,7 +199,7 @@ def township_summary(session: Session, actor: Actor, *, year: int, as_of: date) 
         )
         .join(items, items.c.township_id == Township.id, isouter=True)
         .join(ratings, ratings.c.township_id == Township.id, isouter=True)
-        .where(Township.active)
+        .where(Township.active, Township.id.in_(township_ids or []) if some else literal(True))
         .order_by(Township.sort_order, Township.id),
         Township.id,
         actor,
@@ -262,13 +273,55 @@ def average_stage_days(
     the year: a stay runs from the event entering the stage to the next event, or to ``as_of``
     while the item is still there (so a stage where items get stuck shows). Returns stage,
     stays, avg_days and the stage's deadline days, in stage order. ``county_id``: only the
-    units of that county-level district."""
+    units of that county-level district.
+
+    Each unit's stays (count and days per stage) are kept between reads
+    (``services.unit_figures``): a province's event history is read again only for the units
+    whose records changed."""
+    units = [
+        u.id
+        for u in org.list_townships(session, actor, include_retired=True)
+        if (township_id is None or u.id == township_id)
+        and (county_id is None or u.parent_id == county_id)
+    ]
+    kept = unit_figures.per_unit(
+        session,
+        "stays",
+        year=year,
+        as_of=as_of,
+        ids=units,
+        compute=lambda stale: _unit_stays(session, year, as_of, stale),
+    )
+    stays: dict[str, int] = {}
+    days: dict[str, float] = {}
+    for tid in units:
+        for stage, (n, total) in kept[tid].items():
+            stays[stage] = stays.get(stage, 0) + n
+            days[stage] = days.get(stage, 0.0) + total
+    limits = rules_of_year(session, year).supervision.stage_deadline_days
+    rows = [
+        (
+            s.value,
+            stays.get(s.value, 0),
+            days[s.value] / stays[s.value] if stays.get(s.value) else None,
+            limits[s],
+        )
+        for s in STAGES
+    ]
+    return pd.DataFrame(rows, columns=["stage", "stays", "avg_days", "deadline_days"])
+
+
+def _unit_stays(
+    session: Session, year: int, as_of: date, ids: list[int]
+) -> dict[int, dict[str, tuple[int, float]]]:
+    """Per unit of ``ids`` and stage before closed: the stays and the days they add up to."""
     nxt = func.lead(SupervisionStageEvent.happened_on).over(
         partition_by=SupervisionStageEvent.item_id,
         order_by=(SupervisionStageEvent.happened_on, SupervisionStageEvent.id),
     )
-    stays = scope_to_readable(
+    stays = (
         select(
+            SupervisionItem.township_id.label("township_id"),
             SupervisionStageEvent.to_stage.label("stage"),
             SupervisionStageEvent.happened_on.label("start"),
             nxt.label("until"),
@@ -277,26 +330,21 @@ def average_stage_days(
         .where(
             alive_in_year(year, as_of),
             SupervisionStageEvent.happened_on <= as_of,
-            _in_county(county_id),
-        ),
-        SupervisionItem.township_id,
-        actor,
-        township_id,
-    ).subquery()
+            SupervisionItem.township_id.in_(ids),
+        )
+        .subquery()
+    )
     end = func.coalesce(stays.c.until, literal(as_of))
     days = _days_between(session, end, stays.c.start)
     stmt = (
-        select(stays.c.stage, func.count(), func.avg(days))
+        select(stays.c.township_id, stays.c.stage, func.count(), func.sum(days))
         .where(stays.c.stage != SupervisionStage.closed)
-        .group_by(stays.c.stage)
+        .group_by(stays.c.township_id, stays.c.stage)
     )
-    found = {SupervisionStage(s): (int(n), float(avg)) for s, n, avg in session.exec(stmt).all()}
-    limits = rules_of_year(session, year).supervision.stage_deadline_days
-    rows = [
-        (s.value, found.get(s, (0, 0.0))[0], found[s][1] if s in found else None, limits[s])
-        for s in STAGES
-    ]
-    return pd.DataFrame(rows, columns=["stage", "stays", "avg_days", "deadline_days"])
+    out: dict[int, dict[str, tuple[int, float]]] = {tid: {} for tid in ids}
+    for tid, stage, n, total in session.exec(stmt).all():
+        out[tid][SupervisionStage(stage).value] = (int(n), float(total))
+    return out
 
 
 def loop_progress(session: Session, actor: Actor, *, year: int, as_of: date) -> pd.DataFrame:

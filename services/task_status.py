@@ -56,6 +56,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from services.rules import ContactDayRule, TaskRule
+from services.unit_figures import Kept
 from services.working_days import nearest_working_days
 
 STATUSES = ("done", "on_track", "behind", "overdue", "not_applicable")
@@ -68,7 +69,7 @@ EPS = 1e-9
 
 
 @dataclass(frozen=True)
-class TaskStatus:
+class TaskStatus(Kept):
     """One task of one unit. ``value`` is the count (count tasks) or the share (share tasks)."""
 
     township_id: int
@@ -106,7 +107,7 @@ RANK = {"done": 0, "on_track": 1, "behind": 2, "overdue": 3}
 
 
 @dataclass(frozen=True)
-class Point:
+class Point(Kept):
     """A point of a count task's schedule in a given year."""
 
     day: date
@@ -115,7 +116,7 @@ class Point:
 
 
 @dataclass(frozen=True)
-class Decision:
+class Decision(Kept):
     """What decided a verdict, for the explanation a leader reads.
 
     ``reason``: ``target_met``; ``deadline_missed`` (a deadline passed short); ``pace_short`` (a

@@ -104,6 +104,39 @@ def participation(version: int, actor: Actor, year: int, as_of: date) -> pd.Data
         return linkage.contact_participation(session, actor, year=year, as_of=as_of)
 
 
+def coverage_head(
+    cov: pd.DataFrame, part: pd.DataFrame
+) -> tuple[linkage.CoverageTotals, pd.DataFrame, float | None]:
+    """The coverage totals, the participation trend by month and the year's participation: all
+    deputies who took part over all who were expected, in every month due (a month without a
+    contact day counts with nobody taking part), as the trend line."""
+    expected = int(part["expected"].sum()) if not part.empty else 0
+    share = float(part["participants"].sum()) / expected if expected else None
+    return linkage.coverage_totals(cov), linkage.participation_trend(part), share
+
+
+def county_frame(
+    by_county: pd.DataFrame, lang: str, *, per_member: int, per_deputy: int, year: int
+) -> pd.DataFrame:
+    """One row per county-level district: its units and shares, as the coverage screen lists
+    them."""
+
+    def shares(column: str) -> list[str]:
+        return [percent(v, lang) if v == v and v is not None else "—" for v in by_county[column]]
+
+    return pd.DataFrame(
+        {
+            t("linkage.county.col.county", lang): by_county[
+                "name_zh" if lang == "zh" else "name_en"
+            ],
+            t("linkage.county.col.units", lang): by_county["units"],
+            t("linkage.metric.presidium", lang, n=per_member): shares("presidium_share"),
+            t("linkage.metric.deputies", lang, n=per_deputy): shares("deputy_share"),
+            t("linkage.metric.participation", lang, year=year): shares("participation"),
+        }
+    )
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def visits_summary(version: int, actor: Actor, year: int) -> pd.DataFrame:
     with session_scope() as session:

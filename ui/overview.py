@@ -39,6 +39,14 @@ def scoreboard(version: int, year: int, as_of: date) -> scoring.ScoreBoard:
         return scoring.township_scores(session, year, as_of, reads=reads.bundle(version))
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def last_year_score(
+    version: int, year: int, as_of: date, township_id: int
+) -> scoring.UnitScore | None:
+    with session_scope() as session:
+        return scoring.unit_score(session, year, as_of, township_id)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def headline(version: int, actor: Actor, year: int, as_of: date) -> overview.Headline:
     with session_scope() as session:

@@ -277,6 +277,30 @@ def test_ties_are_broken_by_checklist_points_then_the_units_order(session):
     assert board.median_total == pytest.approx(a.total)
 
 
+def test_one_units_score_is_its_score_on_the_board(session):
+    """What a scorecard shows of last year: the chosen unit's points and total, the same as on
+    the board of every unit, without the rank and rewards that compare units."""
+    rules.install_defaults(session)
+    first = _town(session, "yi", 1)
+    second = _town(session, "bing", 2)
+    _fill(session, first)
+    _q4_presidium_meeting(session, second)
+    board = scoring.township_scores(session, Y, YEAR_END)
+    for tid in (first, second):
+        alone = scoring.unit_score(session, Y, YEAR_END, tid)
+        on_board = board.unit(tid)
+        assert (alone.total, alone.grade, alone.dimensions, alone.facts) == (
+            on_board.total,
+            on_board.grade,
+            on_board.dimensions,
+            on_board.facts,
+        )
+        assert (alone.rank, alone.rewards) == (0, None)
+    # 37.5 + 7.27 + 3.33 + 7 + 3.75 = 58.86 for the filled unit (worked out above).
+    assert scoring.unit_score(session, Y, YEAR_END, first).total == 58.86
+    assert scoring.unit_score(session, Y, YEAR_END, 10_000) is None
+
+
 def test_a_unit_with_no_records_scores_zero_and_fails(session):
     rules.install_defaults(session)
     tid = _town(session, "ding", 1)
