@@ -59,7 +59,7 @@ class Kept:
     __slots__ = ()
 
     def __reduce__(self):
-        names = [f.name for f in dataclasses.fields(self)]  # type: ignore[arg-type]
+        names = [f.name for f in dataclasses.fields(self)]
         return (type(self), tuple(getattr(self, n) for n in names))
 
 
