@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from services import checklist, fund_reports, linkage, reporting, scoring
+from services import checklist, fund_reports, linkage, reporting, scoring, supervision_metrics
 from services.permissions import SYSTEM
 
 
@@ -25,6 +25,9 @@ def refresh_figures(session: Session, *, year: int, as_of: date) -> dict[str, fl
         "coverage": lambda: linkage.coverage_by_township(session, SYSTEM, year=year),
         "reporting": lambda: reporting.reporting_status(session, SYSTEM, as_of=as_of),
         "late": lambda: reporting.late_entries(session, SYSTEM, year=year),
+        "stays": lambda: supervision_metrics.average_stage_days(
+            session, SYSTEM, year=year, as_of=as_of
+        ),
     }
     took = {}
     for kind, step in steps.items():

@@ -208,6 +208,7 @@ def test_the_nightly_refresh_leaves_nothing_to_compute_for_the_day(session, unit
         "coverage",
         "reporting",
         "late",
+        "stays",
     }
     assert computed == [sorted([units["town"], units["sub"]])]
     fund_violations(session, LEADER, year=Y)
@@ -234,8 +235,8 @@ def test_the_refresh_command_keeps_every_kind_for_every_unit(tmp_path, monkeypat
     with session_scope(url) as s:
         kept = s.exec(select(UnitFigure)).all()
     assert {r.as_of for r in kept if r.kind == "checklist"} == {date(2026, 11, 27)}
-    # The 14 units of seed/units.toml, seven kinds each.
-    assert len(kept) == 14 * 7
+    # The 14 units of seed/units.toml, eight kinds each.
+    assert len(kept) == 14 * 8
 
 
 def test_the_receipt_count_is_one_statement_with_or_without_a_number_used_twice(
