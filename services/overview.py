@@ -17,7 +17,7 @@ from services.checklist import checklist_status
 from services.commendations import APPROVED
 from services.money import to_yuan
 from services.permissions import Actor, can_read_township, readable_township_ids, scope_to_readable
-from services.reads import Reads, fund_violations
+from services.reads import Reads, fund_violations, overdue_items
 from services.task_status import TaskStatus, clamp_as_of, next_contact_day_planned, since
 
 
@@ -90,7 +90,7 @@ def headline(
     month, rate = _district_participation(session, actor, year, as_of)
     counts = supervision_metrics.stage_counts(session, actor, year=year, as_of=as_of)
     open_items = int(counts.loc[counts["stage"] != "closed", "items"].sum()) if len(counts) else 0
-    overdue = len(supervision_metrics.overdue_items(session, actor, year=year, as_of=as_of))
+    overdue = len(overdue_items(session, actor, year=year, as_of=as_of, reads=reads))
     violations = fund_violations(session, actor, year=year, reads=reads)
     return Headline(
         as_of=as_of,
@@ -114,7 +114,9 @@ def next_contact_day(session: Session, as_of: date) -> date:
     )
 
 
-def alerts(session: Session, actor: Actor, *, year: int, as_of: date) -> list[Alert]:
+def alerts(
+    session: Session, actor: Actor, *, year: int, as_of: date, reads: Reads | None = None
+) -> list[Alert]:
     """What needs action, most pressing first; each alert names the units concerned."""
     status = reporting.reporting_status(session, actor, as_of=as_of)
     out: list[Alert] = []
@@ -127,7 +129,7 @@ def alerts(session: Session, actor: Actor, *, year: int, as_of: date) -> list[Al
     silent = [u for u in status if u.silent]
     if silent:
         out.append(_units_alert("overview.alert.silent", silent))
-    late_items = supervision_metrics.overdue_items(session, actor, year=year, as_of=as_of)
+    late_items = overdue_items(session, actor, year=year, as_of=as_of, reads=reads)
     if len(late_items):
         out.append(_overdue_items_alert(late_items))
     limit = rules_service.get_rules(session, year).reporting.late_after_days
@@ -298,15 +300,17 @@ class UnitCall:
         return min((lag.since for lag in self.lags if lag.since), default=None)
 
 
-def unit_calls(session: Session, actor: Actor, *, year: int, as_of: date) -> list[UnitCall]:
+def unit_calls(
+    session: Session, actor: Actor, *, year: int, as_of: date, reads: Reads | None = None
+) -> list[UnitCall]:
     """Every unit with a task behind or overdue or an overdue supervision item: what, since
     when (``services.task_status.since``; an item: its stage deadline) and, in the task's
     missing items, what would put it right. The units with most overdue first, then those
     longest behind; each unit's lags overdue first, the oldest first."""
     as_of = clamp_as_of(year, as_of)
-    checklist = checklist_status(session, year, as_of, readable_township_ids(actor))
+    checklist = checklist_status(session, year, as_of, readable_township_ids(actor), reads=reads)
     rule_set = rules_service.get_rules(session, year)
-    late = supervision_metrics.overdue_items(session, actor, year=year, as_of=as_of)
+    late = overdue_items(session, actor, year=year, as_of=as_of, reads=reads)
     items: dict[int, list[Lag]] = {}
     for row in late.to_dict("records"):
         item = {"title": row["title"], "stage": row["stage"], "deadline": row["deadline"]}

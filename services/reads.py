@@ -117,4 +117,19 @@ def fund_violations(
     )
 
 
-__all__ = ["Reads", "bundle", "fund_violations", "shared"]
+def overdue_items(session, actor, *, year: int, as_of, reads: Reads | None = None):
+    """``services.supervision_metrics.overdue_items`` of the units the actor may read, read once
+    per bundle: the overview's headline, alerts and list of calls share it (never changed)."""
+    from services.permissions import readable_township_ids
+    from services.supervision_metrics import overdue_items as read
+
+    ids = readable_township_ids(actor)
+    scope = None if ids is None else tuple(sorted(ids))
+    return shared(
+        reads,
+        ("overdue_items", year, as_of, scope),
+        lambda: read(session, actor, year=year, as_of=as_of),
+    )
+
+
+__all__ = ["Reads", "bundle", "fund_violations", "overdue_items", "shared"]

@@ -58,7 +58,7 @@ def headline(version: int, actor: Actor, year: int, as_of: date) -> overview.Hea
 @st.cache_data(show_spinner=False, max_entries=32)
 def alerts(version: int, actor: Actor, year: int, as_of: date) -> list[overview.Alert]:
     with session_scope() as session:
-        return overview.alerts(session, actor, year=year, as_of=as_of)
+        return overview.alerts(session, actor, year=year, as_of=as_of, reads=reads.bundle(version))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -110,7 +110,9 @@ def stage_counts(version: int, actor: Actor, year: int, as_of: date) -> pd.DataF
 @st.cache_resource(show_spinner=False, max_entries=32)
 def unit_calls(version: int, actor: Actor, year: int, as_of: date) -> list[overview.UnitCall]:
     with session_scope() as session:
-        return overview.unit_calls(session, actor, year=year, as_of=as_of)
+        return overview.unit_calls(
+            session, actor, year=year, as_of=as_of, reads=reads.bundle(version)
+        )
 
 
 # Units per page of the list of calls: a district fits on one page; a city or a province pages.
