@@ -52,7 +52,7 @@ def frame() -> None:
 
 
 def run() -> None:
-    with forms.screen_run():
+    with forms.screen_run(), cached.one_run():
         frame()
 
 

@@ -18,6 +18,7 @@ from models.db import session_scope
 from services import sessions, settings, users
 from services.errors import ServiceError
 from services.permissions import Actor
+from ui import data as cached
 from ui import nav
 from ui.i18n import error_text, t
 
@@ -114,6 +115,7 @@ def current_actor() -> Actor | None:
         _forget_sign_in(ended=True)
         return None
     st.session_state[_ACTOR] = actor
+    cached.remember(_ACTOR, actor)  # the screen this run draws uses this check
     return actor
 
 
@@ -198,12 +200,17 @@ def password_changed_notice() -> None:
 
 
 def _checked_actor() -> Actor | None:
-    """The actor of this tab's session, checked in the database now (no side effects)."""
-    token = _token()
-    if not token:
-        return None
-    with session_scope() as session:
-        return sessions.session_actor(session, token)
+    """The actor of this tab's session, checked in the database in this run (by the frame, or
+    now when the screen runs by itself; no side effects)."""
+
+    def check() -> Actor | None:
+        token = _token()
+        if not token:
+            return None
+        with session_scope() as session:
+            return sessions.session_actor(session, token)
+
+    return cached.per_run(_ACTOR, check)
 
 
 def page_actor(page_file: str) -> Actor:

@@ -1,15 +1,59 @@
 """Cached reads, keyed on the data version so a write shows on the next refresh."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
 import streamlit as st
 
 from models.db import session_scope
 from services import dashboard, org, years
 from services.permissions import Actor
 
+T = TypeVar("T")
+
+
+# What one run of the app's frame reads once and uses again: the data version, the actor the
+# frame checked. Empty outside the frame (a page run by itself, a fragment's rerun).
+_THIS_RUN: ContextVar[dict[str, Any] | None] = ContextVar("this_run", default=None)
+
+
+@contextmanager
+def one_run() -> Iterator[None]:
+    """Around each run of the app's frame."""
+    token = _THIS_RUN.set({})
+    try:
+        yield
+    finally:
+        _THIS_RUN.reset(token)
+
+
+def per_run(key: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per run of the frame (every time outside it)."""
+    memo = _THIS_RUN.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def remember(key: str, value: Any) -> None:
+    """Keep ``value`` as this run's answer to ``key`` (nothing outside the frame)."""
+    memo = _THIS_RUN.get()
+    if memo is not None:
+        memo[key] = value
+
 
 def data_version() -> int:
-    with session_scope() as session:
-        return dashboard.data_version(session)
+    """The data version, read once per run: every cached read of the run is keyed on it."""
+
+    def read() -> int:
+        with session_scope() as session:
+            return dashboard.data_version(session)
+
+    return per_run("data_version", read)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

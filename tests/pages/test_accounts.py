@@ -142,3 +142,43 @@ def test_a_unit_edit_is_confirmed_after_the_screen_refreshes_and_a_refusal_stays
     at.button(key=save).click().run()
     assert not at.success
     assert len(at.error) == 1
+
+
+def test_each_run_checks_the_session_once_and_reads_the_data_version_once(app_env):
+    """The frame checks the tab's session against the database and reads the data version; the
+    screen it draws in the same run uses both instead of asking again. A screen run by itself
+    (outside the frame) still checks the session on its own."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    seen: list[str] = []
+
+    def statement(_conn, _cursor, sql, *_args) -> None:
+        seen.append(sql)
+
+    def counts() -> tuple[int, int]:
+        sessions_checked = sum("FROM user_session" in s for s in seen)
+        versions = sum("max(auditlog.id)" in s for s in seen)
+        return sessions_checked, versions
+
+    for username in ("leader", "clerk01"):
+        at = signed_in(username)
+        event.listen(Engine, "before_cursor_execute", statement)
+        try:
+            seen.clear()
+            at.run()  # the frame, and the landing screen drawn in it
+            no_exceptions(at)
+            assert counts() == (1, 1), username
+        finally:
+            event.remove(Engine, "before_cursor_execute", statement)
+
+    # The account screen's file run by itself: its own check of the session.
+    alone = page_as("account.py", "leader")
+    event.listen(Engine, "before_cursor_execute", statement)
+    try:
+        seen.clear()
+        alone.run()
+        no_exceptions(alone)
+        assert counts()[0] == 1
+    finally:
+        event.remove(Engine, "before_cursor_execute", statement)
