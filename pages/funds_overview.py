@@ -42,12 +42,12 @@ table = ufunds.budget_table(version, actor, year)
 found = ufunds.violations(version, actor, year)
 report = ufunds.reward_report(version, actor, year, as_of)
 
-zero = Decimal("0.00")
-total_budget = sum(table["budget"], zero)
-total_spent = sum(table["spent"], zero)
-standing = [v for v in found if v.standing]
-excepted = [v for v in found if v.excepted]
-pending = [v for v in found if v.pending]
+# The screen's totals and counts, summed once per data version for every viewer.
+head = charts.built(
+    ("funds.head", version, actor, year, as_of, lang),
+    lambda: ufunds.overview_head(table, found, report),
+)
+total_budget, total_spent, rewards_total = head.budget, head.spent, head.rewards
 
 # District figures read in 万元, the exact amount one hover away; a clerk keeps the unit's books
 # and reads the exact amount.
@@ -61,11 +61,11 @@ with st.container(key="funds_metrics", horizontal=True):
     )
     st.metric(t("funds.metric.spent"), money(total_spent), help=yuan(total_spent), border=True)
     st.metric(t("funds.metric.rate"), ufunds.rate_text(total_spent, total_budget), border=True)
-    st.metric(t("funds.metric.violations"), ufunds.counts_text(found), border=True)
+    st.metric(t("funds.metric.violations"), head.counts_text, border=True)
     st.metric(
         t("funds.metric.rewards"),
-        money(report.total_yuan),
-        help=yuan(report.total_yuan),
+        money(rewards_total),
+        help=yuan(rewards_total),
         border=True,
     )
 
@@ -189,7 +189,7 @@ else:
             lambda: ufunds.monthly_line(months, title=title),
         )
         charts.show(line, key="funds_chart_monthly")
-        scope_spent = sum(part["spent"], zero)
+        scope_spent = sum(part["spent"], Decimal("0.00"))
         if year <= today.year and spent_to_date != scope_spent:
             st.caption(t("funds.overview.outside_months", amount=yuan(scope_spent - spent_to_date)))
 
@@ -199,10 +199,10 @@ st.subheader(t("funds.overview.violations"))
 st.caption(
     t(
         "funds.overview.violations_caption",
-        open=number(len(standing)),
-        pending=number(len(pending)),
-        warnings=number(sum(1 for v in found if v.severity == Severity.warning)),
-        excepted=number(len(excepted)),
+        open=number(head.standing),
+        pending=number(head.pending),
+        warnings=number(head.warnings),
+        excepted=number(head.excepted),
     )
 )
 if not found:
@@ -325,7 +325,7 @@ st.dataframe(
 )
 st.metric(
     t("funds.metric.rewards_total" if actor.is_district else "funds.metric.rewards_own"),
-    yuan(report.total_yuan),
+    yuan(rewards_total),
     border=True,
 )
 

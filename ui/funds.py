@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -136,6 +137,36 @@ def record_text(ref: RecordRef, rules: RuleSet, lang: str | None = None) -> str:
         return t("funds.record.draft", lang)
     receipt = ref.ref or t("funds.record.no_receipt", lang)
     return t("funds.record.expense", lang, id=ref.id, receipt=receipt)
+
+
+@dataclass(frozen=True)
+class OverviewHead:
+    """The fund screen's totals and counts."""
+
+    budget: Decimal
+    spent: Decimal
+    rewards: Decimal
+    counts_text: str
+    standing: int
+    pending: int
+    warnings: int
+    excepted: int
+
+
+def overview_head(
+    table: pd.DataFrame, found: list[Violation], report: RewardReport
+) -> OverviewHead:
+    zero = Decimal("0.00")
+    return OverviewHead(
+        budget=sum(table["budget"], zero),
+        spent=sum(table["spent"], zero),
+        rewards=report.total_yuan,
+        counts_text=counts_text(found),
+        standing=sum(1 for v in found if v.standing),
+        pending=sum(1 for v in found if v.pending),
+        warnings=sum(1 for v in found if v.severity == Severity.warning),
+        excepted=sum(1 for v in found if v.excepted),
+    )
 
 
 def counts_text(found: Iterable[Violation], lang: str | None = None) -> str:
