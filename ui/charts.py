@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from ui.cache_keys import HASH_FUNCS
 from ui.theme import PRIMARY
 
 T = TypeVar("T")
@@ -33,7 +34,7 @@ def built(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
     return _built(key, build)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=256)
 def _built(key: tuple[Hashable, ...], _build: Callable[[], Any]) -> Any:
     return _build()
 
