@@ -28,7 +28,10 @@ def calls_section(version: int, as_of) -> None:
     if not calls:
         st.success(t("overview.calls.none"))
         return
-    overdue = sum(1 for c in calls if c.overdue)
+    overdue = charts.built(
+        ("overview.calls_overdue", version, actor, year, as_of),
+        lambda: sum(1 for c in calls if c.overdue),
+    )
     st.caption(
         f"{t('overview.calls.summary', n=len(calls), overdue=overdue)} · "
         f"{t('overview.calls.caption')}"
@@ -102,12 +105,16 @@ def live() -> None:
         )
 
     st.subheader(t("overview.alerts"))
-    found = ui.alerts(version, actor, year, as_of)
+    # Worded once per data version and language for every viewer.
+    found = charts.built(
+        ("overview.alerts", version, actor, year, as_of, lang),
+        lambda: [(a.level, ui.alert_text(a, lang)) for a in ui.alerts(version, actor, year, as_of)],
+    )
     if not found:
         st.success(t("overview.alert.none"))
-    for alert in found:
-        show = st.warning if alert.level == "warning" else st.info
-        show(ui.alert_text(alert, lang), icon=":material/notifications:")
+    for level, text in found:
+        show = st.warning if level == "warning" else st.info
+        show(text, icon=":material/notifications:")
 
     calls_section(version, as_of)
 
