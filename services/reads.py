@@ -99,6 +99,14 @@ def shared(reads: Reads | None, key: Hashable, compute: Callable[[], T]) -> T:
     return quietly() if reads is None else reads.get(key, quietly)
 
 
+def _scope(actor, township_id: int | None = None) -> tuple[int, ...] | None:
+    """The units the actor reads (None: every unit), as part of a key."""
+    from services.permissions import readable_township_ids
+
+    ids = readable_township_ids(actor, township_id)
+    return None if ids is None else tuple(sorted(ids))
+
+
 def fund_violations(
     session, actor, *, year: int, township_id: int | None = None, reads: Reads | None = None
 ) -> list:
@@ -106,13 +114,10 @@ def fund_violations(
     them), read once per bundle: the overview's headline, the appraisal and the fund screen
     share it."""
     from services.fund_reports import fund_violations as read
-    from services.permissions import readable_township_ids
 
-    ids = readable_township_ids(actor, township_id)
-    scope = None if ids is None else tuple(sorted(ids))
     return shared(
         reads,
-        ("fund_violations", year, scope),
+        ("fund_violations", year, _scope(actor, township_id)),
         lambda: read(session, actor, year=year, township_id=township_id),
     )
 
@@ -120,14 +125,11 @@ def fund_violations(
 def overdue_items(session, actor, *, year: int, as_of, reads: Reads | None = None):
     """``services.supervision_metrics.overdue_items`` of the units the actor may read, read once
     per bundle: the overview's headline, alerts and list of calls share it (never changed)."""
-    from services.permissions import readable_township_ids
     from services.supervision_metrics import overdue_items as read
 
-    ids = readable_township_ids(actor)
-    scope = None if ids is None else tuple(sorted(ids))
     return shared(
         reads,
-        ("overdue_items", year, as_of, scope),
+        ("overdue_items", year, as_of, _scope(actor)),
         lambda: read(session, actor, year=year, as_of=as_of),
     )
 

@@ -74,10 +74,6 @@ LATE_COLUMNS = [
 ]
 
 
-def _readable_units(session: Session, actor: Actor) -> list[TownshipInfo]:
-    return org.list_townships(session, actor)
-
-
 def late_entries(session: Session, actor: Actor, *, year: int) -> pd.DataFrame:
     """Records of the year entered more than the rule's late_after_days after their date,
     the latest first (each unit's kept between reads, ``services.unit_figures``)."""
@@ -104,7 +100,7 @@ def late_entries(session: Session, actor: Actor, *, year: int) -> pd.DataFrame:
             rows[row.township_id].append(tuple(row))
         return rows
 
-    units = [u.id for u in _readable_units(session, actor)]
+    units = [u.id for u in org.list_townships(session, actor)]
     kept = unit_figures.per_unit(
         session, "late", year=year, as_of=date(year, 12, 31), ids=units, compute=compute
     )
@@ -139,7 +135,7 @@ class UnitReporting(Kept):
 def reporting_status(session: Session, actor: Actor, *, as_of: date) -> list[UnitReporting]:
     """Per unit, for the month and quarter of ``as_of``: what was due and what was entered
     (each unit's kept between reads, ``services.unit_figures``)."""
-    by_id = {u.id: u for u in _readable_units(session, actor)}
+    by_id = {u.id: u for u in org.list_townships(session, actor)}
     kept = unit_figures.per_unit(
         session,
         "reporting",

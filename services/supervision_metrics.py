@@ -252,14 +252,6 @@ def _days_between(session: Session, later, earlier):
     return later - earlier  # PostgreSQL: date - date is a whole number of days
 
 
-def _in_county(county_id: int | None):
-    """SQL: the item's unit belongs to the county-level district (always true without one)."""
-    if county_id is None:
-        return literal(True)
-    units = select(Township.id).where(Township.parent_id == county_id)
-    return SupervisionItem.township_id.in_(units)
-
-
 def average_stage_days(
     session: Session,
     actor: Actor,

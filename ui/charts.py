@@ -27,10 +27,11 @@ def title(text: str, *, font_size: int) -> alt.Title:
 
 
 def built(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
-    """``build()`` once per ``key``, shared by every viewer: a chart (or a table to show) built
-    from cached reads costs more than drawing it, and drawing never changes it. ``key`` names
-    the chart and everything it is built from: the data version, the viewer, the year and day,
-    the language and the choices on the screen."""
+    """``build()`` once per ``key``, shared by every viewer: a chart, a table, its labels or a
+    screen's worded totals built from cached reads cost more than drawing them, and drawing
+    never changes them (a build's answer is read, never changed). ``key`` names what is built
+    and everything it is built from: the data version, the viewer, the year and day, the
+    language and the choices on the screen."""
     return _built(key, build)
 
 
