@@ -5,6 +5,7 @@ Every target, deadline, fund limit, weight and grade threshold the services use 
 
 import copy
 import functools
+import json
 import re
 import tomllib
 from collections.abc import Iterable
@@ -449,6 +450,20 @@ def first_year(session: Session) -> int | None:
     return session.exec(select(func.min(RuleSetRow.year))).one()
 
 
+def _stored(row: RuleSetRow) -> RuleSet:
+    """A stored rule set completed from the defaults and validated."""
+    text = json.dumps(row.content, sort_keys=True, ensure_ascii=False)
+    return _parsed(text, f"rule set {row.year} v{row.version}")
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(content: str, source: str) -> RuleSet:
+    # A pure function of the stored text (and the seed files of the release): a page reads the
+    # rules from a dozen services, and each would otherwise complete and validate them again.
+    # The models are frozen, so every caller may share the answer.
+    return parse(_with_defaults(json.loads(content)), source=source)
+
+
 def get_rules(session: Session, year: int) -> RuleSet:
     """The latest version of the year's rule set (falling back to the nearest earlier year)."""
     row = session.exec(
@@ -458,7 +473,7 @@ def get_rules(session: Session, year: int) -> RuleSet:
     ).first()
     if row is None:
         raise NotFound("error.rules.missing", year=year)
-    rules = parse(_with_defaults(row.content), source=f"rule set {row.year} v{row.version}")
+    rules = _stored(row)
     if rules.year != year:
         rules = rules.model_copy(update={"year": year})
     return rules
@@ -486,9 +501,7 @@ def rules_of_years(session: Session, years: Iterable[int]) -> dict[int, RuleSet]
     for year in wanted:
         stored = max((y for y in latest if y <= year), default=min(latest))
         if stored not in parsed:
-            row = latest[stored]
-            source = f"rule set {row.year} v{row.version}"
-            parsed[stored] = parse(_with_defaults(row.content), source=source)
+            parsed[stored] = _stored(latest[stored])
         rules = parsed[stored]
         out[year] = rules if rules.year == year else rules.model_copy(update={"year": year})
     return out
