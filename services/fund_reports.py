@@ -6,6 +6,7 @@ Sums are taken in the database as integer fen and returned as Decimal yuan.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -35,6 +36,7 @@ from services.money import to_yuan
 from services.org import TownshipInfo, list_townships
 from services.permissions import Actor
 from services.rules import RuleSet, get_rules
+from services.unit_figures import Kept
 
 
 def _scope(session: Session, actor: Actor, township_id: int | None) -> list[TownshipInfo]:
@@ -248,6 +250,68 @@ BUDGET_COLUMNS = [
 ]
 
 
+@dataclass(frozen=True)
+class UnitSums(Kept):
+    """A unit's sums of one budget year in fen (kept between reads by ``services.unit_figures``):
+    per category with a budget or spending, (budget, district share, township share, spent);
+    and the spending that occurred in each month of the year."""
+
+    lines: tuple[tuple[str, int, int, int, int], ...]
+    months: tuple[int, ...]  # January to December
+
+
+def _kept_sums(session: Session, year: int, ids: list[int]) -> dict[int, UnitSums]:
+    """Each unit's sums, computed again only for a unit whose records changed: the province's
+    grouping of every expense of the year is not done on every read."""
+    return unit_figures.per_unit(
+        session,
+        "fund_sums",
+        year=year,
+        as_of=date(year, 12, 31),
+        ids=ids,
+        compute=lambda stale: _unit_sums(session, year, stale),
+    )
+
+
+def _unit_sums(session: Session, year: int, ids: list[int]) -> dict[int, UnitSums]:
+    lines: dict[tuple[int, str], list[int]] = {}
+    for tid, cat, a, d, t in session.exec(
+        select(
+            Budget.township_id,
+            Budget.category,
+            func.sum(Budget.amount_fen),
+            func.sum(Budget.district_share_fen),
+            func.sum(Budget.township_share_fen),
+        )
+        .where(Budget.year == year, Budget.township_id.in_(ids))
+        .group_by(Budget.township_id, Budget.category)
+    ).all():
+        lines[(tid, cat)] = [int(a or 0), int(d or 0), int(t or 0), 0]
+    for tid, cat, fen in session.exec(
+        select(Expense.township_id, Expense.category, func.sum(Expense.amount_fen))
+        .where(Expense.budget_year == year, Expense.township_id.in_(ids))
+        .group_by(Expense.township_id, Expense.category)
+    ).all():
+        lines.setdefault((tid, cat), [0, 0, 0, 0])[3] = int(fen or 0)
+    start, end = budget_year_bounds(year)
+    month = extract("month", Expense.occurred_on)
+    months: dict[int, list[int]] = {tid: [0] * 12 for tid in ids}
+    for tid, m, fen in session.exec(
+        select(Expense.township_id, month, func.sum(Expense.amount_fen))
+        .where(
+            Expense.budget_year == year,
+            Expense.township_id.in_(ids),
+            Expense.occurred_on.between(start, end),
+        )
+        .group_by(Expense.township_id, month)
+    ).all():
+        months[tid][int(m) - 1] = int(fen or 0)
+    by_unit: dict[int, list[tuple[str, int, int, int, int]]] = {tid: [] for tid in ids}
+    for (tid, cat), (a, d, t, spent) in sorted(lines.items()):
+        by_unit[tid].append((cat, a, d, t, spent))
+    return {tid: UnitSums(tuple(by_unit[tid]), tuple(months[tid])) for tid in ids}
+
+
 def budget_vs_actual(
     session: Session, actor: Actor, *, year: int, township_id: int | None = None
 ) -> pd.DataFrame:
@@ -257,37 +321,15 @@ def budget_vs_actual(
     units = _scope(session, actor, township_id)
     if not units:
         return pd.DataFrame(columns=BUDGET_COLUMNS)
-    ids = [u.id for u in units]
-    rules = get_rules(session, year)
-    budget = {
-        (tid, cat): (int(a), int(d), int(t))
-        for tid, cat, a, d, t in session.exec(
-            select(
-                Budget.township_id,
-                Budget.category,
-                func.sum(Budget.amount_fen),
-                func.sum(Budget.district_share_fen),
-                func.sum(Budget.township_share_fen),
-            )
-            .where(Budget.year == year, Budget.township_id.in_(ids))
-            .group_by(Budget.township_id, Budget.category)
-        ).all()
-    }
-    spent = {
-        (tid, cat): int(fen)
-        for tid, cat, fen in session.exec(
-            select(Expense.township_id, Expense.category, func.sum(Expense.amount_fen))
-            .where(Expense.budget_year == year, Expense.township_id.in_(ids))
-            .group_by(Expense.township_id, Expense.category)
-        ).all()
-    }
-    codes = category_codes(rules)
-    extra = sorted({cat for _, cat in (budget.keys() | spent.keys())} - set(codes))
+    sums = _kept_sums(session, year, [u.id for u in units])
+    codes = category_codes(get_rules(session, year))
+    extra = sorted({line[0] for s in sums.values() for line in s.lines} - set(codes))
+    zero = (0, 0, 0, 0)
     rows = []
     for u in units:
+        have = {line[0]: line[1:] for line in sums[u.id].lines}
         for cat in codes + extra:
-            a, d, t = budget.get((u.id, cat), (0, 0, 0))
-            s = spent.get((u.id, cat), 0)
+            a, d, t, s = have.get(cat, zero)
             if cat in extra and not (a or s):
                 continue
             rows.append(
@@ -303,38 +345,13 @@ def monthly_execution(
     running total and the year's whole budget (Decimal yuan). Expenses dated outside the year
     (F06) count in no month."""
     ids = [u.id for u in _scope(session, actor, township_id)]
-    months = list(range(1, 13))
-    if not ids:
-        zero = Decimal("0.00")
-        return pd.DataFrame(
-            [(m, zero, zero, zero) for m in months],
-            columns=["month", "spent", "cumulative", "budget"],
-        )
-    start, end = budget_year_bounds(year)
-    month = extract("month", Expense.occurred_on)
-    by_month = {
-        int(m): int(fen)
-        for m, fen in session.exec(
-            select(month, func.sum(Expense.amount_fen))
-            .where(
-                Expense.budget_year == year,
-                Expense.township_id.in_(ids),
-                Expense.occurred_on.between(start, end),
-            )
-            .group_by(month)
-        ).all()
-    }
-    total_budget = to_yuan(
-        session.exec(
-            select(func.coalesce(func.sum(Budget.amount_fen), 0)).where(
-                Budget.year == year, Budget.township_id.in_(ids)
-            )
-        ).one()
-    )
+    sums = _kept_sums(session, year, ids).values()
+    by_month = [sum(s.months[m] for s in sums) for m in range(12)]
+    total_budget = to_yuan(sum(line[1] for s in sums for line in s.lines))
     rows, running = [], 0
-    for m in months:
-        running += by_month.get(m, 0)
-        rows.append((m, to_yuan(by_month.get(m, 0)), to_yuan(running), total_budget))
+    for m, fen in enumerate(by_month, start=1):
+        running += fen
+        rows.append((m, to_yuan(fen), to_yuan(running), total_budget))
     return pd.DataFrame(rows, columns=["month", "spent", "cumulative", "budget"])
 
 

@@ -18,6 +18,7 @@ def refresh_figures(session: Session, *, year: int, as_of: date) -> dict[str, fl
     steps: dict[str, Callable[[], object]] = {
         "checklist": lambda: checklist.checklist_status(session, year, as_of),
         "funds": lambda: fund_reports.fund_violations(session, SYSTEM, year=year),
+        "fund_sums": lambda: fund_reports.monthly_execution(session, SYSTEM, year=year),
         "scoring": lambda: scoring.township_scores(session, year, as_of),
         "participation": lambda: linkage.contact_participation(
             session, SYSTEM, year=year, as_of=as_of

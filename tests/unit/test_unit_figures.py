@@ -3,9 +3,10 @@ to and only those, anything unaudited or shared by every unit computes them all,
 read from the kept figures equals a fresh computation."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
-from sqlmodel import select
+from sqlmodel import delete, select
 
 from models import AuditLog, Deputy, Expense, UnitFigure
 from models.enums import AuditAction, DeputyLevel, MeetingKind
@@ -203,6 +204,7 @@ def test_the_nightly_refresh_leaves_nothing_to_compute_for_the_day(session, unit
     assert set(taken) == {
         "checklist",
         "funds",
+        "fund_sums",
         "scoring",
         "participation",
         "coverage",
@@ -235,8 +237,8 @@ def test_the_refresh_command_keeps_every_kind_for_every_unit(tmp_path, monkeypat
     with session_scope(url) as s:
         kept = s.exec(select(UnitFigure)).all()
     assert {r.as_of for r in kept if r.kind == "checklist"} == {date(2026, 11, 27)}
-    # The 14 units of seed/units.toml, eight kinds each.
-    assert len(kept) == 14 * 8
+    # The 14 units of seed/units.toml, nine kinds each.
+    assert len(kept) == 14 * 9
 
 
 def test_the_receipt_count_is_one_statement_with_or_without_a_number_used_twice(
@@ -269,3 +271,40 @@ def test_the_receipt_count_is_one_statement_with_or_without_a_number_used_twice(
     assert sorted((r.township_id, r.receipt, r.uses, r.units) for r in found) == sorted(
         [(units["town"], "FP-7", 2, 2), (units["sub"], "FP-7", 2, 2)]
     )
+
+
+def test_the_kept_fund_sums_follow_a_clerks_save_and_equal_a_fresh_sum(session, units, monkeypatch):
+    sums_for: list[list[int]] = []
+    original = fund_reports._unit_sums
+
+    def spy(session, year, ids):
+        sums_for.append(sorted(ids))
+        return original(session, year, ids)
+
+    monkeypatch.setattr(fund_reports, "_unit_sums", spy)
+    spend(session, units["clerk"], units["town"], "50.00")  # meetings, 1 June
+    table = fund_reports.budget_vs_actual(session, LEADER, year=Y)
+    month = fund_reports.monthly_execution(session, LEADER, year=Y)
+    assert sums_for == [sorted([units["town"], units["sub"]])]  # the second read keeps both
+
+    spend(session, units["clerk"], units["town"], "30.25", occurred_on=date(Y, 3, 5))
+    after = fund_reports.budget_vs_actual(session, LEADER, year=Y)
+    after_month = fund_reports.monthly_execution(session, LEADER, year=Y)
+    assert sums_for[1:] == [[units["town"]]]
+
+    def spent(frame, tid, category):
+        row = frame[(frame["township_id"] == tid) & (frame["category"] == category)]
+        return row["spent"].iloc[0]
+
+    assert spent(after, units["town"], "meetings") == spent(table, units["town"], "meetings") + (
+        Decimal("30.25")
+    )
+    assert spent(after, units["sub"], "meetings") == spent(table, units["sub"], "meetings")
+    march = after_month.set_index("month")["spent"]
+    assert march[3] == month.set_index("month")["spent"][3] + Decimal("30.25")
+    assert after_month["budget"].iloc[0] == month["budget"].iloc[0]
+    # What is read from the kept sums is what a computation from the records gives.
+    session.exec(delete(UnitFigure))
+    session.commit()
+    assert fund_reports.budget_vs_actual(session, LEADER, year=Y).equals(after)
+    assert fund_reports.monthly_execution(session, LEADER, year=Y).equals(after_month)
