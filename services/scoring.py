@@ -533,7 +533,9 @@ def _judge_rewards(
             activities=n,
             max_levels=top,
             excellent=grade == "excellent",
-            platform_outstanding=items > 0 and Fraction(ok, items) >= min_share,
+            # ok / items >= min_share, in integers
+            platform_outstanding=items > 0
+            and ok * min_share.denominator >= min_share.numerator * items,
             distinctive=n >= r.distinctive_min_activities and top >= r.distinctive_min_levels,
         )
     return out
