@@ -193,28 +193,46 @@ def _unit_subjects(session: Session, year: int, ids: list[int], rules: RuleSet) 
     return [*expenses, *spending, *lines, *floors]
 
 
+_MAX_LISTED = 5_000
+
+
 def _receipt_subjects(session: Session, year: int, ids: list[int]) -> list[ReceiptUse]:
     """Each receipt number that the year's expenses of the units ``ids`` share with another
     saved expense, of any unit and year, reported to each unit using it (a number used once
     breaks no rule)."""
     # Numbers used more than once anywhere: one pass over the receipt index alone (the table
-    # is not read); then the uses and units of those few numbers, joined to the year's
-    # expenses of the units in the same statement.
-    twice = select(Expense.receipt_no).group_by(Expense.receipt_no).having(func.count() > 1)
+    # is not read). Then, for those few numbers only, their uses and units, joined to the year's
+    # expenses of the units: given as a list, the planner knows they are few and looks each up
+    # in the index (as a subquery, PostgreSQL guessed tens of thousands and read the table).
+    twice = (
+        select(Expense.receipt_no)
+        .where(func.trim(Expense.receipt_no) != "")
+        .group_by(Expense.receipt_no)
+        .having(func.count() > 1)
+    )
+    numbers = session.exec(twice).all()
+    if not numbers:
+        return []
+    # Past a few thousand numbers (the parameters a statement may hold), the subquery again.
+    listed = numbers if len(numbers) <= _MAX_LISTED else twice
     reused = (
         select(
             Expense.receipt_no.label("receipt_no"),
             func.count(Expense.id).label("uses"),
             func.count(distinct(Expense.township_id)).label("units"),
         )
-        .where(Expense.receipt_no.in_(twice), func.trim(Expense.receipt_no) != "")
+        .where(Expense.receipt_no.in_(listed))
         .group_by(Expense.receipt_no)
         .subquery()
     )
     rows = session.exec(
         select(*_EXPENSE_COLUMNS, reused.c.uses, reused.c.units)
         .join(reused, reused.c.receipt_no == Expense.receipt_no)
-        .where(Expense.budget_year == year, Expense.township_id.in_(ids))
+        .where(
+            Expense.receipt_no.in_(listed),
+            Expense.budget_year == year,
+            Expense.township_id.in_(ids),
+        )
         .order_by(Expense.occurred_on, Expense.id)
     ).all()
     by_receipt: dict[tuple[int, str], list[RecordRef]] = defaultdict(list)
