@@ -1,5 +1,6 @@
 """Chart helpers shared by the screens (feature charts live in ui/<feature>.py)."""
 
+import re
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -13,17 +14,34 @@ from ui.theme import PRIMARY
 T = TypeVar("T")
 
 
-def title(text: str, *, font_size: int) -> alt.Title:
+def title(text: str, *, font_size: int, wrap: int | None = None) -> alt.Title:
     """A chart title set on two lines at its colon: the subject, then the finding ("2026年考评
     得分" / "大兴镇第一…"). Vega makes room for a title wider than the chart by shrinking the
-    plot, so a one-line sentence can squeeze a half-width chart to nothing."""
+    plot, so a one-line sentence can squeeze a half-width chart to nothing. With ``wrap`` a
+    finding longer than that many characters runs on several lines (a matrix names the units
+    with most overdue)."""
     for colon in ("：", ": "):
         head, _, finding = text.partition(colon)
         if finding:
             return alt.Title(
-                head, subtitle=finding, fontSize=font_size, subtitleFontSize=font_size - 4
+                head,
+                subtitle=_lines(finding, wrap) if wrap else finding,
+                fontSize=font_size,
+                subtitleFontSize=font_size - 4,
             )
     return alt.Title(text, fontSize=font_size)
+
+
+def _lines(text: str, most: int) -> list[str]:
+    """``text`` in lines of at most ``most`` characters where it can: broken at a space or
+    after a Chinese comma or list mark, so a name stays on one line."""
+    lines: list[str] = []
+    for word in re.findall(r"[^\s、，；]*[、，；]?\s*", text):
+        if lines and len((lines[-1] + word).rstrip()) <= most:
+            lines[-1] += word
+        elif word:
+            lines.append(word)
+    return [line.strip() for line in lines] or [""]
 
 
 def built(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:

@@ -17,6 +17,7 @@ from services.checklist import ChecklistResult, UnitChecklist
 from services.permissions import Actor
 from services.spreadsheets import writer
 from services.task_status import STATUSES, TaskStatus, clamp_as_of
+from ui import charts
 from ui.cache_keys import HASH_FUNCS
 from ui.format import day, month_day, number, percent
 from ui.i18n import LANGUAGES, current_lang, label, t
@@ -407,7 +408,10 @@ def matrix_chart(units: list[UnitChecklist], lang: str, title: str) -> alt.Chart
     )
     order = [u.name(lang) for u in units]
     click = alt.selection_point(name="cell", fields=["township_id", "task"])
-    base = alt.Chart(df, title=title).encode(
+    # The finding (who has most overdue) under the title, wrapped: on one line a city's names
+    # would squeeze the grid.
+    heading = charts.title(title, font_size=16, wrap=40 if lang == "zh" else 80)
+    base = alt.Chart(df, title=heading).encode(
         x=alt.X(
             "task:N",
             title=None,
@@ -535,7 +539,10 @@ def unit_strip(unit: UnitChecklist, lang: str, title: str) -> alt.Chart:
             for task in unit.tasks
         ]
     )
-    base = alt.Chart(df, title=title).encode(
+    # The finding (who has most overdue) under the title, wrapped: on one line a city's names
+    # would squeeze the grid.
+    heading = charts.title(title, font_size=16, wrap=40 if lang == "zh" else 80)
+    base = alt.Chart(df, title=heading).encode(
         x=alt.X(
             "task:N",
             title=None,

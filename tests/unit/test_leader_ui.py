@@ -48,6 +48,33 @@ def test_every_unit_tied_for_the_most_overdue_is_named():
     assert ui.most_overdue([_unit("甲", 0)]) == ([], 0)
 
 
+def test_the_matrix_finding_runs_under_its_heading_in_short_lines_with_names_whole():
+    names = ["Caoji Township 004", "Xinzhuang Town 005", "Caoji Township 006"]
+    text = (
+        "As of Nov 27, 761 of 1160 applicable tasks are done or on track: "
+        f"{ui.names_list([*names, 'Zaohe Town 002'], 'en')} have the most overdue (4 each)"
+    )
+    heading = charts.title(text, font_size=16, wrap=60).to_dict()
+    assert heading["text"] == "As of Nov 27, 761 of 1160 applicable tasks are done or on track"
+    lines = heading["subtitle"]
+    assert len(lines) == 2 and all(len(line) <= 60 for line in lines)
+    assert " ".join(lines) == (
+        "Caoji Township 004, Xinzhuang Town 005, Caoji Township 006 and others (4 units in all) "
+        "have the most overdue (4 each)"
+    )
+    zh = charts.title(
+        "截至11月27日：曹集乡004、新庄镇005、曹集乡006等 4 个单位逾期最多（各4项）",
+        font_size=16,
+        wrap=12,
+    )
+    assert zh.to_dict()["subtitle"] == [
+        "曹集乡004、",
+        "新庄镇005、",
+        "曹集乡006等 4",
+        "个单位逾期最多（各4项）",
+    ]
+
+
 def test_the_task_axis_names_every_task_under_its_code():
     expr = ui._code_and_name_expr("zh")
     assert "datum.value == 'T02' ? ['T02', '召开主席团', '会议']" in expr
