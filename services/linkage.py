@@ -309,6 +309,17 @@ def coverage_totals(frame: pd.DataFrame) -> CoverageTotals:
     )
 
 
+def gap_count(frame: pd.DataFrame) -> int:
+    """How many people ``linkage_gaps`` lists for the units of a coverage frame: the deputies
+    short of voters and the presidium members short of deputies, counted from the kept coverage
+    (the same people and thresholds) without reading the list, which at a province's scale means
+    grouping every voter link."""
+    short = (frame["deputies"] - frame["deputies_covered"]).sum() + (
+        frame["presidium_members"] - frame["presidium_covered"]
+    ).sum()
+    return int(short)
+
+
 COUNTY_COLUMNS = [
     "county_id",
     "name_zh",

@@ -91,10 +91,9 @@ def county_summary(version: int, actor: Actor, year: int, as_of: date) -> pd.Dat
     )
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
 def gap_count(version: int, actor: Actor, year: int) -> int:
-    """How many people the gap list names (the whole list stays in the database's answer)."""
-    return len(gaps(version, actor, year))
+    """How many people the gap list names, counted from the coverage without reading the list."""
+    return linkage.gap_count(coverage(version, actor, year))
 
 
 # Shared, not copied, by every viewer of the same data version (read, never changed): a

@@ -190,6 +190,8 @@ def test_gap_list_names_who_is_short_of_what(session, district):
         ("e2", "voters", 3, 10, 0),
     ]
     assert set(gaps["constituency"][gaps["deputy"] == "d3"]) == {"C2"}
+    # The count a screen shows without the list: the same eight people.
+    assert linkage.gap_count(linkage.coverage_by_township(session, ADMIN, year=YEAR)) == 8
 
 
 def test_a_clerk_reads_only_their_unit(session, district):
@@ -198,6 +200,7 @@ def test_a_clerk_reads_only_their_unit(session, district):
     assert list(cov["township_id"]) == [district["b"].id]
     gaps = linkage.linkage_gaps(session, clerk_b, year=YEAR)
     assert list(gaps["deputy"]) == ["e2"]
+    assert linkage.gap_count(cov) == 1
     # Asking for another unit gives nothing rather than someone else's people.
     other = linkage.linkage_gaps(session, clerk_b, year=YEAR, township_id=district["a"].id)
     assert other.empty
