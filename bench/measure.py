@@ -9,7 +9,8 @@ that scale alone and no cache is shared between two measurements.
 - pages: each page rendered by AppTest as the district leader, cold (one unit's write, then
   ``st.cache_data.clear()`` and the project's functools caches cleared: the first viewer after a
   clerk's save), warm (the next viewer, a new session) and its floor (``bench/floor.py``),
-  medians over the runs, SQL statements of a cold and a warm render;
+  medians over the runs (``WARM_SAMPLES`` warm renders and floors in each run), SQL statements
+  of a cold and a warm render;
 - memory: the peak resident set size of this process (``resource.getrusage(...).ru_maxrss``).
 """
 
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 FLOOR_APP = ROOT / "bench" / "floor_app.py"
 USERNAME = "leader"
+WARM_SAMPLES = 5  # warm renders and floors per page and run (one cold render per run)
 PAGES = {
     "overview": "pages/overview.py",
     "checklist_matrix": "pages/checklist_matrix.py",
@@ -344,15 +346,18 @@ def measure_pages(counter: StatementCounter, runs: int, timeout: float, log) -> 
             took, n, _ = render(counter, page, timeout, cold=True)
             times[name]["cold"].append(took)
             statements[name]["cold"] = n
-            took, n, _ = render(counter, page, timeout)
-            times[name]["warm"].append(took)
-            statements[name]["warm"] = n
-            floor.CURRENT = recordings[name]
-            took, n, at = render_floor(counter, timeout)
-            floor.CURRENT = None
-            times[name]["floor"].append(took)
-            statements[name]["floor"] = n
-            floor_shown[name] = elements(at)
+            # A warm render and its floor take tens of milliseconds, where the machine's own
+            # jitter shows: several of each per run, side by side, for a steadier median.
+            for _ in range(WARM_SAMPLES):
+                took, n, _ = render(counter, page, timeout)
+                times[name]["warm"].append(took)
+                statements[name]["warm"] = n
+                floor.CURRENT = recordings[name]
+                took, n, at = render_floor(counter, timeout)
+                floor.CURRENT = None
+                times[name]["floor"].append(took)
+                statements[name]["floor"] = n
+                floor_shown[name] = elements(at)
         log(f"  pages: run {run + 1}/{runs} done")
     out = {}
     for name in PAGES:
