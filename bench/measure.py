@@ -174,11 +174,38 @@ def measure_services(counter: StatementCounter, url: str, runs: int, year: int, 
 # Pages
 
 
+# Caches that a data change leaves as they are: each answers from the files shipped with the code
+# (the language catalogs, the rule defaults, the holiday calendar, fonts, the demo's unit list)
+# or from its arguments alone (a text's match form, a formatted number, a rule set parsed from
+# its stored text), so a server fills them once and keeps them. Every other functools cache of
+# the project is cleared for a cold render: a cache added later counts as data until named here.
+PURE_CACHES = frozenset(
+    {
+        "models.db._cached_engine",  # the connection pool outlives a data change
+        "services.documents.charts._register_fonts",
+        "services.documents.fonts.cjk_font",
+        "services.fund_rules._banned_purposes",
+        "services.rules._parsed",
+        "services.rules._seed_file",
+        "services.validation._to_simplified",
+        "services.validation.match_form",
+        "services.working_days.official_working_day",
+        "seed.demo._defaults",
+        "seed.demo._rules",
+        "seed.demo._units_config",
+        "ui.format._day",
+        "ui.format._number",
+        "ui.format._percent",
+        "ui.format._yuan",
+        "ui.i18n.catalog",
+    }
+)
+
+
 def clear_caches() -> list[str]:
     """What a first viewer after a change meets: no ``st.cache_data`` or ``st.cache_resource``
-    entry and no functools cache of the project's modules (``services.reads.bundle`` too).
-    The engine (``models.db._cached_engine``) is kept: its connection pool outlives a data
-    change, and dropping it would only leak connections."""
+    entry (every one is keyed by the data version) and no functools cache of the project's
+    modules but the ``PURE_CACHES`` (``services.reads.bundle`` is cleared)."""
     import streamlit as st
 
     st.cache_data.clear()
@@ -190,7 +217,7 @@ def clear_caches() -> list[str]:
         for attr, value in vars(module).items():
             if getattr(value, "__module__", None) != name or not hasattr(value, "cache_clear"):
                 continue
-            if (name, attr) == ("models.db", "_cached_engine"):
+            if f"{name}.{attr}" in PURE_CACHES:
                 continue
             value.cache_clear()
             cleared.append(f"{name}.{attr}")
