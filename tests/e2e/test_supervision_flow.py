@@ -249,6 +249,9 @@ def test_clerk_enters_corrects_and_withdraws_an_item(page: Page, app_url, tmp_pa
         has=page.get_by_text("更正事项", exact=True)
     )
     expect(fix).to_have_count(1, timeout=30_000)  # the form of the item chosen before is gone
+    # While the rerun draws the chosen item's form, the earlier item's fields may still stand
+    # beside the new ones: wait for one title field, then read it.
+    expect(fix.get_by_role("textbox", name="事项名称")).to_have_count(1, timeout=30_000)
     expect(fix.get_by_role("textbox", name="事项名称")).to_have_value(title, timeout=30_000)
     idle(page)
     fix.get_by_role("textbox", name="事项名称").fill(title + "（更正）")
