@@ -1,7 +1,6 @@
 """Funding overview: budget against spending, execution by month, rule violations and rewards."""
 
 from datetime import date
-from decimal import Decimal
 
 import streamlit as st
 
@@ -75,15 +74,14 @@ st.subheader(t("funds.overview.execution"))
 if total_budget == 0 and total_spent == 0:
     st.info(t("funds.overview.no_budget", year=year))
 else:
-    category_codes = list(dict.fromkeys(table["category"]))
+    category_codes = charts.built(
+        ("funds.categories", version, actor, year), lambda: list(dict.fromkeys(table["category"]))
+    )
     if actor.is_district and len(units) > 1:
         # Past one district: one bar per county-level district, or a chosen district's units.
         county = ulinkage.pick_county(version, actor, lang, key="funds_overview_county")
-        by_county = bool(ulinkage.counties(version)) and county is None
-        shown = table
         if county is not None:
             units = [u for u in units if u.parent_id == county]
-            shown = table[table["township_id"].isin([u.id for u in units])]
         choice = st.selectbox(
             t("funds.overview.filter_category"),
             ["", *category_codes],
@@ -92,40 +90,17 @@ else:
             ),
             key=f"funds_overview_category_{lang}",
         )
-        part = shown if not choice else shown[shown["category"] == choice]
-        if by_county:
-            parent = {u.id: u.parent_id for u in units}
-            county_names = {c.id: c.name(lang) for c in ulinkage.counties(version)}
-            keys = part["township_id"].map(parent)
-            label_of = county_names
-            label_title = t("linkage.county.col.county")
-        else:
-            keys = part["township_id"]
-            label_of = names
-            label_title = t("funds.col.township")
-        sums = part[["budget", "spent"]].groupby(keys.values, sort=False).sum()
-        rows = [
-            {"label": label_of.get(k, str(k)), "budget": b, "spent": sp}
-            for k, b, sp in zip(sums.index, sums["budget"], sums["spent"], strict=True)
-        ]
-        rated = [r for r in rows if r["budget"]]
-        rated.sort(key=lambda r: r["spent"] / r["budget"], reverse=True)
-        rows.sort(key=lambda r: r["budget"], reverse=True)
-        if rated:
-            title = t(
-                "funds.chart.by_county_title" if by_county else "funds.chart.by_township_title",
-                year=year,
-                top=rated[0]["label"],
-                top_rate=percent(rated[0]["spent"] / rated[0]["budget"]),
-                bottom=rated[-1]["label"],
-                bottom_rate=percent(rated[-1]["spent"] / rated[-1]["budget"]),
-            )
-        else:
-            plain = "funds.chart.by_county_plain" if by_county else "funds.chart.by_township_plain"
-            title = t(plain, year=year)
+        # Summed and drawn once per data version, language and choice for every viewer.
         chart = charts.built(
             ("funds.by_unit", version, actor, year, lang, county, choice),
-            lambda: ufunds.budget_bars(rows, label_title=label_title, title=title),
+            lambda: ufunds.unit_bars(
+                table,
+                units,
+                counties=ulinkage.counties(version) if county is None else [],
+                category=choice,
+                year=year,
+                lang=lang,
+            ),
         )
         charts.show(chart, key="funds_chart_by_township")
 
@@ -137,37 +112,17 @@ else:
             format_func=lambda i: names[i] if i is not None else t("funds.all_townships", lang),
             key=f"funds_overview_township_{lang}",
         )
-    part = table if unit_choice is None else table[table["township_id"] == unit_choice]
-    by_category = part[["budget", "spent"]].groupby(part["category"].values, sort=False).sum()
-    rows = [
-        {"label": ufunds.category_label(rules, code), "budget": budget, "spent": spent}
-        for code, budget, spent in zip(
-            by_category.index, by_category["budget"], by_category["spent"], strict=True
-        )
-        if budget or spent
-    ]
-    over = [r for r in rows if r["spent"] > r["budget"]]
     scope = (
         names[unit_choice]
         if unit_choice is not None
         else (names[units[0].id] if len(units) == 1 else t("funds.scope_district"))
     )
-    if over:
-        title = t(
-            "funds.chart.by_category_over",
-            year=year,
-            scope=scope,
-            n=len(over),
-            first=over[0]["label"],
-        )
-    else:
-        title = t("funds.chart.by_category_ok", year=year, scope=scope)
-    if rows:
-        chart = charts.built(
-            ("funds.by_category", version, actor, year, lang, unit_choice),
-            lambda: ufunds.budget_bars(rows, label_title=t("funds.col.category"), title=title),
-        )
-        charts.show(chart, key="funds_chart_by_category")
+    categories = charts.built(
+        ("funds.by_category", version, actor, year, lang, unit_choice, scope),
+        lambda: ufunds.category_bars(table, rules, unit_choice, scope=scope, year=year, lang=lang),
+    )
+    if categories.chart is not None:
+        charts.show(categories.chart, key="funds_chart_by_category")
 
     # --- execution over the months -------------------------------------------------------------
     months = ufunds.monthly(version, actor, year, unit_choice)
@@ -189,9 +144,9 @@ else:
             lambda: ufunds.monthly_line(months, title=title),
         )
         charts.show(line, key="funds_chart_monthly")
-        scope_spent = sum(part["spent"], Decimal("0.00"))
-        if year <= today.year and spent_to_date != scope_spent:
-            st.caption(t("funds.overview.outside_months", amount=yuan(scope_spent - spent_to_date)))
+        if year <= today.year and spent_to_date != categories.spent:
+            outside = categories.spent - spent_to_date
+            st.caption(t("funds.overview.outside_months", amount=yuan(outside)))
 
 # --- violations -------------------------------------------------------------------------------
 

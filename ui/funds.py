@@ -85,7 +85,9 @@ def exception_claims(version: int, actor: Actor, year: int) -> list[funds.Except
         return funds.exception_claims(session, actor, year=year)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+# Shared, not copied, by every viewer of the same data version (frozen rows, read, never changed):
+# a province's report is a row per unit that a copy per viewer would unpickle on every run.
+@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
 def reward_report(version: int, actor: Actor, year: int, as_of: date) -> RewardReport:
     with session_scope() as session:
         return rewards(session, actor, year=year, as_of=as_of, reads=reads.bundle(version))
@@ -359,6 +361,102 @@ def rewards_frame(report: RewardReport, rules: RuleSet, lang: str | None = None)
 
 # ---------------------------------------------------------------------------------------------
 # Charts (money as whole yuan: a chart needs no fen, and no float is involved)
+
+
+def unit_bars(
+    table: pd.DataFrame,
+    units: list,
+    *,
+    counties: list,
+    category: str,
+    year: int,
+    lang: str,
+) -> alt.Chart:
+    """Budget against spending of ``table`` (``fund_reports.budget_vs_actual``) per county-level
+    district when ``counties`` are given, else per unit of ``units``; of one category, or of all
+    when ``category`` is empty. Bars sorted by budget; the title names the highest and the
+    lowest rate of spending."""
+    part = table[table["township_id"].isin([u.id for u in units])]
+    if category:
+        part = part[part["category"] == category]
+    if counties:
+        parent = {u.id: u.parent_id for u in units}
+        keys = part["township_id"].map(parent)
+        label_of = {c.id: c.name(lang) for c in counties}
+        label_title = t("linkage.county.col.county", lang)
+    else:
+        keys = part["township_id"]
+        label_of = {u.id: u.name(lang) for u in units}
+        label_title = t("funds.col.township", lang)
+    sums = part[["budget", "spent"]].groupby(keys.values, sort=False).sum()
+    rows = [
+        {"label": label_of.get(k, str(k)), "budget": b, "spent": sp}
+        for k, b, sp in zip(sums.index, sums["budget"], sums["spent"], strict=True)
+    ]
+    rated = [r for r in rows if r["budget"]]
+    rated.sort(key=lambda r: r["spent"] / r["budget"], reverse=True)
+    rows.sort(key=lambda r: r["budget"], reverse=True)
+    if rated:
+        title = t(
+            "funds.chart.by_county_title" if counties else "funds.chart.by_township_title",
+            lang,
+            year=year,
+            top=rated[0]["label"],
+            top_rate=percent(rated[0]["spent"] / rated[0]["budget"], lang),
+            bottom=rated[-1]["label"],
+            bottom_rate=percent(rated[-1]["spent"] / rated[-1]["budget"], lang),
+        )
+    else:
+        plain = "funds.chart.by_county_plain" if counties else "funds.chart.by_township_plain"
+        title = t(plain, lang, year=year)
+    return budget_bars(rows, label_title=label_title, title=title, lang=lang)
+
+
+@dataclass(frozen=True)
+class CategoryBars:
+    chart: alt.Chart | None  # None when no category has a budget or spending
+    spent: Decimal  # the scope's spending charged to the year, whatever month it occurred in
+
+
+def category_bars(
+    table: pd.DataFrame,
+    rules: RuleSet,
+    township_id: int | None,
+    *,
+    scope: str,
+    year: int,
+    lang: str,
+) -> CategoryBars:
+    """Budget against spending per category of one unit's rows of ``table`` (of every unit with
+    ``township_id`` None), in the order of the rule set; the title names the categories spent
+    past their budget. ``scope`` names the unit or the district in the title."""
+    part = table if township_id is None else table[table["township_id"] == township_id]
+    by_category = part[["budget", "spent"]].groupby(part["category"].values, sort=False).sum()
+    rows = [
+        {"label": category_label(rules, code, lang), "budget": budget, "spent": spent}
+        for code, budget, spent in zip(
+            by_category.index, by_category["budget"], by_category["spent"], strict=True
+        )
+        if budget or spent
+    ]
+    over = [r for r in rows if r["spent"] > r["budget"]]
+    if over:
+        title = t(
+            "funds.chart.by_category_over",
+            lang,
+            year=year,
+            scope=scope,
+            n=len(over),
+            first=over[0]["label"],
+        )
+    else:
+        title = t("funds.chart.by_category_ok", lang, year=year, scope=scope)
+    chart = (
+        budget_bars(rows, label_title=t("funds.col.category", lang), title=title, lang=lang)
+        if rows
+        else None
+    )
+    return CategoryBars(chart, sum(part["spent"], Decimal("0.00")))
 
 
 def budget_bars(

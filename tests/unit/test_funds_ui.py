@@ -159,3 +159,85 @@ def test_category_rows_drop_blank_rows_and_keep_what_was_typed():
         {"code": "meetings", "zh": "会议", "en": "Meetings"},
         {"code": "new", "zh": "", "en": "New"},
     ]
+
+
+def _budget_table(rows):
+    """``budget_vs_actual``'s columns, amounts in Decimal yuan."""
+    return pd.DataFrame(
+        [
+            (tid, name, name, cat, Decimal(budget), Decimal(0), Decimal(0), Decimal(spent))
+            for tid, name, cat, budget, spent in rows
+        ],
+        columns=fund_reports.BUDGET_COLUMNS,
+    )
+
+
+class _Unit:
+    def __init__(self, id, name, parent_id=None):
+        self.id, self.name_zh, self.parent_id = id, name, parent_id
+
+    def name(self, lang):
+        return self.name_zh
+
+
+def _bars(chart):
+    spec = chart.to_dict()
+    values = next(iter(spec["datasets"].values()))
+    spent = [v for v in values if v["layer"] == "spent"]
+    return spec["title"], [(v["label"], v["value"]) for v in spent]
+
+
+BARS_TABLE = _budget_table(
+    [
+        (1, "甲镇", "meetings", 100, 80),
+        (1, "甲镇", "training", 50, 0),
+        (2, "乙镇", "meetings", 200, 50),
+        (2, "乙镇", "training", 0, 10),
+    ]
+)
+
+
+def test_the_unit_bars_sum_each_unit_or_district_and_name_the_highest_and_lowest_rate():
+    units = [_Unit(1, "甲镇", parent_id=7), _Unit(2, "乙镇", parent_id=8)]
+    # 甲镇 80 of 150 (53%), 乙镇 60 of 200 (30%); bars by budget, the larger first.
+    title, bars = _bars(
+        ufunds.unit_bars(BARS_TABLE, units, counties=[], category="", year=Y, lang="zh")
+    )
+    assert bars == [("乙镇", 60), ("甲镇", 80)]
+    assert title == f"{Y}年各单位经费执行率：甲镇最高（53%），乙镇最低（30%）"
+
+    counties = [_Unit(7, "东区"), _Unit(8, "西区")]
+    title, bars = _bars(
+        ufunds.unit_bars(BARS_TABLE, units, counties=counties, category="", year=Y, lang="zh")
+    )
+    assert bars == [("西区", 60), ("东区", 80)]
+    assert title == f"{Y}年各区县经费执行率：东区最高（53%），西区最低（30%）"
+
+    # One category: meetings only, 甲镇 80 of 100, 乙镇 50 of 200; one unit of a chosen district.
+    title, bars = _bars(
+        ufunds.unit_bars(BARS_TABLE, units, counties=[], category="meetings", year=Y, lang="zh")
+    )
+    assert bars == [("乙镇", 50), ("甲镇", 80)]
+    _, bars = _bars(
+        ufunds.unit_bars(BARS_TABLE, units[:1], counties=[], category="", year=Y, lang="zh")
+    )
+    assert bars == [("甲镇", 80)]
+
+
+def test_the_category_bars_name_the_categories_over_budget_and_sum_the_scopes_spending(session):
+    rules.install_defaults(session)
+    r = rules.get_rules(session, Y)
+    whole = ufunds.category_bars(BARS_TABLE, r, None, scope="全区", year=Y, lang="zh")
+    title, bars = _bars(whole.chart)
+    assert bars == [("会议", 130), ("培训", 10)]  # 300 and 50 budgeted: none over
+    assert title == f"{Y}年全区各类别支出均未超预算"
+    assert whole.spent == Decimal(140)
+
+    one = ufunds.category_bars(BARS_TABLE, r, 2, scope="乙镇", year=Y, lang="zh")
+    title, bars = _bars(one.chart)
+    assert bars == [("会议", 50), ("培训", 10)]  # training: 10 spent of no budget
+    assert title == f"{Y}年乙镇有 1 个类别超预算，首先是“培训”"
+    assert one.spent == Decimal(60)
+
+    nothing = ufunds.category_bars(BARS_TABLE.iloc[0:0], r, None, scope="全区", year=Y, lang="zh")
+    assert (nothing.chart, nothing.spent) == (None, Decimal(0))
