@@ -58,7 +58,7 @@ def _built(key: tuple[Hashable, ...], _build: Callable[[], Any]) -> Any:
     return _build()
 
 
-def show(chart: alt.Chart, *, key: str) -> None:
+def show(chart: alt.Chart | alt.LayerChart, *, key: str) -> None:
     # theme=None keeps our registered theme instead of Streamlit's.
     st.altair_chart(chart, key=key, theme=None, width="stretch")
 

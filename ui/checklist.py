@@ -434,7 +434,7 @@ def matrix_chart(units: list[UnitChecklist], lang: str, title: str) -> alt.Chart
                 labelExpr=_legend_expr(lang),
             ),
         ),
-        opacity=alt.condition(click, alt.value(1.0), alt.value(0.45)),
+        opacity=alt.OpacityValue(**alt.condition(click, alt.value(1.0), alt.value(0.45))),
         tooltip=[
             alt.Tooltip("unit:N", title=t("checklist.col.unit", lang)),
             alt.Tooltip("task_name:N", title=t("checklist.col.task", lang)),
@@ -442,7 +442,7 @@ def matrix_chart(units: list[UnitChecklist], lang: str, title: str) -> alt.Chart
             alt.Tooltip("figure:N", title=t("checklist.col.figure", lang)),
         ],
     )
-    text = base.mark_text(fontSize=11, color="#111").encode(text="figure:N")
+    text = base.mark_text(fontSize=11, color="#111").encode(text=alt.Text("figure:N"))
     return (
         (rects + text)
         .add_params(click)
@@ -563,7 +563,7 @@ def unit_strip(unit: UnitChecklist, lang: str, title: str) -> alt.Chart:
             alt.Tooltip("figure:N", title=t("checklist.col.figure", lang)),
         ],
     )
-    text = base.mark_text(fontSize=12, color="#111").encode(text="figure:N")
+    text = base.mark_text(fontSize=12, color="#111").encode(text=alt.Text("figure:N"))
     return (rects + text).properties(height=STRIP_HEIGHT)
 
 

@@ -202,21 +202,21 @@ def headline_slides(f: Figures, lang: str) -> list[Slide]:
     base = alt.Chart(df, title=title)
     tiles_layer = base.mark_rect(fill="#F2F6FA", stroke="#C9D6E3", strokeWidth=2).encode(
         x=alt.X("x0:Q", scale=x, axis=None),
-        x2="x1:Q",
+        x2=alt.X2("x1:Q"),
         y=alt.Y("y0:Q", scale=y, axis=None),
-        y2="y1:Q",
+        y2=alt.Y2("y1:Q"),
     )
     labels = base.mark_text(fontSize=40, color="#333").encode(
         x=alt.X("xm:Q", scale=x, axis=None),
         y=alt.Y("label_y:Q", scale=y, axis=None),
-        text="label:N",
+        text=alt.Text("label:N"),
     )
     values = base.mark_text(fontSize=VALUE_FONT, fontWeight="bold", color=PRIMARY).encode(
         x=alt.X("xm:Q", scale=x, axis=None),
         y=alt.Y("value_y:Q", scale=y, axis=None),
-        text="value:N",
+        text=alt.Text("value:N"),
     )
-    return [Slide("headline", 1, 1, _framed(tiles_layer + labels + values))]
+    return [Slide("headline", 1, 1, _framed(alt.layer(tiles_layer, labels, values)))]
 
 
 def ranking_slides(f: Figures, lang: str) -> list[Slide]:
@@ -253,7 +253,7 @@ def ranking_slides(f: Figures, lang: str) -> list[Slide]:
             ),
         )
         text = base.mark_text(align="left", dx=8, fontSize=LABEL_FONT, color="#222").encode(
-            x="total:Q", text="score_text:N"
+            x=alt.X("total:Q"), text=alt.Text("score_text:N")
         )
         out.append(Slide("ranking", i, len(pages), _framed(bars + text)))
     return out
@@ -308,8 +308,10 @@ def heatmap_slides(f: Figures, lang: str) -> list[Slide]:
             color=alt.Color("share:Q", scale=alt.Scale(domain=[0, 1], scheme="blues"), legend=None)
         )
         text = base.mark_text(fontSize=LABEL_FONT).encode(
-            text="text:N",
-            color=alt.condition(alt.datum.share > 0.6, alt.value("#fff"), alt.value("#111")),
+            text=alt.Text("text:N"),
+            color=alt.ColorValue(
+                **alt.condition(alt.datum.share > 0.6, alt.value("#fff"), alt.value("#111"))
+            ),
         )
         out.append(Slide("heatmap", i, len(pages), _framed(cells + text)))
     return out
@@ -359,7 +361,7 @@ def contact_slides(f: Figures, lang: str) -> list[Slide]:
             )
         )
         text = base.mark_text(align="left", dx=8, fontSize=LABEL_FONT, color="#222").encode(
-            x=alt.X("x_text:Q", scale=scale), text="text:N"
+            x=alt.X("x_text:Q", scale=scale), text=alt.Text("text:N")
         )
         out.append(Slide("contact", i, len(pages), _framed(bars + text)))
     return out
@@ -392,7 +394,7 @@ def supervision_slides(f: Figures, lang: str) -> list[Slide]:
         ),
     )
     text = base.mark_text(align="left", dx=8, fontSize=LABEL_FONT, color="#222").encode(
-        x="items:Q", text="items:Q"
+        x=alt.X("items:Q"), text=alt.Text("items:Q")
     )
     return [Slide("supervision", 1, 1, _framed(bars + text))]
 
@@ -412,14 +414,16 @@ def _table(rows: list[list[str]], header: list[str], widths: list[float], title:
         alt.Chart(pd.DataFrame(bands))
         .mark_rect(fill="#EEF3F8")
         .encode(
-            x=alt.value(0),
-            x2=alt.value(WIDTH - 2 * PAD),
+            x=alt.XValue(0),
+            x2=alt.X2Value(WIDTH - 2 * PAD),
             y=alt.Y("y0:Q", scale=y, axis=None),
-            y2="y1:Q",
+            y2=alt.Y2("y1:Q"),
         )
     )
     base = alt.Chart(pd.DataFrame(cells), title=title).encode(
-        x=alt.X("x:Q", scale=x, axis=None), y=alt.Y("row:Q", scale=y, axis=None), text="text:N"
+        x=alt.X("x:Q", scale=x, axis=None),
+        y=alt.Y("row:Q", scale=y, axis=None),
+        text=alt.Text("text:N"),
     )
     head = base.transform_filter(alt.datum.head).mark_text(
         align="left", dx=16, fontSize=LABEL_FONT, limit=900, fontWeight="bold"
@@ -521,7 +525,7 @@ def story_slides(f: Figures, lang: str, hide_names: bool) -> list[Slide]:
                 scale=alt.Scale(domain=[0, 2 * (STORY_LINES + 2)], reverse=True),
                 axis=None,
             ),
-            text="text:N",
+            text=alt.Text("text:N"),
         )
         chart = alt.layer(
             base.transform_filter(alt.datum.b).mark_text(

@@ -371,7 +371,7 @@ def unit_bars(
     category: str,
     year: int,
     lang: str,
-) -> alt.Chart:
+) -> alt.LayerChart:
     """Budget against spending of ``table`` (``fund_reports.budget_vs_actual``) per county-level
     district when ``counties`` are given, else per unit of ``units``; of one category, or of all
     when ``category`` is empty. Bars sorted by budget; the title names the highest and the
@@ -414,7 +414,7 @@ def unit_bars(
 
 @dataclass(frozen=True)
 class CategoryBars:
-    chart: alt.Chart | None  # None when no category has a budget or spending
+    chart: alt.LayerChart | None  # None when no category has a budget or spending
     spent: Decimal  # the scope's spending charged to the year, whatever month it occurred in
 
 
@@ -465,7 +465,7 @@ def budget_bars(
     label_title: str,
     title: str,
     lang: str | None = None,
-) -> alt.Chart:
+) -> alt.LayerChart:
     """Budget (light, wide) behind spending (dark, narrow; orange-red when over budget), one
     row per label, labels on the vertical axis in the given order. ``rows`` hold ``label``,
     ``budget`` and ``spent`` (Decimal yuan)."""
@@ -521,14 +521,16 @@ def budget_bars(
     labels = (
         base.transform_filter(alt.datum.layer == "spent")
         .mark_text(align="left", dx=4, color="#333")
-        .encode(y=y, x=alt.X("end:Q"), text="rate_text:N")
+        .encode(y=y, x=alt.X("end:Q"), text=alt.Text("rate_text:N"))
     )
     # Streamlit fits title, legend and axis into the height as well.
     height = 110 + 28 * len(order)
-    return (back + front + labels).properties(title=title, height=height)
+    return alt.LayerChart(layer=[back, front, labels]).properties(title=title, height=height)
 
 
-def monthly_line(df: pd.DataFrame, *, title: str, lang: str | None = None) -> alt.Chart:
+def monthly_line(
+    df: pd.DataFrame, *, title: str, lang: str | None = None
+) -> alt.Chart | alt.LayerChart:
     """Spending to date by month against the year's budget (a dashed rule)."""
     lang = lang or current_lang()
     data = pd.DataFrame(
@@ -562,13 +564,13 @@ def monthly_line(df: pd.DataFrame, *, title: str, lang: str | None = None) -> al
     rule_df = pd.DataFrame(
         {"budget": [int(budget)], "text": [label], "month": [data["month"].iloc[-1]]}
     )
-    rule = alt.Chart(rule_df).mark_rule(strokeDash=[6, 4], color="#888").encode(y="budget:Q")
+    rule = alt.Chart(rule_df).mark_rule(strokeDash=[6, 4], color="#888").encode(y=alt.Y("budget:Q"))
     text = (
         alt.Chart(rule_df)
         .mark_text(align="right", baseline="bottom", dy=-4, color="#555")
-        .encode(y="budget:Q", x=alt.X("month:O", sort=None), text="text:N")
+        .encode(y=alt.Y("budget:Q"), x=alt.X("month:O", sort=None), text=alt.Text("text:N"))
     )
-    return (line + rule + text).properties(title=title, height=300)
+    return alt.LayerChart(layer=[line, rule, text]).properties(title=title, height=300)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -290,7 +290,7 @@ def coverage_chart(
         ],
     )
     bars = base.mark_bar(cornerRadiusEnd=3).encode(color=color)
-    labels = base.mark_text(align="left", dx=4, color="#333").encode(text="text:N")
+    labels = base.mark_text(align="left", dx=4, color="#333").encode(text=alt.Text("text:N"))
     return (bars + labels).properties(height=max(120, 26 * len(data)))
 
 
@@ -334,13 +334,15 @@ def heatmap(frame: pd.DataFrame, *, title: str, lang: str) -> alt.Chart:
         ],
     )
     text = base.mark_text(fontSize=11).encode(
-        text="cell:N",
-        color=alt.condition(alt.datum.rate > 0.6, alt.value("white"), alt.value("#333")),
+        text=alt.Text("cell:N"),
+        color=alt.ColorValue(
+            **alt.condition(alt.datum.rate > 0.6, alt.value("white"), alt.value("#333"))
+        ),
     )
     return (rects + text).properties(height=max(80, 30 * len(order)))
 
 
-def trend_chart(trend: pd.DataFrame, *, target: float, title: str, lang: str) -> alt.Chart:
+def trend_chart(trend: pd.DataFrame, *, target: float, title: str, lang: str) -> alt.LayerChart:
     """The monthly participation rate as a line, with the rule's minimum as a dashed line."""
     data = trend.assign(
         month_label=[t("linkage.month_n", n=int(m)) for m in trend["month"]],
@@ -362,14 +364,16 @@ def trend_chart(trend: pd.DataFrame, *, target: float, title: str, lang: str) ->
         )
     )
     labels = (
-        alt.Chart(data).mark_text(dy=-10, fontSize=11, color="#333").encode(x=x, y=y, text="text:N")
+        alt.Chart(data)
+        .mark_text(dy=-10, fontSize=11, color="#333")
+        .encode(x=x, y=y, text=alt.Text("text:N"))
     )
     rule = (
         alt.Chart(pd.DataFrame({"target": [target]}))
         .mark_rule(color=STATUS_COLORS["behind"], strokeDash=[6, 4])
-        .encode(y="target:Q")
+        .encode(y=alt.Y("target:Q"))
     )
-    return (line + labels + rule).properties(height=260)
+    return alt.LayerChart(layer=[line, labels, rule]).properties(height=260)
 
 
 def t09_text(row) -> str:

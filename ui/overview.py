@@ -273,7 +273,7 @@ def ranking_chart(
         )
     )
     text = bars.mark_text(align="left", dx=4, fontSize=size).encode(
-        text=alt.Text("total:Q", format=".1f"), color=alt.value("#333")
+        text=alt.Text("total:Q", format=".1f"), color=alt.ColorValue("#333")
     )
     if pick:
         bars = bars.add_params(alt.selection_point(name=PICK, fields=["township_id"]))
@@ -333,8 +333,10 @@ def dimension_heatmap(board: scoring.ScoreBoard, lang: str, *, title: str, big: 
         ],
     )
     text = base.mark_text(fontSize=size - 1).encode(
-        text="share_text:N",
-        color=alt.condition(alt.datum.share > 0.6, alt.value("#fff"), alt.value("#222")),
+        text=alt.Text("share_text:N"),
+        color=alt.ColorValue(
+            **alt.condition(alt.datum.share > 0.6, alt.value("#fff"), alt.value("#222"))
+        ),
     )
     return (cells + text).properties(height=(40 if big else 26) * len(units))
 
@@ -367,7 +369,7 @@ def participation_bars(frame: pd.DataFrame, lang: str, *, title: str, big: bool 
         )
     )
     text = bars.mark_text(align="left", dx=4, fontSize=size).encode(
-        text="rate_text:N", color=alt.value("#333")
+        text=alt.Text("rate_text:N"), color=alt.ColorValue("#333")
     )
     return (bars + text).properties(height=(44 if big else 28) * len(df))
 
@@ -403,12 +405,12 @@ def stage_bars(counts: pd.DataFrame, lang: str, *, title: str, big: bool = False
         )
     )
     text = chart.mark_text(align="left", dx=4, fontSize=size).encode(
-        text="items:Q", color=alt.value("#333")
+        text=alt.Text("items:Q"), color=alt.ColorValue("#333")
     )
     return (chart + text).properties(height=(56 if big else 34) * len(order))
 
 
-def dimension_bars(unit: scoring.UnitScore, board: scoring.ScoreBoard, lang: str) -> alt.Chart:
+def dimension_bars(unit: scoring.UnitScore, board: scoring.ScoreBoard, lang: str) -> alt.LayerChart:
     """A unit's six dimensions, each on its own scale: the bar is the share of that dimension's
     maximum (so a 5-point dimension is as long as the 60-point one), labelled with its points
     ("8.5 / 10"); the orange tick is the district median on the same scale."""
@@ -429,24 +431,26 @@ def dimension_bars(unit: scoring.UnitScore, board: scoring.ScoreBoard, lang: str
         y=alt.Y("dimension:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
     )
     x_scale = alt.Scale(domain=[0, 1])
-    chart = (
-        base.mark_bar(color="#E3ECF5")
-        .encode(
-            x=alt.X(
-                "max_share:Q",
-                title=t("score.share_of_max", lang),
-                scale=x_scale,
-                axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
+    chart = alt.LayerChart(
+        layer=[
+            base.mark_bar(color="#E3ECF5")
+            .encode(
+                x=alt.X(
+                    "max_share:Q",
+                    title=t("score.share_of_max", lang),
+                    scale=x_scale,
+                    axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
+                )
             )
-        )
-        .transform_calculate(max_share="1")
-        + base.mark_bar(color=PRIMARY, height=14).encode(x=alt.X("share:Q", scale=x_scale))
-        + base.mark_tick(color="#D55E00", thickness=3, size=22).encode(
-            x=alt.X("median:Q", scale=x_scale)
-        )
-        + base.mark_text(align="left", dx=6, fontSize=13).encode(
-            x=alt.value(0), text="points_text:N", color=alt.value("#111")
-        )
+            .transform_calculate(max_share="1"),
+            base.mark_bar(color=PRIMARY, height=14).encode(x=alt.X("share:Q", scale=x_scale)),
+            base.mark_tick(color="#D55E00", thickness=3, size=22).encode(
+                x=alt.X("median:Q", scale=x_scale)
+            ),
+            base.mark_text(align="left", dx=6, fontSize=13).encode(
+                x=alt.XValue(0), text=alt.Text("points_text:N"), color=alt.ColorValue("#111")
+            ),
+        ]
     )
     return chart.properties(height=44 * len(order))
 

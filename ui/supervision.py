@@ -231,7 +231,7 @@ def kanban(columns_of_stages: list[StageColumn]) -> None:
 # --- charts -----------------------------------------------------------------------------------
 
 
-def stage_days_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
+def stage_days_chart(df: pd.DataFrame, lang: str) -> alt.LayerChart | None:
     """Average days per stage against the stage deadline; a stage over its deadline is marked."""
     data = df[df["stays"] > 0].copy()
     if data.empty:
@@ -260,8 +260,10 @@ def stage_days_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
         .encode(
             y=y,
             x=alt.X("avg:Q", title=t("supervision.chart.avg_days"), axis=alt.Axis(tickCount=8)),
-            color=alt.condition(
-                alt.datum.over, alt.value(STATUS_COLORS["overdue"]), alt.value(PRIMARY)
+            color=alt.ColorValue(
+                **alt.condition(
+                    alt.datum.over, alt.value(STATUS_COLORS["overdue"]), alt.value(PRIMARY)
+                )
             ),
             tooltip=tips,
         )
@@ -269,12 +271,12 @@ def stage_days_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
     ticks = (
         alt.Chart(data)
         .mark_tick(color="#333", thickness=2, size=22)
-        .encode(y=y, x="deadline_days:Q", tooltip=tips)
+        .encode(y=y, x=alt.X("deadline_days:Q"), tooltip=tips)
     )
     text = bars.mark_text(align="left", dx=4, color="#333").encode(
-        text=alt.Text("avg:Q"), color=alt.value("#333")
+        text=alt.Text("avg:Q"), color=alt.ColorValue("#333")
     )
-    return (bars + ticks + text).properties(height=max(180, 40 * len(data)))
+    return alt.LayerChart(layer=[bars, ticks, text]).properties(height=max(180, 40 * len(data)))
 
 
 def by_county(
@@ -434,7 +436,7 @@ def closure_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
     rule = (
         alt.Chart(pd.DataFrame({"target": [target]}))
         .mark_rule(color="#333", strokeDash=[4, 3])
-        .encode(x="target:Q")
+        .encode(x=alt.X("target:Q"))
     )
     return (bars + rule).properties(height=max(180, 26 * len(data)))
 

@@ -1,6 +1,7 @@
 """The chart theme: one colour-blind-safe palette, CJK fonts and one status palette everywhere."""
 
 import altair as alt
+from altair.utils.schemapi import disable_debug_mode
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 # Okabe–Ito, readable by colour-blind viewers.
@@ -37,3 +38,9 @@ def _theme() -> alt.theme.ThemeConfig:
 def enable() -> None:
     """Importing this module registers and enables the theme; call to make the intent explicit."""
     alt.theme.enable("township133")
+
+
+# Altair's debug mode validates every part of a chart against the Vega-Lite schema as it is
+# made (each axis, scale and encoding: most of a chart's build time); the chart is validated
+# whole when Streamlit draws it (``to_dict``), so a wrong chart still fails, at that point.
+disable_debug_mode()
