@@ -58,6 +58,15 @@ def _built(key: tuple[Hashable, ...], _build: Callable[[], Any]) -> Any:
     return _build()
 
 
+def layered(data: pd.DataFrame, *layers: alt.Chart) -> alt.LayerChart:
+    """``layers`` drawn over one another from one table, given once to the layered chart.
+
+    Layers that each carry the table cost Altair a hash of every layer with the table printed
+    into it (to name the views) and a copy of each; layers without data cost neither. A layer
+    that draws from a table of its own (a target line) keeps it."""
+    return alt.LayerChart(data=data, layer=list(layers))
+
+
 def show(chart: alt.Chart | alt.LayerChart, *, key: str) -> None:
     # theme=None keeps our registered theme instead of Streamlit's.
     st.altair_chart(chart, key=key, theme=None, width="stretch")

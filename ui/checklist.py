@@ -411,7 +411,7 @@ def matrix_chart(units: list[UnitChecklist], lang: str, title: str) -> alt.Chart
     # The finding (who has most overdue) under the title, wrapped: on one line a city's names
     # would squeeze the grid.
     heading = charts.title(title, font_size=16, wrap=40 if lang == "zh" else 80)
-    base = alt.Chart(df, title=heading).encode(
+    base = alt.Chart(title=heading).encode(
         x=alt.X(
             "task:N",
             title=None,
@@ -444,7 +444,7 @@ def matrix_chart(units: list[UnitChecklist], lang: str, title: str) -> alt.Chart
     )
     text = base.mark_text(fontSize=11, color="#111").encode(text=alt.Text("figure:N"))
     return (
-        (rects + text)
+        charts.layered(df, rects, text)
         .add_params(click)
         .properties(height=max(200, 34 * len(units)))
         .configure_view(stroke=None)
@@ -525,7 +525,7 @@ def matrix_xlsx(units: list[UnitChecklist], lang: str, *, year: int, as_of: date
 # One unit
 
 
-def unit_strip(unit: UnitChecklist, lang: str, title: str) -> alt.Chart:
+def unit_strip(unit: UnitChecklist, lang: str, title: str) -> alt.LayerChart:
     df = pd.DataFrame(
         [
             {
@@ -542,7 +542,7 @@ def unit_strip(unit: UnitChecklist, lang: str, title: str) -> alt.Chart:
     # The finding (who has most overdue) under the title, wrapped: on one line a city's names
     # would squeeze the grid.
     heading = charts.title(title, font_size=16, wrap=40 if lang == "zh" else 80)
-    base = alt.Chart(df, title=heading).encode(
+    base = alt.Chart(title=heading).encode(
         x=alt.X(
             "task:N",
             title=None,
@@ -564,7 +564,7 @@ def unit_strip(unit: UnitChecklist, lang: str, title: str) -> alt.Chart:
         ],
     )
     text = base.mark_text(fontSize=12, color="#111").encode(text=alt.Text("figure:N"))
-    return (rects + text).properties(height=STRIP_HEIGHT)
+    return charts.layered(df, rects, text).properties(height=STRIP_HEIGHT)
 
 
 # Streamlit fits the whole chart (axis and legend included) into this height; the task axis

@@ -24,7 +24,7 @@ from services.rewards import RewardReport, rewards
 from services.rules import RuleSet, get_rules
 from services.spreadsheets import writer
 from ui.cache_keys import HASH_FUNCS
-from ui.charts import wan_axis
+from ui.charts import layered, wan_axis
 from ui.format import day, number, percent, yuan
 from ui.forms import saving
 from ui.i18n import current_lang, error_text, local_name, name_column, t
@@ -507,7 +507,7 @@ def budget_bars(
         alt.Tooltip("rate_text:N", title=t("funds.col.rate", lang)),
     ]
     x = wan_axis("value", title=t("funds.chart.wan", lang))
-    base = alt.Chart(df)
+    base = alt.Chart()
     back = (
         base.transform_filter(alt.datum.layer == "budget")
         .mark_bar(height={"band": 0.8}, cornerRadiusEnd=2)
@@ -525,7 +525,7 @@ def budget_bars(
     )
     # Streamlit fits title, legend and axis into the height as well.
     height = 110 + 28 * len(order)
-    return alt.LayerChart(layer=[back, front, labels]).properties(title=title, height=height)
+    return layered(df, back, front, labels).properties(title=title, height=height)
 
 
 def monthly_line(

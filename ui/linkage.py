@@ -12,6 +12,7 @@ from services import contact_days as contact_records
 from services import imports, linkage, org, roster_reads, roster_sheets
 from services.permissions import Actor
 from services.rules import get_rules
+from ui import charts
 from ui import data as cached
 from ui.cache_keys import HASH_FUNCS
 from ui.format import percent
@@ -243,7 +244,7 @@ def _status(share: float | None, applicable: bool = True) -> str:
 
 def coverage_chart(
     frame: pd.DataFrame, *, share: str, applicable: str | None, title: str, lang: str
-) -> alt.Chart:
+) -> alt.LayerChart:
     """Horizontal bars of one coverage share per unit, coloured by status, units in order."""
     data = pd.DataFrame(
         {
@@ -276,7 +277,7 @@ def coverage_chart(
         ),
         legend=alt.Legend(orient="bottom"),
     )
-    base = alt.Chart(data, title=title).encode(
+    base = alt.Chart(title=title).encode(
         y=alt.Y("unit:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
         x=alt.X(
             "share:Q",
@@ -291,10 +292,10 @@ def coverage_chart(
     )
     bars = base.mark_bar(cornerRadiusEnd=3).encode(color=color)
     labels = base.mark_text(align="left", dx=4, color="#333").encode(text=alt.Text("text:N"))
-    return (bars + labels).properties(height=max(120, 26 * len(data)))
+    return charts.layered(data, bars, labels).properties(height=max(120, 26 * len(data)))
 
 
-def heatmap(frame: pd.DataFrame, *, title: str, lang: str) -> alt.Chart:
+def heatmap(frame: pd.DataFrame, *, title: str, lang: str) -> alt.LayerChart:
     """Month × unit participation, unit names down the side, one sequential colour scale."""
     data = frame.assign(
         unit=[unit_name(r, lang) for _, r in frame.iterrows()],
@@ -310,7 +311,7 @@ def heatmap(frame: pd.DataFrame, *, title: str, lang: str) -> alt.Chart:
     )
     order = list(dict.fromkeys(data["unit"]))
     months = [t("linkage.month_n", n=m) for m in sorted(set(data["month"]))]
-    base = alt.Chart(data, title=title).encode(
+    base = alt.Chart(title=title).encode(
         y=alt.Y("unit:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
         x=alt.X(
             "month_label:O",
@@ -339,7 +340,7 @@ def heatmap(frame: pd.DataFrame, *, title: str, lang: str) -> alt.Chart:
             **alt.condition(alt.datum.rate > 0.6, alt.value("white"), alt.value("#333"))
         ),
     )
-    return (rects + text).properties(height=max(80, 30 * len(order)))
+    return charts.layered(data, rects, text).properties(height=max(80, 30 * len(order)))
 
 
 def trend_chart(trend: pd.DataFrame, *, target: float, title: str, lang: str) -> alt.LayerChart:
@@ -352,7 +353,7 @@ def trend_chart(trend: pd.DataFrame, *, target: float, title: str, lang: str) ->
     x = alt.X("month_label:O", sort=months, title=None, axis=alt.Axis(labelAngle=0))
     y = alt.Y("rate:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     line = (
-        alt.Chart(data, title=title)
+        alt.Chart(title=title)
         .mark_line(point=True, color=STATUS_COLORS["on_track"], strokeWidth=2)
         .encode(
             x=x,
@@ -364,7 +365,7 @@ def trend_chart(trend: pd.DataFrame, *, target: float, title: str, lang: str) ->
         )
     )
     labels = (
-        alt.Chart(data)
+        alt.Chart()
         .mark_text(dy=-10, fontSize=11, color="#333")
         .encode(x=x, y=y, text=alt.Text("text:N"))
     )
@@ -373,7 +374,7 @@ def trend_chart(trend: pd.DataFrame, *, target: float, title: str, lang: str) ->
         .mark_rule(color=STATUS_COLORS["behind"], strokeDash=[6, 4])
         .encode(y=alt.Y("target:Q"))
     )
-    return alt.LayerChart(layer=[line, labels, rule]).properties(height=260)
+    return charts.layered(data, line, labels, rule).properties(height=260)
 
 
 def t09_text(row) -> str:

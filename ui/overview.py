@@ -242,7 +242,7 @@ def ranking_chart(
     order = [label("score.grade", g, lang) for g in GRADE_COLORS]
     size = 18 if big else 12
     bars = (
-        alt.Chart(df, title=charts.title(title, font_size=size + 8))
+        alt.Chart(title=charts.title(title, font_size=size + 8))
         .mark_bar(cornerRadiusEnd=3)
         .encode(
             # An explicit order: a layered chart ignores sort="-x".
@@ -277,7 +277,7 @@ def ranking_chart(
     )
     if pick:
         bars = bars.add_params(alt.selection_point(name=PICK, fields=["township_id"]))
-    return (bars + text).properties(height=(44 if big else 28) * len(df))
+    return charts.layered(df, bars, text).properties(height=(44 if big else 28) * len(df))
 
 
 def dimension_heatmap(board: scoring.ScoreBoard, lang: str, *, title: str, big: bool = False):
@@ -300,7 +300,7 @@ def dimension_heatmap(board: scoring.ScoreBoard, lang: str, *, title: str, big: 
     size = 18 if big else 12
     units = [u.name(lang) for u in shown_units(board)]
     dims = [t(f"score.dimension.{d}", lang) for d in scoring.DIMENSIONS]
-    base = alt.Chart(df, title=charts.title(title, font_size=size + 8)).encode(
+    base = alt.Chart(title=charts.title(title, font_size=size + 8)).encode(
         y=alt.Y(
             "unit:N", sort=units, title=None, axis=alt.Axis(labelFontSize=size, labelLimit=260)
         ),
@@ -338,7 +338,7 @@ def dimension_heatmap(board: scoring.ScoreBoard, lang: str, *, title: str, big: 
             **alt.condition(alt.datum.share > 0.6, alt.value("#fff"), alt.value("#222"))
         ),
     )
-    return (cells + text).properties(height=(40 if big else 26) * len(units))
+    return charts.layered(df, cells, text).properties(height=(40 if big else 26) * len(units))
 
 
 def participation_bars(frame: pd.DataFrame, lang: str, *, title: str, big: bool = False):
@@ -347,7 +347,7 @@ def participation_bars(frame: pd.DataFrame, lang: str, *, title: str, big: bool 
     df["unit"] = df[name_column(lang)]
     df["rate_text"] = [percent(r, lang) for r in df["rate"]]
     bars = (
-        alt.Chart(df, title=charts.title(title, font_size=size + 8))
+        alt.Chart(title=charts.title(title, font_size=size + 8))
         .mark_bar(color=PRIMARY, cornerRadiusEnd=3)
         .encode(
             y=alt.Y(
@@ -371,7 +371,7 @@ def participation_bars(frame: pd.DataFrame, lang: str, *, title: str, big: bool 
     text = bars.mark_text(align="left", dx=4, fontSize=size).encode(
         text=alt.Text("rate_text:N"), color=alt.ColorValue("#333")
     )
-    return (bars + text).properties(height=(44 if big else 28) * len(df))
+    return charts.layered(df, bars, text).properties(height=(44 if big else 28) * len(df))
 
 
 def stage_bars(counts: pd.DataFrame, lang: str, *, title: str, big: bool = False):
@@ -382,7 +382,7 @@ def stage_bars(counts: pd.DataFrame, lang: str, *, title: str, big: bool = False
     order = [label("supervision.stage", s, lang) for s in stages]
     colors = [*PALETTE[: len(order) - 1], STATUS_COLORS["done"]]
     chart = (
-        alt.Chart(df, title=charts.title(title, font_size=size + 8))
+        alt.Chart(title=charts.title(title, font_size=size + 8))
         .mark_bar(cornerRadiusEnd=3)
         .encode(
             y=alt.Y(
@@ -407,7 +407,7 @@ def stage_bars(counts: pd.DataFrame, lang: str, *, title: str, big: bool = False
     text = chart.mark_text(align="left", dx=4, fontSize=size).encode(
         text=alt.Text("items:Q"), color=alt.ColorValue("#333")
     )
-    return (chart + text).properties(height=(56 if big else 34) * len(order))
+    return charts.layered(df, chart, text).properties(height=(56 if big else 34) * len(order))
 
 
 def dimension_bars(unit: scoring.UnitScore, board: scoring.ScoreBoard, lang: str) -> alt.LayerChart:
@@ -427,30 +427,29 @@ def dimension_bars(unit: scoring.UnitScore, board: scoring.ScoreBoard, lang: str
         )
     df = pd.DataFrame(rows)
     order = list(df["dimension"])
-    base = alt.Chart(df, title=charts.title(t("score.dim_chart_title", lang), font_size=16)).encode(
+    base = alt.Chart(title=charts.title(t("score.dim_chart_title", lang), font_size=16)).encode(
         y=alt.Y("dimension:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
     )
     x_scale = alt.Scale(domain=[0, 1])
-    chart = alt.LayerChart(
-        layer=[
-            base.mark_bar(color="#E3ECF5")
-            .encode(
-                x=alt.X(
-                    "max_share:Q",
-                    title=t("score.share_of_max", lang),
-                    scale=x_scale,
-                    axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
-                )
+    chart = charts.layered(
+        df,
+        base.mark_bar(color="#E3ECF5")
+        .encode(
+            x=alt.X(
+                "max_share:Q",
+                title=t("score.share_of_max", lang),
+                scale=x_scale,
+                axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
             )
-            .transform_calculate(max_share="1"),
-            base.mark_bar(color=PRIMARY, height=14).encode(x=alt.X("share:Q", scale=x_scale)),
-            base.mark_tick(color="#D55E00", thickness=3, size=22).encode(
-                x=alt.X("median:Q", scale=x_scale)
-            ),
-            base.mark_text(align="left", dx=6, fontSize=13).encode(
-                x=alt.XValue(0), text=alt.Text("points_text:N"), color=alt.ColorValue("#111")
-            ),
-        ]
+        )
+        .transform_calculate(max_share="1"),
+        base.mark_bar(color=PRIMARY, height=14).encode(x=alt.X("share:Q", scale=x_scale)),
+        base.mark_tick(color="#D55E00", thickness=3, size=22).encode(
+            x=alt.X("median:Q", scale=x_scale)
+        ),
+        base.mark_text(align="left", dx=6, fontSize=13).encode(
+            x=alt.XValue(0), text=alt.Text("points_text:N"), color=alt.ColorValue("#111")
+        ),
     )
     return chart.properties(height=44 * len(order))
 

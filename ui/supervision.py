@@ -15,6 +15,7 @@ from services import supervision_reads as reads
 from services.evidence import open_file
 from services.permissions import Actor
 from services.supervision import ALL_STAGES
+from ui import charts
 from ui.cache_keys import HASH_FUNCS
 from ui.format import day, number, percent
 from ui.i18n import label, local_name, t
@@ -255,7 +256,7 @@ def stage_days_chart(df: pd.DataFrame, lang: str) -> alt.LayerChart | None:
         alt.Tooltip("stays:Q", title=t("supervision.chart.stays")),
     ]
     bars = (
-        alt.Chart(data, title=title)
+        alt.Chart(title=title)
         .mark_bar(cornerRadiusEnd=3)
         .encode(
             y=y,
@@ -269,14 +270,14 @@ def stage_days_chart(df: pd.DataFrame, lang: str) -> alt.LayerChart | None:
         )
     )
     ticks = (
-        alt.Chart(data)
+        alt.Chart()
         .mark_tick(color="#333", thickness=2, size=22)
         .encode(y=y, x=alt.X("deadline_days:Q"), tooltip=tips)
     )
     text = bars.mark_text(align="left", dx=4, color="#333").encode(
         text=alt.Text("avg:Q"), color=alt.ColorValue("#333")
     )
-    return alt.LayerChart(layer=[bars, ticks, text]).properties(height=max(180, 40 * len(data)))
+    return charts.layered(data, bars, ticks, text).properties(height=max(180, 40 * len(data)))
 
 
 def by_county(
@@ -388,7 +389,7 @@ def _shares(parts: pd.Series, wholes: pd.Series) -> list[float | None]:
     return [p / w if w else None for p, w in zip(parts, wholes, strict=True)]
 
 
-def closure_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
+def closure_chart(df: pd.DataFrame, lang: str) -> alt.LayerChart | None:
     """Closure rate per unit against the year's target, units on the vertical axis."""
     data = df[df["items"] > 0].copy()
     if data.empty:
@@ -412,7 +413,7 @@ def closure_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
         range=[STATUS_COLORS["done"], STATUS_COLORS["behind"]],
     )
     bars = (
-        alt.Chart(data, title=title)
+        alt.Chart(title=title)
         .mark_bar(cornerRadiusEnd=3)
         .encode(
             y=alt.Y("township:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)),
@@ -438,7 +439,7 @@ def closure_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
         .mark_rule(color="#333", strokeDash=[4, 3])
         .encode(x=alt.X("target:Q"))
     )
-    return (bars + rule).properties(height=max(180, 26 * len(data)))
+    return charts.layered(data, bars, rule).properties(height=max(180, 26 * len(data)))
 
 
 def satisfaction_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
