@@ -35,7 +35,6 @@ from services.funds import budget_record, deputy_counts
 from services.money import to_yuan
 from services.org import TownshipInfo, list_townships
 from services.permissions import Actor
-from services.reads import Reads, shared
 from services.rules import RuleSet, get_rules
 from services.unit_figures import Kept
 
@@ -279,23 +278,16 @@ class UnitSums(Kept):
     months: tuple[int, ...]  # January to December
 
 
-def _kept_sums(
-    session: Session, year: int, ids: list[int], reads: Reads | None = None
-) -> dict[int, UnitSums]:
+def _kept_sums(session: Session, year: int, ids: list[int]) -> dict[int, UnitSums]:
     """Each unit's sums, computed again only for a unit whose records changed: the province's
-    grouping of every expense of the year is not done on every read. Read once per bundle:
-    the fund screen's budget table and its monthly chart share it."""
-    return shared(
-        reads,
-        ("fund_sums", year, tuple(ids)),
-        lambda: unit_figures.per_unit(
-            session,
-            "fund_sums",
-            year=year,
-            as_of=date(year, 12, 31),
-            ids=ids,
-            compute=lambda stale: _unit_sums(session, year, stale),
-        ),
+    grouping of every expense of the year is not done on every read."""
+    return unit_figures.per_unit(
+        session,
+        "fund_sums",
+        year=year,
+        as_of=date(year, 12, 31),
+        ids=ids,
+        compute=lambda stale: _unit_sums(session, year, stale),
     )
 
 
@@ -339,12 +331,7 @@ def _unit_sums(session: Session, year: int, ids: list[int]) -> dict[int, UnitSum
 
 
 def budget_vs_actual(
-    session: Session,
-    actor: Actor,
-    *,
-    year: int,
-    township_id: int | None = None,
-    reads: Reads | None = None,
+    session: Session, actor: Actor, *, year: int, township_id: int | None = None
 ) -> pd.DataFrame:
     """Per unit and category: budget, its district and township shares, and spending charged to
     the year (Decimal yuan). Every category of the rule set appears for every unit, plus any
@@ -352,7 +339,7 @@ def budget_vs_actual(
     units = _scope(session, actor, township_id)
     if not units:
         return pd.DataFrame(columns=BUDGET_COLUMNS)
-    sums = _kept_sums(session, year, [u.id for u in units], reads)
+    sums = _kept_sums(session, year, [u.id for u in units])
     codes = category_codes(get_rules(session, year))
     extra = sorted({line[0] for s in sums.values() for line in s.lines} - set(codes))
     zero = (0, 0, 0, 0)
@@ -370,18 +357,13 @@ def budget_vs_actual(
 
 
 def monthly_execution(
-    session: Session,
-    actor: Actor,
-    *,
-    year: int,
-    township_id: int | None = None,
-    reads: Reads | None = None,
+    session: Session, actor: Actor, *, year: int, township_id: int | None = None
 ) -> pd.DataFrame:
     """Per month of the year: spending charged to the year that occurred in that month, the
     running total and the year's whole budget (Decimal yuan). Expenses dated outside the year
     (F06) count in no month."""
     ids = [u.id for u in _scope(session, actor, township_id)]
-    sums = _kept_sums(session, year, ids, reads).values()
+    sums = _kept_sums(session, year, ids).values()
     by_month = [sum(s.months[m] for s in sums) for m in range(12)]
     total_budget = to_yuan(sum(line[1] for s in sums for line in s.lines))
     rows, running = [], 0

@@ -58,9 +58,7 @@ def violations(version: int, actor: Actor, year: int) -> tuple[Violation, ...]:
 @st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
 def budget_table(version: int, actor: Actor, year: int, township_id: int | None = None):
     with session_scope() as session:
-        return fund_reports.budget_vs_actual(
-            session, actor, year=year, township_id=township_id, reads=reads.bundle(version)
-        )
+        return fund_reports.budget_vs_actual(session, actor, year=year, township_id=township_id)
 
 
 # Shared, not copied, by every viewer of the same data version (read, never changed): a
@@ -68,9 +66,7 @@ def budget_table(version: int, actor: Actor, year: int, township_id: int | None 
 @st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
 def monthly(version: int, actor: Actor, year: int, township_id: int | None = None):
     with session_scope() as session:
-        return fund_reports.monthly_execution(
-            session, actor, year=year, township_id=township_id, reads=reads.bundle(version)
-        )
+        return fund_reports.monthly_execution(session, actor, year=year, township_id=township_id)
 
 
 @st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)

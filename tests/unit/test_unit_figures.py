@@ -315,27 +315,3 @@ def test_the_kept_fund_sums_follow_a_clerks_save_and_equal_a_fresh_sum(session, 
     session.commit()
     assert fund_reports.budget_vs_actual(session, LEADER, year=Y).equals(after)
     assert fund_reports.monthly_execution(session, LEADER, year=Y).equals(after_month)
-
-
-def test_the_fund_screens_table_and_monthly_chart_share_one_read_of_the_sums(
-    session, units, monkeypatch
-):
-    from services.reads import Reads
-
-    read_for: list[str] = []
-    original = unit_figures.per_unit
-
-    def spy(session, kind, **kwargs):
-        read_for.append(kind)
-        return original(session, kind, **kwargs)
-
-    monkeypatch.setattr(unit_figures, "per_unit", spy)
-    spend(session, units["clerk"], units["town"], "50.00")
-    bundle = Reads()
-    table = fund_reports.budget_vs_actual(session, LEADER, year=Y, reads=bundle)
-    month = fund_reports.monthly_execution(session, LEADER, year=Y, reads=bundle)
-    assert read_for == ["fund_sums"]
-    # The same answers as two reads of their own.
-    assert table.equals(fund_reports.budget_vs_actual(session, LEADER, year=Y))
-    assert month.equals(fund_reports.monthly_execution(session, LEADER, year=Y))
-    assert read_for == ["fund_sums"] * 3
