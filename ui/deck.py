@@ -23,6 +23,7 @@ from models.db import session_scope
 from services import commendations as commendations_service
 from services import linkage, overview, scoring, supervision, supervision_metrics
 from services.permissions import Actor
+from ui import charts
 from ui.format import month_day, number, percent, ranking_title
 from ui.i18n import label, t
 from ui.theme import FONT, PALETTE, PRIMARY, STATUS_COLORS
@@ -199,7 +200,7 @@ def headline_slides(f: Figures, lang: str) -> list[Slide]:
         1,
         lang,
     )
-    base = alt.Chart(df, title=title)
+    base = alt.Chart(title=title)
     tiles_layer = base.mark_rect(fill="#F2F6FA", stroke="#C9D6E3", strokeWidth=2).encode(
         x=alt.X("x0:Q", scale=x, axis=None),
         x2=alt.X2("x1:Q"),
@@ -216,7 +217,7 @@ def headline_slides(f: Figures, lang: str) -> list[Slide]:
         y=alt.Y("value_y:Q", scale=y, axis=None),
         text=alt.Text("value:N"),
     )
-    return [Slide("headline", 1, 1, _framed(alt.layer(tiles_layer, labels, values)))]
+    return [Slide("headline", 1, 1, _framed(charts.layered(df, tiles_layer, labels, values)))]
 
 
 def ranking_slides(f: Figures, lang: str) -> list[Slide]:
@@ -235,7 +236,7 @@ def ranking_slides(f: Figures, lang: str) -> list[Slide]:
     for i, page in enumerate(pages, start=1):
         part = pd.DataFrame(page)
         units = list(part["unit"])
-        base = alt.Chart(part, title=_title(head, finding, i, len(pages), lang)).encode(
+        base = alt.Chart(title=_title(head, finding, i, len(pages), lang)).encode(
             y=alt.Y("unit:N", sort=units, title=None, axis=alt.Axis(labelLimit=420, ticks=False)),
         )
         bars = base.mark_bar(cornerRadiusEnd=4).encode(
@@ -255,7 +256,7 @@ def ranking_slides(f: Figures, lang: str) -> list[Slide]:
         text = base.mark_text(align="left", dx=8, fontSize=LABEL_FONT, color="#222").encode(
             x=alt.X("total:Q"), text=alt.Text("score_text:N")
         )
-        out.append(Slide("ranking", i, len(pages), _framed(bars + text)))
+        out.append(Slide("ranking", i, len(pages), _framed(charts.layered(part, bars, text))))
     return out
 
 
@@ -289,7 +290,7 @@ def heatmap_slides(f: Figures, lang: str) -> list[Slide]:
                 )
         df = pd.DataFrame(rows)
         names = [u.name(lang) for u in units]
-        base = alt.Chart(df, title=_title(head, finding, i, len(pages), lang)).encode(
+        base = alt.Chart(title=_title(head, finding, i, len(pages), lang)).encode(
             y=alt.Y("unit:N", sort=names, title=None, axis=alt.Axis(labelLimit=420, ticks=False)),
             x=alt.X(
                 "dimension:N",
@@ -313,7 +314,7 @@ def heatmap_slides(f: Figures, lang: str) -> list[Slide]:
                 **alt.condition(alt.datum.share > 0.6, alt.value("#fff"), alt.value("#111"))
             ),
         )
-        out.append(Slide("heatmap", i, len(pages), _framed(cells + text)))
+        out.append(Slide("heatmap", i, len(pages), _framed(charts.layered(df, cells, text))))
     return out
 
 
@@ -348,7 +349,7 @@ def contact_slides(f: Figures, lang: str) -> list[Slide]:
         part = pd.DataFrame(page)
         part["x_text"] = [r if r == r and r is not None else 0 for r in part["rate"]]
         units = list(part["unit"])
-        base = alt.Chart(part, title=_title(head, finding, i, len(pages), lang)).encode(
+        base = alt.Chart(title=_title(head, finding, i, len(pages), lang)).encode(
             y=alt.Y("unit:N", sort=units, title=None, axis=alt.Axis(labelLimit=420, ticks=False))
         )
         scale = alt.Scale(domain=[0, 1])
@@ -363,7 +364,7 @@ def contact_slides(f: Figures, lang: str) -> list[Slide]:
         text = base.mark_text(align="left", dx=8, fontSize=LABEL_FONT, color="#222").encode(
             x=alt.X("x_text:Q", scale=scale), text=alt.Text("text:N")
         )
-        out.append(Slide("contact", i, len(pages), _framed(bars + text)))
+        out.append(Slide("contact", i, len(pages), _framed(charts.layered(part, bars, text))))
     return out
 
 
@@ -384,7 +385,7 @@ def supervision_slides(f: Figures, lang: str) -> list[Slide]:
         open=f.headline.open_items,
         overdue=f.headline.overdue_items,
     ).partition("：" if lang == "zh" else ": ")
-    base = alt.Chart(df, title=_title(head, finding, 1, 1, lang)).encode(
+    base = alt.Chart(title=_title(head, finding, 1, 1, lang)).encode(
         y=alt.Y("stage_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=420, ticks=False))
     )
     bars = base.mark_bar(cornerRadiusEnd=4).encode(
@@ -396,7 +397,7 @@ def supervision_slides(f: Figures, lang: str) -> list[Slide]:
     text = base.mark_text(align="left", dx=8, fontSize=LABEL_FONT, color="#222").encode(
         x=alt.X("items:Q"), text=alt.Text("items:Q")
     )
-    return [Slide("supervision", 1, 1, _framed(bars + text))]
+    return [Slide("supervision", 1, 1, _framed(charts.layered(df, bars, text)))]
 
 
 def _table(rows: list[list[str]], header: list[str], widths: list[float], title: alt.Title):
@@ -518,7 +519,7 @@ def story_slides(f: Figures, lang: str, hide_names: bool) -> list[Slide]:
         df = pd.DataFrame(cells)
         df["x"] = df["col"] / per_row
         title = _title(t("present.stories.title", lang, year=f.year), "", i, len(pages), lang)
-        base = alt.Chart(df, title=title).encode(
+        base = alt.Chart(title=title).encode(
             x=alt.X("x:Q", scale=alt.Scale(domain=[0, 1]), axis=None),
             y=alt.Y(
                 "line:Q",
@@ -527,7 +528,8 @@ def story_slides(f: Figures, lang: str, hide_names: bool) -> list[Slide]:
             ),
             text=alt.Text("text:N"),
         )
-        chart = alt.layer(
+        chart = charts.layered(
+            df,
             base.transform_filter(alt.datum.b).mark_text(
                 align="left", baseline="top", fontSize=LABEL_FONT, limit=580, fontWeight="bold"
             ),
