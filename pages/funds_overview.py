@@ -267,17 +267,20 @@ st.caption(
         levels=rules.rewards.distinctive_min_levels,
     )
 )
-if report.rows and all(r.grade is None for r in report.rows):
-    st.info(t("funds.overview.no_grades"))
-st.dataframe(
-    charts.built(
-        ("funds.rewards_table", version, actor, year, as_of, lang),
-        lambda: ufunds.rewards_frame(report, rules),
-    ),
-    hide_index=True,
-    width="stretch",
-    key="funds_rewards",
-)
+if not report.rows:
+    st.info(t("funds.overview.no_reward_units"))
+else:
+    if all(r.grade is None for r in report.rows):
+        st.info(t("funds.overview.no_grades"))
+    st.dataframe(
+        charts.built(
+            ("funds.rewards_table", version, actor, year, as_of, lang),
+            lambda: ufunds.rewards_frame(report, rules),
+        ),
+        hide_index=True,
+        width="stretch",
+        key="funds_rewards",
+    )
 st.metric(
     t("funds.metric.rewards_total" if actor.is_district else "funds.metric.rewards_own"),
     yuan(rewards_total),
