@@ -335,7 +335,6 @@ def test_the_rule_editor_saves_a_new_version(private_db):
     assert saved.funds.categories[0].code == "meetings"
 
 
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_with_no_unit_yet_the_rewards_say_so_instead_of_an_empty_table(private_db, lang):
     # A new district's database: rule sets and an account, no unit entered yet.
@@ -343,6 +342,7 @@ def test_with_no_unit_yet_the_rewards_say_so_instead_of_an_empty_table(private_d
     no_exceptions(at)
     assert t("funds.overview.no_reward_units", lang) in [i.value for i in at.info]
     assert [d for d in at.dataframe if d.key == "funds_rewards"] == []
+
 
 def test_the_rule_editor_is_for_the_district_admin_only(app_env):
     at = page_as("funds_rules.py", "leader").run()
