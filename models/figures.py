@@ -65,6 +65,7 @@ EVERY_UNIT_ENTITIES = frozenset({"ruleset", "township", "county", "deputy", "dep
 PENDING = "figures.scopes"  # stamps to raise at commit, in ``session.info``
 CHANGED = "figures.changed"  # data changed in this transaction
 AUDITED = "figures.audited"  # an audit row was added in this transaction
+RAISED = "figures.raised"  # stamps raised by the session's commits so far
 
 
 def scopes_of(row: AuditLog) -> set[int]:
@@ -116,6 +117,7 @@ def _raise_stamps(session: Session) -> None:
         scopes.add(EVERY_UNIT)
     session.info.pop(AUDITED, None)
     raise_stamps(session, scopes)
+    session.info.setdefault(RAISED, set()).update(scopes)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -140,6 +142,13 @@ def _raise(session: Session, scope: int):
         .values(scope=scope, stamp=1)
         .on_conflict_do_update(index_elements=[table.c.scope], set_={"stamp": table.c.stamp + 1})
     )
+
+
+def raised_units(session: Session) -> set[int]:
+    """The units whose stamps the session's commits raised: the units a save changed. Empty
+    when a commit raised every unit's (a rule change, a deputy roster)."""
+    raised = set(session.info.get(RAISED, ()))
+    return set() if EVERY_UNIT in raised else raised
 
 
 def has_changed(session: Session) -> bool:

@@ -19,7 +19,7 @@ from ui import guarantees as ui
 from ui import linkage as linkage_ui
 from ui.auth import page_actor
 from ui.format import day, number
-from ui.forms import date_field, saved, working_unit
+from ui.forms import date_field, saved, working_unit, writing
 from ui.i18n import current_lang, label, t
 from ui.layout import page_header, selected_year
 
@@ -223,7 +223,7 @@ with tabs[1]:
                 done = t("guarantees.io.done", **result.counts)
                 saved(done, slot="g_io_" if result.changed else "g_io_same")
 
-            with session_scope() as session:
+            with writing() as session:
                 run_import(session)
             if rejected:
                 st.error(t("guarantees.io.rejected", n=len(rejected)))

@@ -6,7 +6,6 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from models.db import session_scope
 from models.enums import DeputyLevel
 from services import imports, roster, roster_io, roster_sheets, settings
 from services.errors import ServiceError
@@ -14,7 +13,7 @@ from services.imports import ImportRejected
 from ui import data as cached
 from ui import linkage as ui
 from ui.auth import page_actor
-from ui.forms import date_field, saved, saved_slot, saving, show_saved
+from ui.forms import date_field, saved, saved_slot, saving, show_saved, writing
 from ui.i18n import current_lang, error_text, t
 from ui.layout import page_header, selected_year
 
@@ -461,7 +460,7 @@ with tab_import:
     )
 
     def _import(*, dry_run: bool, progress=None):
-        with session_scope() as session:
+        with writing() as session:
             return importer(
                 session,
                 actor,

@@ -202,7 +202,7 @@ class UnitInputs(Kept):
     activity_levels: tuple[int, ...]  # levels of each integrated activity
 
 
-def _kept_inputs(session: Session, year: int, as_of: date, ids: list[int]) -> dict[int, UnitInputs]:
+def kept_inputs(session: Session, year: int, as_of: date, ids: list[int]) -> dict[int, UnitInputs]:
     """Each unit's appraisal inputs, kept between reads (``services.unit_figures``)."""
     return unit_figures.per_unit(
         session,
@@ -307,7 +307,7 @@ def _unit_scores(
     """Each unit's points, facts, total and grade (unranked), and the inputs they rest on."""
     w = rules.appraisal.weights
     ids = [u.township_id for u in units]
-    inputs = _kept_inputs(session, year, as_of, ids)
+    inputs = kept_inputs(session, year, as_of, ids)
     adjustments = _adjustments(rules)
     t10_target = rules.task("T10").target
 
@@ -489,7 +489,7 @@ def reward_eligibility(
     """Reward eligibility of the units in ``grades`` (unit id → appraisal grade), judged under
     ``rules`` (the year's by default) from the units' kept appraisal inputs."""
     rules = rules or get_rules(session, year)
-    inputs = _kept_inputs(session, year, clamp_as_of(year, as_of), list(grades))
+    inputs = kept_inputs(session, year, clamp_as_of(year, as_of), list(grades))
     return _judge_rewards(
         grades,
         {tid: got.platform_share for tid, got in inputs.items() if got.platform_share},

@@ -19,7 +19,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
 from models.db import session_scope
-from services import corrections
+from models.figures import raised_units
+from services import corrections, refresh
 from services.errors import ServiceError
 from services.permissions import Actor
 from ui.i18n import error_text, t
@@ -147,12 +148,27 @@ def saving(message: str = "", *, slot: str = "") -> Iterator[Session]:
         st.rerun()
     with _held():
         try:
-            with session_scope() as session:
+            with writing() as session:
                 yield session
         except ServiceError as exc:
             st.error(error_text(exc))
             return
         saved(message, slot=slot)
+
+
+@contextmanager
+def writing() -> Iterator[Session]:
+    """A session for a save. Once it ends (also by ``saved``'s rerun), the figures of the units
+    its commits changed are computed and kept, so that the next viewer of a dashboard reads
+    them kept instead of waiting for them (``services.refresh.refresh_saved``)."""
+    with session_scope() as session:
+        try:
+            yield session
+        finally:
+            units = raised_units(session)
+            if units:
+                with session_scope() as fresh:
+                    refresh.refresh_saved(fresh, units)
 
 
 @contextmanager

@@ -16,9 +16,10 @@ import pytest
 from sqlmodel import func, select
 from streamlit.testing.v1 import AppTest
 
-from models import Expense, RuleSet
+from models import Expense, RuleSet, UnitFigure
 from models.db import session_scope
-from services import clock, fund_reports, funds, rules, users
+from models.figures import EVERY_UNIT
+from services import clock, fund_reports, funds, rules, unit_figures, users
 from services.errors import ValidationError
 from services.fund_rules import LOST_WORK, violation_counts
 from services.permissions import Actor
@@ -30,6 +31,7 @@ from tests.pages.apptest import (
     signed_in,
     visible_text,
 )
+from tests.unit.test_unit_figures import KINDS
 from ui.i18n import error_text, t
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
@@ -153,6 +155,25 @@ def test_over_the_threshold_needs_the_presidium_approval(app_env):
     with session_scope() as session:
         row = session.exec(select(Expense).where(Expense.receipt_no == receipt)).one()
     assert row.amount_fen == 500001 and row.presidium_approved and row.exception_reason == ""
+    # The save kept its unit's figures: the next viewer of a dashboard reads them, current.
+    assert _current_kinds(clerk.township_id) == KINDS
+
+
+def _current_kinds(township_id: int) -> set[str]:
+    """The kinds of this year's kept figures of the unit that are current."""
+    with session_scope() as session:
+        now = unit_figures.stamps(session)
+        return set(
+            session.exec(
+                select(UnitFigure.kind).where(
+                    UnitFigure.township_id == township_id,
+                    UnitFigure.year == DEMO_YEAR,
+                    UnitFigure.unit_stamp == now.get(township_id, 0),
+                    UnitFigure.every_stamp == now.get(EVERY_UNIT, 0),
+                    UnitFigure.code == unit_figures.CODE,
+                )
+            ).all()
+        )
 
 
 def test_a_banned_purpose_cannot_be_excused_by_a_reason(app_env):

@@ -50,7 +50,7 @@ def screen(monkeypatch) -> Screen:
 
     @contextmanager
     def no_database():
-        yield None
+        yield SimpleNamespace(info={})  # a session whose commits raised no unit's stamp
 
     monkeypatch.setattr(forms, "session_scope", no_database)
     monkeypatch.setattr(forms, "error_text", lambda exc: exc.key)

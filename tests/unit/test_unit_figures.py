@@ -6,16 +6,29 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlmodel import delete, select
+from sqlmodel import Session, delete, select
 
 from models import AuditLog, Deputy, Expense, UnitFigure
 from models.enums import AuditAction, DeputyLevel, MeetingKind
-from models.figures import EVERY_UNIT
-from services import audit, checklist, fund_reports, meetings, rules, unit_figures
+from models.figures import EVERY_UNIT, raised_units
+from services import audit, checklist, clock, fund_reports, meetings, rules, unit_figures
 from services.fund_reports import fund_violations
-from services.refresh import refresh_figures
+from services.refresh import refresh_figures, refresh_saved
 from tests.factories import ADMIN, LEADER, YEAR, add_meeting, add_unit, clerk_of, setup_rules
 from tests.unit.test_funds import Y, spend, world  # noqa: F401  (a fixture, read by ``units``)
+
+# The kinds of kept figures the dashboards read.
+KINDS = {
+    "checklist",
+    "funds",
+    "fund_sums",
+    "scoring",
+    "participation",
+    "coverage",
+    "reporting",
+    "late",
+    "stays",
+}
 
 
 @pytest.fixture
@@ -201,23 +214,50 @@ def _units(session, *ids):
 
 def test_the_nightly_refresh_leaves_nothing_to_compute_for_the_day(session, units, computed):
     taken = refresh_figures(session, year=Y, as_of=date(Y, 12, 31))
-    assert set(taken) == {
-        "checklist",
-        "funds",
-        "fund_sums",
-        "scoring",
-        "participation",
-        "coverage",
-        "reporting",
-        "late",
-        "stays",
-    }
+    assert set(taken) == KINDS
     assert computed == [sorted([units["town"], units["sub"]])]
     fund_violations(session, LEADER, year=Y)
     checklist.checklist_status(session, Y, date(Y, 12, 31))
     assert computed == [sorted([units["town"], units["sub"]])]
     kinds = {r.kind for r in session.exec(select(UnitFigure)).all()}
     assert kinds == set(taken)
+
+
+def test_a_saves_refresh_keeps_its_units_figures_so_the_next_viewer_computes_nothing(
+    session, units, computed, monkeypatch
+):
+    monkeypatch.setenv(clock.ENV, f"{Y}-12-31")  # the save's year is the year under test
+    refresh_figures(session, year=Y, as_of=date(Y, 12, 31))
+    computed.clear()
+    with Session(session.get_bind()) as saved_in:  # a save's own session, as on a screen
+        spend(saved_in, units["clerk"], units["town"], "80.00")
+    assert raised_units(saved_in) == {units["town"]}
+
+    with Session(session.get_bind()) as fresh:
+        refresh_saved(fresh, raised_units(saved_in))
+    # The town's figures were computed at the save, the sub-district's were left as kept.
+    assert computed == [[units["town"]]]
+    now = unit_figures.stamps(session)
+    town = session.exec(
+        select(UnitFigure).where(
+            UnitFigure.township_id == units["town"], UnitFigure.unit_stamp == now[units["town"]]
+        )
+    ).all()
+    assert {r.kind for r in town} == KINDS
+    found = fund_violations(session, LEADER, year=Y)
+    checklist.checklist_status(session, Y, date(Y, 12, 31))
+    assert computed == [[units["town"]]]
+    # What the viewer reads kept is what a fresh judgement of the records finds.
+    afresh = fund_violations(session, LEADER, year=Y, rules=rules.get_rules(session, Y))
+    assert found == afresh
+
+
+def test_a_change_to_every_unit_leaves_the_refresh_to_the_first_viewer(session, units):
+    with Session(session.get_bind()) as saved_in:
+        spend(saved_in, units["clerk"], units["town"], "80.00")
+        data = rules.to_content(rules.get_rules(saved_in, Y))
+        rules.save_rules(saved_in, ADMIN, data, note="t")
+    assert raised_units(saved_in) == set()
 
 
 def test_the_refresh_command_keeps_every_kind_for_every_unit(tmp_path, monkeypatch, capsys):
