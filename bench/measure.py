@@ -5,10 +5,12 @@ it in a process of its own for each scale and backend, so the peak memory it rep
 that scale alone and no cache is shared between two measurements.
 
 - services: each main computation on a fresh session as the district leader after one unit's
-  write (median, SQL statements of one call), and once after a change to every unit;
-- pages: each page rendered by AppTest as the district leader, cold (one unit's write, then
-  ``st.cache_data.clear()`` and the project's functools caches cleared: the first viewer after a
-  clerk's save), warm (the next viewer, a new session) and its floor (``bench/floor.py``),
+  write (median, SQL statements of one call), and once after a change to every unit; and what a
+  save adds to the clerk's wait (its unit's figures computed and kept);
+- pages: each page rendered by AppTest as the district leader, cold (one unit's save, its
+  figures kept as the screens keep them, then ``st.cache_data.clear()`` and the project's
+  functools caches cleared: the first viewer after a clerk's save), warm (the next viewer, a
+  new session) and its floor (``bench/floor.py``),
   medians over the runs (``WARM_SAMPLES`` warm renders and floors in each run), SQL statements
   of a cold and a warm render;
 - memory: the peak resident set size of this process (``resource.getrusage(...).ru_maxrss``).
@@ -131,20 +133,42 @@ def service_calls(session_factory, year: int, as_of) -> dict[str, Callable[[], A
     }
 
 
-def stale(url: str, *, every_unit: bool = False) -> None:
-    """What a write leaves for the next read: the kept figures of one unit (a clerk's save), or
-    of every unit (a rule change, a new day, a new release), no longer current. The stamps are
-    raised as a commit raises them; the records stay as they are, so each run reads the same."""
+def _first_unit(url: str) -> int:
     from sqlmodel import select
 
     from models import Township
     from models.db import session_scope
-    from models.figures import EVERY_UNIT, raise_stamps
 
     with session_scope(url) as session:
         first = session.exec(select(Township.id).order_by(Township.id)).first()
-        raise_stamps(session, [EVERY_UNIT] if every_unit else [first])
+    assert first is not None, "a benchmark database holds units"
+    return first
+
+
+def stale(url: str, *, every_unit: bool = False, saved: bool = False) -> None:
+    """What a write leaves for the next read: the kept figures of one unit (a clerk's save), or
+    of every unit (a rule change, a new day, a new release), no longer current. The stamps are
+    raised as a commit raises them; the records stay as they are, so each run reads the same.
+    ``saved``: then what the screens do after a save's commit (``keep_saved``)."""
+    from models.db import session_scope
+    from models.figures import EVERY_UNIT, raise_stamps
+
+    unit = _first_unit(url)
+    with session_scope(url) as session:
+        raise_stamps(session, [EVERY_UNIT] if every_unit else [unit])
         session.commit()
+    if saved:
+        keep_saved(url, unit)
+
+
+def keep_saved(url: str, unit: int) -> None:
+    """The figures of the saved unit computed and kept, as ``ui.forms.writing`` does after a
+    save: the clerk's wait, so that the next viewer reads them kept."""
+    from models.db import session_scope
+    from services.refresh import refresh_saved
+
+    with session_scope(url) as session:
+        refresh_saved(session, [unit])
 
 
 def measure_services(counter: StatementCounter, url: str, runs: int, year: int, as_of) -> dict:
@@ -153,7 +177,8 @@ def measure_services(counter: StatementCounter, url: str, runs: int, year: int, 
     from models.db import session_scope
 
     out = {}
-    for name, call in service_calls(lambda: session_scope(url), year, as_of).items():
+    calls = service_calls(lambda: session_scope(url), year, as_of)
+    for name, call in calls.items():
         stale(url, every_unit=True)
         rebuild, _, _ = counter.measure(call)
         seconds, statements = [], 0
@@ -167,6 +192,17 @@ def measure_services(counter: StatementCounter, url: str, runs: int, year: int, 
             "every_unit_ms": round(rebuild * 1000, 1),
             "statements": statements,
         }
+    # What a clerk's save adds to the clerk's wait: its unit's figures computed and kept.
+    unit, seconds = _first_unit(url), []
+    for _ in range(runs):
+        stale(url)
+        took, statements, _result = counter.measure(lambda: keep_saved(url, unit))
+        seconds.append(took)
+    out["save_keeps_unit_figures"] = {
+        "median_ms": round(statistics.median(seconds) * 1000, 1),
+        "runs_ms": [round(s * 1000, 1) for s in seconds],
+        "statements": statements,
+    }
     return out
 
 
@@ -294,7 +330,7 @@ def render(
     """Seconds and SQL statements of one viewer opening ``page`` (after the landing page)."""
     at = viewer(timeout)
     if cold:
-        stale(os.environ["DATABASE_URL"])
+        stale(os.environ["DATABASE_URL"], saved=True)
         clear_caches()
     at.switch_page(page)
     gc.collect()
@@ -415,10 +451,14 @@ def measure_pages(counter: StatementCounter, runs: int, timeout: float, log) -> 
 
 def measure(url: str, *, runs: int, timeout: float, log=print) -> dict:
     os.environ["DATABASE_URL"] = url
+    from bench.scale import AS_OF, YEAR
+    from services import clock
+
+    # The day the data were generated for, so the figures are the same in any year.
+    os.environ.setdefault(clock.ENV, AS_OF.isoformat())
     os.environ.setdefault("COOKIE_KEY", "bench-cookie-key-not-secret-0123456789abcdef")
     import streamlit.testing.v1  # noqa: F401  (its import is not the page's memory)
 
-    from bench.scale import AS_OF, YEAR
     from ui.layout import as_of_for
 
     baseline = rss_mb()
