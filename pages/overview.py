@@ -128,9 +128,7 @@ def live() -> None:
             ("overview.ranking", version, year, as_of, lang),
             lambda: ui.ranking_chart(board, lang, title=title, pick=True),
         )
-        event = st.altair_chart(
-            chart, key="overview_ranking", theme=None, width="stretch", on_select="rerun"
-        )
+        event = charts.show(chart, key="overview_ranking", on_select="rerun")
         st.caption(t("overview.ranking_hint"))
         if len(board.units) > ui.ALL_ROWS_UP_TO:
             st.caption(t("overview.top_bottom", n=ui.TOP_N, total=len(board.units)))

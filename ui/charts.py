@@ -1,12 +1,15 @@
 """Chart helpers shared by the screens (feature charts live in ui/<feature>.py)."""
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.elements import vega_charts
 
 from ui.cache_keys import HASH_FUNCS
 from ui.theme import PRIMARY
@@ -67,9 +70,53 @@ def layered(data: pd.DataFrame, *layers: alt.Chart) -> alt.LayerChart:
     return alt.LayerChart(data=data, layer=list(layers))
 
 
-def show(chart: alt.Chart | alt.LayerChart, *, key: str) -> None:
+# Whether a chart is checked against the Vega-Lite schema when it is converted. Streamlit's
+# ``st.altair_chart`` converts and checks every chart on every run, and the check is most of what
+# drawing a chart screen costs; the screens' charts are built by code, and the page tests check
+# every one they draw (``tests/pages/conftest.py``), so a viewer does not wait for it.
+VALIDATE = False
+_SPECS_KEPT = 256  # as many as ``built`` keeps
+_specs: OrderedDict[int, tuple[alt.TopLevelMixin, dict]] = OrderedDict()
+_specs_lock = threading.Lock()
+
+
+def vega_spec(chart: alt.TopLevelMixin) -> dict:
+    """``chart`` as Streamlit sends it to the browser (Vega-Lite, its tables in Arrow), converted
+    once per chart object: a chart from ``built`` is drawn by every viewer of its data version
+    without being converted again. The spec is read, never changed (Streamlit copies it)."""
+    with _specs_lock:
+        kept = _specs.get(id(chart))
+        if kept is not None and kept[0] is chart:
+            _specs.move_to_end(id(chart))
+            return kept[1]
+    spec = _convert(chart)
+    with _specs_lock:
+        _specs[id(chart)] = (chart, spec)
+        while len(_specs) > _SPECS_KEPT:
+            _specs.popitem(last=False)
+    return spec
+
+
+def _convert(chart: alt.TopLevelMixin) -> dict:
+    """What ``st.altair_chart`` does to a chart before drawing it, without the schema check
+    unless ``VALIDATE``: the tables go into the spec's datasets as Arrow, under Streamlit's
+    lock on Altair's global settings."""
+    datasets: dict[str, Any] = {}
+    alt.data_transformers.register("to_arrow_dataset", vega_charts._to_arrow_dataset)
+    with (
+        vega_charts._altair_globals_lock,
+        alt.data_transformers.enable("to_arrow_dataset", datasets=datasets),
+    ):
+        spec = chart.to_dict(validate=VALIDATE)
+    spec["datasets"] = {**spec.get("datasets", {}), **datasets}
+    return spec
+
+
+def show(chart: alt.TopLevelMixin, *, key: str, **select: Any) -> Any:
+    """Draw ``chart`` across the width; ``select`` (``on_select``, ``selection_mode``) makes it
+    clickable, and the selection is returned."""
     # theme=None keeps our registered theme instead of Streamlit's.
-    st.altair_chart(chart, key=key, theme=None, width="stretch")
+    return st.vega_lite_chart(spec=vega_spec(chart), key=key, theme=None, width="stretch", **select)
 
 
 def wan_axis(field: str, *, title: str | None = None, y: bool = False, **encode) -> Any:

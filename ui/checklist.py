@@ -482,14 +482,7 @@ def matrix_view(result: ChecklistResult, order: str, lang: str) -> tuple[list[Un
 
 def show_matrix(chart: alt.Chart, *, key: str):
     """The matrix chart with a click selection (a cell's records show below it)."""
-    return st.altair_chart(
-        chart,
-        key=key,
-        theme=None,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="cell",
-    )
+    return charts.show(chart, key=key, on_select="rerun", selection_mode="cell")
 
 
 def matrix_xlsx(units: list[UnitChecklist], lang: str, *, year: int, as_of: date) -> bytes:

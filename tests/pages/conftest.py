@@ -27,6 +27,15 @@ def demo_url(tmp_path_factory) -> str:
     return url
 
 
+@pytest.fixture(autouse=True)
+def checked_charts(monkeypatch):
+    """Every chart a screen draws is checked against the Vega-Lite schema, which the screens
+    leave out for speed (``ui.charts.VALIDATE``): a malformed chart fails its page test."""
+    from ui import charts
+
+    monkeypatch.setattr(charts, "VALIDATE", True)
+
+
 @pytest.fixture
 def app_env(demo_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", demo_url)
