@@ -149,23 +149,10 @@ st.subheader(t("linkage.participation.section"))
 if part.empty or not part["held"].any():
     st.info(t("linkage.participation.empty", year=year))
 else:
-    by_unit = part.groupby("township_id", sort=False).agg(
-        rate=("rate", "mean"), name_zh=("name_zh", "first"), name_en=("name_en", "first")
+    title = charts.built(
+        ("linkage.heatmap_title", version, actor, year, as_of, lang, county),
+        lambda: ui.heatmap_title(part, year=year, lang=lang),
     )
-    best, worst = by_unit["rate"].idxmax(), by_unit["rate"].idxmin()
-    if len(by_unit) > 1:
-        title = t(
-            "linkage.heatmap.title",
-            year=year,
-            best=ui.unit_name(by_unit.loc[best], lang),
-            best_rate=percent(by_unit.loc[best, "rate"], lang),
-            worst=ui.unit_name(by_unit.loc[worst], lang),
-            worst_rate=percent(by_unit.loc[worst, "rate"], lang),
-        )
-    else:
-        title = t(
-            "linkage.heatmap.title_one", year=year, rate=percent(by_unit["rate"].iloc[0], lang)
-        )
     heatmap = charts.built(
         ("linkage.heatmap", version, actor, year, as_of, lang, county),
         lambda: ui.heatmap(part, title=title, lang=lang),
@@ -193,15 +180,11 @@ else:
 # --- one visit, two notifications ---------------------------------------------------------------
 st.subheader(t("linkage.visits.section"))
 if not vis.empty:
-    halves = [1, 2] if as_of.month > 6 else [1]
-    rows = {}
-    for _, r in vis[vis["half"].isin(halves)].iterrows():
-        row = rows.setdefault(
-            int(r["township_id"]), {t("linkage.col.township"): ui.unit_name(r, lang)}
-        )
-        row[t(f"linkage.half.{int(r['half'])}")] = ui.t09_text(r)
     st.dataframe(
-        pd.DataFrame(list(rows.values())),
+        charts.built(
+            ("linkage.visits", version, actor, year, as_of, lang, county),
+            lambda: ui.visits_table(vis, as_of=as_of, lang=lang),
+        ),
         hide_index=True,
         width="stretch",
         key="linkage_visits_table",
@@ -214,10 +197,10 @@ if gaps.empty:
     st.success(t("linkage.gaps.none"))
 else:
     if actor.is_district:
-        names = {
-            int(r["township_id"]): ui.unit_name(r, lang)
-            for _, r in gaps.drop_duplicates("township_id").iterrows()
-        }
+        names = charts.built(
+            ("linkage.gap_units", version, actor, year, lang, county),
+            lambda: ui.names_by_unit(gaps, lang),
+        )
         pick = st.selectbox(
             t("linkage.gaps.filter"),
             [0, *names],

@@ -377,6 +377,44 @@ def trend_chart(trend: pd.DataFrame, *, target: float, title: str, lang: str) ->
     return charts.layered(data, line, labels, rule).properties(height=260)
 
 
+def heatmap_title(part: pd.DataFrame, *, year: int, lang: str) -> str:
+    """The participation heatmap's title: the year's best and weakest unit and their rates."""
+    by_unit = part.groupby("township_id", sort=False).agg(
+        rate=("rate", "mean"), name_zh=("name_zh", "first"), name_en=("name_en", "first")
+    )
+    if len(by_unit) == 1:
+        rate = percent(by_unit["rate"].iloc[0], lang)
+        return t("linkage.heatmap.title_one", year=year, rate=rate)
+    best, worst = by_unit.loc[by_unit["rate"].idxmax()], by_unit.loc[by_unit["rate"].idxmin()]
+    return t(
+        "linkage.heatmap.title",
+        year=year,
+        best=unit_name(best, lang),
+        best_rate=percent(best["rate"], lang),
+        worst=unit_name(worst, lang),
+        worst_rate=percent(worst["rate"], lang),
+    )
+
+
+def visits_table(vis: pd.DataFrame, *, as_of: date, lang: str) -> pd.DataFrame:
+    """Per unit, each half-year so far: the visit and the two notifications (T09), done or
+    what is missing."""
+    halves = [1, 2] if as_of.month > 6 else [1]
+    rows: dict[int, dict[str, str]] = {}
+    for r in vis[vis["half"].isin(halves)].to_dict("records"):
+        unit = {t("linkage.col.township"): unit_name(r, lang)}
+        row = rows.setdefault(int(r["township_id"]), unit)
+        row[t(f"linkage.half.{int(r['half'])}")] = t09_text(r)
+    return pd.DataFrame(list(rows.values()))
+
+
+def names_by_unit(rows: pd.DataFrame, lang: str) -> dict[int, str]:
+    """The units of ``rows`` (in their order) by id, named in ``lang``."""
+    firsts = rows.drop_duplicates("township_id")
+    column = "name_zh" if lang == "zh" else "name_en"
+    return dict(zip(firsts["township_id"].astype(int), firsts[column], strict=True))
+
+
 def t09_text(row) -> str:
     """A half-year of one unit: done, or what is missing (a visit, either notification)."""
     missing = []
