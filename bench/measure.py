@@ -251,7 +251,9 @@ def clear_caches() -> list[str]:
         if module is None or name.split(".")[0] not in ("services", "ui", "models", "seed"):
             continue
         for attr, value in vars(module).items():
-            if getattr(value, "__module__", None) != name or not hasattr(value, "cache_clear"):
+            if isinstance(value, type) or getattr(value, "__module__", None) != name:
+                continue  # a class, or what the module imported
+            if not hasattr(value, "cache_clear"):
                 continue
             if f"{name}.{attr}" in PURE_CACHES:
                 continue

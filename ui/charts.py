@@ -11,7 +11,6 @@ import pandas as pd
 import streamlit as st
 from streamlit.elements import vega_charts
 
-from ui.cache_keys import HASH_FUNCS
 from ui.theme import PRIMARY
 
 T = TypeVar("T")
@@ -47,18 +46,45 @@ def _lines(text: str, most: int) -> list[str]:
     return [line.strip() for line in lines] or [""]
 
 
+class _Kept:
+    """Up to ``size`` answers by key, shared by the whole process; the least recently used is
+    dropped first. A key is looked up by Python's own hash (a microsecond), where a Streamlit
+    cache hashes its arguments into a digest on every call (a tenth of a millisecond or more,
+    several times per run of a screen)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+        # Built outside the lock: two viewers asking at once may both build, and keep one.
+        answer = build()
+        with self._lock:
+            self._answers[key] = answer
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+        return answer
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+
+_kept = _Kept(256)
+
+
 def built(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
     """``build()`` once per ``key``, shared by every viewer: a chart, a table, its labels or a
     screen's worded totals built from cached reads cost more than drawing them, and drawing
     never changes them (a build's answer is read, never changed). ``key`` names what is built
     and everything it is built from: the data version, the viewer, the year and day, the
     language and the choices on the screen."""
-    return _built(key, build)
-
-
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=256)
-def _built(key: tuple[Hashable, ...], _build: Callable[[], Any]) -> Any:
-    return _build()
+    return _kept.get(key, build)
 
 
 def layered(data: pd.DataFrame, *layers: alt.Chart) -> alt.LayerChart:
