@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from models.enums import Role
@@ -70,13 +69,13 @@ def refresh_figures(
 
 def refresh_saved(session: Session, units: Iterable[int]) -> None:
     """After a save has committed: keep this year's figures of the units it changed, as of
-    today, as the dashboards open. A database too busy to answer leaves them to the next
-    viewer; the save stands either way."""
+    today, as the dashboards open. Whatever stops it (a database too busy to answer) leaves
+    them to the next viewer and is logged: the save stands, and its screen says it saved."""
     today = clock.today()
     year, as_of = today.year, today
     for township_id in sorted(units):
         try:
             refresh_figures(session, year=year, as_of=as_of, township_id=township_id)
-        except SQLAlchemyError as error:
+        except Exception:
             session.rollback()
-            log.warning("figures of unit %s not kept after a save: %s", township_id, error)
+            log.exception("figures of unit %s not kept after a save", township_id)

@@ -252,6 +252,23 @@ def test_a_saves_refresh_keeps_its_units_figures_so_the_next_viewer_computes_not
     assert found == afresh
 
 
+def test_a_refresh_that_fails_after_a_save_leaves_the_figures_to_the_next_viewer(
+    session, units, monkeypatch, caplog
+):
+    from services import refresh
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(refresh, "refresh_figures", broken)
+    with Session(session.get_bind()) as saved_in:
+        spend(saved_in, units["clerk"], units["town"], "80.00")
+    with Session(session.get_bind()) as fresh:
+        refresh_saved(fresh, raised_units(saved_in))  # does not raise: the save stands
+    assert f"figures of unit {units['town']} not kept after a save" in caplog.text
+    assert session.exec(select(Expense).where(Expense.amount_fen == 8000)).all()
+
+
 def test_a_change_to_every_unit_leaves_the_refresh_to_the_first_viewer(session, units):
     with Session(session.get_bind()) as saved_in:
         spend(saved_in, units["clerk"], units["town"], "80.00")
