@@ -239,14 +239,18 @@ PURE_CACHES = frozenset(
 
 
 def clear_caches() -> list[str]:
-    """What a first viewer after a change meets: no ``st.cache_data`` or ``st.cache_resource``
-    entry (every one is keyed by the data version) and no functools cache of the project's
-    modules but the ``PURE_CACHES`` (``services.reads.bundle`` is cleared)."""
+    """What a first viewer after a change meets: no cached read, built chart or table of the
+    screens (``ui.cache_keys``; every one is keyed by the data version), no ``st.cache_data``
+    or ``st.cache_resource`` entry, and no functools cache of the project's modules but the
+    ``PURE_CACHES`` (``services.reads.bundle`` is cleared)."""
     import streamlit as st
+
+    from ui import cache_keys
 
     st.cache_data.clear()
     st.cache_resource.clear()
-    cleared = []
+    cache_keys.forget_all()
+    cleared = ["ui.cache_keys.forget_all"]
     for name, module in list(sys.modules.items()):
         if module is None or name.split(".")[0] not in ("services", "ui", "models", "seed"):
             continue

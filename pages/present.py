@@ -15,7 +15,7 @@ import streamlit as st
 
 from ui import deck
 from ui.auth import page_actor
-from ui.cache_keys import HASH_FUNCS
+from ui.cache_keys import copied
 from ui.i18n import current_lang, t
 from ui.layout import as_of_for, page_header, selected_year
 
@@ -112,7 +112,7 @@ def held(settings: dict, name: str, read):
     return figures[name]
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@copied(64)
 def slide_svg(spec_json: str) -> str:
     return deck.slide_svg(json.loads(spec_json))
 

@@ -1,8 +1,6 @@
 """Chart helpers shared by the screens (feature charts live in ui/<feature>.py)."""
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -11,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.elements import vega_charts
 
+from ui.cache_keys import Answers
 from ui.theme import PRIMARY
 
 T = TypeVar("T")
@@ -46,36 +45,8 @@ def _lines(text: str, most: int) -> list[str]:
     return [line.strip() for line in lines] or [""]
 
 
-class _Kept:
-    """Up to ``size`` answers by key, shared by the whole process; the least recently used is
-    dropped first. A key is looked up by Python's own hash (a microsecond), where a Streamlit
-    cache hashes its arguments into a digest on every call (a tenth of a millisecond or more,
-    several times per run of a screen)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, build: Callable[[], T]) -> T:
-        with self._lock:
-            if key in self._answers:
-                self._answers.move_to_end(key)
-                return self._answers[key]
-        # Built outside the lock: two viewers asking at once may both build, and keep one.
-        answer = build()
-        with self._lock:
-            self._answers[key] = answer
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
-        return answer
-
-    def cache_clear(self) -> None:
-        with self._lock:
-            self._answers.clear()
-
-
-_kept = _Kept(256)
+# Built answers, looked up by Python's own hash (see ``ui.cache_keys``).
+_built = Answers(256)
 
 
 def built(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
@@ -84,7 +55,7 @@ def built(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
     never changes them (a build's answer is read, never changed). ``key`` names what is built
     and everything it is built from: the data version, the viewer, the year and day, the
     language and the choices on the screen."""
-    return _kept.get(key, build)
+    return _built.get(key, build)
 
 
 def layered(data: pd.DataFrame, *layers: alt.Chart) -> alt.LayerChart:
@@ -101,26 +72,15 @@ def layered(data: pd.DataFrame, *layers: alt.Chart) -> alt.LayerChart:
 # drawing a chart screen costs; the screens' charts are built by code, and the page tests check
 # every one they draw (``tests/pages/conftest.py``), so a viewer does not wait for it.
 VALIDATE = False
-_SPECS_KEPT = 256  # as many as ``built`` keeps
-_specs: OrderedDict[int, tuple[alt.TopLevelMixin, dict]] = OrderedDict()
-_specs_lock = threading.Lock()
+# Specs by chart object; each entry holds its chart, so no other object takes its id meanwhile.
+_specs = Answers(256)  # as many as ``built`` keeps
 
 
 def vega_spec(chart: alt.TopLevelMixin) -> dict:
     """``chart`` as Streamlit sends it to the browser (Vega-Lite, its tables in Arrow), converted
     once per chart object: a chart from ``built`` is drawn by every viewer of its data version
     without being converted again. The spec is read, never changed (Streamlit copies it)."""
-    with _specs_lock:
-        kept = _specs.get(id(chart))
-        if kept is not None and kept[0] is chart:
-            _specs.move_to_end(id(chart))
-            return kept[1]
-    spec = _convert(chart)
-    with _specs_lock:
-        _specs[id(chart)] = (chart, spec)
-        while len(_specs) > _SPECS_KEPT:
-            _specs.popitem(last=False)
-    return spec
+    return _specs.get(id(chart), lambda: (chart, _convert(chart)))[1]
 
 
 def _convert(chart: alt.TopLevelMixin) -> dict:

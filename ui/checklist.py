@@ -18,7 +18,7 @@ from services.permissions import Actor
 from services.spreadsheets import writer
 from services.task_status import STATUSES, TaskStatus, clamp_as_of
 from ui import charts
-from ui.cache_keys import HASH_FUNCS
+from ui.cache_keys import copied, shared
 from ui.format import day, month_day, number, percent
 from ui.i18n import LANGUAGES, current_lang, label, t
 from ui.theme import STATUS_COLORS
@@ -34,7 +34,7 @@ RECORD_PARTS = ("research", "deliberation", "follow_up")
 
 # Shared, not copied, by every viewer of the same data version (a frozen result; a province's
 # is 14,000 task statuses that a copy per viewer would unpickle on every run).
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@shared(32)
 def status(
     version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None
 ) -> ChecklistResult:
@@ -49,7 +49,7 @@ def status(
         )
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@copied(64)
 def cell_records(
     version: int, actor: Actor, year: int, as_of: date, township_id: int, code: str
 ) -> pd.DataFrame:
@@ -59,13 +59,13 @@ def cell_records(
         )
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@copied(64)
 def meeting_list(version: int, actor: Actor, township_id: int, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return meetings.list_meetings(session, actor, township_id=township_id, year=year)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@copied(64)
 def activity_list(version: int, actor: Actor, township_id: int, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return meetings.list_supervision_activities(
@@ -73,13 +73,13 @@ def activity_list(version: int, actor: Actor, township_id: int, year: int) -> pd
         )
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=16)
+@copied(16)
 def marks(version: int, actor: Actor, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return task_marks.list_task_marks(session, actor, year=year)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=16)
+@copied(16)
 def rule_set(version: int, year: int) -> rules.RuleSet:
     with session_scope() as session:
         return rules.get_rules(session, year)

@@ -5,12 +5,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-import streamlit as st
-
 from models.db import session_scope
 from services import dashboard, org, years
 from services.permissions import Actor
-from ui.cache_keys import HASH_FUNCS
+from ui.cache_keys import copied, shared
 
 T = TypeVar("T")
 
@@ -57,7 +55,7 @@ def data_version() -> int:
     return per_run("data_version", read)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@copied(64)
 def close_notice(version: int, year: int) -> years.CloseNotice | None:
     with session_scope() as session:
         return years.close_notice(session, year)
@@ -65,19 +63,19 @@ def close_notice(version: int, year: int) -> years.CloseNotice | None:
 
 # Shared, not copied, by every viewer of the same data version (read, never changed): a
 # province's answer is large enough that a copy per viewer would cost more than drawing it.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@shared(64)
 def townships(version: int, actor: Actor) -> list[org.TownshipInfo]:
     with session_scope() as session:
         return org.list_townships(session, actor)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@copied(64)
 def home_summary(version: int, actor: Actor, year: int) -> dashboard.HomeSummary:
     with session_scope() as session:
         return dashboard.home_summary(session, actor, year=year)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@copied(64)
 def contact_by_month(version: int, actor: Actor, year: int):
     with session_scope() as session:
         return dashboard.contact_participation_by_month(session, actor, year=year)

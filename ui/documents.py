@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-import streamlit as st
 from sqlmodel import Session
 
 from models.db import session_scope
@@ -26,7 +25,7 @@ from services.fund_rules import violation_counts
 from services.permissions import Actor
 from ui import funds as funds_ui
 from ui import overview as overview_ui
-from ui.cache_keys import HASH_FUNCS
+from ui.cache_keys import copied
 from ui.format import day, number, percent, ranking_title, yuan
 from ui.i18n import label, t
 
@@ -669,7 +668,7 @@ def build(
     return Output(file_name(kind, period, fmt, None), pdf.pdf_bytes(document), document)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=16)
+@copied(16)
 def cached_build(
     version: int,
     actor: Actor,

@@ -23,7 +23,7 @@ from services.permissions import Actor
 from services.rewards import RewardReport, rewards
 from services.rules import RuleSet, get_rules
 from services.spreadsheets import writer
-from ui.cache_keys import HASH_FUNCS
+from ui.cache_keys import copied, shared
 from ui.charts import layered, wan_axis
 from ui.format import day, number, percent, yuan
 from ui.forms import saving
@@ -38,7 +38,7 @@ SEVERITY_ICON = {Severity.error: ":material/error:", Severity.warning: ":materia
 # Cached reads (first argument: the data version, so every audited write refreshes them)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def rules_for(version: int, year: int) -> RuleSet:
     with session_scope() as session:
         return get_rules(session, year)
@@ -46,7 +46,7 @@ def rules_for(version: int, year: int) -> RuleSet:
 
 # Shared, not copied, by every viewer of the same data version: a province's violations are
 # thousands of frozen records that a copy per viewer would unpickle on every run.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@shared(32)
 def violations(version: int, actor: Actor, year: int) -> tuple[Violation, ...]:
     with session_scope() as session:
         found = reads.fund_violations(session, actor, year=year, reads=reads.bundle(version))
@@ -55,7 +55,7 @@ def violations(version: int, actor: Actor, year: int) -> tuple[Violation, ...]:
 
 # Shared, not copied, by every viewer of the same data version (read, never changed): a
 # province's answer is large enough that a copy per viewer would cost more than drawing it.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@shared(64)
 def budget_table(version: int, actor: Actor, year: int, township_id: int | None = None):
     with session_scope() as session:
         return fund_reports.budget_vs_actual(session, actor, year=year, township_id=township_id)
@@ -63,19 +63,19 @@ def budget_table(version: int, actor: Actor, year: int, township_id: int | None 
 
 # Shared, not copied, by every viewer of the same data version (read, never changed): a
 # province's answer is large enough that a copy per viewer would cost more than drawing it.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@shared(64)
 def monthly(version: int, actor: Actor, year: int, township_id: int | None = None):
     with session_scope() as session:
         return fund_reports.monthly_execution(session, actor, year=year, township_id=township_id)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@copied(64)
 def expenses(version: int, actor: Actor, year: int, township_id: int | None = None):
     with session_scope() as session:
         return fund_reports.list_expenses(session, actor, year=year, township_id=township_id)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@copied(64)
 def exception_claims(version: int, actor: Actor, year: int) -> list[funds.ExceptionClaim]:
     with session_scope() as session:
         return funds.exception_claims(session, actor, year=year)
@@ -83,7 +83,7 @@ def exception_claims(version: int, actor: Actor, year: int) -> list[funds.Except
 
 # Shared, not copied, by every viewer of the same data version (frozen rows, read, never changed):
 # a province's report is a row per unit that a copy per viewer would unpickle on every run.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@shared(64)
 def reward_report(version: int, actor: Actor, year: int, as_of: date) -> RewardReport:
     with session_scope() as session:
         return rewards(session, actor, year=year, as_of=as_of, reads=reads.bundle(version))
@@ -670,7 +670,7 @@ def category_rows(edited: pd.DataFrame) -> list[dict[str, str]]:
     return rows
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@copied(64)
 def budget_lines(version: int, actor: Actor, year: int, township_id: int) -> dict[str, Any]:
     with session_scope() as session:
         return fund_reports.budget_lines(session, actor, year=year, township_id=township_id)

@@ -14,7 +14,7 @@ from services.permissions import Actor
 from services.rules import get_rules
 from ui import charts
 from ui import data as cached
-from ui.cache_keys import HASH_FUNCS
+from ui.cache_keys import copied, shared
 from ui.format import percent
 from ui.forms import working_unit
 from ui.i18n import t
@@ -40,7 +40,7 @@ def unit_name(row, lang: str) -> str:
 
 # Shared, not copied, by every viewer of the same data version (read, never changed): a
 # province's answer is large enough that a copy per viewer would cost more than drawing it.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@shared(32)
 def counties(version: int) -> list[org.CountyInfo]:
     """The county-level districts units are grouped by (none for one district)."""
     with session_scope() as session:
@@ -66,7 +66,7 @@ def pick_county(version: int, actor: Actor, lang: str, *, key: str) -> int | Non
 
 # Shared, not copied, by every viewer of the same data version (read, never changed): a
 # province's answer is large enough that a copy per viewer would cost more than drawing it.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@shared(32)
 def coverage(version: int, actor: Actor, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return linkage.coverage_by_township(session, actor, year=year)
@@ -74,13 +74,13 @@ def coverage(version: int, actor: Actor, year: int) -> pd.DataFrame:
 
 # Shared, not copied, by every viewer of the same data version (read, never changed): a
 # province's answer is large enough that a copy per viewer would cost more than drawing it.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@shared(32)
 def gaps(version: int, actor: Actor, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return linkage.linkage_gaps(session, actor, year=year)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def county_summary(version: int, actor: Actor, year: int, as_of: date) -> pd.DataFrame:
     """linkage.coverage_by_county over the actor's units (one row per county-level district)."""
     units = {u.id: u.parent_id for u in cached.townships(version, actor)}
@@ -99,7 +99,7 @@ def gap_count(version: int, actor: Actor, year: int) -> int:
 
 # Shared, not copied, by every viewer of the same data version (read, never changed): a
 # province's answer is large enough that a copy per viewer would cost more than drawing it.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@shared(32)
 def participation(version: int, actor: Actor, year: int, as_of: date) -> pd.DataFrame:
     with session_scope() as session:
         return linkage.contact_participation(session, actor, year=year, as_of=as_of)
@@ -138,19 +138,19 @@ def county_frame(
     )
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def visits_summary(version: int, actor: Actor, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return linkage.visits_and_notifications(session, actor, year=year)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def min_participation(version: int, year: int) -> float:
     with session_scope() as session:
         return get_rules(session, year).contact_day.min_participation
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def linkage_rule(version: int, year: int) -> tuple[int, int]:
     """(deputies per presidium member, voters per deputy) of the year's rules."""
     with session_scope() as session:
@@ -158,19 +158,19 @@ def linkage_rule(version: int, year: int) -> tuple[int, int]:
         return rule.deputies_per_presidium_member, rule.voters_per_deputy
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def constituencies(version: int, actor: Actor, township_id: int) -> list[roster_reads.Option]:
     with session_scope() as session:
         return roster_reads.constituencies(session, actor, township_id)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def deputies(version: int, actor: Actor, township_id: int) -> pd.DataFrame:
     with session_scope() as session:
         return roster_reads.deputies_frame(session, actor, township_id)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def voters(version: int, actor: Actor, township_id: int, constituency_id: int) -> pd.DataFrame:
     with session_scope() as session:
         return roster_reads.voters_frame(
@@ -178,31 +178,31 @@ def voters(version: int, actor: Actor, township_id: int, constituency_id: int) -
         )
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def link_deputies(version: int, actor: Actor, township_id: int) -> list[roster_reads.Option]:
     with session_scope() as session:
         return roster_reads.link_deputies(session, actor, township_id)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def contact_deputies(version: int, actor: Actor, township_id: int) -> list[roster_reads.Option]:
     with session_scope() as session:
         return roster_reads.contact_deputies(session, actor, township_id)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def presidium_links(version: int, actor: Actor, township_id: int) -> dict[int, list[int]]:
     with session_scope() as session:
         return roster_reads.presidium_links(session, actor, township_id)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def voter_links(version: int, actor: Actor, deputy_id: int) -> list[int]:
     with session_scope() as session:
         return roster_reads.voter_links(session, actor, deputy_id)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=16)
+@copied(16)
 def workbook(
     version: int, actor: Actor, township_id: int, kind: str, lang: str, filled: bool
 ) -> bytes:
@@ -212,19 +212,19 @@ def workbook(
         return build(session, actor, township_id, lang, filled=filled)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def contact_days(version: int, actor: Actor, township_id: int, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return contact_records.contact_days_frame(session, actor, township_id, year)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def visits(version: int, actor: Actor, township_id: int, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return contact_records.visits_frame(session, actor, township_id, year)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def notifications(version: int, actor: Actor, township_id: int, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return contact_records.notifications_frame(session, actor, township_id, year)

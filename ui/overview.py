@@ -4,7 +4,6 @@ from datetime import date
 
 import altair as alt
 import pandas as pd
-import streamlit as st
 
 from models.db import session_scope
 from services import (
@@ -19,7 +18,7 @@ from services import (
 )
 from services.permissions import Actor
 from ui import charts
-from ui.cache_keys import HASH_FUNCS
+from ui.cache_keys import copied, shared
 from ui.format import month_day, percent
 from ui.i18n import label, name_column, t
 from ui.theme import PALETTE, PRIMARY, STATUS_COLORS
@@ -34,13 +33,13 @@ GRADE_COLORS = {
 
 # Shared, not copied, by every viewer of the same data version: a province's board is thousands
 # of frozen records that a copy per viewer would unpickle on every run.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=8)
+@shared(8)
 def scoreboard(version: int, year: int, as_of: date) -> scoring.ScoreBoard:
     with session_scope() as session:
         return scoring.township_scores(session, year, as_of, reads=reads.bundle(version))
 
 
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@shared(64)
 def last_year_score(
     version: int, year: int, as_of: date, township_id: int
 ) -> scoring.UnitScore | None:
@@ -48,7 +47,7 @@ def last_year_score(
         return scoring.unit_score(session, year, as_of, township_id)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def headline(version: int, actor: Actor, year: int, as_of: date) -> overview.Headline:
     with session_scope() as session:
         return overview.headline(
@@ -56,31 +55,31 @@ def headline(version: int, actor: Actor, year: int, as_of: date) -> overview.Hea
         )
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def alerts(version: int, actor: Actor, year: int, as_of: date) -> list[overview.Alert]:
     with session_scope() as session:
         return overview.alerts(session, actor, year=year, as_of=as_of, reads=reads.bundle(version))
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def reporting_status(version: int, actor: Actor, as_of: date) -> list[reporting.UnitReporting]:
     with session_scope() as session:
         return reporting.reporting_status(session, actor, as_of=as_of)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def late_entries(version: int, actor: Actor, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return reporting.late_entries(session, actor, year=year)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def commendations(version: int, actor: Actor, year: int, as_of: date) -> list[dict]:
     with session_scope() as session:
         return overview.commendations(session, actor, year=year, as_of=as_of)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@copied(64)
 def due_this_week(
     version: int, actor: Actor, township_id: int, as_of: date
 ) -> list[overview.DueItem]:
@@ -88,19 +87,19 @@ def due_this_week(
         return overview.due_this_week(session, actor, township_id=township_id, as_of=as_of)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def late_after_days(version: int, year: int) -> int:
     with session_scope() as session:
         return rules.get_rules(session, year).reporting.late_after_days
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def participation(version: int, actor: Actor, year: int, as_of: date) -> pd.DataFrame:
     with session_scope() as session:
         return linkage.contact_participation(session, actor, year=year, as_of=as_of)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@copied(32)
 def stage_counts(version: int, actor: Actor, year: int, as_of: date) -> pd.DataFrame:
     with session_scope() as session:
         return supervision_metrics.stage_counts(session, actor, year=year, as_of=as_of)
@@ -108,7 +107,7 @@ def stage_counts(version: int, actor: Actor, year: int, as_of: date) -> pd.DataF
 
 # Shared, not copied, by every viewer of the same data version (read, never changed): a
 # province's answer is large enough that a copy per viewer would cost more than drawing it.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@shared(32)
 def unit_calls(version: int, actor: Actor, year: int, as_of: date) -> list[overview.UnitCall]:
     with session_scope() as session:
         return overview.unit_calls(

@@ -16,7 +16,7 @@ from services.evidence import open_file
 from services.permissions import Actor
 from services.supervision import ALL_STAGES
 from ui import charts
-from ui.cache_keys import HASH_FUNCS
+from ui.cache_keys import copied, shared
 from ui.format import day, number, percent
 from ui.i18n import label, local_name, t
 from ui.theme import PRIMARY, STATUS_COLORS
@@ -52,7 +52,7 @@ def stage_label(stage: SupervisionStage | str, lang: str | None = None) -> str:
 
 # Shared, not copied, by every viewer of the same data version (a province lists tens of
 # thousands of items that a copy per viewer would unpickle on every run): read, never changed.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=32)
+@shared(32)
 def items(version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None):
     with session_scope() as session:
         return reads.list_items(session, actor, year=year, as_of=as_of, township_id=township_id)
@@ -60,7 +60,7 @@ def items(version: int, actor: Actor, year: int, as_of: date, township_id: int |
 
 # Shared, not copied, by every viewer of the same data version (read, never changed): a
 # province's answer is large enough that a copy per viewer would cost more than drawing it.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@shared(64)
 def stage_counts(
     version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None
 ):
@@ -70,7 +70,7 @@ def stage_counts(
 
 # Shared, not copied, by every viewer of the same data version (read, never changed): a
 # province's answer is large enough that a copy per viewer would cost more than drawing it.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@shared(64)
 def overdue(version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None):
     with session_scope() as session:
         return metrics.overdue_items(
@@ -80,13 +80,13 @@ def overdue(version: int, actor: Actor, year: int, as_of: date, township_id: int
 
 # Shared, not copied, by every viewer of the same data version (read, never changed): a
 # province's answer is large enough that a copy per viewer would cost more than drawing it.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@shared(64)
 def summary(version: int, actor: Actor, year: int, as_of: date):
     with session_scope() as session:
         return metrics.township_summary(session, actor, year=year, as_of=as_of)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@copied(64)
 def stage_days(
     version: int,
     actor: Actor,
@@ -103,19 +103,19 @@ def stage_days(
 
 # Shared, not copied, by every viewer of the same data version (read, never changed): a
 # province's answer is large enough that a copy per viewer would cost more than drawing it.
-@st.cache_resource(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@shared(64)
 def loop_progress(version: int, actor: Actor, year: int, as_of: date):
     with session_scope() as session:
         return metrics.loop_progress(session, actor, year=year, as_of=as_of)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@copied(64)
 def timeline(version: int, actor: Actor, item_id: int, as_of: date) -> reads.Timeline:
     with session_scope() as session:
         return reads.item_timeline(session, actor, item_id, as_of=as_of)
 
 
-@st.cache_data(show_spinner=False, hash_funcs=HASH_FUNCS, max_entries=64)
+@copied(64)
 def sources(version: int, actor: Actor, township_id: int, year: int) -> list[reads.SourceOption]:
     with session_scope() as session:
         return reads.list_sources(session, actor, township_id=township_id, year=year)

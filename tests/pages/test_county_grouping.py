@@ -10,6 +10,7 @@ from models.db import session_scope
 from seed.demo import read_units
 from services import clock, reads
 from tests.pages.apptest import no_exceptions, signed_in, visible_text
+from ui.cache_keys import forget_all
 
 # Two districts of three units each (a town, a township, a sub-district).
 TINY = ("lailong", "caoji", "shunhe")
@@ -27,7 +28,7 @@ def two_districts(tmp_path_factory) -> str:
 def _forget_cached_reads() -> None:
     """Cached reads are keyed by the data version, which another test's database may share."""
     st.cache_data.clear()
-    st.cache_resource.clear()
+    forget_all()
     reads.bundle.cache_clear()
 
 

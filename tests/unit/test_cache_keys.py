@@ -1,27 +1,32 @@
-"""The cached reads tell apart every argument Streamlit would: a viewer never gets another's
-answer because the quick hash of an actor or a day left something out."""
+"""The screens' cached reads tell apart every argument: a viewer never gets another viewer's
+answer, another day's or another version's; a copied answer changed by one caller is not what
+the next one reads; and what is kept stays bounded."""
 
 import dataclasses
-import hashlib
 from datetime import date, datetime
 
-from streamlit.runtime.caching.cache_type import CacheType
-from streamlit.runtime.caching.hashing import update_hash
+import pandas as pd
 
 from models.enums import Role
 from services.permissions import Actor
-from ui.cache_keys import HASH_FUNCS
+from ui import cache_keys
 
 LEADER = Actor(id=3, username="leader", role=Role.district_leader, display_name="区人大领导")
 
 
-def _hash(*args) -> str:
-    h = hashlib.new("md5")
-    update_hash(args, h, CacheType.DATA, hash_funcs=HASH_FUNCS)
-    return h.hexdigest()
+def _counting(kind=cache_keys.shared, size: int = 16):
+    calls: list[tuple] = []
+
+    @kind(size)
+    def read(*args, **kwargs):
+        calls.append((args, kwargs))
+        return {"answer": len(calls)}
+
+    return read, calls
 
 
-def test_actors_that_differ_in_any_field_hash_apart():
+def test_actors_that_differ_in_any_field_get_their_own_answer():
+    read, calls = _counting()
     changed = {
         "id": 4,
         "username": "leader2",
@@ -31,17 +36,48 @@ def test_actors_that_differ_in_any_field_hash_apart():
         "must_change_password": True,
     }
     assert set(changed) == {f.name for f in dataclasses.fields(Actor)}
+    first = read(7, LEADER, 2026)
     for name, value in changed.items():
-        other = dataclasses.replace(LEADER, **{name: value})
-        assert _hash(7, other, 2026) != _hash(7, LEADER, 2026), name
-    assert _hash(7, dataclasses.replace(LEADER), 2026) == _hash(7, LEADER, 2026)
+        assert read(7, dataclasses.replace(LEADER, **{name: value}), 2026) is not first, name
+    assert read(7, dataclasses.replace(LEADER), 2026) is first
+    assert len(calls) == 1 + len(changed)
 
 
-def test_days_hash_apart_and_a_moment_keeps_its_time():
-    assert _hash(date(2026, 12, 2)) != _hash(date(2026, 12, 3))
-    assert _hash(date(2026, 12, 3)) == _hash(date(2026, 12, 3))
-    # A datetime is not a date to the quick hash: its time still counts.
-    assert _hash(datetime(2026, 12, 3, 8)) != _hash(datetime(2026, 12, 3, 9))
-    # Inside the tuple keys of built charts as well.
-    key = ("chart", 5, LEADER, date(2026, 12, 3))
-    assert _hash(key) != _hash(("chart", 5, LEADER, date(2026, 12, 4)))
+def test_days_versions_and_types_are_told_apart():
+    read, _ = _counting()
+    assert read(date(2026, 12, 2)) is not read(date(2026, 12, 3))
+    assert read(date(2026, 12, 3)) is read(date(2026, 12, 3))
+    assert read(datetime(2026, 12, 3, 8)) is not read(datetime(2026, 12, 3, 9))
+    assert read(5, year=2026) is not read(6, year=2026)  # a write raised the data version
+    assert read(1) is not read(True) and read(1) is not read(1.0)
+    assert read(5, year=2026) is read(5, year=2026)
+
+
+def test_a_copied_answer_changed_by_one_caller_is_not_what_the_next_reads():
+    @cache_keys.copied(4)
+    def table(version: int) -> pd.DataFrame:
+        return pd.DataFrame({"unit": ["来龙镇"], "share": [0.5]})
+
+    mine = table(1)
+    mine.loc[0, "share"] = 1.0
+    again = table(1)
+    assert again.loc[0, "share"] == 0.5
+    assert again is not table(1)
+
+
+def test_the_least_recently_used_answer_goes_first():
+    read, calls = _counting(size=2)
+    read(1)
+    read(2)
+    read(1)  # 1 is used again, so 2 is the least recently used
+    read(3)
+    read(1)
+    read(2)
+    assert [args for args, _ in calls] == [(1,), (2,), (3,), (2,)]
+
+
+def test_forgetting_all_reads_every_answer_again():
+    read, calls = _counting()
+    first = read(1)
+    cache_keys.forget_all()
+    assert read(1) is not first and len(calls) == 2

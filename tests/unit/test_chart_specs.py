@@ -8,6 +8,7 @@ from altair.utils.schemapi import SchemaValidationError
 from streamlit.elements import vega_charts
 
 from ui import charts
+from ui.cache_keys import Answers
 
 
 def _bars(values: list[int]) -> alt.Chart:
@@ -16,13 +17,13 @@ def _bars(values: list[int]) -> alt.Chart:
 
 
 def test_the_spec_is_what_streamlit_would_draw(monkeypatch):
-    monkeypatch.setattr(charts, "_specs", charts.OrderedDict())
+    monkeypatch.setattr(charts, "_specs", Answers(256))
     chart = _bars([3, 1, 2])
     assert charts.vega_spec(chart) == vega_charts._convert_altair_to_vega_lite_spec(chart)
 
 
 def test_a_chart_is_converted_once_and_a_new_one_again(monkeypatch):
-    monkeypatch.setattr(charts, "_specs", charts.OrderedDict())
+    monkeypatch.setattr(charts, "_specs", Answers(256))
     converted: list = []
     convert = charts._convert
     monkeypatch.setattr(charts, "_convert", lambda c: converted.append(c) or convert(c))
@@ -33,16 +34,20 @@ def test_a_chart_is_converted_once_and_a_new_one_again(monkeypatch):
 
 
 def test_the_kept_specs_are_bounded(monkeypatch):
-    monkeypatch.setattr(charts, "_specs", charts.OrderedDict())
-    monkeypatch.setattr(charts, "_SPECS_KEPT", 2)
+    monkeypatch.setattr(charts, "_specs", Answers(2))
+    converted: list = []
+    convert = charts._convert
+    monkeypatch.setattr(charts, "_convert", lambda c: converted.append(c) or convert(c))
     made = [_bars([n]) for n in range(3)]
     for chart in made:
         charts.vega_spec(chart)
-    assert [kept for kept, _ in charts._specs.values()] == made[1:]
+    charts.vega_spec(made[0])  # dropped for the third: converted again
+    charts.vega_spec(made[2])
+    assert converted == [made[0], made[1], made[2], made[0]]
 
 
 def test_a_malformed_chart_fails_where_checks_are_asked_for(monkeypatch):
-    monkeypatch.setattr(charts, "_specs", charts.OrderedDict())
+    monkeypatch.setattr(charts, "_specs", Answers(256))
     broken = _bars([1]).mark_bar(cornerRadiusEnd="round")  # a number is required
     monkeypatch.setattr(charts, "VALIDATE", True)
     with pytest.raises(SchemaValidationError):
