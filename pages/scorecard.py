@@ -7,7 +7,7 @@ from ui import charts
 from ui import data as cached
 from ui import overview as ui
 from ui.auth import page_actor
-from ui.format import month_day
+from ui.format import month_day, points_delta
 from ui.i18n import current_lang, label, t
 from ui.layout import as_of_for, first_rules_year, page_header, same_day_last_year, selected_year
 
@@ -52,7 +52,7 @@ with st.container(key="scorecard_metrics", horizontal=True):
     st.metric(
         t("score.total"),
         f"{unit.total:.1f}",
-        delta=f"{unit.total - median:+.1f}",
+        **points_delta(unit.total - median),
         help=t("score.vs_median", median=f"{median:.1f}"),
         border=True,
     )
@@ -62,7 +62,7 @@ with st.container(key="scorecard_metrics", horizontal=True):
         st.metric(
             t("score.vs_last_year"),
             f"{previous.total:.1f}",
-            delta=f"{unit.total - previous.total:+.1f}",
+            **points_delta(unit.total - previous.total),
             border=True,
         )
     else:

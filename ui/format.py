@@ -64,6 +64,15 @@ def _percent(share: float, locale: str) -> str:
     return format_percent(share, format="#,##0%", locale=locale)
 
 
+def points_delta(difference: float) -> dict[str, Any]:
+    """A metric's ``delta`` of points, signed to one decimal: a difference that rounds to zero
+    shows as ±0.0 without an arrow or a colour (no unit is ahead of an equal score)."""
+    text = f"{difference:+.1f}"
+    if float(text) == 0:
+        return {"delta": "±0.0", "delta_color": "off", "delta_arrow": "off"}
+    return {"delta": text}
+
+
 def day(d: date, lang: str | None = None) -> str:
     return _day(d, _locale(lang))
 

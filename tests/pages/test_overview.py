@@ -10,10 +10,11 @@ from streamlit.testing.v1 import AppTest
 from models import RuleSet, SupervisionActivity, Township
 from models.db import session_scope
 from models.enums import Role
-from services import overview, rules, supervision
+from services import clock, overview, rules, supervision
 from services.permissions import Actor
 from services.settings import refresh_seconds
-from tests.pages.apptest import APP, DEMO_YEAR, no_exceptions, page_as, signed_in
+from tests.pages.apptest import APP, DEMO_AS_OF, DEMO_YEAR, no_exceptions, page_as, signed_in
+from ui.format import points_delta
 from ui.i18n import t
 
 PAGES = APP.parent / "pages"
@@ -156,3 +157,23 @@ def test_a_bad_threshold_is_refused_by_field_and_nothing_is_saved(private_db):
         assert (
             session.exec(select(func.count(RuleSet.id)).where(RuleSet.year == DEMO_YEAR)).one() == 1
         )
+
+
+def test_an_equal_score_shows_no_arrow(private_db, monkeypatch):
+    # A new district's database: its units, no record yet, so every unit scores the median.
+    from manage import main
+
+    monkeypatch.setenv(clock.ENV, DEMO_AS_OF.isoformat())
+    main(["load-units"])
+    at = page_as("scorecard.py", "admin", "zh", private_db).run()
+    no_exceptions(at)
+    total = at.metric[0]
+    assert (total.value, total.delta) == ("0.0", "±0.0")
+    assert total.proto.direction == total.proto.MetricDirection.NONE
+    assert total.proto.color == total.proto.MetricColor.GRAY
+
+
+def test_a_score_above_the_median_points_up():
+    assert points_delta(2.349) == {"delta": "+2.3"}
+    assert points_delta(-0.04) == {"delta": "±0.0", "delta_color": "off", "delta_arrow": "off"}
+    assert points_delta(-0.06) == {"delta": "-0.1"}
