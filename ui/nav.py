@@ -6,11 +6,12 @@ services check the role again on every call.
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
 from models.enums import Role
-from ui.i18n import t
+from ui.i18n import current_lang, t
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES_DIR = ROOT / "pages"
@@ -128,8 +129,28 @@ def signed_out(draw):
     return st.navigation(pages, position="hidden")
 
 
+_MENU = "_nav_menu"  # this session's menu: (role, language), sections, pages by file
+
+
 def navigation(role: Role):
-    """st.navigation over the screens this role may open, grouped by section."""
+    """st.navigation over the screens this role may open, grouped by section. The menu's pages
+    are made once per session, role and language, and given to every run of the session (a run
+    is one session's at a time, so none sees another's page)."""
+    lang = current_lang()
+    menu = st.session_state.get(_MENU)
+    if menu is None or menu[0] != (role, lang):
+        menu = ((role, lang), *_menu(role))
+        st.session_state[_MENU] = menu
+    _, sections, by_file = menu
+    current = st.navigation(sections, expanded=True)
+    # The screen whose path was asked for before sign-in, if this role may open it.
+    wanted = st.session_state.pop(WANTED, None)
+    if wanted in by_file and by_file[wanted] is not current:
+        st.switch_page(by_file[wanted])
+    return current
+
+
+def _menu(role: Role) -> tuple[dict[str, list], dict[str, Any]]:
     sections: dict[str, list] = {}
     by_file = {}
     landing = "home.py" if role == Role.township_staff else "overview.py"
@@ -144,9 +165,4 @@ def navigation(role: Role):
         )
         by_file[screen.file] = page
         sections.setdefault(t(f"nav.section.{screen.section}"), []).append(page)
-    current = st.navigation(sections, expanded=True)
-    # The screen whose path was asked for before sign-in, if this role may open it.
-    wanted = st.session_state.pop(WANTED, None)
-    if wanted in by_file and by_file[wanted] is not current:
-        st.switch_page(by_file[wanted])
-    return current
+    return sections, by_file

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from models.enums import Role
 from tests.pages.apptest import no_exceptions, signed_in, visible_text
 from ui.layout import same_day_last_year
 
@@ -101,3 +102,31 @@ def test_only_years_with_rules_can_be_chosen(app_env):
 def test_the_same_day_last_year():
     assert same_day_last_year(date(2026, 3, 1)) == date(2025, 3, 1)
     assert same_day_last_year(date(2028, 2, 29)) == date(2027, 2, 28)
+
+
+def test_the_menu_is_made_once_per_session_and_again_in_another_language(app_env, monkeypatch):
+    # Every run through app.py, as on a server once st.navigation has run (AppTest would run
+    # the landing page's file alone from the second run on).
+    from streamlit.runtime.pages_manager import PagesManager
+
+    made = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", PagesManager.uses_pages_directory)
+    at = signed_in("leader")
+    at.run()
+    no_exceptions(at)
+    menu = at.session_state["_nav_menu"]
+    assert menu[2]["overview.py"].title == "工作总览"
+    at.run()
+    assert at.session_state["_nav_menu"] is menu  # the next run reuses the session's menu
+    at.radio(key="lang_choice").set_value("en")
+    at.run()
+    no_exceptions(at)
+    english = at.session_state["_nav_menu"]
+    assert english[0] == (Role.district_leader, "en")
+    assert english[2]["overview.py"].title == "Overview"
