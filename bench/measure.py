@@ -177,8 +177,7 @@ def measure_services(counter: StatementCounter, url: str, runs: int, year: int, 
     from models.db import session_scope
 
     out = {}
-    calls = service_calls(lambda: session_scope(url), year, as_of)
-    for name, call in calls.items():
+    for name, call in service_calls(lambda: session_scope(url), year, as_of).items():
         stale(url, every_unit=True)
         rebuild, _, _ = counter.measure(call)
         seconds, statements = [], 0

@@ -61,8 +61,6 @@ def close_notice(version: int, year: int) -> years.CloseNotice | None:
         return years.close_notice(session, year)
 
 
-# Shared, not copied, by every viewer of the same data version (read, never changed): a
-# province's answer is large enough that a copy per viewer would cost more than drawing it.
 @shared(64)
 def townships(version: int, actor: Actor) -> list[org.TownshipInfo]:
     with session_scope() as session:

@@ -53,16 +53,12 @@ def violations(version: int, actor: Actor, year: int) -> tuple[Violation, ...]:
         return tuple(found)
 
 
-# Shared, not copied, by every viewer of the same data version (read, never changed): a
-# province's answer is large enough that a copy per viewer would cost more than drawing it.
 @shared(64)
 def budget_table(version: int, actor: Actor, year: int, township_id: int | None = None):
     with session_scope() as session:
         return fund_reports.budget_vs_actual(session, actor, year=year, township_id=township_id)
 
 
-# Shared, not copied, by every viewer of the same data version (read, never changed): a
-# province's answer is large enough that a copy per viewer would cost more than drawing it.
 @shared(64)
 def monthly(version: int, actor: Actor, year: int, township_id: int | None = None):
     with session_scope() as session:

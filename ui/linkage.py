@@ -38,8 +38,6 @@ def unit_name(row, lang: str) -> str:
 # Cached reads (first argument: the data version, which grows with every audited write)
 
 
-# Shared, not copied, by every viewer of the same data version (read, never changed): a
-# province's answer is large enough that a copy per viewer would cost more than drawing it.
 @shared(32)
 def counties(version: int) -> list[org.CountyInfo]:
     """The county-level districts units are grouped by (none for one district)."""
@@ -64,16 +62,12 @@ def pick_county(version: int, actor: Actor, lang: str, *, key: str) -> int | Non
     return chosen or None
 
 
-# Shared, not copied, by every viewer of the same data version (read, never changed): a
-# province's answer is large enough that a copy per viewer would cost more than drawing it.
 @shared(32)
 def coverage(version: int, actor: Actor, year: int) -> pd.DataFrame:
     with session_scope() as session:
         return linkage.coverage_by_township(session, actor, year=year)
 
 
-# Shared, not copied, by every viewer of the same data version (read, never changed): a
-# province's answer is large enough that a copy per viewer would cost more than drawing it.
 @shared(32)
 def gaps(version: int, actor: Actor, year: int) -> pd.DataFrame:
     with session_scope() as session:
@@ -97,8 +91,6 @@ def gap_count(version: int, actor: Actor, year: int) -> int:
     return linkage.gap_count(coverage(version, actor, year))
 
 
-# Shared, not copied, by every viewer of the same data version (read, never changed): a
-# province's answer is large enough that a copy per viewer would cost more than drawing it.
 @shared(32)
 def participation(version: int, actor: Actor, year: int, as_of: date) -> pd.DataFrame:
     with session_scope() as session:

@@ -105,8 +105,6 @@ def stage_counts(version: int, actor: Actor, year: int, as_of: date) -> pd.DataF
         return supervision_metrics.stage_counts(session, actor, year=year, as_of=as_of)
 
 
-# Shared, not copied, by every viewer of the same data version (read, never changed): a
-# province's answer is large enough that a copy per viewer would cost more than drawing it.
 @shared(32)
 def unit_calls(version: int, actor: Actor, year: int, as_of: date) -> list[overview.UnitCall]:
     with session_scope() as session:

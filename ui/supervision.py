@@ -58,8 +58,6 @@ def items(version: int, actor: Actor, year: int, as_of: date, township_id: int |
         return reads.list_items(session, actor, year=year, as_of=as_of, township_id=township_id)
 
 
-# Shared, not copied, by every viewer of the same data version (read, never changed): a
-# province's answer is large enough that a copy per viewer would cost more than drawing it.
 @shared(64)
 def stage_counts(
     version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None
@@ -68,8 +66,6 @@ def stage_counts(
         return metrics.stage_counts(session, actor, year=year, as_of=as_of, township_id=township_id)
 
 
-# Shared, not copied, by every viewer of the same data version (read, never changed): a
-# province's answer is large enough that a copy per viewer would cost more than drawing it.
 @shared(64)
 def overdue(version: int, actor: Actor, year: int, as_of: date, township_id: int | None = None):
     with session_scope() as session:
@@ -78,8 +74,6 @@ def overdue(version: int, actor: Actor, year: int, as_of: date, township_id: int
         )
 
 
-# Shared, not copied, by every viewer of the same data version (read, never changed): a
-# province's answer is large enough that a copy per viewer would cost more than drawing it.
 @shared(64)
 def summary(version: int, actor: Actor, year: int, as_of: date):
     with session_scope() as session:
@@ -101,8 +95,6 @@ def stage_days(
         )
 
 
-# Shared, not copied, by every viewer of the same data version (read, never changed): a
-# province's answer is large enough that a copy per viewer would cost more than drawing it.
 @shared(64)
 def loop_progress(version: int, actor: Actor, year: int, as_of: date):
     with session_scope() as session:
