@@ -107,12 +107,13 @@ def show(chart: alt.TopLevelMixin, *, key: str, **select: Any) -> Any:
 
 def wan_axis(field: str, *, title: str | None = None, y: bool = False, **encode) -> Any:
     """An x (or with ``y`` a y) encoding of yuan read in 万元: ticks "12.5" under an axis titled
-    万元 (the caller's ``title``), never "125,000" per tick. The field stays in yuan, so tooltips
-    and sums keep it."""
+    万元 (the caller's ``title``), never "125,000" per tick. Decimals down to one yuan, trailing
+    zeros dropped, so ticks a few hundred yuan apart read "0.01", "0.02", not "0" each. The field
+    stays in yuan, so tooltips and sums keep it."""
     return (alt.Y if y else alt.X)(
         f"{field}:Q",
         title=title,
-        axis=alt.Axis(labelExpr="format(datum.value / 10000, ',.1~f')", tickCount=5),
+        axis=alt.Axis(labelExpr="format(datum.value / 10000, ',.4~f')", tickCount=5),
         **encode,
     )
 

@@ -29,8 +29,11 @@ WAN = Decimal(10000)
 
 def wan_yuan(amount: Decimal | int | float, lang: str | None = None, *, digits: int = 1) -> str:
     """An amount of yuan in 万元 with ``digits`` decimals: zh "12.3万元", en "12.3 × 10,000
-    yuan" (the same figure in both languages)."""
+    yuan" (the same figure in both languages). An amount that is not zero never reads as zero:
+    ¥482 is "0.05万元", with as many decimals as it takes (at most four, one yuan)."""
     value = Decimal(str(amount)) / WAN
+    while digits < 4 and value and round(value, digits) == 0:
+        digits += 1
     pattern = "#,##0." + "0" * digits if digits else "#,##0"
     text = format_decimal(value, format=pattern, locale=_locale(lang))
     return f"{text}万元" if (lang or current_lang()) == "zh" else f"{text} × 10,000 yuan"

@@ -18,7 +18,16 @@ def test_money_reads_in_wan_yuan_in_both_languages():
     assert wan_yuan(Decimal("123456.78"), "en") == "12.3 × 10,000 yuan"
     assert wan_yuan(Decimal("5000000"), "zh", digits=0) == "500万元"
     axis = charts.wan_axis("spent", title="万元").to_dict()
-    assert axis["axis"]["labelExpr"] == "format(datum.value / 10000, ',.1~f')"
+    assert axis["axis"]["labelExpr"] == "format(datum.value / 10000, ',.4~f')"
+
+
+def test_a_small_amount_never_reads_as_zero():
+    # Four expenses of ¥120.50 on a new district's screen: ¥482 = 0.0482万元.
+    assert wan_yuan(Decimal("482.00"), "zh") == "0.05万元"
+    assert wan_yuan(Decimal("482.00"), "en") == "0.05 × 10,000 yuan"
+    assert wan_yuan(Decimal("1"), "zh") == "0.0001万元"
+    assert wan_yuan(Decimal("0"), "zh") == "0.0万元"
+    assert wan_yuan(Decimal("123456.78"), "zh") == "12.3万元"  # no more decimals than asked
 
 
 def test_every_month_is_on_the_axis_a_gap_is_zero_a_month_to_come_is_empty():
