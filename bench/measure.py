@@ -233,6 +233,7 @@ PURE_CACHES = frozenset(
         "ui.format._percent",
         "ui.format._yuan",
         "ui.i18n.catalog",
+        "ui.nav._menu",
     }
 )
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import distinct, extract
+from sqlalchemy import Connection, distinct, extract
 from sqlmodel import Session, func, select
 
 from models import (
@@ -28,9 +28,13 @@ class HomeSummary:
     contact_days_this_year: int
 
 
-def data_version(session: Session) -> int:
-    """Grows with every audited write, so cached reads keyed on it refresh after a write."""
-    return int(session.exec(select(func.coalesce(func.max(AuditLog.id), 0))).one())
+# Grows with every audited write, so cached reads keyed on it refresh after a write.
+DATA_VERSION = select(func.coalesce(func.max(AuditLog.__table__.c.id), 0))
+
+
+def data_version(db: Session | Connection) -> int:
+    """The data version (``DATA_VERSION``), on a session or a plain connection."""
+    return int(db.execute(DATA_VERSION).scalar_one())
 
 
 def home_summary(session: Session, actor: Actor, *, year: int) -> HomeSummary:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from models.db import session_scope
+from models.db import connection_scope, session_scope
 from services import sessions, settings, users
 from services.errors import ServiceError
 from services.permissions import Actor
@@ -106,11 +106,12 @@ def current_actor() -> Actor | None:
     token = _token()
     if not token:
         return None
-    with session_scope() as session:
-        actor = sessions.session_actor(session, token)
-        pending = st.session_state.get(_TICKET) and sessions.ticket_pending(session, token)
-    if not pending:
+    with connection_scope() as connection:
+        check = sessions.check_run(connection, token)
+    cached.remember(cached.DATA_VERSION, check.data_version)
+    if not check.ticket_pending:
         st.session_state.pop(_TICKET, None)
+    actor = check.actor
     if actor is None:
         _forget_sign_in(ended=True)
         return None
@@ -207,8 +208,8 @@ def _checked_actor() -> Actor | None:
         token = _token()
         if not token:
             return None
-        with session_scope() as session:
-            return sessions.session_actor(session, token)
+        with connection_scope() as connection:
+            return sessions.check_run(connection, token).actor
 
     return cached.per_run(_ACTOR, check)
 

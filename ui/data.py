@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from models.db import session_scope
+from models.db import connection_scope, session_scope
 from services import dashboard, org, years
 from services.permissions import Actor
 from ui.cache_keys import copied, shared
@@ -45,14 +45,18 @@ def remember(key: str, value: Any) -> None:
         memo[key] = value
 
 
+DATA_VERSION = "data_version"
+
+
 def data_version() -> int:
-    """The data version, read once per run: every cached read of the run is keyed on it."""
+    """The data version, read once per run (with the sign-in check, ``ui.auth.current_actor``):
+    every cached read of the run is keyed on it."""
 
     def read() -> int:
-        with session_scope() as session:
-            return dashboard.data_version(session)
+        with connection_scope() as connection:
+            return dashboard.data_version(connection)
 
-    return per_run("data_version", read)
+    return per_run(DATA_VERSION, read)
 
 
 @copied(64)

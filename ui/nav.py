@@ -4,6 +4,8 @@ Building the list from the role on every run is the access control of the naviga
 services check the role again on every call.
 """
 
+import copy
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,12 +136,13 @@ _MENU = "_nav_menu"  # this session's menu: (role, language), sections, pages by
 
 def navigation(role: Role):
     """st.navigation over the screens this role may open, grouped by section. The menu's pages
-    are made once per session, role and language, and given to every run of the session (a run
-    is one session's at a time, so none sees another's page)."""
+    are copied once per session, role and language from pages made once per role and language,
+    and given to every run of the session: ``st.navigation`` marks the page a run may call on
+    the page itself, so no two sessions share a page (a run is one session's at a time)."""
     lang = current_lang()
     menu = st.session_state.get(_MENU)
     if menu is None or menu[0] != (role, lang):
-        menu = ((role, lang), *_menu(role))
+        menu = ((role, lang), *_session_menu(role, lang))
         st.session_state[_MENU] = menu
     _, sections, by_file = menu
     current = st.navigation(sections, expanded=True)
@@ -150,7 +153,20 @@ def navigation(role: Role):
     return current
 
 
-def _menu(role: Role) -> tuple[dict[str, list], dict[str, Any]]:
+def _session_menu(role: Role, lang: str) -> tuple[dict[str, list], dict[str, Any]]:
+    """A copy of each page of the role's menu in ``lang``: a page is cheap to copy and costs
+    Streamlit a path check, a hash and an icon check to make."""
+    sections, by_file = _menu(role, lang)
+    copies = {id(page): copy.copy(page) for page in by_file.values()}
+    return (
+        {section: [copies[id(page)] for page in pages] for section, pages in sections.items()},
+        {file: copies[id(page)] for file, page in by_file.items()},
+    )
+
+
+@functools.cache
+def _menu(role: Role, lang: str) -> tuple[dict[str, list], dict[str, Any]]:
+    """The role's menu in ``lang``, made once per process (copied for each session)."""
     sections: dict[str, list] = {}
     by_file = {}
     landing = "home.py" if role == Role.township_staff else "overview.py"
@@ -159,10 +175,10 @@ def _menu(role: Role) -> tuple[dict[str, list], dict[str, Any]]:
             continue
         page = st.Page(
             f"pages/{screen.file}",
-            title=t(screen.title_key),
+            title=t(screen.title_key, lang),
             icon=screen.icon,
             default=screen.file == landing,
         )
         by_file[screen.file] = page
-        sections.setdefault(t(f"nav.section.{screen.section}"), []).append(page)
+        sections.setdefault(t(f"nav.section.{screen.section}", lang), []).append(page)
     return sections, by_file

@@ -130,3 +130,13 @@ def test_the_menu_is_made_once_per_session_and_again_in_another_language(app_env
     english = at.session_state["_nav_menu"]
     assert english[0] == (Role.district_leader, "en")
     assert english[2]["overview.py"].title == "Overview"
+    # Another viewer gets pages of its own: st.navigation marks on a page which one a run may
+    # call, so two sessions never share one.
+    other = signed_in("leader")
+    other.run()
+    no_exceptions(other)
+    theirs = other.session_state["_nav_menu"]
+    assert theirs[2]["overview.py"] is not menu[2]["overview.py"]
+    assert theirs[2]["overview.py"].title == "工作总览"
+    sections = theirs[1]
+    assert all(p is theirs[2][p._page.name] for pages in sections.values() for p in pages)

@@ -7,9 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, select
 
-from models import AuditLog, LoginThrottle, Township, UserSession
+from models import AuditLog, LoginThrottle, Township, User, UserSession
 from models.db import make_engine
 from models.enums import Role, UnitType
 from services import sessions, users
@@ -142,6 +143,48 @@ def test_a_session_lives_until_revoked_or_expired(session, clerk):
     assert sessions.session_actor(session, grant.token, now=_at(3)) is None
 
 
+def test_the_run_check_reads_actor_and_data_version_in_one_statement(engine, session, clerk):
+    grant = sessions.open_session(session, clerk, now=T0)
+    audited = max(row.id for row in session.exec(select(AuditLog)).all())
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with engine.connect() as connection:
+        check = sessions.check_run(connection, grant.token, now=_at(1))
+    assert check.actor == clerk
+    assert check.data_version == audited
+    assert len(statements) == 1
+    # Signed out or unknown: no actor, and the version all the same.
+    with engine.connect() as connection:
+        assert sessions.check_run(connection, None) == sessions.RunCheck(None, False, audited)
+        assert sessions.check_run(connection, "forged", now=_at(1)).data_version == audited
+
+
+def test_the_run_check_refuses_a_disabled_account(session, clerk):
+    grant = sessions.open_session(session, clerk, now=T0)
+    user = session.get(User, clerk.id)
+    user.active = False
+    session.add(user)
+    session.commit()
+    assert sessions.check_run(session, grant.token, now=_at(1)).actor is None
+
+
+def test_the_last_seen_time_is_written_at_most_every_few_minutes(engine, session, clerk):
+    grant = sessions.open_session(session, clerk, now=T0)
+
+    def last_seen() -> datetime:
+        with Session(engine) as fresh:
+            seen = fresh.exec(select(UserSession.last_seen_at)).one()
+        return seen.replace(tzinfo=UTC) if seen.tzinfo is None else seen
+
+    with engine.connect() as connection:
+        sessions.check_run(connection, grant.token, now=_at(1))
+    assert last_seen() == T0
+    later = T0 + sessions.SEEN_EVERY + timedelta(minutes=1)
+    with engine.connect() as connection:
+        sessions.check_run(connection, grant.token, now=later)
+    assert last_seen() == later
+
+
 def test_logout_ends_every_session_of_the_user(session, clerk):
     first = sessions.open_session(session, clerk).token
     second = sessions.open_session(session, clerk).token
@@ -163,11 +206,13 @@ def test_retiring_the_unit_ends_its_clerks_sessions_and_sign_in(session, clerk):
 
 def test_the_ticket_gives_a_new_cookie_token_once(session, clerk):
     grant = sessions.open_session(session, clerk, now=T0)
-    assert sessions.ticket_pending(session, grant.token)
+    assert sessions.check_run(session, grant.token, now=_at(1)).ticket_pending
     cookie = sessions.redeem_ticket(session, grant.ticket, now=_at(1))
     assert cookie and cookie != grant.token
     assert sessions.session_actor(session, cookie, now=_at(1)) == clerk
-    assert not sessions.ticket_pending(session, grant.token)
+    assert not sessions.check_run(session, grant.token, now=_at(1)).ticket_pending
+    # The cookie's own token never waits for a ticket.
+    assert not sessions.check_run(session, cookie, now=_at(1)).ticket_pending
     assert sessions.redeem_ticket(session, grant.ticket, now=_at(1)) is None
     # Only hashes are stored.
     stored = {row.token_hash for row in session.exec(select(UserSession)).all()}
