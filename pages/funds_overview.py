@@ -125,27 +125,21 @@ else:
         charts.show(categories.chart, key="funds_chart_by_category")
 
     # --- execution over the months -------------------------------------------------------------
-    months = ufunds.monthly(version, actor, year, unit_choice)
-    last_month = 12 if year < today.year else (today.month if year == today.year else 0)
-    months = months[months["month"] <= last_month]
-    if not months.empty:
-        spent_to_date = months["cumulative"].iloc[-1]
-        budget = months["budget"].iloc[0]
-        title = t(
-            "funds.chart.monthly_title",
+    # Drawn once per data version, day, language and choice for every viewer.
+    monthly = charts.built(
+        ("funds.monthly", version, actor, year, today, lang, unit_choice, scope),
+        lambda: ufunds.monthly_view(
+            ufunds.monthly(version, actor, year, unit_choice),
             year=year,
+            today=today,
             scope=scope,
-            spent=yuan(spent_to_date),
-            rate=ufunds.rate_text(spent_to_date, budget),
-            month=t("common.month_n", n=int(months["month"].iloc[-1])),
-        )
-        line = charts.built(
-            ("funds.monthly", version, actor, year, today, lang, unit_choice),
-            lambda: ufunds.monthly_line(months, title=title),
-        )
-        charts.show(line, key="funds_chart_monthly")
-        if year <= today.year and spent_to_date != categories.spent:
-            outside = categories.spent - spent_to_date
+            lang=lang,
+        ),
+    )
+    if monthly is not None:
+        charts.show(monthly.chart, key="funds_chart_monthly")
+        if year <= today.year and monthly.spent_to_date != categories.spent:
+            outside = categories.spent - monthly.spent_to_date
             st.caption(t("funds.overview.outside_months", amount=yuan(outside)))
 
 # --- violations -------------------------------------------------------------------------------

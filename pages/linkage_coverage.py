@@ -1,6 +1,5 @@
 """Double linkage coverage (T07–T09): who is linked, who took part, and who is short of what."""
 
-import pandas as pd
 import streamlit as st
 
 from services import imports
@@ -29,29 +28,27 @@ cov = ui.coverage(version, actor, year)
 if cov.empty:
     st.info(t("linkage.coverage.no_units"))
     st.stop()
-part = ui.participation(version, actor, year, as_of)
 
 # Past one district the units are grouped by their county-level district: the whole shows one
 # row per district, and choosing a district drills down to its units.
 counties = ui.counties(version) if actor.is_district else []
 county = ui.pick_county(version, actor, lang, key="linkage_county") or 0
-if county:
-    keep = [u.id for u in cached.townships(version, actor) if u.parent_id == county]
-    cov = cov[cov["township_id"].isin(keep)]
-    part = part[part["township_id"].isin(keep)] if not part.empty else part
-# The gap list is read whole only for the units shown; the whole needs only its length.
-gaps = None
-if county or not counties:
-    gaps = ui.gaps(version, actor, year)
-    if county:
-        gaps = gaps[gaps["township_id"].isin(keep)] if not gaps.empty else gaps
-n_gaps = len(gaps) if gaps is not None else ui.gap_count(version, actor, year)
-# Summed once per data version and county for every viewer.
-totals, trend, avg = charts.built(
-    ("linkage.totals", version, actor, year, as_of, county),
-    lambda: ui.coverage_head(cov, part),
+# The figures of the units shown, worked out once per data version and district for every
+# viewer; the gap list is read whole only when the units are listed.
+view = charts.built(
+    ("linkage.view", version, actor, year, as_of, county),
+    lambda: ui.coverage_view(
+        version,
+        actor,
+        year,
+        as_of,
+        county,
+        units_listed=bool(county or not counties),
+        minimum=minimum,
+    ),
 )
-any_congress = bool(cov["presidium_applicable"].any())
+cov, part, totals, trend = view.coverage, view.participation, view.totals, view.trend
+any_congress = view.any_congress
 
 with st.container(key="linkage_metrics", horizontal=True):
     if any_congress:
@@ -71,8 +68,12 @@ with st.container(key="linkage_metrics", horizontal=True):
         delta_arrow="off",
         border=True,
     )
-    st.metric(t("linkage.metric.participation", year=year), percent(avg, lang), border=True)
-    st.metric(t("linkage.metric.gaps"), number(n_gaps), border=True)
+    st.metric(
+        t("linkage.metric.participation", year=year),
+        percent(view.participation_share, lang),
+        border=True,
+    )
+    st.metric(t("linkage.metric.gaps"), number(view.gap_count), border=True)
 
 if counties and not county:
     st.subheader(t("linkage.county.section"))
@@ -94,14 +95,12 @@ if counties and not county:
     st.caption(t("linkage.county.drill"))
     st.stop()
 
-assert gaps is not None  # read above for the units shown
-vis = ui.visits_summary(version, actor, year)
-if county:
-    vis = vis[vis["township_id"].isin(keep)] if not vis.empty else vis
+gaps, vis = view.gaps, view.visits
+assert gaps is not None and vis is not None  # read with the units listed
 
 # --- coverage per unit --------------------------------------------------------------------------
 st.subheader(t("linkage.coverage.section"))
-short_units = int((cov["deputy_share"].fillna(0) < 1).sum())
+short_units = view.short_units
 left, right = st.columns(2, gap="large")
 with left:
     title = (
@@ -120,8 +119,7 @@ with left:
     )
 with right:
     if any_congress:
-        congress = cov[cov["presidium_applicable"]]
-        short_members = int((congress["presidium_share"].fillna(0) < 1).sum())
+        short_members = view.short_congresses
         title = (
             t("linkage.coverage.presidium_title_all", n=per_member)
             if short_members == 0
@@ -160,7 +158,7 @@ else:
     charts.show(heatmap, key="linkage_heatmap")
     st.caption(t("linkage.heatmap.note", share=percent(minimum, lang)))
 
-    reached = int((trend["rate"] >= minimum - 1e-9).sum())
+    reached = view.months_reached
     last = trend.iloc[-1]
     title = t(
         "linkage.trend.title",
@@ -207,26 +205,11 @@ else:
             format_func=lambda i: t("linkage.gaps.all_units", lang) if i == 0 else names[i],
             key=f"linkage_gap_unit_{lang}",
         )
-        shown = gaps if pick == 0 else gaps[gaps["township_id"] == pick]
     else:
-        shown = gaps
+        pick = 0
     table = charts.built(
-        ("linkage.gaps", version, actor, year, lang, county, pick if actor.is_district else 0),
-        lambda: pd.DataFrame(
-            {
-                t("linkage.col.township"): shown["name_zh" if lang == "zh" else "name_en"],
-                t("linkage.col.deputy"): shown["deputy"],
-                t("linkage.col.constituency"): shown["constituency"],
-                t("linkage.col.phone"): shown["phone"],
-                t("linkage.col.gap"): [
-                    t(f"linkage.gap.{gap}", have=int(have), need=int(need), short=int(need - have))
-                    for gap, have, need in zip(
-                        shown["gap"], shown["have"], shown["need"], strict=True
-                    )
-                ],
-                t("linkage.col.other_constituency"): shown["other_constituency"],
-            }
-        ),
+        ("linkage.gaps", version, actor, year, lang, county, pick),
+        lambda: ui.gap_table(gaps if pick == 0 else gaps[gaps["township_id"] == pick], lang),
     )
     st.dataframe(table, hide_index=True, width="stretch", key="linkage_gap_table")
     st.caption(t("linkage.gaps.note"))

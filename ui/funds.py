@@ -38,7 +38,8 @@ SEVERITY_ICON = {Severity.error: ":material/error:", Severity.warning: ":materia
 # Cached reads (first argument: the data version, so every audited write refreshes them)
 
 
-@copied(32)
+# Shared by every viewer: a rule set is frozen (``services.rules``), read and never changed.
+@shared(32)
 def rules_for(version: int, year: int) -> RuleSet:
     with session_scope() as session:
         return get_rules(session, year)
@@ -518,6 +519,38 @@ def budget_bars(
     # Streamlit fits title, legend and axis into the height as well.
     height = 110 + 28 * len(order)
     return layered(df, back, front, labels).properties(title=title, height=height)
+
+
+@dataclass(frozen=True)
+class MonthlyView:
+    """Spending to date by month on the fund screen: the chart, and what the caption compares."""
+
+    chart: alt.Chart | alt.LayerChart
+    spent_to_date: Decimal
+
+
+def monthly_view(
+    months: pd.DataFrame, *, year: int, today: date, scope: str, lang: str
+) -> MonthlyView | None:
+    """The months of ``year`` up to ``today`` (every month of a past year, none of a future
+    one) drawn against the budget, titled with the scope and what was spent; None without a
+    month to draw."""
+    last_month = 12 if year < today.year else (today.month if year == today.year else 0)
+    months = months[months["month"] <= last_month]
+    if months.empty:
+        return None
+    spent_to_date = months["cumulative"].iloc[-1]
+    budget = months["budget"].iloc[0]
+    title = t(
+        "funds.chart.monthly_title",
+        lang,
+        year=year,
+        scope=scope,
+        spent=yuan(spent_to_date, lang),
+        rate=rate_text(spent_to_date, budget, lang),
+        month=t("common.month_n", lang, n=int(months["month"].iloc[-1])),
+    )
+    return MonthlyView(monthly_line(months, title=title, lang=lang), spent_to_date)
 
 
 def monthly_line(

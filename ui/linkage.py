@@ -1,6 +1,7 @@
 """Double-linkage widgets: cached reads, coverage and participation charts, import results."""
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 import altair as alt
@@ -86,26 +87,102 @@ def county_summary(version: int, actor: Actor, year: int, as_of: date) -> pd.Dat
     )
 
 
-def gap_count(version: int, actor: Actor, year: int) -> int:
-    """How many people the gap list names, counted from the coverage without reading the list."""
-    return linkage.gap_count(coverage(version, actor, year))
-
-
 @shared(32)
 def participation(version: int, actor: Actor, year: int, as_of: date) -> pd.DataFrame:
     with session_scope() as session:
         return linkage.contact_participation(session, actor, year=year, as_of=as_of)
 
 
-def coverage_head(
-    cov: pd.DataFrame, part: pd.DataFrame
-) -> tuple[linkage.CoverageTotals, pd.DataFrame, float | None]:
-    """The coverage totals, the participation trend by month and the year's participation: all
-    deputies who took part over all who were expected, in every month due (a month without a
-    contact day counts with nobody taking part), as the trend line."""
+@dataclass(frozen=True)
+class CoverageView:
+    """What the coverage screen shows of the units it shows (all, or a chosen district's):
+    their rows, the totals and the counts its titles name."""
+
+    coverage: pd.DataFrame
+    participation: pd.DataFrame
+    totals: linkage.CoverageTotals
+    # District-wide (or the district's) participation by month, and the year's: all deputies
+    # who took part over all who were expected, in every month due (a month without a contact
+    # day counts with nobody taking part).
+    trend: pd.DataFrame
+    participation_share: float | None
+    months_reached: int  # months whose participation reached the minimum share
+    any_congress: bool  # a unit with a people's congress (a presidium) is shown
+    short_units: int  # units with a deputy short of linked voters
+    short_congresses: int  # units with a presidium member short of linked deputies
+    gap_count: int
+    # The gap list and the visits, read only when the screen lists the units (not the
+    # districts' summary of a city or province).
+    gaps: pd.DataFrame | None
+    visits: pd.DataFrame | None
+
+
+def coverage_view(
+    version: int,
+    actor: Actor,
+    year: int,
+    as_of: date,
+    county: int,
+    *,
+    units_listed: bool,
+    minimum: float,
+) -> CoverageView:
+    """The coverage screen's figures for the units of ``county`` (0: every unit); with
+    ``units_listed`` the gap list and the visits too, else only the gap count."""
+    cov = coverage(version, actor, year)
+    part = participation(version, actor, year, as_of)
+    gap_list = vis = None
+    if units_listed:
+        gap_list, vis = gaps(version, actor, year), visits_summary(version, actor, year)
+    if county:
+        keep = [u.id for u in cached.townships(version, actor) if u.parent_id == county]
+
+        def kept(frame: pd.DataFrame) -> pd.DataFrame:
+            return frame[frame["township_id"].isin(keep)] if not frame.empty else frame
+
+        cov, part = kept(cov), kept(part)
+        gap_list = kept(gap_list) if gap_list is not None else None
+        vis = kept(vis) if vis is not None else None
     expected = int(part["expected"].sum()) if not part.empty else 0
-    share = float(part["participants"].sum()) / expected if expected else None
-    return linkage.coverage_totals(cov), linkage.participation_trend(part), share
+    trend = linkage.participation_trend(part)
+    congress = cov[cov["presidium_applicable"]]
+    return CoverageView(
+        coverage=cov,
+        participation=part,
+        totals=linkage.coverage_totals(cov),
+        trend=trend,
+        participation_share=float(part["participants"].sum()) / expected if expected else None,
+        months_reached=int((trend["rate"] >= minimum - 1e-9).sum()),
+        any_congress=not congress.empty,
+        short_units=int((cov["deputy_share"].fillna(0) < 1).sum()),
+        short_congresses=int((congress["presidium_share"].fillna(0) < 1).sum()),
+        gap_count=len(gap_list) if gap_list is not None else linkage.gap_count(cov),
+        gaps=gap_list,
+        visits=vis,
+    )
+
+
+def gap_table(gaps: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The gap list as the coverage screen shows it: who is short of what, and whom to call."""
+    return pd.DataFrame(
+        {
+            t("linkage.col.township", lang): gaps["name_zh" if lang == "zh" else "name_en"],
+            t("linkage.col.deputy", lang): gaps["deputy"],
+            t("linkage.col.constituency", lang): gaps["constituency"],
+            t("linkage.col.phone", lang): gaps["phone"],
+            t("linkage.col.gap", lang): [
+                t(
+                    f"linkage.gap.{gap}",
+                    lang,
+                    have=int(have),
+                    need=int(need),
+                    short=int(need - have),
+                )
+                for gap, have, need in zip(gaps["gap"], gaps["have"], gaps["need"], strict=True)
+            ],
+            t("linkage.col.other_constituency", lang): gaps["other_constituency"],
+        }
+    )
 
 
 def county_frame(

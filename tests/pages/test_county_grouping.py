@@ -11,6 +11,7 @@ from seed.demo import read_units
 from services import clock, reads
 from tests.pages.apptest import no_exceptions, signed_in, visible_text
 from ui.cache_keys import forget_all
+from ui.i18n import t
 
 # Two districts of three units each (a town, a township, a sub-district).
 TINY = ("lailong", "caoji", "shunhe")
@@ -77,6 +78,10 @@ def test_the_whole_shows_one_row_per_district_and_a_district_its_units(env, lang
     named = [n for d in at.dataframe for n in d.value.iloc[:, 0] if isinstance(n, str)]
     assert named
     assert all(n.endswith(words["suffix"]) for n in named), named
+    # The gap count names exactly the people the district's gap list lists.
+    (gap_list,) = [d.value for d in at.dataframe if t("linkage.col.gap", lang) in d.value.columns]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("linkage.metric.gaps", lang)] == str(len(gap_list))
 
 
 def test_the_supervision_board_drills_down_from_a_district_to_its_units(env):

@@ -241,3 +241,29 @@ def test_the_category_bars_name_the_categories_over_budget_and_sum_the_scopes_sp
 
     nothing = ufunds.category_bars(BARS_TABLE.iloc[0:0], r, None, scope="全区", year=Y, lang="zh")
     assert (nothing.chart, nothing.spent) == (None, Decimal(0))
+
+
+def test_the_monthly_view_draws_the_months_up_to_today_and_titles_what_was_spent():
+    # Budget ¥100,000; ¥20,000 spent in January and ¥30,000 in March (cumulative 50,000).
+    months = pd.DataFrame(
+        {
+            "month": list(range(1, 13)),
+            "spent": [Decimal(v) for v in (20000, 0, 30000, *[0] * 9)],
+            "cumulative": [Decimal(v) for v in (20000, 20000, *[50000] * 10)],
+            "budget": [Decimal(100000)] * 12,
+        }
+    )
+    # On 1 March of the year the months up to March are drawn; spent to date ¥50,000, 50%.
+    view = ufunds.monthly_view(months, year=2026, today=TODAY, scope="甲镇", lang="zh")
+    assert view.spent_to_date == Decimal(50000)
+    spec = view.chart.to_dict()
+    assert len(spec["datasets"][spec["layer"][0]["data"]["name"]]) == 3
+    assert spec["title"] == "2026年甲镇截至3月累计支出 ¥50,000.00，执行率 50%"
+    # A past year: every month, and the whole year's spending.
+    past = ufunds.monthly_view(months, year=2025, today=TODAY, scope="Jia", lang="en")
+    assert past.spent_to_date == Decimal(50000)
+    assert past.chart.to_dict()["title"] == (
+        "2025, Jia: ¥50,000.00 spent by the end of M12, 50% of the budget"
+    )
+    # A year not begun: nothing to draw.
+    assert ufunds.monthly_view(months, year=2027, today=TODAY, scope="甲镇", lang="zh") is None
