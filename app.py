@@ -6,7 +6,7 @@ form), and every screen checks its user again with ``ui.auth.page_actor``.
 
 import streamlit as st
 
-from ui import auth, errors, forms, nav, theme
+from ui import auth, errors, forms, i18n, nav, theme
 from ui import data as cached
 from ui.i18n import t
 from ui.layout import (
@@ -52,7 +52,7 @@ def frame() -> None:
 
 
 def run() -> None:
-    with forms.screen_run(), cached.one_run():
+    with forms.screen_run(), cached.one_run(), i18n.one_language():
         frame()
 
 

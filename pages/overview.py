@@ -123,10 +123,11 @@ def live() -> None:
         return
     left, right = st.columns([1, 1.3], gap="large")
     with left:
-        title = ranking_title(board, year, lang)
         chart = charts.built(
             ("overview.ranking", version, year, as_of, lang),
-            lambda: ui.ranking_chart(board, lang, title=title, pick=True),
+            lambda: ui.ranking_chart(
+                board, lang, title=ranking_title(board, year, lang), pick=True
+            ),
         )
         event = charts.show(chart, key="overview_ranking", on_select="rerun")
         st.caption(t("overview.ranking_hint"))
@@ -137,18 +138,9 @@ def live() -> None:
             st.session_state["scorecard_unit"] = picked
             st.switch_page("pages/scorecard.py")
     with right:
-        weakest = min(
-            ui.DIMENSION_ORDER,
-            key=lambda d: (
-                board.median_of(d) / board.units[0].max_points[d]
-                if board.units[0].max_points[d]
-                else 1
-            ),
-        )
-        title = t("overview.heatmap_title", weak=t(f"score.dimension.{weakest}"))
         heatmap = charts.built(
             ("overview.heatmap", version, year, as_of, lang),
-            lambda: ui.dimension_heatmap(board, lang, title=title),
+            lambda: ui.dimension_heatmap(board, lang, title=ui.heatmap_title(board, lang)),
         )
         charts.show(heatmap, key="overview_heatmap")
 

@@ -5,7 +5,9 @@ file per part of the product; the two folders hold the same files and the same k
 """
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,14 +40,37 @@ def catalog(lang: str) -> dict[str, str]:
     return out
 
 
+# The language of one run of the app's frame, read from the session once (``one_language``):
+# a screen looks up tens of texts per run, and each session-state read costs Streamlit a lookup
+# of the run's context, a lock and the widget state.
+_THIS_RUN: ContextVar[list[str] | None] = ContextVar("run_language", default=None)
+
+
+@contextmanager
+def one_language() -> Iterator[None]:
+    """Around each run of the app's frame, whose first step settles the session's language
+    (``ui.layout.init_url_state``; a switch takes effect on the next run)."""
+    token = _THIS_RUN.set([])
+    try:
+        yield
+    finally:
+        _THIS_RUN.reset(token)
+
+
 def current_lang() -> str:
+    held = _THIS_RUN.get()
+    if held:
+        return held[0]
     try:
         import streamlit as st
 
         lang = st.session_state.get("lang", DEFAULT_LANG)
     except Exception:  # outside a Streamlit run (CLI, tests of plain helpers)
         lang = DEFAULT_LANG
-    return lang if lang in LANGUAGES else DEFAULT_LANG
+    lang = lang if lang in LANGUAGES else DEFAULT_LANG
+    if held is not None:
+        held.append(lang)
+    return lang
 
 
 def t(key: str, lang: str | None = None, **params: Any) -> str:

@@ -277,6 +277,18 @@ def ranking_chart(
     return charts.layered(df, bars, text).properties(height=(44 if big else 28) * len(df))
 
 
+def heatmap_title(board: scoring.ScoreBoard, lang: str) -> str:
+    """The heatmap's title: the dimension where the median unit stands lowest against its full
+    points."""
+    weakest = min(
+        DIMENSION_ORDER,
+        key=lambda d: (
+            board.median_of(d) / board.units[0].max_points[d] if board.units[0].max_points[d] else 1
+        ),
+    )
+    return t("overview.heatmap_title", lang, weak=t(f"score.dimension.{weakest}", lang))
+
+
 def dimension_heatmap(board: scoring.ScoreBoard, lang: str, *, title: str, big: bool = False):
     rows = []
     for u in shown_units(board):

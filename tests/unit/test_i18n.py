@@ -131,3 +131,30 @@ def test_a_unit_is_named_in_the_language_asked_from_any_kind_of_row():
         assert local_name(row, "en") == "A Town"
     assert info.name("en") == "A Town"
     assert pd.DataFrame([as_dict])[name_column("en")].tolist() == ["A Town"]
+
+
+def test_a_run_of_the_frame_reads_the_language_once(monkeypatch):
+    import streamlit as st
+
+    from ui import i18n
+
+    reads = []
+
+    class Session(dict):
+        def get(self, key, default=None):
+            reads.append(key)
+            return super().get(key, default)
+
+    state = Session(lang="en")
+    monkeypatch.setattr(st, "session_state", state)
+    with i18n.one_language():
+        assert [t("app.title"), i18n.current_lang(), i18n.current_lang()][1:] == ["en", "en"]
+    assert reads == ["lang"]
+    # Outside a run of the frame (a fragment's rerun) every look-up reads the session.
+    state["lang"] = "zh"
+    assert i18n.current_lang() == "zh" and i18n.current_lang() == "zh"
+    assert reads == ["lang"] * 3
+    # An unknown language reads as the default, inside a run too.
+    state["lang"] = "fr"
+    with i18n.one_language():
+        assert i18n.current_lang() == i18n.DEFAULT_LANG

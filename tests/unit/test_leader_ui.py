@@ -121,3 +121,43 @@ def test_a_ranking_with_no_point_anywhere_names_no_leader():
     assert (
         ranking_title(scored, 2026, "zh") == "2026年考评得分：大兴镇第一（94.9 分），中位数 71.2 分"
     )
+
+
+def test_the_heatmap_title_names_the_dimension_where_the_median_unit_stands_lowest():
+    from datetime import date
+
+    from services.scoring import DIMENSIONS, ScoreBoard, UnitScore
+    from ui import overview
+
+    full = dict(zip(DIMENSIONS, (40, 15, 15, 10, 10, 10), strict=True))
+
+    def unit(n: int, **earned: float) -> UnitScore:
+        points = {d: full[d] * 0.9 for d in DIMENSIONS} | earned
+        return UnitScore(
+            township_id=n,
+            code=f"u{n}",
+            name_zh=f"{n}镇",
+            name_en=f"Unit {n}",
+            unit_type="town",
+            dimensions=points,
+            max_points=full,
+            adjustments=0,
+            total=sum(points.values()),
+            grade="good",
+        )
+
+    # Funds: medians 6 of 10 (60%); supervision: 10 of 15 (67%); every other dimension 90%.
+    # One unit's 1 of 15 in supervision does not move the supervision median.
+    board = ScoreBoard(
+        year=2026,
+        as_of=date(2026, 11, 27),
+        units=(
+            unit(1, funds=5, supervision=10),
+            unit(2, funds=6, supervision=1),
+            unit(3, funds=8, supervision=12),
+        ),
+    )
+    assert overview.heatmap_title(board, "zh") == "分项得分率：经费管理最需加强"
+    assert overview.heatmap_title(board, "en") == (
+        "Share of points by dimension: Funding needs the most work"
+    )
