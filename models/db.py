@@ -124,7 +124,13 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
 
 @contextmanager
 def connection_scope(url: str | None = None) -> Iterator[Connection]:
-    """A plain connection, for the statement every script run makes (the sign-in check and the
-    data version): without the ORM's session around it a small read costs a fifth as much."""
-    with get_engine(url).connect() as connection:
+    """A plain connection for the statement every script run makes (the sign-in check and the
+    data version): without the ORM's session around it a small read costs a fifth as much.
+    On PostgreSQL in autocommit, each statement its own transaction, so the connection goes
+    back to the pool without a ROLLBACK: one round trip fewer on every run. (SQLite has no round
+    trip to save, and switching its mode costs more than the rollback.)"""
+    engine = get_engine(url)
+    with engine.connect() as connection:
+        if engine.dialect.name != "sqlite":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
         yield connection

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlmodel import Session, select
 
 from models import AuditLog, LoginThrottle, Township, User, UserSession
-from models.db import make_engine
+from models.db import connection_scope, make_engine
 from models.enums import Role, UnitType
 from services import sessions, users
 from services.permissions import SYSTEM
@@ -168,7 +168,8 @@ def test_the_run_check_refuses_a_disabled_account(session, clerk):
     assert sessions.check_run(session, grant.token, now=_at(1)).actor is None
 
 
-def test_the_last_seen_time_is_written_at_most_every_few_minutes(engine, session, clerk):
+def test_the_last_seen_time_is_written_at_most_every_few_minutes(db_url, engine, session, clerk):
+    # On the autocommit connection every run of the app uses.
     grant = sessions.open_session(session, clerk, now=T0)
 
     def last_seen() -> datetime:
@@ -176,11 +177,11 @@ def test_the_last_seen_time_is_written_at_most_every_few_minutes(engine, session
             seen = fresh.exec(select(UserSession.last_seen_at)).one()
         return seen.replace(tzinfo=UTC) if seen.tzinfo is None else seen
 
-    with engine.connect() as connection:
+    with connection_scope(db_url) as connection:
         sessions.check_run(connection, grant.token, now=_at(1))
     assert last_seen() == T0
     later = T0 + sessions.SEEN_EVERY + timedelta(minutes=1)
-    with engine.connect() as connection:
+    with connection_scope(db_url) as connection:
         sessions.check_run(connection, grant.token, now=later)
     assert last_seen() == later
 
