@@ -63,8 +63,36 @@ def layered(data: pd.DataFrame, *layers: alt.Chart) -> alt.LayerChart:
 
     Layers that each carry the table cost Altair a hash of every layer with the table printed
     into it (to name the views) and a copy of each; layers without data cost neither. A layer
-    that draws from a table of its own (a target line) keeps it."""
-    return alt.LayerChart(data=data, layer=list(layers))
+    that draws from a table of its own (a target line) keeps it. Layers that need nothing of
+    Altair's assembling are put together as given (``_Layers``)."""
+    plain = all(
+        layer._get("params") is alt.Undefined
+        and all(layer._get(prop) is alt.Undefined for prop in _MOVED_UP)
+        for layer in layers
+    )
+    return (_Layers if plain else alt.LayerChart)(data=data, layer=list(layers))
+
+
+# What Altair moves from a layer up to the layered chart as it assembles one.
+_MOVED_UP = ("height", "width", "view")
+
+
+class _Layers(alt.LayerChart):
+    """A layered chart whose layers carry no selection to lift and no size or view to move up.
+
+    Altair assembles a layered chart again on every copy of it, and ``.properties()`` and the
+    conversion to Vega-Lite each make one; every assembly deep-copies each layer twice (to lift
+    selections and to move sizes up). Assembled three times, a chart cost the first viewer after
+    a save a quarter to a third of the screen's time. With nothing to lift or move, the spec is
+    the same without it (``tests/unit/test_chart_specs.py``); a selection added later goes
+    through Altair's own assembling."""
+
+    def __init__(self, data: Any = alt.Undefined, layer: Any = (), **kwargs: Any) -> None:
+        super(alt.LayerChart, self).__init__(data=data, layer=list(layer), **kwargs)
+
+    def add_params(self, *params: Any) -> alt.LayerChart:
+        """A selection is lifted to the layered chart by Altair's own assembling."""
+        return alt.LayerChart(**self._kwds).add_params(*params)
 
 
 # Whether a chart is checked against the Vega-Lite schema when it is converted. Streamlit's
