@@ -90,7 +90,7 @@ class _Layers(alt.LayerChart):
     def __init__(self, data: Any = alt.Undefined, layer: Any = (), **kwargs: Any) -> None:
         super(alt.LayerChart, self).__init__(data=data, layer=list(layer), **kwargs)
 
-    def add_params(self, *params: Any) -> alt.LayerChart:
+    def add_params(self, *params: Any) -> Any:
         """A selection is lifted to the layered chart by Altair's own assembling."""
         return alt.LayerChart(**self._kwds).add_params(*params)
 

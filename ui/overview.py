@@ -279,12 +279,11 @@ def ranking_chart(
 
 def heatmap_title(board: scoring.ScoreBoard, lang: str) -> str:
     """The heatmap's title: the dimension where the median unit stands lowest against its full
-    points."""
+    points (a board of one unit or more)."""
+    full = board.units[0].max_points
     weakest = min(
         DIMENSION_ORDER,
-        key=lambda d: (
-            board.median_of(d) / board.units[0].max_points[d] if board.units[0].max_points[d] else 1
-        ),
+        key=lambda d: (board.median_of(d) or 0.0) / full[d] if full[d] else 1,
     )
     return t("overview.heatmap_title", lang, weak=t(f"score.dimension.{weakest}", lang))
 
