@@ -338,11 +338,6 @@ def check_run(
     return RunCheck(actor, pending, row.data_version)
 
 
-def session_actor(session: Session, token: str | None, *, now: datetime | None = None):
-    """The actor of a live session, or None (see ``check_run``)."""
-    return check_run(session, token, now=now).actor
-
-
 def end_session(session: Session, token: str | None, *, now: datetime | None = None) -> None:
     """Revoke one session (the cookie of this browser)."""
     if not token:

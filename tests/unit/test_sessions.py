@@ -136,11 +136,11 @@ def test_parallel_guesses_from_separate_processes_lock_the_name(db_url, session,
 
 def test_a_session_lives_until_revoked_or_expired(session, clerk):
     grant = sessions.open_session(session, clerk, now=T0)
-    assert sessions.session_actor(session, grant.token, now=_at(1)) == clerk
-    assert sessions.session_actor(session, "forged-token", now=_at(1)) is None
-    assert sessions.session_actor(session, grant.token, now=T0 + timedelta(days=8)) is None
+    assert sessions.check_run(session, grant.token, now=_at(1)).actor == clerk
+    assert sessions.check_run(session, "forged-token", now=_at(1)).actor is None
+    assert sessions.check_run(session, grant.token, now=T0 + timedelta(days=8)).actor is None
     sessions.end_session(session, grant.token, now=_at(2))
-    assert sessions.session_actor(session, grant.token, now=_at(3)) is None
+    assert sessions.check_run(session, grant.token, now=_at(3)).actor is None
 
 
 def test_the_run_check_reads_actor_and_data_version_in_one_statement(engine, session, clerk):
@@ -190,8 +190,8 @@ def test_logout_ends_every_session_of_the_user(session, clerk):
     first = sessions.open_session(session, clerk).token
     second = sessions.open_session(session, clerk).token
     sessions.sign_out(session, clerk)
-    assert sessions.session_actor(session, first) is None
-    assert sessions.session_actor(session, second) is None
+    assert sessions.check_run(session, first).actor is None
+    assert sessions.check_run(session, second).actor is None
     assert session.exec(select(AuditLog).where(AuditLog.action == "logout")).one()
 
 
@@ -201,7 +201,7 @@ def test_retiring_the_unit_ends_its_clerks_sessions_and_sign_in(session, clerk):
     unit.active = False
     session.add(unit)
     session.commit()
-    assert sessions.session_actor(session, token) is None
+    assert sessions.check_run(session, token).actor is None
     assert not sessions.attempt_login(session, "clerk01", PASSWORD).ok
 
 
@@ -210,7 +210,7 @@ def test_the_ticket_gives_a_new_cookie_token_once(session, clerk):
     assert sessions.check_run(session, grant.token, now=_at(1)).ticket_pending
     cookie = sessions.redeem_ticket(session, grant.ticket, now=_at(1))
     assert cookie and cookie != grant.token
-    assert sessions.session_actor(session, cookie, now=_at(1)) == clerk
+    assert sessions.check_run(session, cookie, now=_at(1)).actor == clerk
     assert not sessions.check_run(session, grant.token, now=_at(1)).ticket_pending
     # The cookie's own token never waits for a ticket.
     assert not sessions.check_run(session, cookie, now=_at(1)).ticket_pending

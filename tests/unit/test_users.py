@@ -142,12 +142,12 @@ def test_changing_the_password_ends_the_other_sessions_and_the_temporary_flag(se
     here_grant = sessions.open_session(session, wang)
     here, here_cookie = here_grant.token, sessions.redeem_ticket(session, here_grant.ticket)
     users.change_password(session, wang, current=PASSWORD, new="Pine@2027x", keep_token=here)
-    changed = sessions.session_actor(session, here)
+    changed = sessions.check_run(session, here).actor
     assert changed is not None and not changed.must_change_password
     # This browser's cookie opens the same session and stays; another browser's ends.
-    assert sessions.session_actor(session, here_cookie) == changed
-    assert sessions.session_actor(session, cookie) is None
-    assert sessions.session_actor(session, elsewhere) is None
+    assert sessions.check_run(session, here_cookie).actor == changed
+    assert sessions.check_run(session, cookie).actor is None
+    assert sessions.check_run(session, elsewhere).actor is None
     assert sessions.attempt_login(session, "wang", "Pine@2027x").ok
     assert not sessions.attempt_login(session, "wang", PASSWORD).ok
 
@@ -161,7 +161,7 @@ def test_a_reset_ends_sessions_unlocks_and_is_temporary(session, admin):
         sessions.attempt_login(session, "wang", "wrong-1234")
     assert sessions.login_state(session, "wang").locked
     users.reset_password(session, admin, user_id, password="Temp@2026x")
-    assert sessions.session_actor(session, token) is None
+    assert sessions.check_run(session, token).actor is None
     assert not sessions.login_state(session, "wang").locked
     outcome = sessions.attempt_login(session, "wang", "Temp@2026x")
     assert outcome.ok and outcome.actor.must_change_password
@@ -170,7 +170,7 @@ def test_a_reset_ends_sessions_unlocks_and_is_temporary(session, admin):
 def test_disabling_ends_sessions_and_sign_in(session, admin, clerk):
     token = sessions.open_session(session, clerk).token
     users.set_active(session, admin, clerk.id, active=False)
-    assert sessions.session_actor(session, token) is None
+    assert sessions.check_run(session, token).actor is None
     assert users.get_actor(session, "clerk01") is None
     assert not sessions.attempt_login(session, "clerk01", PASSWORD).ok
     with pytest.raises(ValidationError):
@@ -190,7 +190,7 @@ def test_moving_a_clerk_to_another_unit_ends_their_sessions(session, admin, cler
         role=Role.township_staff,
         township_id=other,
     )
-    assert sessions.session_actor(session, token) is None
+    assert sessions.check_run(session, token).actor is None
     assert users.get_actor(session, "clerk01").township_id == other
     with pytest.raises(ValidationError):
         users.update_user(
