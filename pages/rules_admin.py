@@ -14,7 +14,7 @@ from ui import rules as urules
 from ui.auth import page_actor
 from ui.format import number
 from ui.forms import saving, show_saved
-from ui.i18n import current_lang, error_text, t
+from ui.i18n import current_lang, error_text, name_column, t
 from ui.layout import page_header, selected_year
 
 UNIT_TYPES = [u.value for u in UnitType]
@@ -231,7 +231,7 @@ with right:
     else:
         shown = pd.DataFrame(
             {
-                t("checklist.marks.col.unit"): listed["name_zh" if lang == "zh" else "name_en"],
+                t("checklist.marks.col.unit"): listed[name_column(lang)],
                 t("checklist.marks.col.task"): [f"{c} {ui.task_name(c)}" for c in listed["task"]],
                 t("checklist.marks.col.evidence"): listed["evidence"],
                 t("checklist.marks.col.marked_at"): listed["marked_at"],

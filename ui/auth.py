@@ -106,9 +106,8 @@ def current_actor() -> Actor | None:
     token = _token()
     if not token:
         return None
-    with connection_scope() as connection:
-        check = sessions.check_run(connection, token)
-    cached.remember(cached.DATA_VERSION, check.data_version)
+    check = _run_check(token)
+    cached.remember(cached.VERSION_KEY, check.data_version)
     if not check.ticket_pending:
         st.session_state.pop(_TICKET, None)
     actor = check.actor
@@ -208,10 +207,14 @@ def _checked_actor() -> Actor | None:
         token = _token()
         if not token:
             return None
-        with connection_scope() as connection:
-            return sessions.check_run(connection, token).actor
+        return _run_check(token).actor
 
     return cached.per_run(_ACTOR, check)
+
+
+def _run_check(token: str) -> sessions.RunCheck:
+    with connection_scope() as connection:
+        return sessions.check_run(connection, token)
 
 
 def page_actor(page_file: str) -> Actor:

@@ -45,7 +45,8 @@ def remember(key: str, value: Any) -> None:
         memo[key] = value
 
 
-DATA_VERSION = "data_version"
+# The key of the run's data version among what the run remembers.
+VERSION_KEY = "data_version"
 
 
 def data_version() -> int:
@@ -56,7 +57,7 @@ def data_version() -> int:
         with connection_scope() as connection:
             return dashboard.data_version(connection)
 
-    return per_run(DATA_VERSION, read)
+    return per_run(VERSION_KEY, read)
 
 
 @copied(64)

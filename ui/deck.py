@@ -25,7 +25,7 @@ from services import linkage, overview, scoring, supervision, supervision_metric
 from services.permissions import Actor
 from ui import charts
 from ui.format import month_day, number, percent, ranking_title
-from ui.i18n import label, t
+from ui.i18n import label, name_column, t
 from ui.theme import FONT, PALETTE, PRIMARY, STATUS_COLORS
 
 WIDTH, HEIGHT = 1920, 1080
@@ -225,7 +225,7 @@ def ranking_slides(f: Figures, lang: str) -> list[Slide]:
     if not board.units:
         return []
     df = board.frame()
-    df["unit"] = df["name_zh" if lang == "zh" else "name_en"]
+    df["unit"] = df[name_column(lang)]
     df["grade_label"] = [label("score.grade", g, lang) for g in df["grade"]]
     df["score_text"] = [f"{v:.1f}" for v in df["total"]]
     order = [label("score.grade", g, lang) for g in GRADE_COLORS]
@@ -332,7 +332,7 @@ def contact_slides(f: Figures, lang: str) -> list[Slide]:
         percent(r, lang) if h else t("present.not_held", lang)
         for r, h in zip(last["rate"], held, strict=True)
     ]
-    last["unit"] = last["name_zh" if lang == "zh" else "name_en"]
+    last["unit"] = last[name_column(lang)]
     last["sort_key"] = [r if r is not None else -1 for r in last["rate"]]
     last = last.sort_values("sort_key", ascending=False)
     ranked = last[held.reindex(last.index)]

@@ -27,7 +27,7 @@ from ui import funds as funds_ui
 from ui import overview as overview_ui
 from ui.cache_keys import copied
 from ui.format import day, number, percent, ranking_title, yuan
-from ui.i18n import label, t
+from ui.i18n import label, name_column, t
 
 OPEN_STAGES = [s.value for s in supervision.STAGES]
 DEPUTY_COLUMNS: tuple[str, ...] = ("no", "name", "level", "constituency", "presidium", "attended")
@@ -419,7 +419,7 @@ def _participation_figure(frame, lang: str) -> Figure | None:
         return None
     last = frame[frame["month"] == frame["month"].max()]
     ranked = last.sort_values("rate", ascending=False)
-    name = "name_zh" if lang == "zh" else "name_en"
+    name = name_column(lang)
     title = t(
         "present.contact_title",
         lang,

@@ -18,7 +18,7 @@ from ui import data as cached
 from ui.cache_keys import copied, shared
 from ui.format import percent
 from ui.forms import working_unit
-from ui.i18n import t
+from ui.i18n import name_column, t
 from ui.theme import STATUS_COLORS
 
 # Streamlit's file drop zone has fixed English texts: they are hidden and the button relabelled.
@@ -166,7 +166,7 @@ def gap_table(gaps: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The gap list as the coverage screen shows it: who is short of what, and whom to call."""
     return pd.DataFrame(
         {
-            t("linkage.col.township", lang): gaps["name_zh" if lang == "zh" else "name_en"],
+            t("linkage.col.township", lang): gaps[name_column(lang)],
             t("linkage.col.deputy", lang): gaps["deputy"],
             t("linkage.col.constituency", lang): gaps["constituency"],
             t("linkage.col.phone", lang): gaps["phone"],
@@ -196,9 +196,7 @@ def county_frame(
 
     return pd.DataFrame(
         {
-            t("linkage.county.col.county", lang): by_county[
-                "name_zh" if lang == "zh" else "name_en"
-            ],
+            t("linkage.county.col.county", lang): by_county[name_column(lang)],
             t("linkage.county.col.units", lang): by_county["units"],
             t("linkage.metric.presidium", lang, n=per_member): shares("presidium_share"),
             t("linkage.metric.deputies", lang, n=per_deputy): shares("deputy_share"),
@@ -480,7 +478,7 @@ def visits_table(vis: pd.DataFrame, *, as_of: date, lang: str) -> pd.DataFrame:
 def names_by_unit(rows: pd.DataFrame, lang: str) -> dict[int, str]:
     """The units of ``rows`` (in their order) by id, named in ``lang``."""
     firsts = rows.drop_duplicates("township_id")
-    column = "name_zh" if lang == "zh" else "name_en"
+    column = name_column(lang)
     return dict(zip(firsts["township_id"].astype(int), firsts[column], strict=True))
 
 

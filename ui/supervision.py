@@ -18,7 +18,7 @@ from services.supervision import ALL_STAGES
 from ui import charts
 from ui.cache_keys import copied, shared
 from ui.format import day, number, percent
-from ui.i18n import label, local_name, t
+from ui.i18n import label, local_name, name_column, t
 from ui.theme import PRIMARY, STATUS_COLORS
 
 # Built from our own catalog text and theme colours only; user text never goes into HTML.
@@ -326,7 +326,7 @@ def unit_table(
     ]
     frame = pd.DataFrame(
         {
-            unit_column: merged["name_zh" if lang == "zh" else "name_en"],
+            unit_column: merged[name_column(lang)],
             t("supervision.col.items", lang): merged["items"],
             t("supervision.col.closed", lang): merged["closed"],
             t("supervision.col.closure_rate", lang): [
@@ -347,7 +347,7 @@ def overdue_frame(late: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The overdue items as the board lists them."""
     return pd.DataFrame(
         {
-            t("supervision.col.township", lang): late["name_zh" if lang == "zh" else "name_en"],
+            t("supervision.col.township", lang): late[name_column(lang)],
             t("supervision.col.title", lang): late["title"],
             t("supervision.col.stage", lang): [stage_label(s, lang) for s in late["stage"]],
             t("supervision.col.stage_entered_on", lang): [
@@ -370,7 +370,7 @@ def item_labels(rows: pd.DataFrame, lang: str) -> dict[int, str]:
         for i, title, name, stage in zip(
             options["id"],
             options["title"],
-            options["name_zh" if lang == "zh" else "name_en"],
+            options[name_column(lang)],
             options["stage"],
             strict=True,
         )
@@ -387,7 +387,7 @@ def closure_chart(df: pd.DataFrame, lang: str) -> alt.LayerChart | None:
     if data.empty:
         return None
     target = float(data["closure_target"].iloc[0])
-    data["township"] = data["name_zh" if lang == "zh" else "name_en"]
+    data["township"] = data[name_column(lang)]
     data["rate"] = data["closure_rate"].astype(float).round(3)
     data["status"] = [
         t("supervision.chart.meets") if r >= target else t("supervision.chart.below")
@@ -438,7 +438,7 @@ def satisfaction_chart(df: pd.DataFrame, lang: str) -> alt.Chart | None:
     data = df[df["rated"] > 0].copy()
     if data.empty:
         return None
-    data["township"] = data["name_zh" if lang == "zh" else "name_en"]
+    data["township"] = data[name_column(lang)]
     data["share"] = data["satisfaction"].astype(float).round(3)
     low = data.sort_values("share").iloc[0]
     title = t(
